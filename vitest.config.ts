@@ -1,0 +1,31 @@
+import { defineConfig } from "vitest/config";
+
+// Workspace packages resolve to their TypeScript source through the "source" export condition,
+// so a fresh clone runs the tests without building first.
+const sourceConditions = { resolve: { conditions: ["source"] } };
+
+export default defineConfig({
+  resolve: { conditions: ["source"] },
+  ssr: sourceConditions,
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["packages/*/src/**/*.test.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: ["test/**/*.test.ts"],
+          testTimeout: 20_000,
+          hookTimeout: 30_000,
+          globalSetup: ["test/support/global-setup.ts"],
+        },
+      },
+    ],
+  },
+});
