@@ -44,6 +44,8 @@ export const ProtocolErrorCode = {
   TOO_LONG: "SY_ERR_PROTOCOL_TOO_LONG",
   /** Socket.IO: the decoder was used after `destroy()`. */
   DECODER_DESTROYED: "SY_ERR_PROTOCOL_DECODER_DESTROYED",
+  /** Engine.IO: an open packet whose JSON is not exactly {sid, upgrades, pingInterval, pingTimeout, maxPayload}. */
+  ENGINE_INVALID_OPEN_PACKET: "SY_ERR_PROTOCOL_ENGINE_INVALID_OPEN_PACKET",
 } as const;
 
 export type ProtocolErrorCode = (typeof ProtocolErrorCode)[keyof typeof ProtocolErrorCode];
