@@ -2,6 +2,8 @@
 
 export type { BinaryData, BinaryType } from "./binary/binary-data.js";
 export { isBinary } from "./binary/binary-data.js";
+export type { EventMap } from "./emitter.js";
+export { Emitter } from "./emitter.js";
 export type {
   EngineOpenPacket,
   EnginePacket,
@@ -32,3 +34,21 @@ export {
   DEFAULT_MAX_LENGTH,
   DEFAULT_MAX_PAYLOAD_PACKETS,
 } from "./limits.js";
+export type {
+  DecoderEvents,
+  DecoderOptions,
+  DecoderResult,
+  JsonReplacer,
+  Packet,
+} from "./socket/index.js";
+export {
+  Decoder,
+  decodePacketString,
+  ENCODE_MAX_DEPTH,
+  Encoder,
+  hasBinary,
+  isPacketValid,
+  PacketType,
+  RESERVED_EVENTS,
+  SOCKET_PROTOCOL_VERSION,
+} from "./socket/index.js";
