@@ -33,21 +33,31 @@ const objectPrototype = Object.prototype;
 function walkHasBinary(value: unknown, maxDepth: number, depth: number, toJson: boolean): boolean {
   if (typeof value !== "object" || value === null) return false;
   if (depth >= maxDepth) throw tooDeep(maxDepth);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (typeof item === "object" && item !== null) {
-        if (walkHasBinary(item, maxDepth, depth + 1, true)) return true;
-      }
-    }
-    return false;
-  }
+  if (Array.isArray(value)) return arrayHasBinary(value, maxDepth, depth);
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== objectPrototype && proto !== null && isBinary(value)) return true;
   if (toJson && hasToJson(value)) return walkHasBinary(value.toJSON(), maxDepth, depth, false);
-  for (const key in value) {
-    const item: unknown = (value as Record<string, unknown>)[key];
-    if (typeof item === "object" && item !== null && Object.hasOwn(value, key)) {
+  return propertiesHaveBinary(value as Record<string, unknown>, maxDepth, depth);
+}
+
+function arrayHasBinary(array: unknown[], maxDepth: number, depth: number): boolean {
+  for (let i = 0; i < array.length; i++) {
+    const item: unknown = array[i];
+    if (typeof item === "object" && item !== null) {
+      if (walkHasBinary(item, maxDepth, depth + 1, true)) return true;
+    }
+  }
+  return false;
+}
+
+function propertiesHaveBinary(
+  object: Record<string, unknown>,
+  maxDepth: number,
+  depth: number,
+): boolean {
+  for (const key in object) {
+    const item: unknown = object[key];
+    if (typeof item === "object" && item !== null && Object.hasOwn(object, key)) {
       if (walkHasBinary(item, maxDepth, depth + 1, true)) return true;
     }
   }
