@@ -1,0 +1,356 @@
+// The Engine.IO server (the official engine.io `Server`): verifies requests, runs the handshake,
+// keeps the session table and routes polling requests and upgrades to their transports.
+import { EventEmitter } from "node:events";
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import type { EnginePacket } from "@switchyard/protocol";
+import { WebSocketServer } from "ws";
+import {
+  EngineErrorMessage,
+  type EngineErrorNumber,
+  HandshakeError,
+  type HandshakeErrorContext,
+} from "../errors.js";
+import { type AttachableServer, attachToServer } from "../http/attach.js";
+import { serializeSessionCookie } from "../http/cookie.js";
+import { createCorsMiddleware } from "../http/cors.js";
+import { type EngineMiddleware, runMiddlewares } from "../http/middleware.js";
+import { queryOf } from "../http/request-query.js";
+import {
+  createUpgradeResponse,
+  headerLines,
+  upgradeResponseHeaders,
+} from "../http/upgrade-response.js";
+import {
+  type AttachOptions,
+  type EngineServerOptions,
+  type ResolvedEngineOptions,
+  resolveEngineOptions,
+} from "../options.js";
+import { PollingTransport } from "../transport/polling.js";
+import type { Transport } from "../transport/transport.js";
+import { WebSocketTransport } from "../transport/websocket.js";
+import { createBase64Id } from "./base64-id.js";
+import { EngineSession, type SessionContext } from "./session.js";
+import { verifyRequest } from "./verify.js";
+
+/** The `connection_error` payload: `message` is the generic text, details are in `context`. */
+export interface EngineConnectionError {
+  req: IncomingMessage;
+  code: EngineErrorNumber;
+  message: string;
+  context: HandshakeErrorContext;
+}
+
+/** Events of the engine, as in the official engine.io `Server`. */
+export interface EngineServerEvents {
+  connection: [session: EngineSession];
+  connection_error: [error: EngineConnectionError];
+  initial_headers: [headers: OutgoingHttpHeaders, req: IncomingMessage];
+  headers: [headers: OutgoingHttpHeaders, req: IncomingMessage];
+  flush: [session: EngineSession, packets: EnginePacket[]];
+  drain: [session: EngineSession];
+}
+
+/**
+ * The Engine.IO v4 server.
+ * @example
+ * const engine = new EngineServer({ pingInterval: 10_000 });
+ * engine.attach(httpServer);
+ * engine.on("connection", (session) => session.on("message", (data) => session.send(data)));
+ */
+export class EngineServer extends EventEmitter<EngineServerEvents> {
+  /** Live sessions keyed by sid (a prototype-less object). */
+  readonly clients: Record<string, EngineSession> = Object.create(null);
+  readonly options: ResolvedEngineOptions;
+  readonly #attachOptions: AttachOptions;
+  readonly #middlewares: EngineMiddleware[] = [];
+  readonly #wss: WebSocketServer;
+  #clientsCount = 0;
+  #httpServer: AttachableServer | undefined;
+  readonly #sessionContext: SessionContext;
+  readonly #wsSessionContext: SessionContext;
+
+  constructor(options: EngineServerOptions & AttachOptions = {}) {
+    super();
+    this.options = resolveEngineOptions(options);
+    this.#attachOptions = options;
+    const { cors, perMessageDeflate, maxHttpBufferSize, transports, allowUpgrades } = this.options;
+    if (cors !== false) this.#middlewares.push(createCorsMiddleware(cors));
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate,
+      maxPayload: maxHttpBufferSize,
+    });
+    this.#wss.on("headers", (lines, req) => this.#onUpgradeHeaders(lines, req));
+    const hooks = {
+      onFlush: (session: EngineSession, packets: EnginePacket[]) =>
+        this.emit("flush", session, packets),
+      onDrain: (session: EngineSession) => this.emit("drain", session),
+    };
+    const upgrades = allowUpgrades ? transports.filter((name) => name === "websocket") : [];
+    this.#sessionContext = { options: this.options, upgrades, ...hooks };
+    this.#wsSessionContext = { options: this.options, upgrades: [], ...hooks };
+  }
+
+  /** The HTTP server given to the last `attach()` (or created by `listen()`). */
+  get httpServer(): AttachableServer | undefined {
+    return this.#httpServer;
+  }
+
+  /** Number of live sessions. */
+  get clientsCount(): number {
+    return this.#clientsCount;
+  }
+
+  /** Adds an express-style middleware, run before verification for requests and upgrades. */
+  use(middleware: EngineMiddleware): this {
+    this.#middlewares.push(middleware);
+    return this;
+  }
+
+  /** The sid of a new session; override it (it may return a Promise). Default: base64id. */
+  generateId(_req: IncomingMessage): string | Promise<string> {
+    return createBase64Id();
+  }
+
+  /** Handles one HTTP request of the engine (from `attach` or another framework). */
+  handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    runMiddlewares(this.#middlewares, req, res, (err) => {
+      if (err !== undefined) {
+        this.#abortRequest(req, res, middlewareFailure(err));
+        return;
+      }
+      const query = queryOf(req);
+      verifyRequest(req, query, false, this.options, this.#lookup, (error) => {
+        if (error !== undefined) {
+          this.#abortRequest(req, res, error);
+          return;
+        }
+        const sid = query.get("sid");
+        if (sid === null) {
+          this.#handshakePolling(req, res, query);
+          return;
+        }
+        const transport = this.clients[sid]?.transport;
+        if (transport instanceof PollingTransport) transport.onRequest(req, res);
+        else {
+          // transport=websocket with a live websocket sid but no Upgrade header.
+          const name = "TRANSPORT_HANDSHAKE_ERROR";
+          this.#abortRequest(req, res, new HandshakeError(3, { name }));
+        }
+      });
+    });
+  }
+
+  /** Handles one WebSocket upgrade of the engine (from `attach` or another framework). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, upgradeHead: Buffer): void {
+    // Errors of a socket we may never adopt must not crash the process.
+    socket.on("error", () => {});
+    const head = Buffer.from(upgradeHead);
+    const res = createUpgradeResponse(req, socket);
+    runMiddlewares(this.#middlewares, req, res, (err) => {
+      if (err !== undefined) {
+        this.#abortUpgrade(req, socket, middlewareFailure(err));
+        return;
+      }
+      const query = queryOf(req);
+      verifyRequest(req, query, true, this.options, this.#lookup, (error) => {
+        if (error !== undefined) {
+          this.#abortUpgrade(req, socket, error);
+          return;
+        }
+        const sid = query.get("sid");
+        if (sid !== null) {
+          this.#wss.handleUpgrade(req, socket, head, (ws) => {
+            this.#onUpgradeSocket(sid, new WebSocketTransport(ws, socket, this.#wsOptions(query)));
+          });
+          return;
+        }
+        this.#prepareHandshake(
+          req,
+          query,
+          (id) => {
+            this.#wss.handleUpgrade(req, socket, head, (ws) => {
+              const transport = new WebSocketTransport(ws, socket, this.#wsOptions(query));
+              this.#register(id, transport, req, this.#wsSessionContext);
+            });
+          },
+          (error) => this.#abortUpgrade(req, socket, error),
+        );
+      });
+    });
+  }
+
+  /** Attaches to an HTTP server: `path` (default "/engine.io/") goes to this engine. */
+  attach(server: AttachableServer, options: AttachOptions = {}): this {
+    this.#httpServer = server;
+    attachToServer(server, this, { ...this.#attachOptions, ...options });
+    return this;
+  }
+
+  /** Closes every session (discarding buffered packets). Idempotent. */
+  close(): Promise<void> {
+    for (const sid of Object.keys(this.clients)) this.clients[sid]?.close(true);
+    return Promise.resolve();
+  }
+
+  readonly #lookup = {
+    transportOf: (sid: string): string | undefined =>
+      Object.hasOwn(this.clients, sid) ? this.clients[sid]?.transport.name : undefined,
+  };
+
+  #wsOptions(query: URLSearchParams): { supportsBinary: boolean; perMessageDeflate: boolean } {
+    return {
+      supportsBinary: !query.has("b64"),
+      perMessageDeflate: this.options.perMessageDeflate !== false,
+    };
+  }
+
+  #handshakePolling(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
+    this.#prepareHandshake(
+      req,
+      query,
+      (id) => {
+        if (res.destroyed) return;
+        const transport = new PollingTransport({
+          maxHttpBufferSize: this.options.maxHttpBufferSize,
+          httpCompression: this.options.httpCompression,
+          decorateHeaders: (headers, request) => this.#decorateHeaders(headers, request, id),
+        });
+        this.#register(id, transport, req, this.#sessionContext, () =>
+          transport.onRequest(req, res),
+        );
+      },
+      (error) => this.#abortRequest(req, res, error),
+    );
+  }
+
+  /** Checks the protocol version and generates the sid (code 5 / ID_GENERATION_ERROR). */
+  #prepareHandshake(
+    req: IncomingMessage,
+    query: URLSearchParams,
+    onReady: (id: string) => void,
+    onError: (error: HandshakeError) => void,
+  ): void {
+    if (query.get("EIO") !== "4") {
+      onError(new HandshakeError(5, { protocol: query.get("EIO") }));
+      return;
+    }
+    const idError = (error: unknown): HandshakeError =>
+      new HandshakeError(3, { name: "ID_GENERATION_ERROR", error });
+    let generated: string | Promise<string>;
+    try {
+      generated = this.generateId(req);
+    } catch (error) {
+      onError(idError(error));
+      return;
+    }
+    if (typeof generated === "string") {
+      this.#acceptId(generated, onReady, onError);
+      return;
+    }
+    Promise.resolve(generated).then(
+      (id) => this.#acceptId(id, onReady, onError),
+      (error: unknown) => onError(idError(error)),
+    );
+  }
+
+  #acceptId(
+    id: unknown,
+    onReady: (id: string) => void,
+    onError: (e: HandshakeError) => void,
+  ): void {
+    if (typeof id !== "string" || id.length === 0 || Object.hasOwn(this.clients, id)) {
+      onError(new HandshakeError(3, { name: "ID_GENERATION_ERROR", id }));
+      return;
+    }
+    onReady(id);
+  }
+
+  #register(
+    id: string,
+    transport: Transport,
+    req: IncomingMessage,
+    context: SessionContext,
+    start?: () => void,
+  ): void {
+    const session = new EngineSession(id, context, transport, req);
+    this.clients[id] = session;
+    this.#clientsCount++;
+    session.once("close", () => {
+      if (this.clients[id] === session) {
+        delete this.clients[id];
+        this.#clientsCount--;
+      }
+    });
+    start?.();
+    this.emit("connection", session);
+  }
+
+  #onUpgradeSocket(sid: string, transport: WebSocketTransport): void {
+    const session = Object.hasOwn(this.clients, sid) ? this.clients[sid] : undefined;
+    // The WebSocket is accepted, then closed, when the session cannot take it (protocol.md §1.5).
+    if (
+      session === undefined ||
+      session.readyState !== "open" ||
+      session.upgrading ||
+      session.upgraded ||
+      !session.transport.handlesUpgrades ||
+      !this.options.allowUpgrades
+    ) {
+      transport.close();
+      return;
+    }
+    session.maybeUpgrade(transport);
+  }
+
+  #decorateHeaders(headers: OutgoingHttpHeaders, req: IncomingMessage, sid: string): void {
+    if (!queryOf(req).has("sid")) {
+      const cookie = this.options.cookie;
+      if (cookie !== false) headers["Set-Cookie"] = [serializeSessionCookie(sid, cookie)];
+      this.emit("initial_headers", headers, req);
+    }
+    this.emit("headers", headers, req);
+  }
+
+  #onUpgradeHeaders(lines: string[], req: IncomingMessage): void {
+    const headers = upgradeResponseHeaders(req);
+    if (!queryOf(req).has("sid")) this.emit("initial_headers", headers, req);
+    this.emit("headers", headers, req);
+    lines.push(...headerLines(headers));
+  }
+
+  #abortRequest(req: IncomingMessage, res: ServerResponse, error: HandshakeError): void {
+    this.#emitConnectionError(req, error);
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(error.status, { "Content-Type": "application/json" });
+    res.end(JSON.stringify({ code: error.engineCode, message: error.clientMessage }));
+  }
+
+  #abortUpgrade(req: IncomingMessage, socket: Duplex, error: HandshakeError): void {
+    this.#emitConnectionError(req, error);
+    if (socket.writable) {
+      const message = error.clientMessage;
+      socket.write(
+        "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-type: text/html\r\n" +
+          `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+      );
+    }
+    socket.destroy();
+  }
+
+  #emitConnectionError(req: IncomingMessage, error: HandshakeError): void {
+    this.emit("connection_error", {
+      req,
+      code: error.engineCode,
+      message: EngineErrorMessage[error.engineCode],
+      context: error.context,
+    });
+  }
+}
+
+function middlewareFailure(error: unknown): HandshakeError {
+  return new HandshakeError(3, { name: "MIDDLEWARE_FAILURE", error });
+}

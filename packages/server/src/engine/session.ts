@@ -1,0 +1,330 @@
+// One Engine.IO session (the official `Socket`): readyState, write buffer, flush, close reason.
+// Fed by transport/*; feeds the Socket.IO connection layer through `message` events.
+import { EventEmitter } from "node:events";
+import type { IncomingMessage } from "node:http";
+import {
+  type BinaryData,
+  type EnginePacket,
+  encodeOpenPacket,
+  SwitchyardError,
+} from "@switchyard/protocol";
+import { ServerErrorCode, TransportError } from "../errors.js";
+import type { ResolvedEngineOptions } from "../options.js";
+import { EncodedPacket } from "../transport/encoded-packet.js";
+import type { OutboundPacket, Transport, TransportSink } from "../transport/transport.js";
+import { Heartbeat } from "./heartbeat.js";
+import { type UpgradeHost, UpgradeProbe } from "./upgrade.js";
+
+/** Why a session closed (protocol.md §1.10), plus switchyard's backpressure reason. */
+export type EngineCloseReason =
+  | "transport close"
+  | "transport error"
+  | "ping timeout"
+  | "parse error"
+  | "forced close"
+  | "write buffer overflow";
+
+/** Lifecycle of a session. */
+export type EngineReadyState = "opening" | "open" | "closing" | "closed";
+
+/** Options of one write. */
+export interface WriteOptions {
+  /** Ask for compression (permessage-deflate / httpCompression). @default true */
+  compress?: boolean;
+  /** Drop the packet instead of buffering it when the session is past `maxBufferedBytes`. */
+  volatile?: boolean;
+}
+
+/** Events of a session, as in the official engine.io `Socket`. */
+export interface EngineSessionEvents {
+  open: [];
+  close: [reason: EngineCloseReason, description?: unknown];
+  message: [data: string | Buffer];
+  data: [data: string | Buffer];
+  packet: [packet: EnginePacket];
+  packetCreate: [packet: EnginePacket];
+  heartbeat: [];
+  flush: [packets: EnginePacket[]];
+  drain: [];
+  upgrading: [transport: Transport];
+  upgrade: [transport: Transport];
+}
+
+/** What a session needs from its engine. */
+export interface SessionContext {
+  readonly options: ResolvedEngineOptions;
+  /** The `upgrades` list of the open packet for this session's first transport. */
+  readonly upgrades: readonly string[];
+  onFlush(session: EngineSession, packets: EnginePacket[]): void;
+  onDrain(session: EngineSession): void;
+}
+
+interface QueuedPacket extends OutboundPacket {
+  readonly callback: (() => void) | undefined;
+}
+
+/** One Engine.IO session: one client, one sid, one transport at a time. */
+export class EngineSession extends EventEmitter<EngineSessionEvents> {
+  readonly id: string;
+  /** Engine.IO protocol revision: always 4. */
+  readonly protocol: 4 = 4;
+  /** The handshake request. */
+  readonly request: IncomingMessage;
+  readonly remoteAddress: string;
+  #readyState: EngineReadyState = "opening";
+  #transport: Transport;
+  #upgraded = false;
+  #probe: UpgradeProbe | undefined;
+  #writeBuffer: QueuedPacket[] = [];
+  #bufferedBytes = 0;
+  #flushScheduled = false;
+  readonly #context: SessionContext;
+  readonly #heartbeat: Heartbeat;
+  readonly #sink: TransportSink = {
+    onPacket: (packet) => this.#onPacket(packet),
+    onParseError: (error) => this.#onClose("parse error", error),
+    onError: (description) => this.#onClose("transport error", new TransportError(description)),
+    onClose: () => this.#onClose("transport close"),
+    onWritable: () => this.flush(),
+  };
+
+  constructor(id: string, context: SessionContext, transport: Transport, req: IncomingMessage) {
+    super();
+    this.id = id;
+    this.#context = context;
+    this.request = req;
+    this.remoteAddress = req.socket.remoteAddress ?? "";
+    this.#transport = transport;
+    const { pingInterval, pingTimeout } = context.options;
+    this.#heartbeat = new Heartbeat(
+      pingInterval,
+      pingTimeout,
+      () => this.sendPacket("ping"),
+      () => this.#onClose("ping timeout"),
+    );
+    transport.bind(this.#sink);
+    this.#open();
+  }
+
+  get readyState(): EngineReadyState {
+    return this.#readyState;
+  }
+
+  get transport(): Transport {
+    return this.#transport;
+  }
+
+  get upgraded(): boolean {
+    return this.#upgraded;
+  }
+
+  get upgrading(): boolean {
+    return this.#probe !== undefined;
+  }
+
+  /** Unsent bytes: the write buffer plus what the transport has not handed to the kernel. */
+  get bufferedBytes(): number {
+    return this.#bufferedBytes + this.#transport.bufferedBytes;
+  }
+
+  #open(): void {
+    const { pingInterval, pingTimeout, maxHttpBufferSize, initialPacket } = this.#context.options;
+    this.#readyState = "open";
+    const open = encodeOpenPacket({
+      sid: this.id,
+      upgrades: [...this.#context.upgrades],
+      pingInterval,
+      pingTimeout,
+      maxPayload: maxHttpBufferSize,
+    });
+    this.sendPacket("open", open.slice(1));
+    if (initialPacket !== undefined) this.sendPacket("message", initialPacket);
+    this.emit("open");
+    this.#heartbeat.start();
+  }
+
+  /**
+   * Sends a message packet.
+   * @example session.send("hello", { compress: false }, () => console.log("flushed"))
+   */
+  send(data: string | BinaryData, options?: WriteOptions, callback?: () => void): this {
+    this.sendPacket("message", data, options, callback);
+    return this;
+  }
+
+  /** Alias of {@link EngineSession.send}. */
+  write(data: string | BinaryData, options?: WriteOptions, callback?: () => void): this {
+    this.sendPacket("message", data, options, callback);
+    return this;
+  }
+
+  /**
+   * Queues a packet encoded once for many sessions (broadcast fan-out). Returns false when the
+   * packet was dropped (volatile past `maxBufferedBytes`, or the session is not open).
+   */
+  writePreEncoded(packet: EncodedPacket, options?: WriteOptions, callback?: () => void): boolean {
+    return this.#enqueue(packet, options, callback);
+  }
+
+  /** Queues a packet of any type; flushed on the next tick together with its neighbours. */
+  sendPacket(
+    type: EnginePacket["type"],
+    data?: string | BinaryData,
+    options?: WriteOptions,
+    callback?: () => void,
+  ): boolean {
+    return this.#enqueue(new EncodedPacket(type, data), options, callback);
+  }
+
+  #enqueue(encoded: EncodedPacket, options?: WriteOptions, callback?: () => void): boolean {
+    if (this.#readyState === "closing" || this.#readyState === "closed") return false;
+    const { maxBufferedBytes, maxBufferedBytesHard } = this.#context.options;
+    const buffered = this.bufferedBytes;
+    if (options?.volatile === true && buffered > maxBufferedBytes) return false;
+    const size = encoded.sizeHint;
+    if (buffered + size > maxBufferedBytesHard) {
+      const message = `unsent data would pass maxBufferedBytesHard (${maxBufferedBytesHard} bytes)`;
+      this.#onClose(
+        "write buffer overflow",
+        new SwitchyardError(ServerErrorCode.ENGINE_WRITE_BUFFER_OVERFLOW, message),
+      );
+      return false;
+    }
+    this.emit("packetCreate", encoded.packet);
+    this.#writeBuffer.push({ encoded, compress: options?.compress !== false, callback });
+    this.#bufferedBytes += size;
+    this.#scheduleFlush();
+    return true;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    process.nextTick(() => {
+      this.#flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Hands the whole write buffer to the transport when it is writable. */
+  flush(): void {
+    if (this.#readyState === "closed" || this.#writeBuffer.length === 0) return;
+    if (!this.#transport.writable) return;
+    const batch = this.#writeBuffer;
+    this.#writeBuffer = [];
+    this.#bufferedBytes = 0;
+    const packets = batch.map((entry) => entry.encoded.packet);
+    this.emit("flush", packets);
+    this.#context.onFlush(this, packets);
+    const transport = this.#transport;
+    transport.send(batch, () => {
+      if (this.#readyState === "closed") return;
+      for (const entry of batch) entry.callback?.();
+      this.emit("drain");
+      this.#context.onDrain(this);
+    });
+  }
+
+  /**
+   * Closes the session. Buffered packets are sent first unless `discard` is true.
+   * The `close` event follows with reason "forced close".
+   */
+  close(discard = false): void {
+    if (discard && (this.#readyState === "open" || this.#readyState === "closing")) {
+      this.#closeTransport(true);
+      return;
+    }
+    if (this.#readyState !== "open") return;
+    this.#readyState = "closing";
+    if (this.#writeBuffer.length > 0) {
+      this.once("drain", () => this.#closeTransport(false));
+      return;
+    }
+    this.#closeTransport(false);
+  }
+
+  #closeTransport(discard: boolean): void {
+    this.#readyState = "closing";
+    if (discard) this.#transport.discard();
+    this.#transport.close(() => this.#onClose("forced close"));
+  }
+
+  /** @package Starts probing a websocket transport for this polling session. */
+  maybeUpgrade(transport: Transport): void {
+    const current = (): Transport => this.#transport;
+    const closed = (): boolean => this.#readyState === "closed";
+    const host: UpgradeHost = {
+      get currentTransport() {
+        return current();
+      },
+      get isClosed() {
+        return closed();
+      },
+      onUpgrading: (next) => this.emit("upgrading", next),
+      onUpgraded: (next) => this.#onUpgraded(next),
+      onUpgradeEnd: () => {
+        this.#probe = undefined;
+      },
+    };
+    this.#probe = new UpgradeProbe(transport, host, this.#context.options.upgradeTimeout);
+  }
+
+  #onUpgraded(next: Transport): void {
+    const previous = this.#transport;
+    previous.bind(IGNORE);
+    previous.discard();
+    previous.close();
+    this.#upgraded = true;
+    this.#transport = next;
+    next.bind(this.#sink);
+    this.emit("upgrade", next);
+    this.flush();
+    if (this.#readyState === "closing") next.close(() => this.#onClose("forced close"));
+  }
+
+  #onPacket(packet: EnginePacket): void {
+    if (this.#readyState !== "open") return;
+    this.emit("packet", packet);
+    switch (packet.type) {
+      case "ping":
+        // v4 clients never ping: the direction is wrong (protocol.md §0.2).
+        this.#onClose("transport error", new TransportError("invalid heartbeat direction"));
+        return;
+      case "pong":
+        this.#heartbeat.onPong();
+        this.emit("heartbeat");
+        return;
+      case "message": {
+        const data = packet.data as string | Buffer;
+        this.emit("data", data);
+        this.emit("message", data);
+        return;
+      }
+      default:
+        // An EIO close over WebSocket is ignored (protocol.md §0.4); so are the others.
+        return;
+    }
+  }
+
+  #onClose(reason: EngineCloseReason, description?: unknown): void {
+    if (this.#readyState === "closed") return;
+    this.#readyState = "closed";
+    this.#heartbeat.stop();
+    this.#probe?.abort();
+    this.#writeBuffer = [];
+    this.#bufferedBytes = 0;
+    const transport = this.#transport;
+    transport.bind(IGNORE);
+    transport.discard();
+    transport.close();
+    this.emit("close", reason, description);
+  }
+}
+
+const IGNORE: TransportSink = {
+  onPacket: () => {},
+  onParseError: () => {},
+  onError: () => {},
+  onClose: () => {},
+  onWritable: () => {},
+};

@@ -1,0 +1,104 @@
+// Request verification in the official order (protocol.md §1.5): transport → Origin → sid
+// checks → for a handshake: method, websocket without upgrade, allowRequest. Never throws.
+import type { IncomingMessage } from "node:http";
+import { EngineErrorNumber, HandshakeError } from "../errors.js";
+import type { ResolvedEngineOptions, TransportName } from "../options.js";
+
+/** What verification needs to know about live sessions. */
+export interface SessionLookup {
+  /** The current transport name of a live session, or undefined for an unknown sid. */
+  transportOf(sid: string): string | undefined;
+}
+
+// Characters a header value may not hold (RFC 7230 field-value, as Node checks it).
+const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+
+/** The requested transport when it is one of the enabled ones. */
+export function enabledTransport(
+  query: URLSearchParams,
+  options: ResolvedEngineOptions,
+): TransportName | undefined {
+  const name = query.get("transport");
+  return options.transports.find((enabled) => enabled === name);
+}
+
+/**
+ * Verifies one request; calls back with undefined when it may proceed, or the error to answer.
+ * `upgrade` is true for a WebSocket upgrade request.
+ */
+export function verifyRequest(
+  req: IncomingMessage,
+  query: URLSearchParams,
+  upgrade: boolean,
+  options: ResolvedEngineOptions,
+  sessions: SessionLookup,
+  callback: (error: HandshakeError | undefined) => void,
+): void {
+  const transport = enabledTransport(query, options);
+  if (transport === undefined || (upgrade && transport !== "websocket")) {
+    callback(
+      new HandshakeError(EngineErrorNumber.UNKNOWN_TRANSPORT, {
+        transport: query.get("transport"),
+      }),
+    );
+    return;
+  }
+  const origin = req.headers.origin;
+  if (typeof origin === "string" && INVALID_HEADER_CHAR.test(origin)) {
+    callback(new HandshakeError(EngineErrorNumber.BAD_REQUEST, { name: "INVALID_ORIGIN", origin }));
+    return;
+  }
+  const sid = query.get("sid");
+  if (sid !== null) {
+    const previousTransport = sessions.transportOf(sid);
+    if (previousTransport === undefined) {
+      callback(new HandshakeError(EngineErrorNumber.UNKNOWN_SID, { sid }));
+    } else if (!upgrade && previousTransport !== transport) {
+      callback(
+        new HandshakeError(EngineErrorNumber.BAD_REQUEST, {
+          name: "TRANSPORT_MISMATCH",
+          transport,
+          previousTransport,
+        }),
+      );
+    } else {
+      callback(undefined);
+    }
+    return;
+  }
+  if (req.method !== "GET") {
+    callback(new HandshakeError(EngineErrorNumber.BAD_HANDSHAKE_METHOD, { method: req.method }));
+    return;
+  }
+  if (transport === "websocket" && !upgrade) {
+    callback(
+      new HandshakeError(EngineErrorNumber.BAD_REQUEST, { name: "TRANSPORT_HANDSHAKE_ERROR" }),
+    );
+    return;
+  }
+  const allowRequest = options.allowRequest;
+  if (allowRequest === undefined) {
+    callback(undefined);
+    return;
+  }
+  let answered = false;
+  try {
+    allowRequest(req, (message, success) => {
+      if (answered) return;
+      answered = true;
+      callback(
+        success
+          ? undefined
+          : new HandshakeError(
+              EngineErrorNumber.FORBIDDEN,
+              typeof message === "string" ? { message } : {},
+            ),
+      );
+    });
+  } catch (error) {
+    if (!answered) {
+      answered = true;
+      callback(new HandshakeError(EngineErrorNumber.FORBIDDEN, { error }));
+    }
+  }
+}

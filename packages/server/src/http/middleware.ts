@@ -1,0 +1,48 @@
+// Express-style engine middlewares (`engine.use`): run for every request and upgrade, before
+// verification. A middleware that calls next(err) fails the request with MIDDLEWARE_FAILURE.
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/** `(req, res, next)`: call `next()` to continue, `next(err)` to refuse the request. */
+export type EngineMiddleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => void;
+
+/**
+ * Runs the middlewares in order, then `done(err)`. A middleware that throws counts as next(err);
+ * one that ends the response without calling next stops the chain.
+ */
+export function runMiddlewares(
+  middlewares: readonly EngineMiddleware[],
+  req: IncomingMessage,
+  res: ServerResponse,
+  done: (err?: unknown) => void,
+): void {
+  let index = 0;
+  const next = (err?: unknown): void => {
+    if (err !== undefined && err !== null) {
+      done(err);
+      return;
+    }
+    const middleware = middlewares[index++];
+    if (middleware === undefined) {
+      done();
+      return;
+    }
+    let called = false;
+    try {
+      middleware(req, res, (nextErr?: unknown) => {
+        if (called) return;
+        called = true;
+        next(nextErr);
+      });
+    } catch (thrown) {
+      if (!called) {
+        called = true;
+        done(thrown ?? new Error("middleware threw"));
+      }
+    }
+  };
+  next();
+}

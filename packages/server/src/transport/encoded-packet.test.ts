@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { EncodedPacket } from "./encoded-packet.js";
+
+describe("EncodedPacket", () => {
+  it("encodes text for polling and websocket", () => {
+    const packet = new EncodedPacket("message", "hi");
+    expect(packet.pollingText()).toBe("4hi");
+    expect(packet.wsData(true)).toBe("4hi");
+    expect(packet.sizeHint).toBe(3);
+  });
+
+  it("encodes binary raw for websocket and as b<base64> otherwise", () => {
+    const packet = new EncodedPacket("message", new Uint8Array([1, 2, 3, 4]));
+    expect(packet.pollingText()).toBe("bAQIDBA==");
+    expect(packet.wsData(false)).toBe("bAQIDBA==");
+    expect([...(packet.wsData(true) as Buffer)]).toEqual([1, 2, 3, 4]);
+    expect(packet.isBinary).toBe(true);
+  });
+
+  it("builds unmasked frames with the right opcode and caches them per form", () => {
+    const packet = new EncodedPacket("message", Buffer.from([7]));
+    const raw = Buffer.concat(packet.wsFrame(true) as Buffer[]);
+    expect([...raw]).toEqual([0x82, 1, 7]);
+    const b64 = Buffer.concat(packet.wsFrame(false) as Buffer[]);
+    expect(b64.toString("latin1")).toBe("\x81\x05bBw==");
+    expect(packet.wsFrame(true)).toBe(packet.wsFrame(true));
+    expect(packet.wsFrame(false)).toBe(packet.wsFrame(false));
+  });
+
+  it("uses the 16-bit length form past 125 bytes", () => {
+    const frame = Buffer.concat(
+      new EncodedPacket("message", "x".repeat(200)).wsFrame(true) as Buffer[],
+    );
+    expect(frame[1]).toBe(126);
+    expect(frame.readUInt16BE(2)).toBe(201);
+  });
+});

@@ -1,0 +1,102 @@
+// A packet encoded once for many sessions (broadcast fan-out): the polling text, the WebSocket
+// data and the WebSocket frame are each computed on first use and then shared by every session.
+import {
+  type BinaryData,
+  type EnginePacket,
+  type EnginePacketType,
+  encodeEnginePacket,
+} from "@switchyard/protocol";
+import * as wsModule from "ws";
+
+/** Options of `ws`'s public `Sender.frame(data, options)` static (absent from @types/ws). */
+interface FrameOptions {
+  fin: boolean;
+  rsv1: boolean;
+  opcode: number;
+  mask: boolean;
+  readOnly: boolean;
+}
+
+interface SenderStatic {
+  frame(data: Buffer, options: FrameOptions): Buffer[];
+}
+
+// `Sender` is a public export of ws (index.js and the ESM wrapper.mjs); only its typing is missing
+// from @types/ws, so the cast narrows to the one static we use.
+const Sender = (wsModule as unknown as { Sender: SenderStatic }).Sender;
+
+const OPCODE_TEXT = 0x1;
+const OPCODE_BINARY = 0x2;
+
+/** Turns any binary view into a Buffer without copying. */
+export function toBuffer(data: BinaryData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  throw new TypeError("Blob data cannot be sent by the Node server");
+}
+
+/** One outbound Engine.IO packet with its lazily computed, memoised encodings. */
+export class EncodedPacket {
+  readonly packet: EnginePacket;
+  #pollingText: string | undefined;
+  #wsData: string | Buffer | undefined;
+  #wsBase64: string | undefined;
+  #wsFrame: readonly Buffer[] | undefined;
+  #wsBase64Frame: readonly Buffer[] | undefined;
+
+  constructor(type: EnginePacketType, data?: string | BinaryData) {
+    this.packet = data === undefined ? { type } : { type, data };
+  }
+
+  /** Text form for a polling payload (binary as `b<base64>`). */
+  pollingText(): string {
+    this.#pollingText ??= encodeEnginePacket(this.packet, false) as string;
+    return this.#pollingText;
+  }
+
+  /** True when the data is binary (sent as a binary frame when the peer supports it). */
+  get isBinary(): boolean {
+    const data = this.packet.data;
+    return data !== undefined && typeof data !== "string";
+  }
+
+  /** Approximate size in bytes, for backpressure accounting. */
+  get sizeHint(): number {
+    const data = this.packet.data;
+    if (data === undefined) return 1;
+    if (typeof data === "string") return data.length + 1;
+    return data instanceof Blob ? data.size : data.byteLength;
+  }
+
+  /** What one WebSocket message carries: raw bytes, or text (`b<base64>` without binary support). */
+  wsData(supportsBinary: boolean): string | Buffer {
+    if (this.isBinary && !supportsBinary) {
+      this.#wsBase64 ??= this.pollingText();
+      return this.#wsBase64;
+    }
+    if (this.#wsData === undefined) {
+      const encoded = encodeEnginePacket(this.packet, true);
+      this.#wsData = typeof encoded === "string" ? encoded : toBuffer(encoded);
+    }
+    return this.#wsData;
+  }
+
+  /** The complete unmasked, uncompressed WebSocket frame (header + payload buffers). */
+  wsFrame(supportsBinary: boolean): readonly Buffer[] {
+    const asBase64 = this.isBinary && !supportsBinary;
+    const cached = asBase64 ? this.#wsBase64Frame : this.#wsFrame;
+    if (cached !== undefined) return cached;
+    const data = this.wsData(supportsBinary);
+    const frame = Sender.frame(typeof data === "string" ? Buffer.from(data) : data, {
+      fin: true,
+      rsv1: false,
+      opcode: typeof data === "string" ? OPCODE_TEXT : OPCODE_BINARY,
+      mask: false,
+      readOnly: false,
+    });
+    if (asBase64) this.#wsBase64Frame = frame;
+    else this.#wsFrame = frame;
+    return frame;
+  }
+}

@@ -1,0 +1,150 @@
+// WebSocket transport on `ws` (protocol.md §1.8): one Engine.IO packet per frame, binary raw.
+// Without permessage-deflate, data frames are written pre-framed to the socket (see below).
+import type { Duplex } from "node:stream";
+import { decodeEnginePacket } from "@switchyard/protocol";
+import type { RawData, WebSocket } from "ws";
+import type { OutboundPacket, Transport, TransportSink } from "./transport.js";
+
+/** How the engine configured this connection. */
+export interface WebSocketTransportOptions {
+  /** False when the client asked for `b64=1`: binary goes out as `b<base64>` text. */
+  readonly supportsBinary: boolean;
+  /** True when permessage-deflate may be in use: frames then go through `ws.send`. */
+  readonly perMessageDeflate: boolean;
+}
+
+const NOOP_SINK: TransportSink = {
+  onPacket: () => {},
+  onParseError: () => {},
+  onError: () => {},
+  onClose: () => {},
+  onWritable: () => {},
+};
+
+const OPEN = 1;
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+/**
+ * The websocket transport of one session.
+ *
+ * Raw frame path: with permessage-deflate off, `ws`'s Sender writes every frame synchronously to
+ * the socket (it only queues while deflating or reading a Blob, neither of which can happen here),
+ * so whole frames built with the public `WebSocket.Sender.frame()` can be written to the same
+ * socket in order with ws's own control frames. That lets one broadcast frame be shared by every
+ * socket and lets a batch of packets leave in one corked `write`.
+ */
+export class WebSocketTransport implements Transport {
+  readonly name = "websocket" as const;
+  readonly handlesUpgrades = false;
+  #sink: TransportSink = NOOP_SINK;
+  readonly #ws: WebSocket;
+  readonly #socket: Duplex;
+  readonly #supportsBinary: boolean;
+  readonly #rawFrames: boolean;
+  #closed = false;
+
+  constructor(ws: WebSocket, socket: Duplex, options: WebSocketTransportOptions) {
+    this.#ws = ws;
+    this.#socket = socket;
+    this.#supportsBinary = options.supportsBinary;
+    this.#rawFrames = !options.perMessageDeflate;
+    ws.on("message", (data, isBinary) => this.#onMessage(data, isBinary));
+    ws.once("close", () => this.#onClose());
+    ws.on("error", () => this.#onError("websocket error"));
+  }
+
+  get writable(): boolean {
+    return !this.#closed && this.#ws.readyState === OPEN;
+  }
+
+  get bufferedBytes(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  bind(sink: TransportSink): void {
+    this.#sink = sink;
+  }
+
+  #onMessage(data: RawData, isBinary: boolean): void {
+    if (this.#closed) return;
+    const bytes = toBuffer(data);
+    const result = decodeEnginePacket(isBinary ? bytes : bytes.toString("utf8"), "nodebuffer");
+    if (result.ok) this.#sink.onPacket(result.value);
+    else this.#sink.onParseError(result.error);
+  }
+
+  #onClose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const sink = this.#sink;
+    this.#sink = NOOP_SINK;
+    sink.onClose();
+  }
+
+  #onError(description: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const sink = this.#sink;
+    this.#sink = NOOP_SINK;
+    sink.onError(description);
+  }
+
+  send(packets: readonly OutboundPacket[], onSent: () => void): void {
+    if (!this.writable || packets.length === 0) return;
+    if (this.#rawFrames) this.#writeFrames(packets, onSent);
+    else this.#sendMessages(packets, onSent);
+  }
+
+  #writeFrames(packets: readonly OutboundPacket[], onSent: () => void): void {
+    const socket = this.#socket;
+    const last = packets.length - 1;
+    const onWritten = (error?: Error | null): void => {
+      if (error) this.#onError("write error");
+      else onSent();
+    };
+    socket.cork();
+    for (let i = 0; i <= last; i++) {
+      const frame = (packets[i] as OutboundPacket).encoded.wsFrame(this.#supportsBinary);
+      for (let j = 0; j < frame.length; j++) {
+        const isLastChunk = i === last && j === frame.length - 1;
+        socket.write(frame[j] as Buffer, isLastChunk ? onWritten : undefined);
+      }
+    }
+    socket.uncork();
+  }
+
+  #sendMessages(packets: readonly OutboundPacket[], onSent: () => void): void {
+    const last = packets.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const packet = packets[i] as OutboundPacket;
+      const data = packet.encoded.wsData(this.#supportsBinary);
+      const options = { compress: packet.compress, binary: typeof data !== "string" };
+      this.#ws.send(
+        data,
+        options,
+        i === last
+          ? (error?: Error) => {
+              if (error) this.#onError("write error");
+              else onSent();
+            }
+          : undefined,
+      );
+    }
+  }
+
+  discard(): void {}
+
+  close(onClosed?: () => void): void {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#sink = NOOP_SINK;
+      this.#ws.close();
+    }
+    onClosed?.();
+  }
+}

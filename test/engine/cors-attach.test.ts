@@ -1,0 +1,157 @@
+// CORS as an engine middleware (preflight, errors, upgrades) and attach() routing: path prefix,
+// addTrailingSlash, unrelated requests left alone, unhandled upgrades destroyed, listen().
+import { type AddressInfo, connect } from "node:net";
+import { listen } from "@switchyard/server";
+import { afterEach, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import {
+  type EngineHarness,
+  handshake,
+  rawPoll,
+  rawRequest,
+  startEngine,
+  waitForEvent,
+} from "./support/engine-harness.js";
+
+let harness: EngineHarness | undefined;
+
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+const ORIGIN = "http://app.example";
+
+describe("cors option", () => {
+  it("answers a preflight with 204 and the Access-Control headers", async () => {
+    harness = await startEngine({ cors: { origin: ORIGIN, credentials: true } });
+    const response = await rawRequest(harness.port, {
+      method: "OPTIONS",
+      path: harness.path({ EIO: "4", transport: "polling" }),
+      headers: { Origin: ORIGIN, "Access-Control-Request-Method": "POST" },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers["access-control-allow-origin"]).toBe(ORIGIN);
+    expect(response.headers["access-control-allow-credentials"]).toBe("true");
+    expect(response.headers["access-control-allow-methods"]).toContain("POST");
+  });
+
+  it("adds the headers to handshakes and to error answers", async () => {
+    harness = await startEngine({ cors: { origin: [ORIGIN, /\.other\.example$/] } });
+    const ok = await rawPoll(harness, undefined, {}, { headers: { Origin: ORIGIN } });
+    expect(ok.headers["access-control-allow-origin"]).toBe(ORIGIN);
+    const failed = await rawPoll(
+      harness,
+      "unknown",
+      {},
+      { headers: { Origin: "http://a.other.example" } },
+    );
+    expect(failed.status).toBe(400);
+    expect(failed.headers["access-control-allow-origin"]).toBe("http://a.other.example");
+  });
+
+  it("answers a refused origin at once, with no or a mismatching Allow-Origin", async () => {
+    harness = await startEngine({ cors: { origin: [ORIGIN] } });
+    const evil = { headers: { Origin: "http://evil.example" } };
+    const response = await rawPoll(harness, undefined, {}, evil);
+    expect(response.status).toBe(200);
+    expect(response.headers["access-control-allow-origin"]).toBeUndefined();
+    await harness.close();
+    // A single string origin is always echoed as is (cors package semantics): the browser then
+    // reports the mismatch.
+    harness = await startEngine({ cors: { origin: ORIGIN } });
+    const fixed = await rawPoll(harness, undefined, {}, evil);
+    expect(fixed.headers["access-control-allow-origin"]).toBe(ORIGIN);
+  });
+
+  it("adds the headers to the 101 of a WebSocket upgrade", async () => {
+    harness = await startEngine({ cors: { origin: ORIGIN, credentials: true } });
+    const url = `ws://127.0.0.1:${harness.port}${harness.path({ EIO: "4", transport: "websocket" })}`;
+    const ws = new WebSocket(url, { origin: ORIGIN });
+    const [response] = await waitForEvent<[{ headers: Record<string, string> }]>(ws, "upgrade");
+    expect(response.headers["access-control-allow-origin"]).toBe(ORIGIN);
+    ws.close();
+  });
+
+  it("without cors, a preflight handshake fails with code 2 and no ACAO", async () => {
+    harness = await startEngine();
+    const response = await rawRequest(harness.port, {
+      method: "OPTIONS",
+      path: harness.path({ EIO: "4", transport: "polling" }),
+      headers: { Origin: ORIGIN },
+    });
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body)).toEqual({ code: 2, message: "Bad handshake method" });
+    expect(response.headers["access-control-allow-origin"]).toBeUndefined();
+  });
+});
+
+describe("attach routing", () => {
+  it("matches the path by prefix and needs the trailing slash by default", async () => {
+    harness = await startEngine();
+    const prefixed = await rawRequest(harness.port, {
+      path: "/engine.io/anything?EIO=4&transport=polling",
+    });
+    expect(prefixed.status).toBe(200);
+    const bare = await rawRequest(harness.port, { path: "/engine.io?EIO=4&transport=polling" });
+    expect(bare.status).toBe(404);
+  });
+
+  it("accepts requests without the trailing slash when addTrailingSlash is false", async () => {
+    harness = await startEngine({ addTrailingSlash: false });
+    expect(
+      (await rawRequest(harness.port, { path: "/engine.io?EIO=4&transport=polling" })).status,
+    ).toBe(200);
+    expect(
+      (await rawRequest(harness.port, { path: "/engine.io/foo/bar/?EIO=4&transport=polling" }))
+        .status,
+    ).toBe(200);
+  });
+
+  it("serves a custom path and leaves the default one alone", async () => {
+    harness = await startEngine({ path: "/custom" });
+    expect(
+      (await rawRequest(harness.port, { path: "/custom/?EIO=4&transport=polling" })).status,
+    ).toBe(200);
+    expect(
+      (await rawRequest(harness.port, { path: "/engine.io/?EIO=4&transport=polling" })).status,
+    ).toBe(404);
+  });
+
+  it("destroys an upgrade outside the path after destroyUpgradeTimeout", async () => {
+    harness = await startEngine({ destroyUpgradeTimeout: 50 });
+    const socket = connect(harness.port, "127.0.0.1");
+    socket.on("connect", () => {
+      socket.write(
+        "GET /elsewhere HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+      );
+    });
+    await waitForEvent(socket, "close");
+  });
+
+  it("closes every session when the HTTP server closes", async () => {
+    harness = await startEngine();
+    const { session } = await handshake(harness);
+    const closed = waitForEvent<[string]>(session, "close");
+    harness.http.close();
+    expect((await closed)[0]).toBe("forced close");
+  });
+
+  it("listen() serves the engine and answers 501 elsewhere", async () => {
+    let engine: ReturnType<typeof listen> | undefined;
+    const listening = new Promise<void>((resolve) => {
+      engine = listen(0, {}, resolve);
+    });
+    await listening;
+    const server = engine?.httpServer;
+    if (server === undefined || engine === undefined) throw new Error("no server");
+    const port = (server.address() as AddressInfo).port;
+    const other = await rawRequest(port, { path: "/" });
+    expect(other.status).toBe(501);
+    expect(other.body).toBe("Not Implemented");
+    const ok = await rawRequest(port, { path: "/engine.io/?EIO=4&transport=polling" });
+    expect(ok.body.startsWith("0{")).toBe(true);
+    await engine.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+});

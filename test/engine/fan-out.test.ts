@@ -1,0 +1,150 @@
+// The fan-out write path: packets encoded once for many sessions, one corked write per tick,
+// and backpressure bounds (volatile drops past maxBufferedBytes, close past maxBufferedBytesHard).
+import { connect, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { EncodedPacket, type EngineCloseReason, type EngineSession } from "@switchyard/server";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  type EngineHarness,
+  handshake,
+  openWebSocket,
+  type QueuedWebSocket,
+  rawPoll,
+  startEngine,
+  waitForEvent,
+} from "./support/engine-harness.js";
+
+let harness: EngineHarness | undefined;
+
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function wsPeer(
+  engine: EngineHarness,
+  query: Record<string, string> = {},
+): Promise<{ client: QueuedWebSocket; session: EngineSession }> {
+  const connection = waitForEvent<[EngineSession]>(engine.engine, "connection");
+  const client = await openWebSocket(engine, query);
+  const [session] = await connection;
+  await client.next();
+  return { client, session };
+}
+
+describe("pre-encoded packets", () => {
+  it("delivers one EncodedPacket to websocket, b64 websocket and polling sessions", async () => {
+    harness = await startEngine();
+    const a = await wsPeer(harness);
+    const b = await wsPeer(harness);
+    const b64 = await wsPeer(harness, { b64: "1" });
+    const polling = await handshake(harness);
+    const text = new EncodedPacket("message", "broadcast");
+    const binary = new EncodedPacket("message", Buffer.from([9, 8, 7]));
+    for (const session of [a.session, b.session, b64.session, polling.session]) {
+      expect(session.writePreEncoded(text)).toBe(true);
+      expect(session.writePreEncoded(binary)).toBe(true);
+    }
+    for (const peer of [a, b]) {
+      expect(await peer.client.next()).toBe("4broadcast");
+      expect([...((await peer.client.next()) as Buffer)]).toEqual([9, 8, 7]);
+    }
+    expect(await b64.client.next()).toBe("4broadcast");
+    expect(await b64.client.next()).toBe("bCQgH");
+    expect((await rawPoll(harness, polling.open.sid)).body).toBe("4broadcast\x1ebCQgH");
+  });
+
+  it("frames a packet once: every session shares the same frame buffers", () => {
+    const packet = new EncodedPacket("message", "shared");
+    const first = packet.wsFrame(true);
+    expect(packet.wsFrame(true)).toBe(first);
+    expect(Buffer.concat(first as Buffer[]).toString("latin1")).toBe("\x81\x074shared");
+  });
+
+  it("writes all packets of one tick while the socket is corked, with one uncork", async () => {
+    harness = await startEngine();
+    const upgrade = waitForEvent<[unknown, Duplex]>(harness.http, "upgrade");
+    const peer = await wsPeer(harness);
+    const [, socket] = await upgrade;
+    const corkedAtWrite: number[] = [];
+    let uncorks = 0;
+    const write = socket.write.bind(socket);
+    const uncork = socket.uncork.bind(socket);
+    socket.write = ((...args: Parameters<Duplex["write"]>) => {
+      corkedAtWrite.push(socket.writableCorked);
+      return write(...args);
+    }) as Duplex["write"];
+    socket.uncork = () => {
+      uncorks++;
+      uncork();
+    };
+    for (let i = 0; i < 5; i++) peer.session.send(`p${i}`);
+    for (let i = 0; i < 5; i++) expect(await peer.client.next()).toBe(`4p${i}`);
+    expect(corkedAtWrite.length).toBe(10);
+    expect(corkedAtWrite.every((depth) => depth > 0)).toBe(true);
+    expect(uncorks).toBe(1);
+  });
+});
+
+describe("backpressure", () => {
+  it("drops volatile packets past maxBufferedBytes and keeps the others", async () => {
+    harness = await startEngine({ maxBufferedBytes: 100 });
+    const { open, session } = await handshake(harness);
+    expect(session.send("a".repeat(150))).toBe(session);
+    expect(session.writePreEncoded(new EncodedPacket("message", "v"), { volatile: true })).toBe(
+      false,
+    );
+    expect(session.writePreEncoded(new EncodedPacket("message", "kept"))).toBe(true);
+    expect((await rawPoll(harness, open.sid)).body).toBe(`4${"a".repeat(150)}\x1e4kept`);
+    expect(session.writePreEncoded(new EncodedPacket("message", "v2"), { volatile: true })).toBe(
+      true,
+    );
+  });
+
+  it("closes a polling session whose buffer passes maxBufferedBytesHard", async () => {
+    harness = await startEngine({ maxBufferedBytes: 100, maxBufferedBytesHard: 1000 });
+    const { session } = await handshake(harness);
+    const closed = waitForEvent<[EngineCloseReason]>(session, "close");
+    for (let i = 0; i < 20; i++) session.send("x".repeat(100));
+    expect((await closed)[0]).toBe("write buffer overflow");
+    expect(harness.engine.clientsCount).toBe(0);
+  });
+
+  it("closes a websocket session whose peer stops reading", async () => {
+    harness = await startEngine({ maxBufferedBytes: 1 << 16, maxBufferedBytesHard: 1 << 20 });
+    const connection = waitForEvent<[EngineSession]>(harness.engine, "connection");
+    const reader = await stalledWebSocket(harness);
+    const [session] = await connection;
+    const closed = waitForEvent<[EngineCloseReason]>(session, "close", 10_000);
+    let reason: EngineCloseReason | undefined;
+    void closed.then(([value]) => {
+      reason = value;
+    });
+    const chunk = "y".repeat(64 * 1024);
+    let dropped = 0;
+    for (let round = 0; round < 2000 && reason === undefined; round++) {
+      if (!session.writePreEncoded(new EncodedPacket("message", chunk), { volatile: true }))
+        dropped++;
+      session.send(chunk);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect((await closed)[0]).toBe("write buffer overflow");
+    expect(dropped).toBeGreaterThan(0);
+    reader.destroy();
+  });
+});
+
+/** A WebSocket handshake done by hand on a socket that then never reads. */
+async function stalledWebSocket(engine: EngineHarness): Promise<Socket> {
+  const socket = connect(engine.port, "127.0.0.1");
+  socket.on("error", () => {});
+  await waitForEvent(socket, "connect");
+  socket.write(
+    `GET ${engine.path({ EIO: "4", transport: "websocket" })} HTTP/1.1\r\nHost: x\r\n` +
+      "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n" +
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+  );
+  await waitForEvent(socket, "data");
+  socket.pause();
+  return socket;
+}

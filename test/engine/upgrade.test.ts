@@ -1,0 +1,139 @@
+// Polling → websocket upgrade (protocol.md §1.6): probe, noop release of the pending GET, `5`,
+// upgradeTimeout, TRANSPORT_MISMATCH afterwards, and a second WebSocket closed at once.
+import type { EngineConnectionError, Transport } from "@switchyard/server";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  type EngineHarness,
+  handshake,
+  openWebSocket,
+  rawPoll,
+  requestArrives,
+  startEngine,
+  waitForEvent,
+} from "./support/engine-harness.js";
+
+let harness: EngineHarness | undefined;
+
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+describe("upgrade", () => {
+  it("runs 2probe/3probe, releases the pending GET with 6, and switches on 5", async () => {
+    harness = await startEngine();
+    const { open, session } = await handshake(harness);
+    const arrived = requestArrives(harness);
+    const pendingGet = rawPoll(harness, open.sid);
+    await arrived;
+    const client = await openWebSocket(harness, { sid: open.sid });
+    const upgrading = waitForEvent<[Transport]>(session, "upgrading");
+    client.ws.send("2probe");
+    expect(await client.next()).toBe("3probe");
+    expect((await upgrading)[0].name).toBe("websocket");
+    expect(session.upgrading).toBe(true);
+    expect((await pendingGet).body).toBe("6");
+    const upgraded = waitForEvent<[Transport]>(session, "upgrade");
+    client.ws.send("5");
+    expect((await upgraded)[0].name).toBe("websocket");
+    expect(session.upgraded).toBe(true);
+    expect(session.upgrading).toBe(false);
+    expect(session.transport.name).toBe("websocket");
+    session.send("over-ws");
+    expect(await client.next()).toBe("4over-ws");
+    client.ws.send("4from-client");
+    expect((await waitForEvent<[string]>(session, "message"))[0]).toBe("from-client");
+  });
+
+  it("flushes packets buffered during the upgrade over the new transport", async () => {
+    harness = await startEngine();
+    const { open, session } = await handshake(harness);
+    const client = await openWebSocket(harness, { sid: open.sid });
+    client.ws.send("2probe");
+    expect(await client.next()).toBe("3probe");
+    session.send("queued");
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+    client.ws.send("5");
+    expect(await client.next()).toBe("4queued");
+  });
+
+  it("answers polling with that sid with 400 TRANSPORT_MISMATCH after the upgrade", async () => {
+    harness = await startEngine();
+    const { open, session } = await handshake(harness);
+    const client = await openWebSocket(harness, { sid: open.sid });
+    client.ws.send("2probe");
+    await client.next();
+    const upgraded = waitForEvent(session, "upgrade");
+    client.ws.send("5");
+    await upgraded;
+    const error = waitForEvent<[EngineConnectionError]>(harness.engine, "connection_error");
+    const poll = await rawPoll(harness, open.sid);
+    expect(poll.status).toBe(400);
+    expect(JSON.parse(poll.body)).toEqual({ code: 3, message: "Bad request" });
+    expect((await error)[0].context).toMatchObject({
+      name: "TRANSPORT_MISMATCH",
+      transport: "polling",
+      previousTransport: "websocket",
+    });
+  });
+
+  it("accepts then closes a second WebSocket for an upgraded session", async () => {
+    harness = await startEngine();
+    const { open, session } = await handshake(harness);
+    const client = await openWebSocket(harness, { sid: open.sid });
+    client.ws.send("2probe");
+    await client.next();
+    const upgraded = waitForEvent(session, "upgrade");
+    client.ws.send("5");
+    await upgraded;
+    const second = await openWebSocket(harness, { sid: open.sid });
+    await second.closed();
+    expect(session.readyState).toBe("open");
+    session.send("still");
+    expect(await client.next()).toBe("4still");
+  });
+
+  it("accepts then closes a second WebSocket while an upgrade is in progress", async () => {
+    harness = await startEngine();
+    const { open } = await handshake(harness);
+    const first = await openWebSocket(harness, { sid: open.sid });
+    const second = await openWebSocket(harness, { sid: open.sid });
+    await second.closed();
+    first.ws.send("2probe");
+    expect(await first.next()).toBe("3probe");
+  });
+
+  it("closes the new transport after upgradeTimeout and keeps polling", async () => {
+    harness = await startEngine({ upgradeTimeout: 200 });
+    const { open, session } = await handshake(harness);
+    const client = await openWebSocket(harness, { sid: open.sid });
+    client.ws.send("2probe");
+    expect(await client.next()).toBe("3probe");
+    await client.closed();
+    expect(session.upgrading).toBe(false);
+    expect(session.transport.name).toBe("polling");
+    const poll = rawPoll(harness, open.sid);
+    session.send("polling-still");
+    expect((await poll).body).toBe("4polling-still");
+  });
+
+  it("aborts the upgrade when another packet arrives on the probe transport", async () => {
+    harness = await startEngine();
+    const { open, session } = await handshake(harness);
+    const client = await openWebSocket(harness, { sid: open.sid });
+    client.ws.send("4too-early");
+    await client.closed();
+    expect(session.upgraded).toBe(false);
+    expect(session.readyState).toBe("open");
+  });
+
+  it("closes the probe transport when the session closes meanwhile", async () => {
+    harness = await startEngine();
+    const { open, session } = await handshake(harness);
+    const client = await openWebSocket(harness, { sid: open.sid });
+    client.ws.send("2probe");
+    await client.next();
+    session.close(true);
+    await client.closed();
+  });
+});
