@@ -26,6 +26,19 @@ export default defineConfig({
           globalSetup: ["test/support/global-setup.ts"],
         },
       },
+      {
+        extends: true,
+        test: {
+          name: "types",
+          include: [],
+          typecheck: {
+            enabled: true,
+            only: true,
+            include: ["packages/*/src/**/*.test-d.ts", "test/**/*.test-d.ts"],
+            tsconfig: "tsconfig.test.json",
+          },
+        },
+      },
     ],
   },
 });

@@ -1,4 +1,4 @@
-// Public API of @switchyard/server (Engine.IO layer): every name listed by hand.
+// Public API of @switchyard/server: every name listed by hand (Engine.IO layer, then Socket.IO).
 
 export { attach, listen } from "./engine/listen.js";
 export type { EngineConnectionError, EngineServerEvents } from "./engine/server.js";
@@ -33,6 +33,38 @@ export type { Transport } from "./transport/transport.js";
 
 /** This package's release line. */
 export const version: string = "0.1.0";
+
+// Socket.IO layer: drop-in for the `socket.io` 4.8 API.
+export type {
+  AdapterConstructor,
+  AdapterContract,
+  AdapterNamespace,
+  AdapterSocket,
+  BroadcastFlags,
+  BroadcastOptions,
+  EncodedWriteOptions,
+  PrivateSessionId,
+  RecoverySettings,
+  Room,
+  Session,
+  SessionToPersist,
+  SocketDetails,
+  SocketId,
+} from "./adapter/adapter.js";
+export { Adapter } from "./adapter/in-memory.js";
+export { SessionAwareAdapter } from "./adapter/session-aware.js";
+export { BroadcastOperator } from "./broadcast/operator.js";
+export { RemoteSocket } from "./broadcast/remote-socket.js";
+export type { EngineLike, EngineSessionLike } from "./connection/engine-session.js";
+export type { PacketDecoder, PacketEncoder, Parser } from "./connection/parser.js";
+export type {
+  ConnectMiddleware,
+  ExtendedError,
+  NamespaceReservedEventsMap,
+} from "./namespace/namespace.js";
+export { Namespace } from "./namespace/namespace.js";
+export { ParentNamespace } from "./namespace/parent-namespace.js";
+export type { ParentNspNameMatchFn } from "./namespace/registry.js";
 export {
   createSidGenerator,
   defaultNodeId,
@@ -40,3 +72,33 @@ export {
   readSidTag,
   SID_TAG_LENGTH,
 } from "./node-id.js";
+export type { ConnectionStateRecoveryOptions } from "./recovery/recovery-options.js";
+export { RECOVERY_DEFAULTS } from "./recovery/recovery-options.js";
+export type { AttachTarget, ServerReservedEventsMap } from "./server.js";
+export { Server } from "./server.js";
+export type { ServerOptions } from "./server-options.js";
+export { SERVER_DEFAULTS } from "./server-options.js";
+export type { AnyListener } from "./socket/any-listeners.js";
+export type { Handshake } from "./socket/handshake.js";
+export type { DisconnectReason, Event, SocketReservedEventsMap } from "./socket/socket.js";
+export { Socket } from "./socket/socket.js";
+export { SocketError, SocketErrorCode, TimeoutError } from "./socket-errors.js";
+export type {
+  AllButLast,
+  DecorateAcknowledgements,
+  DecorateAcknowledgementsWithMultipleResponses,
+  DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
+  DefaultEventsMap,
+  EventNames,
+  EventNamesWithAck,
+  EventNamesWithError,
+  EventNamesWithoutAck,
+  EventParams,
+  EventsMap,
+  FirstNonErrorArg,
+  Last,
+  RemoveAcknowledgements,
+  ReservedOrUserEventNames,
+  ReservedOrUserListener,
+  TypedEventBroadcaster,
+} from "./typed-events.js";

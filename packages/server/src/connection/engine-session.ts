@@ -1,0 +1,35 @@
+// The subset of an Engine.IO server and session that the Socket.IO layer uses. Both our engine
+// (engine/server.ts) and the official `engine.io` 6.6 Server satisfy it, so `io.bind()` takes either.
+import type { IncomingMessage } from "node:http";
+
+/** Options of one write to the engine (per packet). */
+export interface EngineWriteOptions {
+  compress?: boolean;
+  /** Our engine drops a volatile packet past `maxBufferedBytes`; others ignore the flag. */
+  volatile?: boolean;
+}
+
+/** The first HTTP request of a session, with the query parsed by the engine when available. */
+export type EngineRequest = IncomingMessage & { _query?: Record<string, string | undefined> };
+
+/** One Engine.IO session (the official engine.io `Socket` shape). */
+export interface EngineSessionLike {
+  readonly request: EngineRequest;
+  readonly remoteAddress: string;
+  readonly protocol: number;
+  readonly readyState: string;
+  readonly transport: { readonly name: string; readonly writable?: boolean };
+  write(data: string | Buffer, options?: EngineWriteOptions, callback?: () => void): unknown;
+  close(): unknown;
+  on(event: "data", listener: (data: string | Buffer) => void): unknown;
+  on(event: "error", listener: (err: Error) => void): unknown;
+  on(event: "close", listener: (reason: string, description?: unknown) => void): unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: the EventEmitter signature, so any emitter fits
+  removeListener(event: string, listener: (...args: any[]) => void): unknown;
+}
+
+/** An Engine.IO server: anything that emits `connection` with a session and can be closed. */
+export interface EngineLike {
+  on(event: "connection", listener: (session: EngineSessionLike) => void): unknown;
+  close(): unknown;
+}

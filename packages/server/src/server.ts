@@ -1,0 +1,400 @@
+// Server: the socket.io 4.8 entry point. Options, attach()/listen()/bind(), of(), close(); it wires
+// the engine to connections and namespaces and delegates the rest to the main namespace `/`.
+import { EventEmitter } from "node:events";
+import { createServer, type Server as HttpServer } from "node:http";
+import type {
+  AdapterConstructor,
+  AdapterContract,
+  AdapterNamespace,
+  Room,
+  SocketId,
+} from "./adapter/adapter.js";
+import { Adapter } from "./adapter/in-memory.js";
+import { SessionAwareAdapter } from "./adapter/session-aware.js";
+import type { BroadcastOperator } from "./broadcast/operator.js";
+import type { RemoteSocket } from "./broadcast/remote-socket.js";
+import { Connection, type ConnectionHost } from "./connection/connection.js";
+import type { EngineLike, EngineSessionLike } from "./connection/engine-session.js";
+import { defaultParser, type PacketEncoder, type Parser } from "./connection/parser.js";
+import { EngineServer } from "./engine/server.js";
+import type { ConnectMiddleware, Namespace } from "./namespace/namespace.js";
+import type { NamespaceContext } from "./namespace/namespace-context.js";
+import { NamespaceRegistry, type ParentNspNameMatchFn } from "./namespace/registry.js";
+import { createSidGenerator, defaultNodeId } from "./node-id.js";
+import { resolveRecovery } from "./recovery/recovery-options.js";
+import { findClientPackage, serveClientFiles } from "./serve-client.js";
+import { SERVER_DEFAULTS, type ServerOptions } from "./server-options.js";
+import type { Socket } from "./socket/socket.js";
+import { SocketError, SocketErrorCode } from "./socket-errors.js";
+import type {
+  AllButLast,
+  DecorateAcknowledgements,
+  DecorateAcknowledgementsWithMultipleResponses,
+  DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
+  DefaultEventsMap,
+  EventNames,
+  EventNamesWithAck,
+  EventParams,
+  EventsMap,
+  FirstNonErrorArg,
+  Last,
+  RemoveAcknowledgements,
+} from "./typed-events.js";
+import { emitIsolated, StrictEventEmitter } from "./typed-events.js";
+
+/** Reserved events of the server (emitted by the main namespace). */
+export interface ServerReservedEventsMap<
+  L extends EventsMap,
+  E extends EventsMap,
+  S extends EventsMap,
+  D,
+> {
+  connect: (socket: Socket<L, E, S, D>) => void;
+  connection: (socket: Socket<L, E, S, D>) => void;
+  new_namespace: (namespace: Namespace<L, E, S, D>) => void;
+}
+
+/** Anything with `listen` and the Node `request`/`upgrade` events (http, https, http2). */
+export type AttachTarget =
+  | HttpServer
+  | { listen: (...args: never[]) => unknown; on: HttpServer["on"] };
+
+type Multi<E extends EventsMap> = DecorateAcknowledgementsWithMultipleResponses<E>;
+
+const EXPRESS_MESSAGE =
+  "You are trying to attach socket.io to an express request handler function. Please pass a http.Server instance.";
+
+/**
+ * A Socket.IO server (drop-in for socket.io 4.8's `Server`).
+ * @example
+ * const io = new Server(3000);
+ * io.on("connection", (socket) => socket.emit("hello", "world"));
+ */
+export class Server<
+  ListenEvents extends EventsMap = DefaultEventsMap,
+  EmitEvents extends EventsMap = ListenEvents,
+  ServerSideEvents extends EventsMap = DefaultEventsMap,
+  // biome-ignore lint/suspicious/noExplicitAny: socket.io's default SocketData is any
+  SocketData = any,
+> extends StrictEventEmitter<
+  ServerSideEvents,
+  RemoveAcknowledgements<EmitEvents>,
+  ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+> {
+  /** The main namespace `/`. */
+  readonly sockets: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  /** The Engine.IO server (ours after attach(); whatever was given to bind()). Unset before. */
+  declare engine: EngineServer;
+  /** The HTTP server given to (or created by) attach(). Unset before. */
+  declare httpServer: AttachTarget;
+  /** This node's id; the tag of every Engine.IO sid minted by attach()'s engine. */
+  readonly nodeId: string;
+  /** The shared Socket.IO encoder. */
+  readonly encoder: PacketEncoder;
+  readonly #opts: ServerOptions;
+  readonly #parser: Parser;
+  readonly #registry: NamespaceRegistry<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  readonly #recovery: ReturnType<typeof resolveRecovery>;
+  #path = SERVER_DEFAULTS.path;
+  #serveClient = SERVER_DEFAULTS.serveClient;
+  #connectTimeout = SERVER_DEFAULTS.connectTimeout;
+  #adapter: AdapterConstructor = Adapter;
+
+  constructor(opts?: ServerOptions);
+  constructor(srv: AttachTarget | number | string | undefined, opts?: ServerOptions);
+  constructor(srv?: AttachTarget | number | string | ServerOptions, opts: ServerOptions = {}) {
+    super();
+    let target = srv;
+    if (typeof srv === "object" && srv !== null && !("listen" in srv)) {
+      opts = srv;
+      target = undefined;
+    }
+    this.#opts = opts;
+    if (opts.nodeId !== undefined && (typeof opts.nodeId !== "string" || opts.nodeId === "")) {
+      throw new SocketError(
+        SocketErrorCode.INVALID_OPTION,
+        "option nodeId must be a non-empty string",
+      );
+    }
+    this.nodeId = opts.nodeId ?? defaultNodeId();
+    this.path(opts.path ?? SERVER_DEFAULTS.path);
+    this.connectTimeout(opts.connectTimeout ?? SERVER_DEFAULTS.connectTimeout);
+    this.serveClient(opts.serveClient !== false);
+    this.#parser = opts.parser ?? defaultParser;
+    this.encoder = new this.#parser.Encoder();
+    this.#recovery = resolveRecovery(opts.connectionStateRecovery);
+    this.#adapter = opts.adapter ?? (this.#recovery === undefined ? Adapter : SessionAwareAdapter);
+    this.#registry = new NamespaceRegistry(this, this.#namespaceContext(), (nsp) =>
+      emitIsolated(this.sockets, "new_namespace", [nsp]),
+    );
+    this.sockets = this.#registry.of("/");
+    if (target !== undefined && typeof target !== "object") this.attach(target, opts);
+    else if (target !== undefined) this.attach(target as AttachTarget, opts);
+  }
+
+  /** The HTTP path (no trailing slash). */
+  path(): string;
+  path(v: string): this;
+  path(v?: string): string | this {
+    if (v === undefined) return this.#path;
+    this.#path = v.replace(/\/$/, "");
+    return this;
+  }
+
+  /** Whether the client bundles are served. */
+  serveClient(): boolean;
+  serveClient(v: boolean): this;
+  serveClient(v?: boolean): boolean | this {
+    if (v === undefined) return this.#serveClient;
+    this.#serveClient = v;
+    return this;
+  }
+
+  /** The adapter constructor; setting it re-creates the adapters of existing namespaces. */
+  adapter(): AdapterConstructor;
+  adapter(v: AdapterConstructor): this;
+  adapter(v?: AdapterConstructor): AdapterConstructor | this {
+    if (v === undefined) return this.#adapter;
+    this.#adapter = v;
+    if (this.#registry !== undefined) for (const nsp of this.#registry.all()) nsp.createAdapter();
+    return this;
+  }
+
+  /** Milliseconds a client may stay in no namespace before it is closed. */
+  connectTimeout(): number;
+  connectTimeout(v: number): this;
+  connectTimeout(v?: number): number | this {
+    if (v === undefined) return this.#connectTimeout;
+    if (typeof v !== "number" || Number.isNaN(v) || v < 0) {
+      throw new SocketError(
+        SocketErrorCode.INVALID_OPTION,
+        "option connectTimeout must be a non-negative number",
+      );
+    }
+    this.#connectTimeout = v;
+    return this;
+  }
+
+  /**
+   * Attaches to an HTTP server (or creates one listening on `port`) with a new Engine.IO server.
+   * @throws SocketError (`SY_ERR_SOCKET_EXPRESS_HANDLER`) when given a request handler function.
+   */
+  attach(srv: AttachTarget | number | string, opts: ServerOptions = {}): this {
+    if (typeof srv === "function") {
+      throw new SocketError(SocketErrorCode.EXPRESS_HANDLER, EXPRESS_MESSAGE);
+    }
+    let server: AttachTarget;
+    if (typeof srv === "number" || typeof srv === "string") {
+      const created = createServer((_req, res) => {
+        res.writeHead(404);
+        res.end();
+      });
+      created.listen(Number(srv));
+      server = created;
+    } else {
+      server = srv;
+    }
+    // Constructor options win over attach options, as in socket.io; the engine gets our path.
+    const merged: ServerOptions = { ...opts, ...this.#opts, path: this.#path };
+    const engine = new EngineServer(merged);
+    const nextSid = createSidGenerator(this.nodeId);
+    engine.generateId = () => nextSid();
+    engine.attach(server as HttpServer, merged);
+    const client = this.#serveClient ? findClientPackage() : undefined;
+    if (client !== undefined) serveClientFiles(server as HttpServer, this.#path, client);
+    this.httpServer = server;
+    this.bind(engine);
+    return this;
+  }
+
+  /** Alias of `attach()`. */
+  listen(srv: AttachTarget | number | string, opts: ServerOptions = {}): this {
+    return this.attach(srv, opts);
+  }
+
+  /** Uses an existing Engine.IO server (ours, the official engine.io, or any that emits `connection`). */
+  bind(engine: EngineLike): this {
+    this.engine = engine as EngineServer;
+    engine.on("connection", (session: EngineSessionLike) => {
+      new Connection(this.#connectionHost, session);
+    });
+    return this;
+  }
+
+  /** The namespace `name` (created on first use); a RegExp or function makes a dynamic parent. */
+  of(
+    name: string | RegExp | ParentNspNameMatchFn,
+    fn?: (socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>) => void,
+  ): Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
+    const nsp = this.#registry.of(name);
+    if (fn !== undefined) nsp.on("connect", fn);
+    return nsp;
+  }
+
+  /** Closes every socket (`server shutting down`), the adapters, the engine and the HTTP server. */
+  async close(fn?: (err?: Error) => void): Promise<void> {
+    const namespaces = [...this.#registry.all()];
+    for (const nsp of namespaces) {
+      for (const socket of [...nsp.sockets.values()]) socket.onClose("server shutting down");
+    }
+    await Promise.allSettled(namespaces.map((nsp) => nsp.adapter.close()));
+    const engine = this.engine as EngineServer | undefined;
+    await engine?.close();
+    const httpServer = this.httpServer as HttpServer | undefined;
+    if (httpServer === undefined || typeof httpServer.close !== "function") {
+      fn?.();
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      httpServer.close((err) => {
+        fn?.(err);
+        resolve();
+      });
+    });
+  }
+
+  // Everything below is delegated to the main namespace, as in socket.io.
+
+  /** Broadcasts to every socket of the main namespace. */
+  override emit<Ev extends EventNames<RemoveAcknowledgements<EmitEvents>>>(
+    ev: Ev,
+    ...args: EventParams<RemoveAcknowledgements<EmitEvents>, Ev>
+  ): boolean {
+    return this.sockets.emit(ev, ...args);
+  }
+
+  use(fn: ConnectMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {
+    this.sockets.use(fn);
+    return this;
+  }
+
+  to(room: Room | Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.sockets.to(room);
+  }
+
+  in(room: Room | Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.sockets.in(room);
+  }
+
+  except(room: Room | Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.sockets.except(room);
+  }
+
+  send(...args: EventParams<EmitEvents, "message">): this {
+    this.sockets.send(...args);
+    return this;
+  }
+
+  write(...args: EventParams<EmitEvents, "message">): this {
+    return this.send(...args);
+  }
+
+  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(
+    ev: Ev,
+    ...args: EventParams<
+      DecorateAcknowledgementsWithTimeoutAndMultipleResponses<ServerSideEvents>,
+      Ev
+    >
+  ): boolean {
+    return this.sockets.serverSideEmit(ev, ...args);
+  }
+
+  serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<ServerSideEvents, Ev>>
+  ): Promise<FirstNonErrorArg<Last<EventParams<ServerSideEvents, Ev>>>[]> {
+    return this.sockets.serverSideEmitWithAck(ev, ...args);
+  }
+
+  /** @deprecated Use `fetchSockets()`. */
+  allSockets(): Promise<Set<SocketId>> {
+    return this.sockets.allSockets();
+  }
+
+  compress(compress: boolean): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.sockets.compress(compress);
+  }
+
+  get volatile(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.sockets.volatile;
+  }
+
+  get local(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+    return this.sockets.local;
+  }
+
+  timeout(
+    timeoutMs: number,
+  ): BroadcastOperator<DecorateAcknowledgements<Multi<EmitEvents>>, SocketData> {
+    return this.sockets.timeout(timeoutMs);
+  }
+
+  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
+    return this.sockets.fetchSockets();
+  }
+
+  socketsJoin(room: Room | Room[]): void {
+    this.sockets.socketsJoin(room);
+  }
+
+  socketsLeave(room: Room | Room[]): void {
+    this.sockets.socketsLeave(room);
+  }
+
+  disconnectSockets(close = false): void {
+    this.sockets.disconnectSockets(close);
+  }
+
+  readonly #connectionHost: ConnectionHost = {
+    encoder: { encode: (packet) => this.encoder.encode(packet) },
+    createDecoder: () => new this.#parser.Decoder(),
+    connectTimeoutMs: () => this.#connectTimeout,
+    resolveNamespace: (name, auth, done) => this.#registry.resolve(name, auth, done),
+  };
+
+  #namespaceContext(): NamespaceContext {
+    return {
+      encoder: { encode: (packet) => this.encoder.encode(packet) },
+      recovery: () => this.#recovery,
+      cleanupEmptyChildNamespaces: () => this.#opts.cleanupEmptyChildNamespaces === true,
+      createAdapter: (nsp: AdapterNamespace): AdapterContract => instantiate(this.#adapter, nsp),
+    };
+  }
+}
+
+/** Calls an adapter class with `new`, or a factory (arrow functions have no prototype) directly. */
+function instantiate(ctor: AdapterConstructor, nsp: AdapterNamespace): AdapterContract {
+  if (ctor.prototype === undefined)
+    return (ctor as (nsp: AdapterNamespace) => AdapterContract)(nsp);
+  return Reflect.construct(ctor, [nsp]) as AdapterContract;
+}
+
+// The EventEmitter API of the server is the main namespace's (`io.on("connection")` listens on `/`).
+const FORWARDED = [
+  "on",
+  "once",
+  "off",
+  "addListener",
+  "prependListener",
+  "prependOnceListener",
+  "removeListener",
+  "removeAllListeners",
+  "listeners",
+  "rawListeners",
+  "listenerCount",
+  "eventNames",
+  "setMaxListeners",
+  "getMaxListeners",
+] as const;
+
+for (const name of FORWARDED) {
+  const method = EventEmitter.prototype[name] as (...args: unknown[]) => unknown;
+  Object.defineProperty(Server.prototype, name, {
+    configurable: true,
+    writable: true,
+    value(this: Server, ...args: unknown[]): unknown {
+      const result = Reflect.apply(method, this.sockets, args);
+      return result === this.sockets ? this : result;
+    },
+  });
+}

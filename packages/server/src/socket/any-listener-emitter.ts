@@ -1,0 +1,66 @@
+// The catch-all listener API shared by sockets: onAny/prependAny/offAny/listenersAny for
+// incoming events and the onAnyOutgoing family for everything sent (broadcasts included).
+import type { Packet } from "@switchyard/protocol";
+import type { EventsMap } from "../typed-events.js";
+import { StrictEventEmitter } from "../typed-events.js";
+import { type AnyListener, AnyListeners } from "./any-listeners.js";
+
+/** A typed EventEmitter with catch-all listeners for incoming and outgoing events. */
+export abstract class AnyListenerEmitter<
+  ListenEvents extends EventsMap,
+  EmitEvents extends EventsMap,
+  ReservedEvents extends EventsMap,
+> extends StrictEventEmitter<ListenEvents, EmitEvents, ReservedEvents> {
+  readonly #anyIncoming = new AnyListeners();
+  readonly #anyOutgoing = new AnyListeners();
+
+  onAny(listener: AnyListener): this {
+    this.#anyIncoming.add(listener);
+    return this;
+  }
+
+  prependAny(listener: AnyListener): this {
+    this.#anyIncoming.prepend(listener);
+    return this;
+  }
+
+  offAny(listener?: AnyListener): this {
+    this.#anyIncoming.remove(listener);
+    return this;
+  }
+
+  listenersAny(): AnyListener[] {
+    return this.#anyIncoming.list();
+  }
+
+  onAnyOutgoing(listener: AnyListener): this {
+    this.#anyOutgoing.add(listener);
+    return this;
+  }
+
+  prependAnyOutgoing(listener: AnyListener): this {
+    this.#anyOutgoing.prepend(listener);
+    return this;
+  }
+
+  offAnyOutgoing(listener?: AnyListener): this {
+    this.#anyOutgoing.remove(listener);
+    return this;
+  }
+
+  listenersAnyOutgoing(): AnyListener[] {
+    return this.#anyOutgoing.list();
+  }
+
+  /** @package Runs the outgoing any-listeners (also for broadcasts). */
+  notifyOutgoingListeners(packet: Packet): void {
+    if (this.#anyOutgoing.size > 0 && Array.isArray(packet.data)) {
+      this.#anyOutgoing.call(this, packet.data);
+    }
+  }
+
+  /** Runs the incoming any-listeners, before the middlewares and regular listeners. */
+  protected callAnyIncoming(args: readonly unknown[]): void {
+    this.#anyIncoming.call(this, args);
+  }
+}

@@ -1,0 +1,420 @@
+// Socket: one client in one namespace. User API (emit/on/join/leave/disconnect/timeout) over a
+// Connection; incoming packets are dispatched here after the packet middlewares.
+
+import type { Packet } from "@switchyard/protocol";
+import { PacketType } from "@switchyard/protocol";
+import type {
+  AdapterContract,
+  AdapterSocket,
+  EncodedWriteOptions,
+  Room,
+  Session,
+} from "../adapter/adapter.js";
+import { BroadcastOperator } from "../broadcast/operator.js";
+import type { Connection, ConnectionSocket } from "../connection/connection.js";
+import type { EngineRequest, EngineSessionLike } from "../connection/engine-session.js";
+import type { Namespace } from "../namespace/namespace.js";
+import { RECOVERABLE_DISCONNECT_REASONS } from "../recovery/recovery-options.js";
+import { reservedEventError } from "../socket-errors.js";
+import type {
+  AllButLast,
+  DecorateAcknowledgements,
+  DecorateAcknowledgementsWithMultipleResponses,
+  DefaultEventsMap,
+  EventNames,
+  EventNamesWithAck,
+  EventParams,
+  EventsMap,
+  FirstNonErrorArg,
+  Last,
+} from "../typed-events.js";
+import { type AckCallback, callIsolated, PendingAcks, singleShot } from "./acks.js";
+import { AnyListenerEmitter } from "./any-listener-emitter.js";
+import { buildHandshake, type Handshake } from "./handshake.js";
+import { runMiddlewareChain } from "./middleware-chain.js";
+import { RESERVED_SOCKET_EVENTS } from "./reserved-events.js";
+import { generateSocketId } from "./socket-id.js";
+
+/** Why a socket disconnected (the values socket.io 4.8 reports). */
+export type DisconnectReason =
+  | "transport error"
+  | "transport close"
+  | "forced close"
+  | "ping timeout"
+  | "parse error"
+  | "server shutting down"
+  | "forced server close"
+  | "client namespace disconnect"
+  | "server namespace disconnect";
+
+/** An incoming event as seen by packet middlewares: `[name, ...args]`. */
+// biome-ignore lint/suspicious/noExplicitAny: event arguments are user-defined (socket.io's Event)
+export type Event = [string, ...any[]];
+
+/** Reserved events of a socket. */
+export interface SocketReservedEventsMap {
+  disconnect: (reason: DisconnectReason, description?: unknown) => void;
+  disconnecting: (reason: DisconnectReason, description?: unknown) => void;
+  error: (err: Error) => void;
+}
+
+interface SocketFlags {
+  volatile?: boolean;
+  compress?: boolean;
+  timeout?: number;
+}
+
+/** A client connected to one namespace. */
+export class Socket<
+    ListenEvents extends EventsMap = DefaultEventsMap,
+    EmitEvents extends EventsMap = ListenEvents,
+    ServerSideEvents extends EventsMap = DefaultEventsMap,
+    // biome-ignore lint/suspicious/noExplicitAny: socket.io's default SocketData is any
+    SocketData = any,
+  >
+  extends AnyListenerEmitter<ListenEvents, EmitEvents, SocketReservedEventsMap>
+  implements AdapterSocket, ConnectionSocket
+{
+  /** The session id (reused after a recovery), never the Engine.IO sid. */
+  readonly id: string;
+  readonly handshake: Handshake;
+  readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
+  readonly client: Connection;
+  /** Free-form data attached to the socket; included in fetchSockets and restored on recovery. */
+  data: SocketData = {} as SocketData;
+  connected = false;
+  /** Whether the state (id, rooms, data, missed packets) was restored from a previous session. */
+  recovered = false;
+  /** The private session id the client presents to recover (recovery only). */
+  readonly #pid: string | undefined;
+  readonly #acks = new PendingAcks();
+  readonly #middlewares: Array<(event: Event, next: (err?: Error) => void) => void> = [];
+  #flags: SocketFlags = {};
+  #cleanedUp = false;
+
+  constructor(
+    nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
+    client: Connection,
+    auth: Record<string, unknown>,
+    previousSession?: Session,
+  ) {
+    super();
+    this.nsp = nsp;
+    this.client = client;
+    this.handshake = buildHandshake(client.session, auth);
+    // A no-op listener: an "error" with no user listener must not crash the process.
+    this.on("error", () => undefined);
+    if (previousSession !== undefined) {
+      this.id = previousSession.sid;
+      this.#pid = previousSession.pid;
+      void this.join(previousSession.rooms);
+      this.data = previousSession.data as SocketData;
+      // §2.6: missed packets go out before the CONNECT reply; the client buffers them.
+      for (const data of previousSession.missedPackets) {
+        this.writePacket({ type: PacketType.EVENT, nsp: nsp.name, data }, {});
+      }
+      this.recovered = true;
+    } else {
+      this.id = generateSocketId();
+      this.#pid = nsp.recovery === undefined ? undefined : generateSocketId();
+    }
+  }
+
+  get disconnected(): boolean {
+    return !this.connected;
+  }
+
+  /** The Engine.IO session. */
+  get conn(): EngineSessionLike {
+    return this.client.session;
+  }
+
+  /** The first HTTP request of the session. */
+  get request(): EngineRequest {
+    return this.client.session.request;
+  }
+
+  get adapter(): AdapterContract {
+    return this.nsp.adapter;
+  }
+
+  /** The rooms of the socket, its own id included; empty once disconnected. */
+  get rooms(): Set<Room> {
+    return this.nsp.adapter.socketRooms(this.id) ?? new Set();
+  }
+
+  /**
+   * Emits an event to the client; a trailing function receives the client's acknowledgement.
+   * @throws SocketError (`SY_ERR_SOCKET_RESERVED_EVENT_NAME`) for a reserved name.
+   * @example socket.emit("hello", "world", (answer) => console.log(answer));
+   */
+  override emit<Ev extends EventNames<EmitEvents>>(
+    ev: Ev,
+    ...args: EventParams<EmitEvents, Ev>
+  ): boolean {
+    if (RESERVED_SOCKET_EVENTS.has(ev)) throw reservedEventError(ev);
+    const data: unknown[] = [ev, ...args];
+    const packet: Packet = { type: PacketType.EVENT, nsp: this.nsp.name, data };
+    const last = data[data.length - 1];
+    if (typeof last === "function") {
+      data.pop();
+      packet.id = this.nsp.nextAckId();
+      this.registerAck(packet.id, last as AckCallback);
+    }
+    const flags = this.#flags;
+    this.#flags = {};
+    if (this.nsp.recovery !== undefined) {
+      // Through the adapter, so that the packet is stored (with its offset) for recovery.
+      this.nsp.adapter.broadcast(packet, { rooms: new Set([this.id]), except: new Set(), flags });
+    } else {
+      this.notifyOutgoingListeners(packet);
+      this.writePacket(packet, flags);
+    }
+    return true;
+  }
+
+  /** Emits and resolves with the acknowledgement (rejects on timeout after `timeout()`). */
+  emitWithAck<Ev extends EventNamesWithAck<EmitEvents>>(
+    ev: Ev,
+    ...args: AllButLast<EventParams<EmitEvents, Ev>>
+  ): Promise<FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>> {
+    const withError = this.#flags.timeout !== undefined;
+    return new Promise((resolve, reject) => {
+      const ack = (first: unknown, second: unknown): void => {
+        if (!withError) resolve(first as FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>);
+        else if (first) reject(first);
+        else resolve(second as FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>);
+      };
+      this.emit(ev, ...([...args, ack] as EventParams<EmitEvents, Ev>));
+    });
+  }
+
+  /** Emits a "message" event. */
+  send(...args: EventParams<EmitEvents, "message">): this {
+    this.emit("message", ...args);
+    return this;
+  }
+
+  /** Alias of `send()`. */
+  write(...args: EventParams<EmitEvents, "message">): this {
+    return this.send(...args);
+  }
+
+  /** Joins one or several rooms. */
+  join(rooms: Room | Room[]): Promise<void> | void {
+    if (this.#cleanedUp) return;
+    return this.nsp.adapter.addAll(this.id, new Set(Array.isArray(rooms) ? rooms : [rooms]));
+  }
+
+  /** Leaves a room. */
+  leave(room: Room): Promise<void> | void {
+    return this.nsp.adapter.del(this.id, room);
+  }
+
+  /** Targets a room, excluding this socket. */
+  to(
+    room: Room | Room[],
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.newBroadcastOperator().to(room);
+  }
+
+  /** Alias of `to()`. */
+  in(
+    room: Room | Room[],
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.newBroadcastOperator().in(room);
+  }
+
+  /** Targets everyone but the sockets in `room` (and this socket). */
+  except(
+    room: Room | Room[],
+  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+    return this.newBroadcastOperator().except(room);
+  }
+
+  /** Targets every socket of the namespace but this one. */
+  get broadcast(): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData
+  > {
+    return this.newBroadcastOperator();
+  }
+
+  /** Targets the sockets of this node only, except this one. */
+  get local(): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData
+  > {
+    return this.newBroadcastOperator().local;
+  }
+
+  /** The next packet may be dropped if the transport is not writable. */
+  get volatile(): this {
+    this.#flags.volatile = true;
+    return this;
+  }
+
+  /** Sets the compress flag of the next packet. */
+  compress(compress: boolean): this {
+    this.#flags.compress = compress;
+    return this;
+  }
+
+  /** The ack of the next emit gets `(err, ...args)`, with an Error when `timeoutMs` passes. */
+  timeout(
+    timeoutMs: number,
+  ): Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData> {
+    this.#flags.timeout = timeoutMs;
+    return this as unknown as Socket<
+      ListenEvents,
+      DecorateAcknowledgements<EmitEvents>,
+      ServerSideEvents,
+      SocketData
+    >;
+  }
+
+  /**
+   * Leaves the namespace (`server namespace disconnect`). With `close`, every namespace of the
+   * client is left and the Engine.IO session is closed.
+   */
+  disconnect(close = false): this {
+    if (!this.connected) return this;
+    if (close) {
+      this.client.disconnectAll();
+    } else {
+      this.writePacket({ type: PacketType.DISCONNECT, nsp: this.nsp.name }, {});
+      this.onClose("server namespace disconnect");
+    }
+    return this;
+  }
+
+  /** Adds a packet middleware: `next(err)` drops the event and emits `error` on the socket. */
+  use(fn: (event: Event, next: (err?: Error) => void) => void): this {
+    this.#middlewares.push(fn);
+    return this;
+  }
+
+  /** @package Writes chunks that the adapter encoded once for every target. */
+  writeEncoded(encoded: readonly unknown[], options: EncodedWriteOptions): void {
+    this.client.writeEncoded(encoded, options);
+  }
+
+  /** @package Registers the ack of a broadcast. */
+  registerBroadcastAck(id: number, ack: (...args: unknown[]) => void): void {
+    this.#acks.set(id, ack);
+  }
+
+  /** @package The private session id, sent in the CONNECT reply when recovery is on. */
+  get pid(): string | undefined {
+    return this.#pid;
+  }
+
+  /** @package Called by the namespace once the middlewares passed: joins own room, replies. */
+  onConnect(): void {
+    this.connected = true;
+    void this.join(this.id);
+    const data = this.#pid === undefined ? { sid: this.id } : { sid: this.id, pid: this.#pid };
+    this.writePacket({ type: PacketType.CONNECT, nsp: this.nsp.name, data }, {});
+  }
+
+  /** @package A packet for this namespace from the client. */
+  onPacket(packet: Packet): void {
+    switch (packet.type) {
+      case PacketType.EVENT:
+      case PacketType.BINARY_EVENT:
+        this.onEvent(packet);
+        break;
+      case PacketType.ACK:
+      case PacketType.BINARY_ACK:
+        this.onAck(packet);
+        break;
+      case PacketType.DISCONNECT:
+        this.onClose("client namespace disconnect");
+        break;
+    }
+  }
+
+  /** @package A decode or transport error on the connection. */
+  onError(err: Error): void {
+    this.emitReserved("error", err);
+  }
+
+  /** @package Leaves the namespace: `disconnecting`, rooms left, then `disconnect`. */
+  onClose(reason: string, description?: unknown): void {
+    if (!this.connected) return;
+    const why = reason as DisconnectReason;
+    this.emitReserved("disconnecting", why, description);
+    if (
+      this.nsp.recovery !== undefined &&
+      this.#pid !== undefined &&
+      RECOVERABLE_DISCONNECT_REASONS.has(reason)
+    ) {
+      void this.nsp.adapter.persistSession({
+        sid: this.id,
+        pid: this.#pid,
+        rooms: [...this.rooms],
+        data: this.data,
+      });
+    }
+    this.cleanup();
+    this.client.removeSocket(this);
+    this.connected = false;
+    this.emitReserved("disconnect", why, description);
+  }
+
+  /** @package Removes the socket from its rooms and namespace. */
+  cleanup(): void {
+    this.nsp.adapter.delAll(this.id);
+    this.nsp.removeSocket(this);
+    this.#cleanedUp = true;
+  }
+
+  private writePacket(packet: Packet, flags: SocketFlags): void {
+    packet.nsp = this.nsp.name;
+    this.client.writePacket(packet, {
+      compress: flags.compress !== false,
+      volatile: flags.volatile,
+    });
+  }
+
+  private registerAck(id: number, ack: AckCallback): void {
+    const timeoutMs = this.#flags.timeout;
+    const bound: AckCallback = (...args) => callIsolated(ack, this, args);
+    if (timeoutMs === undefined) this.#acks.set(id, bound);
+    else this.#acks.setWithTimeout(id, bound, timeoutMs);
+  }
+
+  private onEvent(packet: Packet): void {
+    const args: unknown[] = Array.isArray(packet.data) ? [...packet.data] : [];
+    const id = packet.id;
+    if (id !== undefined) {
+      args.push(
+        singleShot((data) =>
+          this.writePacket({ type: PacketType.ACK, nsp: this.nsp.name, id, data }, {}),
+        ),
+      );
+    }
+    this.callAnyIncoming(args);
+    runMiddlewareChain(this.#middlewares, args as Event, (err) => {
+      process.nextTick(() => {
+        if (err !== undefined) this.onError(err);
+        else if (this.connected) this.emitUntyped(args[0] as string, ...args.slice(1));
+      });
+    });
+  }
+
+  private onAck(packet: Packet): void {
+    if (packet.id === undefined) return;
+    const ack = this.#acks.take(packet.id);
+    if (ack !== undefined) ack(...(Array.isArray(packet.data) ? packet.data : []));
+  }
+
+  private newBroadcastOperator(): BroadcastOperator<
+    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
+    SocketData
+  > {
+    const flags = this.#flags;
+    this.#flags = {};
+    return new BroadcastOperator(this.nsp.adapter, new Set(), new Set([this.id]), flags);
+  }
+}

@@ -1,0 +1,170 @@
+// Acknowledgements: both directions, timeouts, emitWithAck, broadcast aggregation, binary acks.
+
+import type { Socket } from "@switchyard/server";
+import { afterEach, describe, expect, it } from "vitest";
+import { connected, type Harness, startServer, waitFor } from "./harness.js";
+import { openRawPeer, rawConnect } from "./raw-peer.js";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function serverSocket(harness: Harness, nsp = "/") {
+  const connection = waitFor<[Socket]>(harness.io.of(nsp), "connection");
+  const client = harness.client(nsp);
+  const [socket] = await connection;
+  await connected(client);
+  return { socket, client };
+}
+
+describe("acks", () => {
+  it("answers a client ack with 43<id>[…] on the wire", async () => {
+    h = await startServer();
+    h.io.on("connection", (s) =>
+      s.on("sum", (a: number, b: number, ack: (n: number) => void) => ack(a + b)),
+    );
+    const peer = await openRawPeer(h.port);
+    await rawConnect(peer);
+    peer.send('4212["sum",1,2]');
+    expect(String(await peer.next())).toBe("4312[3]");
+    peer.close();
+  });
+
+  it("sends only the first reply when a listener calls its ack twice", async () => {
+    h = await startServer();
+    h.io.on("connection", (s) =>
+      s.on("twice", (ack: (n: number) => void) => {
+        ack(1);
+        ack(2);
+        s.emit("after");
+      }),
+    );
+    const peer = await openRawPeer(h.port);
+    await rawConnect(peer);
+    peer.send('427["twice"]');
+    expect(String(await peer.next())).toBe("437[1]");
+    expect(String(await peer.next())).toBe('42["after"]');
+    peer.close();
+  });
+
+  it("answers with a binary ack 461-… plus the attachment", async () => {
+    h = await startServer();
+    h.io.on("connection", (s) =>
+      s.on("bin", (ack: (b: Buffer) => void) => ack(Buffer.from([1, 2, 3]))),
+    );
+    const peer = await openRawPeer(h.port);
+    await rawConnect(peer);
+    peer.send('425["bin"]');
+    expect(String(await peer.next())).toBe('461-5[{"_placeholder":true,"num":0}]');
+    expect(await peer.next()).toEqual(Buffer.from([1, 2, 3]));
+    peer.close();
+  });
+
+  it("receives a binary event 451-… with its attachment", async () => {
+    h = await startServer();
+    const connection = waitFor<[Socket]>(h.io, "connection");
+    const peer = await openRawPeer(h.port);
+    await rawConnect(peer);
+    const [socket] = await connection;
+    const got = waitFor<[string, Buffer]>(socket, "file");
+    peer.send('451-["file","a",{"_placeholder":true,"num":0}]');
+    peer.send(Buffer.from([9, 8]));
+    const [name, data] = await got;
+    expect(name).toBe("a");
+    expect(Buffer.from(data)).toEqual(Buffer.from([9, 8]));
+    peer.close();
+  });
+
+  it("delivers the client's answer to a server emit with ack", async () => {
+    h = await startServer();
+    const { socket, client } = await serverSocket(h);
+    client.on("ask", (q: string, ack: (a: string) => void) => ack(`${q}?`));
+    const answer = await new Promise((resolve) => socket.emit("ask", "why", resolve));
+    expect(answer).toBe("why?");
+    expect(await socket.emitWithAck("ask", "how")).toBe("how?");
+  });
+
+  it("gives timeout() acks an Error first, and operation has timed out when the client is silent", async () => {
+    h = await startServer();
+    const { socket, client } = await serverSocket(h);
+    client.on("fast", (ack: (v: number) => void) => ack(7));
+    client.on("silent", () => undefined);
+    const fast = await new Promise<unknown[]>((resolve) =>
+      socket.timeout(1000).emit("fast", (...args: unknown[]) => resolve(args)),
+    );
+    expect(fast).toEqual([null, 7]);
+    const [err] = await new Promise<unknown[]>((resolve) =>
+      socket.timeout(20).emit("silent", (...args: unknown[]) => resolve(args)),
+    );
+    expect((err as Error).message).toBe("operation has timed out");
+    await expect(socket.timeout(20).emitWithAck("silent")).rejects.toThrow(
+      "operation has timed out",
+    );
+    expect(await socket.timeout(1000).emitWithAck("fast")).toBe(7);
+  });
+
+  it("collects one response per socket in a broadcast ack", async () => {
+    h = await startServer();
+    const a = await serverSocket(h);
+    const b = await serverSocket(h);
+    a.client.on("vote", (ack: (v: string) => void) => ack("a"));
+    b.client.on("vote", (ack: (v: string) => void) => ack("b"));
+    const [err, responses] = await new Promise<unknown[]>((resolve) =>
+      h?.io.timeout(1000).emit("vote", (...args: unknown[]) => resolve(args)),
+    );
+    expect(err).toBeNull();
+    expect((responses as string[]).sort()).toEqual(["a", "b"]);
+    expect(((await h.io.timeout(1000).emitWithAck("vote")) as string[]).sort()).toEqual(["a", "b"]);
+  });
+
+  it("acks a broadcast to no socket at once with an empty list", async () => {
+    h = await startServer();
+    const result = await new Promise<unknown[]>((resolve) =>
+      h?.io
+        .to("nobody")
+        .timeout(10_000)
+        .emit("x", (...args: unknown[]) => resolve(args)),
+    );
+    expect(result).toEqual([null, []]);
+  });
+
+  it("times out a broadcast ack with the partial responses", async () => {
+    h = await startServer();
+    const a = await serverSocket(h);
+    await serverSocket(h);
+    a.client.on("vote", (ack: (v: string) => void) => ack("a"));
+    const err = await h.io
+      .timeout(100)
+      .emitWithAck("vote")
+      .catch((e: Error & { responses: unknown[] }) => e);
+    expect((err as Error).message).toBe("operation has timed out");
+    expect((err as Error & { responses: unknown[] }).responses).toEqual(["a"]);
+  });
+
+  it("fires a broadcast ack without timeout() at once with operation has timed out", async () => {
+    const harness = await startServer();
+    h = harness;
+    const a = await serverSocket(harness);
+    a.client.on("slow", () => undefined);
+    const [err] = await new Promise<unknown[]>((resolve) =>
+      (harness.io.sockets as unknown as { emit: (...a: unknown[]) => void }).emit(
+        "slow",
+        (...args: unknown[]) => resolve(args),
+      ),
+    );
+    expect((err as Error).message).toBe("operation has timed out");
+  });
+
+  it("ignores an ACK with an unknown id", async () => {
+    h = await startServer();
+    h.io.on("connection", (s) => s.on("ping", (ack: () => void) => ack()));
+    const peer = await openRawPeer(h.port);
+    await rawConnect(peer);
+    peer.send('4399["late"]');
+    peer.send('421["ping"]');
+    expect(String(await peer.next())).toBe("431[]");
+    peer.close();
+  });
+});

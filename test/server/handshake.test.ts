@@ -1,0 +1,119 @@
+// Handshake: the CONNECT exchange on the wire, the socket's handshake object, ids and sid tags.
+
+import type { Socket } from "@switchyard/server";
+import { nodeTag, readSidTag } from "@switchyard/server";
+import { afterEach, describe, expect, it } from "vitest";
+import { connected, type Harness, startServer, waitFor } from "./harness.js";
+import { openRawPeer, rawConnect } from "./raw-peer.js";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+describe("handshake", () => {
+  it('answers "40" with 40{"sid":…} carrying a fresh 20-char id that is not the Engine.IO sid', async () => {
+    h = await startServer();
+    const peer = await openRawPeer(h.port);
+    peer.send("40");
+    const reply = String(await peer.next());
+    expect(reply).toMatch(/^40\{"sid":"[\w-]{20}"\}$/);
+    const sid = (JSON.parse(reply.slice(2)) as { sid: string }).sid;
+    expect(sid).not.toBe(peer.sid);
+    peer.close();
+  });
+
+  it("answers a CONNECT to /admin with 40/admin,{…}", async () => {
+    h = await startServer();
+    h.io.of("/admin");
+    const peer = await openRawPeer(h.port);
+    peer.send("40/admin,");
+    expect(String(await peer.next())).toMatch(/^40\/admin,\{"sid":"[\w-]{20}"\}$/);
+    peer.close();
+  });
+
+  it("tags every Engine.IO sid with the node tag of io.nodeId", async () => {
+    h = await startServer({ nodeId: "node-a" });
+    expect(h.io.nodeId).toBe("node-a");
+    const peer = await openRawPeer(h.port);
+    expect(peer.sid).toMatch(/^[\w-]{20}$/);
+    expect(readSidTag(peer.sid)).toBe(nodeTag("node-a"));
+    peer.close();
+  });
+
+  it("defaults nodeId to SWITCHYARD_NODE_ID", async () => {
+    const before = process.env["SWITCHYARD_NODE_ID"];
+    process.env["SWITCHYARD_NODE_ID"] = "from-env";
+    try {
+      h = await startServer();
+      expect(h.io.nodeId).toBe("from-env");
+    } finally {
+      if (before === undefined) delete process.env["SWITCHYARD_NODE_ID"];
+      else process.env["SWITCHYARD_NODE_ID"] = before;
+    }
+  });
+
+  it("exposes the exact handshake shape, with auth and query", async () => {
+    h = await startServer();
+    const seen = waitFor<[Socket]>(h.io, "connection");
+    const c = h.client("/", { auth: { token: "abc" }, query: { q: "1" } });
+    const [socket] = await seen;
+    await connected(c);
+    const hs = socket.handshake;
+    expect(Object.keys(hs).sort()).toEqual(
+      ["address", "auth", "headers", "issued", "query", "secure", "time", "url", "xdomain"].sort(),
+    );
+    expect(hs.auth).toEqual({ token: "abc" });
+    expect(hs.query["q"]).toBe("1");
+    expect(hs.query["EIO"]).toBe("4");
+    expect(hs.secure).toBe(false);
+    expect(hs.xdomain).toBe(false);
+    expect(typeof hs.time).toBe("string");
+    expect(typeof hs.issued).toBe("number");
+    expect(hs.url.startsWith("/socket.io/?")).toBe(true);
+    expect(hs.address).toContain("127.0.0.1");
+    expect(socket.id).toBe(c.id);
+    expect(socket.connected).toBe(true);
+    expect(socket.rooms).toEqual(new Set([socket.id]));
+  });
+
+  it("emits connect and connection with the same socket", async () => {
+    h = await startServer();
+    const a = waitFor<[Socket]>(h.io, "connect");
+    const b = waitFor<[Socket]>(h.io, "connection");
+    h.client();
+    const [[s1], [s2]] = await Promise.all([a, b]);
+    expect(s1).toBe(s2);
+  });
+
+  it("closes a session that joins no namespace within connectTimeout", async () => {
+    h = await startServer({ connectTimeout: 50 });
+    const peer = await openRawPeer(h.port);
+    await peer.closed();
+  });
+
+  it("keeps the session open after a CONNECT within connectTimeout", async () => {
+    h = await startServer({ connectTimeout: 100 });
+    const peer = await openRawPeer(h.port);
+    await rawConnect(peer);
+    await expect(peer.closed(300)).rejects.toThrow("server did not close");
+    peer.close();
+  });
+
+  it("works over HTTP long-polling with the official client", async () => {
+    h = await startServer();
+    h.io.on("connection", (socket) => socket.on("echo", (v, ack) => ack(v)));
+    const c = h.client("/", { transports: ["polling"] });
+    await connected(c);
+    expect(await c.emitWithAck("echo", { a: [1, "x"] })).toEqual({ a: [1, "x"] });
+  });
+
+  it("exposes the getters/setters with official defaults", async () => {
+    h = await startServer();
+    expect(h.io.path()).toBe("/socket.io");
+    expect(h.io.connectTimeout()).toBe(45000);
+    expect(h.io.serveClient()).toBe(true);
+    expect(h.io.path("/x/").path()).toBe("/x");
+  });
+});

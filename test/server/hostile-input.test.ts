@@ -1,0 +1,165 @@
+// Hostile input: malformed or out-of-state Socket.IO packets close only the connection that
+// sent them (§2.4, §2.5); other clients keep working.
+import { afterEach, describe, expect, it } from "vitest";
+import { connected, type Harness, startServer } from "./harness.js";
+import { openRawPeer, rawConnect } from "./raw-peer.js";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+/** A healthy official client, used to show that a bad peer hurts nobody else. */
+async function bystander(harness: Harness) {
+  harness.io.on("connection", (s) => s.on("alive", (ack: (v: string) => void) => ack("yes")));
+  const client = harness.client();
+  await connected(client);
+  return client;
+}
+
+const DECODE_ERRORS: Array<[string, string]> = [
+  ["unknown packet type", "4abc"],
+  ["BINARY without attachment count", "45"],
+  ["BINARY with a malformed count", "45a-"],
+  ["BINARY with a fractional count", "451.23-"],
+  [
+    "too many attachments",
+    `4511-["x",${Array.from({ length: 11 }, (_, i) => `{"_placeholder":true,"num":${i}}`).join(",")}]`,
+  ],
+  ["EVENT with an object payload", "42{}"],
+  ["EVENT whose name is not a string", '42[true,"foo"]'],
+  ["EVENT with a reserved name", '42["connect"]'],
+  ["EVENT with a reserved name and args", '42["disconnect","x"]'],
+  ["garbage where the ack id goes", '42abc["x"]'],
+  ["DISCONNECT with a payload", "41/admin,{}"],
+  ["invalid JSON", '42["x",'],
+  ["BINARY count without its dash", "451"],
+  ["CONNECT with a string payload", '40/admin,"x"'],
+  ["EVENT on /admin with an object payload", "42/admin,{}"],
+  ["EVENT whose name is null", '42[null,"x"]'],
+  ["EVENT whose name is an object", '42[{"toString":"foo"}]'],
+];
+
+describe("hostile input", () => {
+  for (const [what, frame] of DECODE_ERRORS) {
+    it(`closes the connection on a decode error: ${what}`, async () => {
+      h = await startServer();
+      const healthy = await bystander(h);
+      const peer = await openRawPeer(h.port);
+      await rawConnect(peer);
+      peer.send(frame);
+      await peer.closed();
+      expect(await healthy.emitWithAck("alive")).toBe("yes");
+    });
+  }
+
+  it("closes the connection on binary data with no BINARY packet pending", async () => {
+    h = await startServer();
+    const peer = await openRawPeer(h.port);
+    await rawConnect(peer);
+    peer.send(Buffer.from([1, 2, 3]));
+    await peer.closed();
+  });
+
+  it("closes the connection on text while attachments are still expected", async () => {
+    h = await startServer();
+    const peer = await openRawPeer(h.port);
+    await rawConnect(peer);
+    peer.send('451-["f",{"_placeholder":true,"num":0}]');
+    peer.send('42["x"]');
+    await peer.closed();
+  });
+
+  it("closes the connection on a duplicate CONNECT", async () => {
+    h = await startServer();
+    const healthy = await bystander(h);
+    const peer = await openRawPeer(h.port);
+    await rawConnect(peer);
+    peer.send("40");
+    await peer.closed();
+    expect(await healthy.emitWithAck("alive")).toBe("yes");
+  });
+
+  it("closes the connection on an EVENT for a namespace it did not join", async () => {
+    h = await startServer();
+    h.io.of("/admin");
+    const peer = await openRawPeer(h.port);
+    await rawConnect(peer);
+    peer.send('42/admin,["x"]');
+    await peer.closed();
+  });
+
+  it("closes the connection on an EVENT before any CONNECT", async () => {
+    h = await startServer();
+    const peer = await openRawPeer(h.port);
+    peer.send('42["x"]');
+    await peer.closed();
+  });
+
+  it("closes the connection on a CONNECT_ERROR sent by a client", async () => {
+    h = await startServer();
+    const peer = await openRawPeer(h.port);
+    await rawConnect(peer);
+    peer.send('44{"message":"x"}');
+    await peer.closed();
+  });
+
+  it("closes the connection on a CONNECT whose payload is not an object", async () => {
+    h = await startServer();
+    const peer = await openRawPeer(h.port);
+    peer.send("40[]");
+    await peer.closed();
+  });
+
+  it("accepts a CONNECT to a namespace without the trailing comma", async () => {
+    h = await startServer();
+    h.io.of("/admin");
+    const peer = await openRawPeer(h.port);
+    peer.send("40/admin");
+    expect(String(await peer.next())).toMatch(/^40\/admin,\{"sid":/);
+    peer.close();
+  });
+
+  it("dispatches an EVENT without data as an event with no arguments", async () => {
+    h = await startServer();
+    let calls = 0;
+    h.io.on("connection", (s) => {
+      s.onAny(() => calls++);
+      s.on("after", (ack: () => void) => ack());
+    });
+    const peer = await openRawPeer(h.port);
+    await rawConnect(peer);
+    peer.send("42");
+    peer.send('421["after"]');
+    expect(String(await peer.next())).toBe("431[]");
+    expect(calls).toBe(2);
+    peer.close();
+  });
+
+  it("keeps a listener exception away from protocol state and rethrows it on the next tick", async () => {
+    h = await startServer();
+    const thrown: unknown[] = [];
+    const onUncaught = (err: unknown) => thrown.push(err);
+    const listeners = process.listeners("uncaughtException");
+    process.removeAllListeners("uncaughtException");
+    process.on("uncaughtException", onUncaught);
+    try {
+      h.io.on("connection", (s) => {
+        s.on("boom", () => {
+          throw new Error("listener failed");
+        });
+        s.on("alive", (ack: () => void) => ack());
+      });
+      const client = h.client();
+      await connected(client);
+      client.emit("boom");
+      await client.emitWithAck("alive");
+      expect(thrown.map((e) => (e as Error).message)).toEqual(["listener failed"]);
+      expect(client.connected).toBe(true);
+    } finally {
+      process.removeListener("uncaughtException", onUncaught);
+      for (const l of listeners) process.on("uncaughtException", l);
+    }
+  });
+});
