@@ -1,0 +1,136 @@
+// HTTP long-polling transport over fetch: one GET in flight to receive, one POST at a time to
+// send (protocol.md §1.4). fetch covers everything the client needs (headers, credentials,
+// timeouts through AbortController), so there is no XHR path.
+import {
+  decodeEnginePayload,
+  type EnginePacket,
+  encodeEnginePayloadAsync,
+} from "@switchyard/protocol";
+import { Transport } from "./transport.js";
+
+/** Long-polling transport. */
+export class Polling extends Transport {
+  readonly name = "polling";
+  #polling = false;
+  #getAbort: AbortController | undefined;
+
+  protected doOpen(): void {
+    this.#poll();
+  }
+
+  /** Waits for the in-flight GET and POST to finish, then reports paused. */
+  override pause(onPause: () => void): void {
+    this.readyState = "pausing";
+    let pending = 0;
+    const done = (): void => {
+      if (--pending > 0) return;
+      this.readyState = "paused";
+      onPause();
+    };
+    if (this.#polling) {
+      pending++;
+      this.once("pollComplete", done);
+    }
+    if (!this.writable) {
+      pending++;
+      this.once("drain", done);
+    }
+    if (pending === 0) {
+      pending = 1;
+      done();
+    }
+  }
+
+  protected doClose(): void {
+    const close = (): void => {
+      this.write([{ type: "close" }]);
+    };
+    if (this.readyState === "open") close();
+    else this.once("open", close);
+  }
+
+  protected write(packets: EnginePacket[]): void {
+    this.writable = false;
+    encodeEnginePayloadAsync(packets)
+      .then((body) => this.#request("POST", body))
+      .then(
+        (ok) => {
+          if (ok !== undefined) {
+            this.writable = true;
+            this.emitReserved("drain");
+          }
+          // A close POST is done: the server answers the pending GET, or it is no longer needed.
+          if (this.readyState === "closed") this.#getAbort?.abort();
+        },
+        () => {},
+      );
+  }
+
+  #poll(): void {
+    this.#polling = true;
+    this.#request("GET").then(
+      (body) => {
+        if (body !== undefined) this.#onPayload(body);
+      },
+      () => {},
+    );
+    this.emitReserved("poll");
+  }
+
+  #onPayload(payload: string): void {
+    const { packets, error } = decodeEnginePayload(payload, this.binaryType);
+    for (const packet of packets) {
+      if (this.readyState === "opening" && packet.type === "open") this.onOpen();
+      if (packet.type === "close") {
+        this.onClose({ description: "transport closed by the server" });
+        return;
+      }
+      this.onPacket(packet);
+    }
+    if (error !== undefined) {
+      this.onError("parse error", error);
+      return;
+    }
+    if (this.readyState !== "closed") {
+      this.#polling = false;
+      this.emitReserved("pollComplete");
+      if (this.readyState === "open") this.#poll();
+    }
+  }
+
+  /** One request; resolves with the body, or undefined after reporting the error. */
+  async #request(method: "GET" | "POST", body?: string): Promise<string | undefined> {
+    const opts = this.opts;
+    const headers: Record<string, string> = { ...opts.extraHeaders };
+    if (method === "POST") headers["content-type"] = "text/plain;charset=UTF-8";
+    const cookie = this.jar?.header();
+    if (cookie !== undefined) headers["cookie"] = cookie;
+    const controller = new AbortController();
+    if (method === "GET") this.#getAbort = controller;
+    const timeout = opts.requestTimeout;
+    const timer = timeout === undefined ? undefined : setTimeout(() => controller.abort(), timeout);
+    const reason = method === "GET" ? "xhr poll error" : "xhr post error";
+    try {
+      const init: RequestInit = {
+        method,
+        headers,
+        credentials: opts.withCredentials ? "include" : "same-origin",
+        signal: controller.signal,
+      };
+      if (body !== undefined) init.body = body;
+      const response = await fetch(this.uri("http", this.opts.timestampRequests !== false), init);
+      this.jar?.parse(response.headers.getSetCookie());
+      const text = await response.text();
+      if (!response.ok) {
+        this.onError(reason, response.status, response);
+        return undefined;
+      }
+      return text;
+    } catch (err) {
+      if (this.readyState !== "closed") this.onError(reason, err);
+      return undefined;
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+}

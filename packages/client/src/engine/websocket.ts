@@ -1,0 +1,102 @@
+// WebSocket transport: one Engine.IO packet per frame, binary as binary frames unless
+// `forceBase64` (protocol.md §1.8). The socket itself comes from the platform hooks.
+import {
+  type EnginePacket,
+  encodeEnginePacket,
+  encodeEnginePacketAsync,
+} from "@switchyard/protocol";
+import { platform, type WebSocketLike } from "../platform.js";
+import { Transport } from "./transport.js";
+
+/** WebSocket transport. */
+export class WebSocketTransport extends Transport {
+  readonly name = "websocket";
+  #ws: WebSocketLike | undefined;
+
+  protected doOpen(): void {
+    const opts = this.opts;
+    const cookie = this.jar?.header();
+    const options: Record<string, unknown> =
+      cookie === undefined
+        ? { ...opts }
+        : { ...opts, extraHeaders: { ...opts.extraHeaders, cookie } };
+    let created: WebSocketLike | Promise<WebSocketLike>;
+    try {
+      created = platform().createWebSocket(
+        this.uri("ws", !!opts.timestampRequests),
+        opts.protocols,
+        options,
+      );
+    } catch (err) {
+      this.onError("websocket error", err);
+      return;
+    }
+    Promise.resolve(created).then(
+      (ws) => this.#attach(ws),
+      (err: unknown) => this.onError("websocket error", err),
+    );
+  }
+
+  #attach(ws: WebSocketLike): void {
+    if (this.readyState === "closed") {
+      ws.onerror = () => {};
+      ws.close();
+      return;
+    }
+    this.#ws = ws;
+    ws.binaryType = "arraybuffer";
+    ws.onopen = () => this.onOpen();
+    ws.onclose = (event) => {
+      this.onClose({ description: "websocket connection closed", context: event });
+    };
+    ws.onmessage = (event) => this.onData(event.data);
+    ws.onerror = (event) => {
+      this.onError("websocket error", event);
+    };
+  }
+
+  protected write(packets: EnginePacket[]): void {
+    this.writable = false;
+    const supportsBinary = this.opts.forceBase64 !== true;
+    // Binary frames need no conversion: send synchronously, so a close() right after a write
+    // cannot overtake it. Only Blobs forced to base64 need the async encoder.
+    if (supportsBinary)
+      this.#sendFrames(
+        packets,
+        packets.map((p) => encodeEnginePacket(p, true)),
+      );
+    else {
+      Promise.all(packets.map((p) => encodeEnginePacketAsync(p, false))).then(
+        (frames) => this.#sendFrames(packets, frames),
+        (err: unknown) => this.onError("websocket error", err),
+      );
+    }
+  }
+
+  #sendFrames(packets: EnginePacket[], frames: unknown[]): void {
+    const ws = this.#ws;
+    frames.forEach((frame, i) => {
+      const compress = packets[i]?.options?.compress;
+      try {
+        if (compress === false) ws?.send(frame, { compress });
+        else ws?.send(frame);
+      } catch {
+        // The socket is closing; its close event reports the failure.
+      }
+    });
+    // Let the send complete before reporting writable (as engine.io-client does).
+    setTimeout(() => {
+      this.writable = true;
+      this.emitReserved("drain");
+    }, 0);
+  }
+
+  protected doClose(): void {
+    const ws = this.#ws;
+    if (ws === undefined) return;
+    ws.onerror = () => {};
+    ws.onclose = null;
+    ws.close();
+    this.#ws = undefined;
+  }
+}

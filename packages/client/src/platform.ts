@@ -1,0 +1,75 @@
+// What differs between runtimes, behind one object: how to open a WebSocket and how to watch the
+// page. This file is the browser variant; index.node.ts installs platform.node.ts instead.
+
+/** The part of the WebSocket API the transport uses (browser WebSocket and `ws` both have it). */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  onopen: ((event: unknown) => void) | null;
+  onclose: ((event: unknown) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  send(data: unknown, options?: { compress?: boolean }): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** Stores Set-Cookie values and produces the Cookie header (engine/cookie-jar.ts). */
+export interface CookieJarLike {
+  parse(setCookies: readonly string[]): void;
+  header(): string | undefined;
+}
+
+/** Runtime hooks. */
+export interface Platform {
+  /** Opens a WebSocket; `options` are the engine options (Node reads headers and TLS). */
+  createWebSocket(
+    url: string,
+    protocols: string | string[] | undefined,
+    options: Readonly<Record<string, unknown>>,
+  ): WebSocketLike | Promise<WebSocketLike>;
+  /** Subscribes to page events (beforeunload, offline); returns the unsubscribe function. */
+  watchPage(
+    onBeforeUnload: (() => void) | undefined,
+    onOffline: (() => void) | undefined,
+  ): () => void;
+  /** Where `withCredentials` needs a client-side cookie jar (Node): creates one. */
+  createCookieJar?: () => CookieJarLike;
+}
+
+interface PageTarget {
+  addEventListener?: (type: string, fn: () => void, options?: { capture: boolean }) => void;
+  removeEventListener?: (type: string, fn: () => void, options?: { capture: boolean }) => void;
+}
+
+const browserPlatform: Platform = {
+  createWebSocket(url, protocols) {
+    return new WebSocket(url, protocols) as unknown as WebSocketLike;
+  },
+  watchPage(onBeforeUnload, onOffline) {
+    const page = globalThis as PageTarget;
+    const add = page.addEventListener;
+    const remove = page.removeEventListener;
+    if (add === undefined || remove === undefined) return () => {};
+    if (onBeforeUnload !== undefined) add("beforeunload", onBeforeUnload, { capture: false });
+    if (onOffline !== undefined) add("offline", onOffline, { capture: false });
+    return () => {
+      if (onBeforeUnload !== undefined) remove("beforeunload", onBeforeUnload, { capture: false });
+      if (onOffline !== undefined) remove("offline", onOffline, { capture: false });
+    };
+  },
+};
+
+let current: Platform = browserPlatform;
+
+/** The runtime hooks in use. */
+export function platform(): Platform {
+  return current;
+}
+
+/**
+ * Replaces the runtime hooks (index.node.ts does this once at load).
+ * @package
+ */
+export function setPlatform(next: Platform): void {
+  current = next;
+}

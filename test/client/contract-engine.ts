@@ -1,0 +1,119 @@
+// Contract: engine options — upgrade off, rememberUpgrade, tryAllTransports, addTrailingSlash,
+// withCredentials' cookie jar in Node, transportOptions and forceBase64.
+import type { IncomingMessage } from "node:http";
+import type { Socket as ServerSocket } from "socket.io";
+import { afterEach, expect, it } from "vitest";
+import { Clients, connected, type Peer, type StartPeer, waitFor } from "./helpers.js";
+
+export function engineSuite(startPeer: StartPeer): void {
+  const clients = new Clients();
+  let peer: Peer | undefined;
+  afterEach(async () => {
+    clients.closeAll();
+    await peer?.close();
+    peer = undefined;
+  });
+
+  const echo = (io: Peer["io"]): void => {
+    io.on("connection", (s) =>
+      s.on("echo", (data: unknown, ack: (d: unknown) => void) => ack(data)),
+    );
+  };
+
+  it("stays on polling when upgrade is false", async () => {
+    peer = await startPeer({ setup: echo });
+    const socket = clients.open(peer.url, { upgrade: false });
+    await connected(socket);
+    await expect(socket.timeout(2000).emitWithAck("echo", "x")).resolves.toBe("x");
+    expect(socket.io.engine?.transport.name).toBe("polling");
+  });
+
+  it("starts the next connection on WebSocket with rememberUpgrade after a successful upgrade", async () => {
+    peer = await startPeer({ setup: echo });
+    const first = clients.open(peer.url, { rememberUpgrade: true });
+    await connected(first);
+    if (first.io.engine?.transport.name !== "websocket") {
+      await waitFor(first.io.engine as object, "upgrade");
+    }
+    const transports: string[] = [];
+    peer.io.engine.on("connection", (conn: { transport: { name: string } }) =>
+      transports.push(conn.transport.name),
+    );
+    const second = clients.open(peer.url, { rememberUpgrade: true });
+    await connected(second);
+    expect(transports).toEqual(["websocket"]);
+  });
+
+  it("falls back to the next transport with tryAllTransports when the first cannot open", async () => {
+    peer = await startPeer({ serverOptions: { transports: ["polling"] }, setup: echo });
+    const failing = clients.open(peer.url, {
+      transports: ["websocket", "polling"],
+      reconnection: false,
+    });
+    const [err] = await waitFor<[Error]>(failing, "connect_error");
+    expect(err.message).toBe("websocket error");
+    const socket = clients.open(peer.url, {
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
+    });
+    await connected(socket);
+    expect(socket.io.engine?.transport.name).toBe("polling");
+  });
+
+  it("reaches a server that serves the path without a trailing slash when addTrailingSlash is false", async () => {
+    const urls: string[] = [];
+    peer = await startPeer({ serverOptions: { addTrailingSlash: false }, setup: echo });
+    peer.io.engine.on("headers", (_headers: object, req: IncomingMessage) =>
+      urls.push(req.url ?? ""),
+    );
+    const socket = clients.open(peer.url, { addTrailingSlash: false, transports: ["polling"] });
+    await connected(socket);
+    expect(urls.length).toBeGreaterThan(0);
+    expect(urls.every((url) => url.startsWith("/socket.io?"))).toBe(true);
+  });
+
+  it("sends back the server's cookies with withCredentials (Node cookie jar)", async () => {
+    const cookies: Array<string | undefined> = [];
+    peer = await startPeer({ serverOptions: { cookie: true }, setup: echo });
+    peer.io.engine.on("headers", (_headers: object, req: IncomingMessage) =>
+      cookies.push(req.headers.cookie),
+    );
+    const socket = clients.open(peer.url, { withCredentials: true, transports: ["polling"] });
+    await connected(socket);
+    await socket.timeout(2000).emitWithAck("echo", 1);
+    const sid = socket.io.engine?.id;
+    expect(cookies[0]).toBeUndefined();
+    expect(cookies.slice(1)).toContain(`io=${sid}`);
+  });
+
+  it("applies transportOptions per transport and sends binary as base64 with forceBase64", async () => {
+    let serverSocket: ServerSocket | undefined;
+    peer = await startPeer({
+      setup: (io) => {
+        echo(io);
+        io.on("connection", (s) => (serverSocket = s));
+      },
+    });
+    const socket = clients.open(peer.url, {
+      transports: ["websocket"],
+      forceBase64: true,
+      transportOptions: { websocket: { extraHeaders: { "x-ws": "1" } } },
+    });
+    await connected(socket);
+    expect(serverSocket?.handshake.headers["x-ws"]).toBe("1");
+    expect(serverSocket?.handshake.query["b64"]).toBe("1");
+    const reply = await socket.timeout(2000).emitWithAck("echo", new Uint8Array([5, 6]));
+    expect([...new Uint8Array(reply as ArrayBuffer)]).toEqual([5, 6]);
+  });
+
+  it("decodes binary into the engine's current binaryType", async () => {
+    peer = await startPeer({ setup: echo });
+    const socket = clients.open(peer.url, { transports: ["websocket"] });
+    await connected(socket);
+    const asBuffer = await socket.timeout(2000).emitWithAck("echo", new Uint8Array([1]));
+    expect(Buffer.isBuffer(asBuffer)).toBe(true);
+    (socket.io.engine as { binaryType: string }).binaryType = "arraybuffer";
+    const asArrayBuffer = await socket.timeout(2000).emitWithAck("echo", new Uint8Array([2]));
+    expect(asArrayBuffer).toBeInstanceOf(ArrayBuffer);
+  });
+}

@@ -1,0 +1,159 @@
+// Contract: reconnection after the server stops and restarts on the same port, Manager events,
+// buffered emits delivered once, and the auth function re-evaluated on every (re)connect.
+import { afterEach, expect, it, vi } from "vitest";
+import {
+  Clients,
+  connected,
+  type Peer,
+  type PeerOptions,
+  type StartPeer,
+  waitFor,
+} from "./helpers.js";
+
+export function reconnectSuite(startPeer: StartPeer): void {
+  const clients = new Clients();
+  let peer: Peer | undefined;
+  afterEach(async () => {
+    clients.closeAll();
+    await peer?.close();
+    peer = undefined;
+  });
+
+  async function restart(options: PeerOptions): Promise<void> {
+    const port = (peer as Peer).port;
+    await (peer as Peer).close();
+    peer = await startPeer({ ...options, port });
+  }
+
+  for (const transports of [["polling"], ["websocket"], ["polling", "websocket"]] as const) {
+    it(`reconnects over ${transports.join("+")} after a server restart on the same port and delivers buffered emits once`, async () => {
+      const received: number[] = [];
+      const options: PeerOptions = {
+        setup: (io) =>
+          io.on("connection", (s) => {
+            s.on("n", (n: number) => received.push(n));
+            s.on("sync", (ack: () => void) => ack());
+          }),
+      };
+      peer = await startPeer(options);
+      const socket = clients.open(peer.url, { transports: [...transports] });
+      await connected(socket);
+      const manager = socket.io;
+      const disconnected = waitFor<[string]>(socket, "disconnect");
+      const port = peer.port;
+      await peer.close();
+      const [reason] = await disconnected;
+      expect(["transport close", "transport error"]).toContain(reason);
+      expect(socket.active).toBe(true);
+      socket.emit("n", 1);
+      socket.emit("n", 2);
+      await waitFor(manager, "reconnect_attempt");
+      peer = await startPeer({ ...options, port });
+      const [attempt] = await waitFor<[number]>(manager, "reconnect", 10_000);
+      expect(attempt).toBeGreaterThanOrEqual(1);
+      await connected(socket);
+      socket.emit("n", 3);
+      await socket.timeout(5000).emitWithAck("sync");
+      expect(received).toEqual([1, 2, 3]);
+    });
+  }
+
+  it("re-evaluates the auth function on every reconnect", async () => {
+    const tokens: unknown[] = [];
+    const options: PeerOptions = {
+      setup: (io) => io.on("connection", (s) => tokens.push(s.handshake.auth["token"])),
+    };
+    peer = await startPeer(options);
+    let calls = 0;
+    const socket = clients.open(peer.url, {
+      auth: (cb) => {
+        calls++;
+        cb({ token: `t${calls}` });
+      },
+    });
+    await connected(socket);
+    const disconnected = waitFor(socket, "disconnect");
+    await restart(options);
+    await disconnected;
+    await waitFor(socket, "connect", 10_000);
+    expect(tokens).toEqual(["t1", "t2"]);
+  });
+
+  it("emits reconnect_attempt, reconnect_error and reconnect_failed when the server stays down", async () => {
+    peer = await startPeer();
+    const socket = clients.open(peer.url, { reconnectionAttempts: 2, reconnectionDelay: 20 });
+    await connected(socket);
+    const manager = socket.io;
+    const events: string[] = [];
+    manager.on("reconnect_attempt", (n) => events.push(`attempt:${n}`));
+    manager.on("reconnect_error", () => events.push("error"));
+    const failed = waitFor(manager, "reconnect_failed", 10_000);
+    await peer.close();
+    peer = undefined;
+    await failed;
+    expect(events).toEqual(["attempt:1", "error", "attempt:2", "error"]);
+    expect(socket.connected).toBe(false);
+  });
+
+  it("does not reconnect when reconnection is false and reports the close reason", async () => {
+    peer = await startPeer();
+    const socket = clients.open(peer.url, { reconnection: false });
+    await connected(socket);
+    const closed = waitFor<[string]>(socket.io, "close");
+    await peer.close();
+    peer = undefined;
+    const [reason] = await closed;
+    expect(["transport close", "transport error"]).toContain(reason);
+    expect(socket.io._reconnecting).toBe(false);
+  });
+
+  it("reports connect_error for an unreachable server with a transport error", async () => {
+    peer = await startPeer();
+    const url = peer.url;
+    await peer.close();
+    peer = undefined;
+    const socket = clients.open(url, { reconnection: false, transports: ["polling"] });
+    const [err] = await waitFor<[Error & { type?: string }]>(socket, "connect_error");
+    expect(err.message).toBe("xhr poll error");
+    expect(err.type).toBe("TransportError");
+  });
+
+  it("answers server pings and stays connected across several ping intervals", async () => {
+    peer = await startPeer({ serverOptions: { pingInterval: 50, pingTimeout: 200 } });
+    const socket = clients.open(peer.url, { transports: ["websocket"] });
+    await connected(socket);
+    let pings = 0;
+    const enough = new Promise<void>((resolve) => {
+      socket.io.on("ping", () => {
+        pings++;
+        if (pings === 3) resolve();
+      });
+    });
+    await enough;
+    expect(socket.connected).toBe(true);
+  });
+
+  it("closes with ping timeout when the wall-clock deadline passed, then delivers the emit after reconnecting", async () => {
+    const received: string[] = [];
+    peer = await startPeer({
+      setup: (io) =>
+        io.on("connection", (s) => {
+          s.on("late", (v: string) => received.push(v));
+          s.on("sync", (ack: () => void) => ack());
+        }),
+    });
+    const socket = clients.open(peer.url, { transports: ["websocket"] });
+    await connected(socket);
+    const reason = waitFor<[string]>(socket, "disconnect");
+    const realNow = Date.now();
+    // A sleeping tab: the timers did not fire, but the clock moved past pingInterval + pingTimeout.
+    const clock = vi.spyOn(Date, "now").mockReturnValue(realNow + 25_000 + 20_000 + 1000);
+    socket.emit("late", "after-sleep");
+    clock.mockRestore();
+    expect((await reason)[0]).toBe("ping timeout");
+    expect(socket.sendBuffer).toHaveLength(1);
+    await waitFor(socket, "connect", 10_000);
+    await socket.timeout(5000).emitWithAck("sync");
+    expect(received).toEqual(["after-sleep"]);
+  });
+}

@@ -1,0 +1,91 @@
+// Contract: connection-state recovery (pid + offset): id, rooms and missed events come back.
+import type { Socket as ServerSocket } from "socket.io";
+import { afterEach, expect, it } from "vitest";
+import { Clients, connected, type Peer, type StartPeer, waitFor } from "./helpers.js";
+
+export function recoverySuite(startPeer: StartPeer): void {
+  const clients = new Clients();
+  let peer: Peer | undefined;
+  afterEach(async () => {
+    clients.closeAll();
+    await peer?.close();
+    peer = undefined;
+  });
+
+  const csr = { connectionStateRecovery: { maxDisconnectionDuration: 60_000 } };
+
+  it("restores the id, rooms and missed events after the connection drops", async () => {
+    const serverSockets: ServerSocket[] = [];
+    peer = await startPeer({
+      serverOptions: csr,
+      setup: (io) =>
+        io.on("connection", (s) => {
+          serverSockets.push(s);
+          if (!s.recovered) s.join("room-1");
+          s.on("rooms", (ack: (r: string[]) => void) => ack([...s.rooms]));
+        }),
+    });
+    const socket = clients.open(peer.url);
+    const events: string[] = [];
+    socket.on("news", (text: string) => events.push(text));
+    await connected(socket);
+    expect(socket.recovered).toBe(false);
+    const firstId = socket.id;
+    peer.io.to("room-1").emit("news", "before");
+    await waitFor(socket, "news");
+
+    const disconnected = waitFor(socket, "disconnect");
+    const serverGone = waitFor(serverSockets[0] as ServerSocket, "disconnect");
+    socket.io.engine?.close();
+    await Promise.all([disconnected, serverGone]);
+    peer.io.to("room-1").emit("news", "missed-1");
+    peer.io.to("room-1").emit("news", "missed-2");
+
+    const order: string[] = [];
+    socket.on("news", () => order.push("news"));
+    socket.once("connect", () => order.push("connect"));
+    await waitFor(socket, "connect", 10_000);
+    expect(socket.recovered).toBe(true);
+    expect(socket.id).toBe(firstId);
+    expect(events).toEqual(["before", "missed-1", "missed-2"]);
+    expect(order).toEqual(["news", "news", "connect"]);
+    const rooms = await socket.timeout(2000).emitWithAck("rooms");
+    expect(rooms).toContain("room-1");
+  });
+
+  it("is not recovered when no event was received before the drop", async () => {
+    peer = await startPeer({ serverOptions: csr });
+    const socket = clients.open(peer.url);
+    await connected(socket);
+    const firstId = socket.id;
+    const disconnected = waitFor(socket, "disconnect");
+    socket.io.engine?.close();
+    await disconnected;
+    await waitFor(socket, "connect", 10_000);
+    expect(socket.recovered).toBe(false);
+    expect(socket.id).not.toBe(firstId);
+  });
+
+  it("sends pid and offset in the reconnect CONNECT next to the auth payload", async () => {
+    const auths: unknown[] = [];
+    peer = await startPeer({
+      serverOptions: csr,
+      setup: (io) =>
+        io.on("connection", (s) => {
+          auths.push({ ...s.handshake.auth });
+          s.emit("tick", "x");
+        }),
+    });
+    const socket = clients.open(peer.url, { auth: { user: "u" } });
+    await waitFor(socket, "tick");
+    const disconnected = waitFor(socket, "disconnect");
+    socket.io.engine?.close();
+    await disconnected;
+    await waitFor(socket, "connect", 10_000);
+    expect(auths[0]).toEqual({ user: "u" });
+    const second = auths[1] as Record<string, unknown>;
+    expect(second["user"]).toBe("u");
+    expect(typeof second["pid"]).toBe("string");
+    expect(typeof second["offset"]).toBe("string");
+  });
+}
