@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ProtocolError, ProtocolErrorCode } from "../errors.js";
 import { decodePacketString } from "./decode-string.js";
 import { Decoder, type DecoderResult } from "./decoder.js";
+import { RESERVED_EVENTS } from "./packet.js";
 
 function codeOf(result: DecoderResult): string | undefined {
   return result.ok ? undefined : result.error.code;
@@ -203,5 +204,17 @@ describe("decodePacketString", () => {
   it("honours per-call limits", () => {
     const result = decodePacketString('52-["a"]', { maxAttachments: 1 });
     expect(result.ok ? "" : result.error.code).toBe(C.TOO_MANY_ATTACHMENTS);
+  });
+});
+
+describe("Reserved event names", () => {
+  it.each([...RESERVED_EVENTS])("rejects an EVENT named %s with RESERVED_EVENT_NAME", (name) => {
+    expect(codeOf(new Decoder().add(`2[${JSON.stringify(name)},1]`))).toBe(C.RESERVED_EVENT_NAME);
+  });
+
+  it("accepts event names that only share a prefix or length with reserved ones", () => {
+    for (const name of ["connec", "connectX", "disconnect_", "newlistener", "c"]) {
+      expect(new Decoder().add(`2[${JSON.stringify(name)}]`).ok, name).toBe(true);
+    }
   });
 });
