@@ -1,0 +1,277 @@
+// The node:cluster primary: terminates HTTP (bounded, see front-server.ts) and routes every request
+// on its own — a keep-alive connection may carry several sessions' requests. Polling requests are
+// proxied to the worker named by the sid tag over its private socket; WebSocket upgrades are
+// handed over with their socket and the head bytes, so the primary is out of the data path.
+import cluster from "node:cluster";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { type AddressInfo, Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { readSidTag } from "@switchyard/server";
+import { answer, answerRaw, answerUnknownSid } from "./answer.js";
+import { StickyError, StickyErrorCode } from "./errors.js";
+import { appendForwardedFor, forwardedProto } from "./forwarded.js";
+import { createFrontServer, type FrontStats } from "./front-server.js";
+import { STICKY_IPC_MARKER, type UpgradeMessage } from "./ipc-message.js";
+import { pickLeastLoaded, RecentPlacements } from "./pick.js";
+import {
+  type PrimaryOptions,
+  type ResolvedPrimaryOptions,
+  resolvePrimaryOptions,
+} from "./primary-options.js";
+import { proxyRequest } from "./proxy.js";
+import { readRouteKey } from "./route-key.js";
+import { WorkerPool, type WorkerSlot } from "./worker-pool.js";
+
+/** One worker's live state, as reported by {@link StickyPrimary.stats}. */
+export interface WorkerStats {
+  nodeId: string;
+  tag: string;
+  pid: number | undefined;
+  ready: boolean;
+  inFlight: number;
+  handedOff: number;
+  respawns: number;
+}
+
+/** Counters of a running primary. */
+export interface PrimaryStats extends FrontStats {
+  routedBySid: number;
+  newSessions: number;
+  unknownSid: number;
+  unavailable: number;
+  workers: WorkerStats[];
+}
+
+/** A running sticky primary. */
+export interface StickyPrimary {
+  readonly address: AddressInfo | undefined;
+  stats(): PrimaryStats;
+  /** Stops accepting, drains in-flight requests, then stops the workers. Idempotent. */
+  close(): Promise<void>;
+}
+
+type Route = WorkerSlot | "unknown-sid" | "unavailable";
+
+/**
+ * Forks the workers and starts routing. Call it in the cluster primary; workers call
+ * `setupWorker()`. Resolves once listening (after the first workers are ready).
+ * @example
+ * if (cluster.isPrimary) await setupPrimary({ port: 3000, workers: 4 });
+ * else await setupWorker(httpServer);
+ * @throws StickyError `SY_ERR_STICKY_WRONG_PROCESS` in a worker; `SY_ERR_STICKY_INVALID_ARGUMENT`.
+ */
+export async function setupPrimary(options: PrimaryOptions): Promise<StickyPrimary> {
+  if (!cluster.isPrimary) {
+    throw new StickyError(
+      StickyErrorCode.WRONG_PROCESS,
+      "setupPrimary() must run in the cluster primary",
+    );
+  }
+  const primary = new Primary(resolvePrimaryOptions(options));
+  await primary.start();
+  return primary;
+}
+
+class Primary implements StickyPrimary {
+  readonly #options: ResolvedPrimaryOptions;
+  readonly #pool: WorkerPool;
+  readonly #server: Server;
+  readonly #counters = {
+    clientErrors: 0,
+    tooManyHeaders: 0,
+    tooManyPipelined: 0,
+    routedBySid: 0,
+    newSessions: 0,
+    unknownSid: 0,
+    unavailable: 0,
+  };
+  readonly #byTag = new Map<string, WorkerSlot>();
+  readonly #recent = new RecentPlacements(1_000);
+  #cursor = 0;
+  #requests = 0;
+  #draining = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: ResolvedPrimaryOptions) {
+    this.#options = options;
+    this.#pool = new WorkerPool(options);
+    for (const slot of this.#pool.slots) this.#byTag.set(slot.tag, slot);
+    this.#server = createFrontServer(
+      options.limits,
+      options.idleTimeoutMs,
+      {
+        onRequest: (req, res) => this.#onRequest(req, res),
+        onUpgrade: (req, socket, head) => this.#onUpgrade(req, socket, head),
+      },
+      this.#counters,
+    );
+  }
+
+  get address(): AddressInfo | undefined {
+    const address = this.#server.address();
+    return address !== null && typeof address === "object" ? address : undefined;
+  }
+
+  async start(): Promise<void> {
+    await this.#pool.start();
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error): void => {
+        void this.#pool.close();
+        reject(new StickyError(StickyErrorCode.LISTEN_FAILED, error.message, { cause: error }));
+      };
+      this.#server.once("error", onError);
+      this.#server.listen(this.#options.port, this.#options.host, () => {
+        this.#server.off("error", onError);
+        resolve();
+      });
+    });
+  }
+
+  stats(): PrimaryStats {
+    return {
+      ...this.#counters,
+      workers: this.#pool.slots.map((slot) => ({
+        nodeId: slot.nodeId,
+        tag: slot.tag,
+        pid: slot.worker?.process.pid,
+        ready: slot.ready,
+        inFlight: slot.inFlight,
+        handedOff: slot.handedOff,
+        respawns: slot.respawns,
+      })),
+    };
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#drain();
+    return this.#closing;
+  }
+
+  #route(req: IncomingMessage): Route {
+    const key = readRouteKey(req.url, req.headers.cookie, this.#options.cookie);
+    if (key !== undefined) {
+      const slot = this.#byTag.get(readSidTag(key.sid) ?? "");
+      // The sid's worker is gone (or never existed): its sessions died with it. Say so, as
+      // engine.io would, instead of handing the request to a worker that does not know it.
+      if (key.source === "query") return slot?.ready === true ? slot : "unknown-sid";
+      if (slot?.ready === true) return slot;
+    }
+    const ready = this.#pool.slots.filter((slot) => slot.ready);
+    if (ready.length === 0) return "unavailable";
+    const cursor = this.#cursor++;
+    switch (this.#options.loadBalancingMethod) {
+      case "round-robin":
+        return ready[cursor % ready.length] ?? "unavailable";
+      case "random":
+        return ready[Math.floor(Math.random() * ready.length)] ?? "unavailable";
+      default: {
+        const loads = ready.map(({ nodeId, inFlight, handedOff }) => ({
+          id: nodeId,
+          inFlight: inFlight + handedOff + this.#recent.get(nodeId),
+        }));
+        const slot = ready[pickLeastLoaded(loads, cursor)];
+        if (slot === undefined) return "unavailable";
+        this.#recent.add(slot.nodeId);
+        return slot;
+      }
+    }
+  }
+
+  #count(route: Route, req: IncomingMessage): void {
+    if (route === "unknown-sid") this.#counters.unknownSid++;
+    else if (route === "unavailable") this.#counters.unavailable++;
+    else if (readRouteKey(req.url, undefined, false) !== undefined) this.#counters.routedBySid++;
+    else this.#counters.newSessions++;
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const route = this.#route(req);
+    this.#count(route, req);
+    if (route === "unknown-sid") {
+      answerUnknownSid(res);
+      return;
+    }
+    if (route === "unavailable") {
+      answer(res, 503, "No worker available");
+      return;
+    }
+    const slot = route;
+    slot.inFlight++;
+    this.#requests++;
+    proxyRequest(req, res, {
+      target: { agent: slot.agent, socketPath: slot.socketPath },
+      forwardedFor: appendForwardedFor(req.headers["x-forwarded-for"], req.socket.remoteAddress),
+      forwardedProto: forwardedProto(undefined, false),
+      timeoutMs: this.#options.idleTimeoutMs,
+      closeConnection: () => this.#draining,
+      onDone: () => {
+        slot.inFlight--;
+        this.#requests--;
+        if (this.#draining && this.#requests === 0) this.#server.emit("drained");
+      },
+      onUnreachable: () => undefined,
+    });
+  }
+
+  #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const route = this.#route(req);
+    this.#count(route, req);
+    if (route === "unknown-sid") {
+      answerRaw(socket, 400, "Session ID unknown");
+      return;
+    }
+    if (route === "unavailable" || this.#draining) {
+      answerRaw(socket, 503);
+      return;
+    }
+    const worker = route.worker;
+    if (worker === undefined || !(socket instanceof Socket)) {
+      answerRaw(socket, 503);
+      return;
+    }
+    const message: UpgradeMessage = {
+      marker: STICKY_IPC_MARKER,
+      kind: "upgrade",
+      head: replayBytes(req, head, socket).toString("base64"),
+    };
+    route.handedOff++;
+    worker.send(message, socket, { keepOpen: false }, (error: Error | null) => {
+      if (error === null) return;
+      route.handedOff = Math.max(0, route.handedOff - 1);
+      socket.destroy();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    this.#server.close();
+    this.#server.closeIdleConnections();
+    if (this.#requests > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.#options.drainTimeoutMs);
+        this.#server.once("drained", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    this.#server.closeAllConnections();
+    await this.#pool.close();
+  }
+}
+
+/**
+ * The bytes the worker must see to parse the upgrade itself: the request head rebuilt from the
+ * parsed request (raw header names and order kept), then whatever the client sent after it.
+ */
+function replayBytes(req: IncomingMessage, head: Buffer, socket: Socket): Buffer {
+  let text = `${req.method ?? "GET"} ${req.url ?? "/"} HTTP/${req.httpVersion}\r\n`;
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    text += `${req.rawHeaders[i] ?? ""}: ${req.rawHeaders[i + 1] ?? ""}\r\n`;
+  }
+  const parts = [Buffer.from(`${text}\r\n`, "latin1"), head];
+  for (let chunk: unknown = socket.read(); chunk !== null; chunk = socket.read()) {
+    if (Buffer.isBuffer(chunk)) parts.push(chunk);
+  }
+  return Buffer.concat(parts);
+}

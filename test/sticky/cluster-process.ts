@@ -1,0 +1,52 @@
+// Spawns the sticky cluster fixture (primary + workers) as a child process and stops it.
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+
+const root = join(import.meta.dirname, "..", "..");
+
+export interface ClusterProcess {
+  readonly port: number;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts the fixture with `node --import tsx --conditions=source` and waits for its port. */
+export async function startCluster(
+  workers = 3,
+  env: Record<string, string> = {},
+  timeoutMs = 20_000,
+): Promise<ClusterProcess> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "--conditions=source", join(root, "test/sticky/fixtures/cluster-app.ts")],
+    {
+      cwd: root,
+      env: { ...process.env, ...env, WORKERS: String(workers) },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const stop = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill("SIGTERM");
+    });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("cluster did not start in time")), timeoutMs);
+    child.once("exit", (code) => reject(new Error(`cluster exited early (${String(code)})`)));
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.once("line", (line) => {
+      clearTimeout(timer);
+      resolve((JSON.parse(line) as { port: number }).port);
+    });
+  }).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  return { port, child, stop };
+}
