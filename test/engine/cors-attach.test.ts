@@ -8,6 +8,7 @@ import {
   type EngineHarness,
   handshake,
   rawPoll,
+  rawPost,
   rawRequest,
   startEngine,
   waitForEvent,
@@ -73,6 +74,26 @@ describe("cors option", () => {
     ws.close();
   });
 
+  it("adds the headers to the transport's own 400, 413 and 500 answers", async () => {
+    harness = await startEngine({ cors: { origin: ORIGIN }, maxHttpBufferSize: 10 });
+    const headers = { Origin: ORIGIN, "Content-Type": "text/plain;charset=UTF-8" };
+    const tooBig = await handshake(harness);
+    const r413 = await rawPost(harness, tooBig.open.sid, `4${"x".repeat(50)}`, headers);
+    expect(r413.status).toBe(413);
+    expect(r413.headers["access-control-allow-origin"]).toBe(ORIGIN);
+    const r500 = await rawRequest(harness.port, {
+      method: "PUT",
+      path: harness.path({ EIO: "4", transport: "polling", sid: tooBig.open.sid }),
+      headers,
+    });
+    expect(r500.status).toBe(500);
+    expect(r500.headers["access-control-allow-origin"]).toBe(ORIGIN);
+    const binary = { ...headers, "Content-Type": "application/octet-stream" };
+    const r400 = await rawPost(harness, tooBig.open.sid, "4x", binary);
+    expect(r400.status).toBe(400);
+    expect(r400.headers["access-control-allow-origin"]).toBe(ORIGIN);
+  });
+
   it("without cors, a preflight handshake fails with code 2 and no ACAO", async () => {
     harness = await startEngine();
     const response = await rawRequest(harness.port, {
@@ -127,6 +148,40 @@ describe("attach routing", () => {
       );
     });
     await waitForEvent(socket, "close");
+  });
+
+  it("destroys an unhandled upgrade even when the peer never closes its side", async () => {
+    harness = await startEngine({ destroyUpgradeTimeout: 50 });
+    const upgraded = waitForEvent<[unknown, import("node:stream").Duplex]>(harness.http, "upgrade");
+    const socket = connect({ port: harness.port, host: "127.0.0.1", allowHalfOpen: true });
+    socket.on("error", () => {});
+    socket.on("connect", () => {
+      socket.write(
+        "GET /elsewhere HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+      );
+    });
+    const [, serverSide] = await upgraded;
+    await waitForEvent(socket, "end");
+    expect(serverSide.destroyed).toBe(true);
+    socket.destroy();
+  });
+
+  it("leaves an unhandled upgrade alone when destroyUpgrade is false", async () => {
+    harness = await startEngine({ destroyUpgrade: false, destroyUpgradeTimeout: 20 });
+    const upgraded = waitForEvent<[unknown, import("node:stream").Duplex]>(harness.http, "upgrade");
+    const socket = connect(harness.port, "127.0.0.1");
+    socket.on("error", () => {});
+    socket.on("connect", () => {
+      socket.write(
+        "GET /elsewhere HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+      );
+    });
+    const [, serverSide] = await upgraded;
+    // Another upgrade listener may answer late: the engine must not have touched the socket.
+    await new Promise<void>((resolve) => setTimeout(resolve, 100));
+    expect(serverSide.destroyed).toBe(false);
+    expect(serverSide.writable).toBe(true);
+    socket.destroy();
   });
 
   it("closes every session when the HTTP server closes", async () => {

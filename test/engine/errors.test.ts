@@ -205,6 +205,12 @@ describe("upgrade verification errors", () => {
       harness.path({ EIO: "3", transport: "websocket" }),
     );
     expect(badEio.endsWith("\r\n\r\nUnsupported protocol version")).toBe(true);
+    // An upgrade asking for the polling transport (see docs/compat.md).
+    const polling = await rawUpgrade(
+      harness.port,
+      harness.path({ EIO: "4", transport: "polling" }),
+    );
+    expect(polling.endsWith("\r\n\r\nTransport unknown")).toBe(true);
   });
 
   it("answers 400 (not 403) with the allowRequest message for a refused upgrade", async () => {

@@ -145,5 +145,9 @@ describe("fuzzing", () => {
     healthy.send("fuzz-end");
     expect((await echoed)[0]).toBe("fuzz-ack");
     healthy.close();
+    // Every session the fuzzing left behind ends (ping timeout at the latest): none leaks.
+    const leftovers = Object.values(harness.engine.clients);
+    await Promise.all(leftovers.map((session) => waitForEvent(session, "close", 5000)));
+    expect(harness.engine.clientsCount).toBe(0);
   }, 60_000);
 });

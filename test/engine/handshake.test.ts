@@ -1,11 +1,13 @@
 // Handshake over polling and WebSocket (protocol.md §1.3): the open packet, headers, cookie.
 import { afterEach, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import {
   type EngineHarness,
   handshake,
   openWebSocket,
   rawPoll,
   startEngine,
+  waitForEvent,
 } from "./support/engine-harness.js";
 
 let harness: EngineHarness | undefined;
@@ -58,6 +60,15 @@ describe("polling handshake", () => {
     expect(initial).toBe("4welcome");
   });
 
+  it("answers the handshake with the open packet only; a message sent on connection waits for the next GET", async () => {
+    harness = await startEngine();
+    harness.engine.on("connection", (session) => session.send("hi"));
+    const response = await rawPoll(harness);
+    expect(response.body).not.toContain("\x1e");
+    const { sid } = JSON.parse(response.body.slice(1)) as { sid: string };
+    expect((await rawPoll(harness, sid)).body).toBe("4hi");
+  });
+
   it("emits connection, initial_headers and headers, and lets headers be edited", async () => {
     harness = await startEngine();
     const seen: string[] = [];
@@ -108,7 +119,15 @@ describe("polling handshake", () => {
 describe("websocket-only handshake", () => {
   it("upgrades at once and sends the open packet with no upgrades as the first text frame", async () => {
     harness = await startEngine({ cookie: true });
+    let upgradeHeaders: Record<string, unknown> | undefined;
+    harness.engine.on("headers", (headers) => {
+      upgradeHeaders = { ...headers };
+    });
     const client = await openWebSocket(harness, {});
+    // The cookie belongs to the polling handshake only (protocol.md §1.11).
+    expect(upgradeHeaders).toBeDefined();
+    expect(upgradeHeaders?.["Set-Cookie"]).toBeUndefined();
+    expect(upgradeHeaders?.["set-cookie"]).toBeUndefined();
     const first = await client.next();
     expect(typeof first).toBe("string");
     const open = JSON.parse((first as string).slice(1)) as Record<string, unknown>;
@@ -123,5 +142,33 @@ describe("websocket-only handshake", () => {
     expect(open["upgrades"]).toEqual([]);
     expect(harness.engine.clients[open["sid"] as string]?.transport.name).toBe("websocket");
     client.ws.close();
+  });
+
+  it("calls writeHead() on the upgrade's response so hooked middlewares add headers to the 101", async () => {
+    harness = await startEngine();
+    const closedResponses: string[] = [];
+    // What on-headers (used by express-session) does: set headers when writeHead() runs.
+    harness.engine.use((_req, res, next) => {
+      const writeHead = res.writeHead;
+      res.writeHead = function (this: typeof res, ...args: Parameters<typeof res.writeHead>) {
+        res.setHeader("Set-Cookie", "connect.sid=s1; Path=/");
+        return writeHead.apply(this, args);
+      } as typeof res.writeHead;
+      res.once("close", () => closedResponses.push("close"));
+      next();
+    });
+    const url = `ws://127.0.0.1:${harness.port}${harness.path({ EIO: "4", transport: "websocket" })}`;
+    const ws = new WebSocket(url);
+    ws.on("error", () => {});
+    const opened = waitForEvent(ws, "open");
+    const [response] = await waitForEvent<[{ headers: Record<string, unknown> }]>(ws, "upgrade");
+    expect(response.headers["set-cookie"]).toEqual(["connect.sid=s1; Path=/"]);
+    await opened;
+    const closed = waitForEvent(ws, "close");
+    ws.close();
+    await closed;
+    // Like pino-http, a middleware may wait for the response's close: it follows the socket.
+    while (closedResponses.length === 0) await new Promise<void>((r) => setImmediate(r));
+    expect(closedResponses).toEqual(["close"]);
   });
 });

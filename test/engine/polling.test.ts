@@ -83,6 +83,37 @@ describe("polling data flow", () => {
     expect((await rawPoll(harness, open.sid)).body).toBe("4hello\x1ebAQIDBA==");
   });
 
+  it("counts Content-Length in UTF-8 bytes for multibyte text, both ways", async () => {
+    harness = await echoEngine();
+    const { open, session } = await handshake(harness);
+    const text = "héllo € 😀 \u0000 ✓";
+    const received = waitForEvent<[string]>(session, "message");
+    expect((await rawPost(harness, open.sid, `4${text}`)).status).toBe(200);
+    expect((await received)[0]).toBe(text);
+    const poll = await rawPoll(harness, open.sid);
+    expect(poll.body).toBe(`4${text}`);
+    expect(Number(poll.headers["content-length"])).toBe(Buffer.byteLength(`4${text}`));
+    expect(Number(poll.headers["content-length"])).toBe(poll.raw.length);
+  });
+
+  it("adds X-XSS-Protection: 0 for Internet Explorer user agents only", async () => {
+    harness = await startEngine();
+    const ie = { headers: { "User-Agent": "Mozilla/5.0 (Windows NT 10.0; Trident/7.0; rv:11.0)" } };
+    expect((await rawPoll(harness, undefined, {}, ie)).headers["x-xss-protection"]).toBe("0");
+    expect((await rawPoll(harness)).headers["x-xss-protection"]).toBeUndefined();
+  });
+
+  it("reads the query a Connect-style middleware already parsed into req._query", async () => {
+    harness = await startEngine();
+    harness.engine.use((req, _res, next) => {
+      (req as typeof req & { _query?: unknown })._query = { EIO: "4", transport: "polling" };
+      next();
+    });
+    const response = await rawRequest(harness.port, { path: "/engine.io/" });
+    expect(response.status).toBe(200);
+    expect(response.body.startsWith('0{"sid":')).toBe(true);
+  });
+
   it("calls send callbacks once the packets are flushed, and emits flush and drain", async () => {
     harness = await startEngine();
     const { open, session } = await handshake(harness);
@@ -177,6 +208,16 @@ describe("polling rule violations", () => {
     expect(messages).toEqual([]);
     expect((await rawPost(harness, open.sid, `4${"y".repeat(99)}`)).status).toBe(200);
     expect(messages).toEqual(["y".repeat(99)]);
+  });
+
+  it("counts maxHttpBufferSize in bytes: 61 characters of 121 bytes are over a 100-byte limit", async () => {
+    harness = await startEngine({ maxHttpBufferSize: 100 });
+    const { open, session } = await handshake(harness);
+    const messages: unknown[] = [];
+    session.on("message", (data) => messages.push(data));
+    expect((await rawPost(harness, open.sid, `4${"é".repeat(60)}`)).status).toBe(413);
+    expect((await rawPost(harness, open.sid, `4${"é".repeat(49)}`)).status).toBe(200);
+    expect(messages).toEqual(["é".repeat(49)]);
   });
 
   it("answers a second concurrent POST with 400 and closes the session", async () => {

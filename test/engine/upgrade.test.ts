@@ -11,6 +11,7 @@ import {
   startEngine,
   waitForEvent,
 } from "./support/engine-harness.js";
+import { trackTimers } from "./support/timer-tracker.js";
 
 let harness: EngineHarness | undefined;
 
@@ -135,5 +136,79 @@ describe("upgrade", () => {
     await client.next();
     session.close(true);
     await client.closed();
+  });
+
+  it("switches on a 5 that comes without a probe first, as the official engine does", async () => {
+    harness = await startEngine();
+    const { open, session } = await handshake(harness);
+    const client = await openWebSocket(harness, { sid: open.sid });
+    const upgraded = waitForEvent<[Transport]>(session, "upgrade");
+    client.ws.send("5");
+    expect((await upgraded)[0].name).toBe("websocket");
+    session.send("direct");
+    expect(await client.next()).toBe("4direct");
+  });
+
+  it("releases a new pending GET with a noop every 100 ms while upgrading", async () => {
+    harness = await startEngine();
+    const { open } = await handshake(harness);
+    const client = await openWebSocket(harness, { sid: open.sid });
+    client.ws.send("2probe");
+    expect(await client.next()).toBe("3probe");
+    for (let round = 0; round < 3; round++) {
+      expect((await rawPoll(harness, open.sid)).body).toBe("6");
+    }
+  });
+
+  it("keeps polling with no timer left when the WebSocket closes mid-upgrade", async () => {
+    harness = await startEngine();
+    const tracker = trackTimers();
+    try {
+      const { open, session } = await handshake(harness);
+      const client = await openWebSocket(harness, { sid: open.sid });
+      const upgrading = waitForEvent(session, "upgrading");
+      client.ws.send("2probe");
+      expect(await client.next()).toBe("3probe");
+      await upgrading;
+      client.ws.close();
+      await client.closed();
+      // The server sees the close after the client does: wait until the probe has ended.
+      while (session.upgrading) await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(session.readyState).toBe("open");
+      expect(session.transport.name).toBe("polling");
+      expect(tracker.live().filter((timer) => !timer.includes("heartbeat"))).toEqual([]);
+      const poll = rawPoll(harness, open.sid);
+      session.send("still-polling");
+      expect((await poll).body).toBe("4still-polling");
+    } finally {
+      tracker.restore();
+    }
+  });
+
+  it("accepts then closes a WebSocket for a session that is closing", async () => {
+    harness = await startEngine();
+    const { open, session } = await handshake(harness);
+    session.close();
+    const client = await openWebSocket(harness, { sid: open.sid });
+    await client.closed();
+    expect(session.upgraded).toBe(false);
+    expect(session.transport.name).toBe("polling");
+  });
+
+  it("leaves no noop interval behind when an upgrading listener closes the session", async () => {
+    harness = await startEngine();
+    const tracker = trackTimers();
+    try {
+      const { open, session } = await handshake(harness);
+      session.on("upgrading", () => session.close(true));
+      const closed = waitForEvent(session, "close");
+      const client = await openWebSocket(harness, { sid: open.sid });
+      client.ws.send("2probe");
+      await closed;
+      await client.closed();
+      expect(tracker.live()).toEqual([]);
+    } finally {
+      tracker.restore();
+    }
   });
 });

@@ -36,4 +36,15 @@ describe("Emitter", () => {
     probe.off();
     expect(probe.listenerCount("ping")).toBe(0);
   });
+
+  it("removes a once listener by the function given to once()", () => {
+    const probe = new Probe();
+    let calls = 0;
+    const fn = () => calls++;
+    probe.once("ping", fn);
+    probe.off("ping", fn);
+    probe.fire(1);
+    expect(calls).toBe(0);
+    expect(probe.listenerCount("ping")).toBe(0);
+  });
 });

@@ -1,6 +1,9 @@
 // A tiny typed, isomorphic event emitter (no node:events) used by the Socket.IO Decoder.
 // Listener exceptions propagate to the emitter's caller, as with Node's EventEmitter.
 
+/** once() wrapper → the listener it wraps, so off(event, listener) also removes a once(). */
+const onceTargets = new WeakMap<object, unknown>();
+
 /** Map of event name to listener signature. */
 export type EventMap = { [event: string]: (...args: never[]) => void };
 
@@ -16,12 +19,13 @@ export class Emitter<Events extends EventMap> {
     return this;
   }
 
-  /** Adds a listener that is removed after its first call. */
+  /** Adds a listener that is removed after its first call (or by `off(event, fn)`). */
   once<E extends keyof Events>(event: E, fn: Events[E]): this {
     const wrapper = ((...args: Parameters<Events[E]>) => {
       this.off(event, wrapper);
       fn(...args);
     }) as Events[E];
+    onceTargets.set(wrapper, fn);
     return this.on(event, wrapper);
   }
 
@@ -37,7 +41,8 @@ export class Emitter<Events extends EventMap> {
       this.#listeners.delete(event);
       return this;
     }
-    const index = list.indexOf(fn);
+    // `fn` may also name a once() listener by the function given to once().
+    const index = list.findIndex((listener) => listener === fn || onceTargets.get(listener) === fn);
     if (index !== -1) list.splice(index, 1);
     if (list.length === 0) this.#listeners.delete(event);
     return this;

@@ -163,6 +163,14 @@ describe("Deliberate deviations from socket.io-parser 4.2.7", () => {
     expect(runOurs('2["connect"]')).toEqual({ ok: false, code: C.RESERVED_EVENT_NAME });
   });
 
+  it.each([" ", "\t", "\n", " /admin,", ' {"a":1}'])(
+    "rejects %j, which starts with whitespace that the official reads as type 0 (CONNECT)",
+    (input) => {
+      expect(runOfficial(input)).toMatchObject({ ok: true, packet: { type: 0 } });
+      expect(runOurs(input)).toEqual({ ok: false, code: C.UNKNOWN_PACKET_TYPE });
+    },
+  );
+
   it("does not read whitespace as ack-id digits, unlike the official", () => {
     expect(runOfficial('2 ["a"]')).toMatchObject({ ok: true, packet: { id: 0 } });
     expect(runOurs('2 ["a"]')).toMatchObject({ ok: true, packet: { id: undefined } });

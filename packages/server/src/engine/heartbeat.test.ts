@@ -61,3 +61,69 @@ describe("Heartbeat", () => {
     expect(events).toEqual(["ping"]);
   });
 });
+
+describe("Heartbeat deadline refresh", () => {
+  it("restarts the pong deadline once per ping when other traffic arrives", () => {
+    const events: string[] = [];
+    const heartbeat = new Heartbeat(
+      100,
+      50,
+      () => events.push("ping"),
+      () => events.push("timeout"),
+    );
+    heartbeat.start();
+    vi.advanceTimersByTime(100);
+    vi.advanceTimersByTime(40);
+    heartbeat.onActivity();
+    vi.advanceTimersByTime(40);
+    // 80 ms after the ping: without the refresh the deadline (50 ms) would have passed.
+    expect(events).toEqual(["ping"]);
+    heartbeat.onActivity();
+    vi.advanceTimersByTime(10);
+    // Only one refresh per ping: the deadline is 50 ms after the first activity.
+    expect(events).toEqual(["ping", "timeout"]);
+  });
+
+  it("does nothing while no pong is awaited, and refreshes again after the next ping", () => {
+    const events: string[] = [];
+    const heartbeat = new Heartbeat(
+      100,
+      50,
+      () => events.push("ping"),
+      () => events.push("timeout"),
+    );
+    heartbeat.start();
+    heartbeat.onActivity();
+    vi.advanceTimersByTime(100);
+    vi.advanceTimersByTime(30);
+    heartbeat.onPong();
+    vi.advanceTimersByTime(100);
+    expect(events).toEqual(["ping", "ping"]);
+    vi.advanceTimersByTime(45);
+    heartbeat.onActivity();
+    vi.advanceTimersByTime(45);
+    expect(events).toEqual(["ping", "ping"]);
+    vi.advanceTimersByTime(5);
+    expect(events).toEqual(["ping", "ping", "timeout"]);
+  });
+});
+
+describe("Heartbeat stopped from its own ping", () => {
+  it("leaves no pong deadline behind when sending the ping stops it", () => {
+    const events: string[] = [];
+    const heartbeat: Heartbeat = new Heartbeat(
+      100,
+      50,
+      () => {
+        events.push("ping");
+        heartbeat.stop();
+      },
+      () => events.push("timeout"),
+    );
+    heartbeat.start();
+    vi.advanceTimersByTime(100);
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(1000);
+    expect(events).toEqual(["ping"]);
+  });
+});

@@ -161,6 +161,9 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
           this.#abortUpgrade(req, socket, error);
           return;
         }
+        // Middlewares that set headers when the response starts (express-session via
+        // on-headers) hook writeHead(): call it so their headers reach the 101.
+        res.writeHead(101);
         const sid = query.get("sid");
         if (sid !== null) {
           this.#wss.handleUpgrade(req, socket, head, (ws) => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { resolveEngineOptions } from "../options.js";
 import type { OutboundPacket, Transport, TransportSink } from "../transport/transport.js";
 import { EngineSession, type SessionContext } from "./session.js";
@@ -113,5 +113,47 @@ describe("EngineSession", () => {
     expect(session.sendPacket("message", "y".repeat(100))).toBe(false);
     expect(closes).toEqual(["write buffer overflow", "SY_ERR_ENGINE_WRITE_BUFFER_OVERFLOW"]);
     expect(session.readyState).toBe("closed");
+  });
+
+  it("counts multibyte text in bytes against maxBufferedBytesHard", () => {
+    const { session } = createSession({ maxBufferedBytes: 120, maxBufferedBytesHard: 200 });
+    const closes: unknown[] = [];
+    session.on("close", (reason) => closes.push(reason));
+    // 40 characters, 120 bytes of UTF-8: with the ~100-byte open packet it passes 200 bytes.
+    expect(session.sendPacket("message", "€".repeat(40))).toBe(false);
+    expect(closes).toEqual(["write buffer overflow"]);
+  });
+
+  it("waits for a pong delayed behind other packets: traffic pushes the deadline back once", () => {
+    vi.useFakeTimers();
+    try {
+      const { session, transport } = createSession({ pingInterval: 100, pingTimeout: 50 });
+      const reasons: string[] = [];
+      session.on("close", (reason) => reasons.push(reason));
+      vi.advanceTimersByTime(140);
+      transport.sink?.onPacket({ type: "message", data: "upload" });
+      vi.advanceTimersByTime(40);
+      expect(reasons).toEqual([]);
+      transport.sink?.onPacket({ type: "pong" });
+      vi.advanceTimersByTime(100 + 49);
+      expect(reasons).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(reasons).toEqual(["ping timeout"]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("throws at the call site for Blob data and keeps the session usable", async () => {
+    const { session, transport } = createSession();
+    transport.writable = true;
+    transport.sink?.onWritable();
+    expect(() => session.send(new Blob([new Uint8Array([1])]))).toThrow(
+      expect.objectContaining({ code: "SY_ERR_SERVER_INVALID_ARGUMENT" }),
+    );
+    session.send("after");
+    await tick();
+    expect(session.readyState).toBe("open");
+    expect(transport.batches.at(-1)).toEqual(["4after"]);
   });
 });

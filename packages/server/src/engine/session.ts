@@ -285,6 +285,7 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
   #onPacket(packet: EnginePacket): void {
     if (this.#readyState !== "open") return;
     this.emit("packet", packet);
+    if (packet.type !== "pong") this.#heartbeat.onActivity();
     switch (packet.type) {
       case "ping":
         // v4 clients never ping: the direction is wrong (protocol.md §0.2).

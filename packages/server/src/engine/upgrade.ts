@@ -43,9 +43,11 @@ export class UpgradeProbe implements TransportSink {
     if (this.#done) return;
     if (packet.type === "ping" && packet.data === "probe") {
       this.#transport.send([{ encoded: PONG_PROBE, compress: false }], () => {});
-      this.#host.onUpgrading(this.#transport);
       clearInterval(this.#noopTimer);
       this.#noopTimer = setInterval(() => this.#releasePoll(), UPGRADE_NOOP_INTERVAL_MS);
+      // Last: an `upgrading` listener may close the session, which aborts this probe and must
+      // find the interval already set so that it is cleared.
+      this.#host.onUpgrading(this.#transport);
       return;
     }
     if (packet.type === "upgrade" && !this.#host.isClosed) {

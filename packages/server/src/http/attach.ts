@@ -55,12 +55,10 @@ export function attachToServer(
     }
     if (!destroyUpgrade) return;
     // Another listener may take this upgrade; if none has answered in time, drop the socket.
+    // destroy(), not end(): a peer that never closes its side would keep a half-open socket.
     setTimeout(() => {
       const written = "bytesWritten" in socket ? Number(socket.bytesWritten) : 0;
-      if (socket.writable && written <= 0) {
-        socket.on("error", () => {});
-        socket.end();
-      }
+      if (socket.writable && written <= 0) socket.destroy();
     }, destroyUpgradeTimeout);
   });
 }

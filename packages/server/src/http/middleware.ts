@@ -10,8 +10,8 @@ export type EngineMiddleware = (
 ) => void;
 
 /**
- * Runs the middlewares in order, then `done(err)`. A middleware that throws counts as next(err);
- * one that ends the response without calling next stops the chain.
+ * Runs the middlewares in order, then `done(err)`. A middleware that throws before calling next
+ * counts as next(err); one that ends the response without calling next stops the chain.
  */
 export function runMiddlewares(
   middlewares: readonly EngineMiddleware[],
@@ -38,10 +38,12 @@ export function runMiddlewares(
         next(nextErr);
       });
     } catch (thrown) {
-      if (!called) {
-        called = true;
-        done(thrown ?? new Error("middleware threw"));
-      }
+      // Once next() was called, the exception comes from further down the chain (verification,
+      // the handshake, a `connection` listener): it is not this middleware's failure and must
+      // not be swallowed, so it propagates as it would without any middleware.
+      if (called) throw thrown;
+      called = true;
+      done(thrown ?? new Error("middleware threw"));
     }
   };
   next();

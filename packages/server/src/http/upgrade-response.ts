@@ -5,13 +5,22 @@ import type { Duplex } from "node:stream";
 
 const upgradeResponses = new WeakMap<IncomingMessage, ServerResponse>();
 
-/** Creates the fake response of an upgrade; `end()` on it destroys the socket. */
+/**
+ * Creates the fake response of an upgrade. Headers set on it go into the 101; `write()` and
+ * `writeHead()` do nothing (the engine calls `writeHead()` once the upgrade is accepted, so
+ * middlewares that hook it, like express-session through on-headers, get to set their headers);
+ * `end()` emits `finish` and destroys the socket; `close` follows the socket's (pino-http).
+ */
 export function createUpgradeResponse(req: IncomingMessage, socket: Duplex): ServerResponse {
   const res = new ServerResponse(req);
+  res.write = ((): boolean => true) as ServerResponse["write"];
+  res.writeHead = ((): ServerResponse => res) as ServerResponse["writeHead"];
   res.end = ((): ServerResponse => {
+    res.emit("finish");
     socket.destroy();
     return res;
   }) as ServerResponse["end"];
+  socket.once("close", () => res.emit("close"));
   upgradeResponses.set(req, res);
   return res;
 }

@@ -9,6 +9,16 @@ describe("EncodedPacket", () => {
     expect(packet.sizeHint).toBe(3);
   });
 
+  it("counts text size in UTF-8 bytes", () => {
+    expect(new EncodedPacket("message", "€😀").sizeHint).toBe(1 + 3 + 4);
+  });
+
+  it("refuses Blob data at construction instead of failing in a later flush", () => {
+    expect(() => new EncodedPacket("message", new Blob([new Uint8Array([1])]))).toThrow(
+      expect.objectContaining({ code: "SY_ERR_SERVER_INVALID_ARGUMENT" }),
+    );
+  });
+
   it("encodes binary raw for websocket and as b<base64> otherwise", () => {
     const packet = new EncodedPacket("message", new Uint8Array([1, 2, 3, 4]));
     expect(packet.pollingText()).toBe("bAQIDBA==");

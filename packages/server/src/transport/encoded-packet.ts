@@ -7,6 +7,7 @@ import {
   encodeEnginePacket,
 } from "@switchyard/protocol";
 import * as wsModule from "ws";
+import { InvalidArgumentError } from "../errors.js";
 
 /** Options of `ws`'s public `Sender.frame(data, options)` static (absent from @types/ws). */
 interface FrameOptions {
@@ -44,8 +45,16 @@ export class EncodedPacket {
   #wsBase64: string | undefined;
   #wsFrame: readonly Buffer[] | undefined;
   #wsBase64Frame: readonly Buffer[] | undefined;
+  #size: number | undefined;
 
+  /**
+   * @throws InvalidArgumentError (SY_ERR_SERVER_INVALID_ARGUMENT) for Blob data: it cannot be
+   * encoded synchronously, and failing here, at the caller, beats an exception in a later flush.
+   */
   constructor(type: EnginePacketType, data?: string | BinaryData) {
+    if (typeof Blob === "function" && data instanceof Blob) {
+      throw new InvalidArgumentError("Blob data cannot be sent by the Node server: send its bytes");
+    }
     this.packet = data === undefined ? { type } : { type, data };
   }
 
@@ -61,12 +70,17 @@ export class EncodedPacket {
     return data !== undefined && typeof data !== "string";
   }
 
-  /** Approximate size in bytes, for backpressure accounting. */
+  /**
+   * Size in bytes (UTF-8 for text, plus the type digit), for backpressure accounting. Memoised:
+   * a broadcast packet is measured once, not once per session.
+   */
   get sizeHint(): number {
+    if (this.#size !== undefined) return this.#size;
     const data = this.packet.data;
-    if (data === undefined) return 1;
-    if (typeof data === "string") return data.length + 1;
-    return data instanceof Blob ? data.size : data.byteLength;
+    if (data === undefined) this.#size = 1;
+    else if (typeof data === "string") this.#size = Buffer.byteLength(data) + 1;
+    else this.#size = data instanceof Blob ? data.size : data.byteLength;
+    return this.#size;
   }
 
   /** What one WebSocket message carries: raw bytes, or text (`b<base64>` without binary support). */

@@ -180,21 +180,25 @@ export class PollingTransport implements Transport {
 
   #onPayload(payload: string): void {
     const { packets, error } = decodeEnginePayload(payload, "nodebuffer");
+    // A transport "closing" (a server close waiting for the next GET) still hears the peer: a
+    // `1` from the client ends the session now ("transport close"), as officially.
     for (const packet of packets) {
-      if (this.#state !== "open") return;
+      if (this.#state === "closed") return;
       if (packet.type === "close") {
         this.#onPeerClose();
         return;
       }
       this.#sink.onPacket(packet);
     }
-    if (error !== undefined && this.#state === "open") this.#sink.onParseError(error);
+    if (error !== undefined && this.#state !== "closed") this.#sink.onParseError(error);
   }
 
   #onPeerClose(): void {
     // The pending GET is released with a noop so the client sees its poll end (protocol.md §1.4).
     if (this.#writable)
       this.send([{ encoded: new EncodedPacket("noop"), compress: false }], () => {});
+    clearTimeout(this.#closeTimer);
+    this.#pendingClose = undefined;
     this.#state = "closed";
     const sink = this.#sink;
     this.#sink = NOOP_SINK;
@@ -242,12 +246,14 @@ export class PollingTransport implements Transport {
     const headers = this.#headers(req, { "Content-Type": "text/plain; charset=UTF-8" });
     const compression = this.#options.httpCompression;
     const threshold = compression === false ? 0 : (compression.threshold ?? 1024);
+    // Bytes, not characters: the body is UTF-8 and may hold multibyte text.
+    const bodyBytes = Buffer.byteLength(body);
     const encoding =
-      compression !== false && compress && Buffer.byteLength(body) >= threshold
+      compression !== false && compress && bodyBytes >= threshold
         ? negotiateEncoding(req)
         : undefined;
     if (compression === false || encoding === undefined) {
-      headers["Content-Length"] = Buffer.byteLength(body);
+      headers["Content-Length"] = bodyBytes;
       res.writeHead(200, headers).end(body);
       return;
     }
@@ -268,6 +274,17 @@ export class PollingTransport implements Transport {
   }
 
   close(onClosed?: () => void): void {
+    if (this.#state === "closing" && this.#discarded) {
+      // A close deferred to the next GET, overtaken by a discard (the session closed another
+      // way, the engine shuts down, or an upgrade completed): stop waiting now, so no 30 s
+      // timer outlives the session. Only the new caller is told.
+      clearTimeout(this.#closeTimer);
+      this.#pendingClose = undefined;
+      this.#state = "closed";
+      this.#sink = NOOP_SINK;
+      onClosed?.();
+      return;
+    }
     if (this.#state !== "open") return;
     this.#state = "closing";
     const finish = (): void => {
