@@ -49,4 +49,11 @@ describe("resolveEnginePath", () => {
     expect(resolveEnginePath({ path: "/x", addTrailingSlash: false })).toBe("/x");
     expect(resolveEnginePath({}, "/socket.io")).toBe("/socket.io/");
   });
+
+  it("refuses timer options above 2^31 - 1 ms, which Node would fire after 1 ms", () => {
+    for (const name of ["pingInterval", "pingTimeout", "upgradeTimeout"] as const) {
+      expect(() => resolveEngineOptions({ [name]: 2 ** 31 })).toThrow(InvalidArgumentError);
+      expect(resolveEngineOptions({ [name]: 2 ** 31 - 1 })[name]).toBe(2 ** 31 - 1);
+    }
+  });
 });

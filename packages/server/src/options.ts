@@ -114,6 +114,17 @@ export interface ResolvedEngineOptions {
 
 const KNOWN_TRANSPORTS: readonly TransportName[] = ["polling", "websocket"];
 
+/** Node's timers fire after 1 ms when given more than 2^31 - 1 ms, so longer delays are refused. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function timerMs(name: string, value: number | undefined, fallback: number): number {
+  const ms = nonNegative(name, value, fallback);
+  if (ms > MAX_TIMER_MS) {
+    throw new InvalidArgumentError(`option ${name} must be at most ${MAX_TIMER_MS} ms`);
+  }
+  return ms;
+}
+
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
@@ -138,9 +149,9 @@ export function resolveEngineOptions(options: EngineServerOptions = {}): Resolve
   const cookie = options.cookie ?? false;
   const maxBufferedBytes = nonNegative("maxBufferedBytes", options.maxBufferedBytes, 1 << 20);
   return {
-    pingTimeout: nonNegative("pingTimeout", options.pingTimeout, 20_000),
-    pingInterval: nonNegative("pingInterval", options.pingInterval, 25_000),
-    upgradeTimeout: nonNegative("upgradeTimeout", options.upgradeTimeout, 10_000),
+    pingTimeout: timerMs("pingTimeout", options.pingTimeout, 20_000),
+    pingInterval: timerMs("pingInterval", options.pingInterval, 25_000),
+    upgradeTimeout: timerMs("upgradeTimeout", options.upgradeTimeout, 10_000),
     maxHttpBufferSize: nonNegative("maxHttpBufferSize", options.maxHttpBufferSize, 1e6),
     allowRequest: options.allowRequest,
     transports: [...transports],
