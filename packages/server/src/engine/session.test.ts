@@ -87,6 +87,29 @@ describe("EngineSession", () => {
     expect(transport.batches.flat()).not.toContain("4ignored");
   });
 
+  it("sends packets buffered behind an in-flight batch before a graceful close", async () => {
+    const { session, transport } = createSession();
+    const inFlight: Array<() => void> = [];
+    transport.send = (packets, onSent) => {
+      transport.batches.push(packets.map((packet) => packet.encoded.pollingText()));
+      inFlight.push(onSent);
+    };
+    const reasons: string[] = [];
+    session.on("close", (reason) => reasons.push(reason));
+    transport.writable = true;
+    transport.sink?.onWritable();
+    session.send("a");
+    await tick();
+    session.send("b");
+    session.close();
+    for (const sent of inFlight.splice(0)) sent();
+    await tick();
+    for (const sent of inFlight.splice(0)) sent();
+    await tick();
+    expect(transport.batches.flat()).toContain("4b");
+    expect(reasons).toEqual(["forced close"]);
+  });
+
   it("closes with transport error on a client ping and ignores packets afterwards", () => {
     const { session } = createSession();
     const events: unknown[] = [];

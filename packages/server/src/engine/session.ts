@@ -237,7 +237,13 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
     if (this.#readyState !== "open") return;
     this.#readyState = "closing";
     if (this.#writeBuffer.length > 0) {
-      this.once("drain", () => this.#closeTransport(false));
+      // A "drain" may belong to a batch that left before these packets: wait until the drain
+      // that leaves the buffer empty, so nothing buffered before close() is dropped.
+      const onDrain = (): void => {
+        if (this.#writeBuffer.length > 0) this.once("drain", onDrain);
+        else this.#closeTransport(false);
+      };
+      this.once("drain", onDrain);
       return;
     }
     this.#closeTransport(false);
