@@ -1,10 +1,16 @@
 // Contract: ack timeouts, emitWithAck, the `retries` queue and acks pending at disconnect.
-import type { Socket as ServerSocket } from "socket.io";
-import { afterEach, expect, it } from "vitest";
-import { Clients, connected, type Peer, type StartPeer, waitFor } from "./helpers.js";
+import { afterEach, expect, vi } from "vitest";
+import {
+  Clients,
+  type Contract,
+  connected,
+  type Peer,
+  type PeerSocket,
+  waitFor,
+} from "./helpers.js";
 
-export function ackSuite(startPeer: StartPeer): void {
-  const clients = new Clients();
+export function ackSuite({ startPeer, client, it }: Contract): void {
+  const clients = new Clients(client.lookup);
   let peer: Peer | undefined;
   afterEach(async () => {
     clients.closeAll();
@@ -29,7 +35,8 @@ export function ackSuite(startPeer: StartPeer): void {
           s.on("double", (n: number, ack: (m: number) => void) => ack(n * 2)),
         ),
     });
-    const socket = clients.open(peer.url, { ackTimeout: 150 });
+    // Generous enough that a loaded machine still answers "double" in time.
+    const socket = clients.open(peer.url, { ackTimeout: 500 });
     await connected(socket);
     await expect(socket.emitWithAck("double", 21)).resolves.toBe(42);
     await expect(socket.emitWithAck("ignored")).rejects.toThrow("operation has timed out");
@@ -65,7 +72,8 @@ export function ackSuite(startPeer: StartPeer): void {
           }),
         ),
     });
-    const socket = clients.open(peer.url, { retries: 3, ackTimeout: 100 });
+    // The third delivery of "a" must be acked within ackTimeout, or a fourth would follow.
+    const socket = clients.open(peer.url, { retries: 3, ackTimeout: 300 });
     await connected(socket);
     const results = await Promise.all([
       socket.emitWithAck("job", "a"),
@@ -84,11 +92,14 @@ export function ackSuite(startPeer: StartPeer): void {
     const socket = clients.open(peer.url, { retries: 2, ackTimeout: 80 });
     await connected(socket);
     await expect(socket.emitWithAck("never")).rejects.toThrow("operation has timed out");
+    // The last attempt left when its timer started; it may still be on its way to the server.
+    await vi.waitFor(() => expect(attempts).toBe(3), { timeout: 3000 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
     expect(attempts).toBe(3);
   });
 
   it("fails acks pending at disconnect with 'socket has been disconnected'", async () => {
-    let serverSocket: ServerSocket | undefined;
+    let serverSocket: PeerSocket | undefined;
     peer = await startPeer({ setup: (io) => io.on("connection", (s) => (serverSocket = s)) });
     const socket = clients.open(peer.url, { reconnection: false });
     await connected(socket);
@@ -100,7 +111,7 @@ export function ackSuite(startPeer: StartPeer): void {
   });
 
   it("acks a server event only once even if the client calls the ack twice", async () => {
-    let serverSocket: ServerSocket | undefined;
+    let serverSocket: PeerSocket | undefined;
     peer = await startPeer({ setup: (io) => io.on("connection", (s) => (serverSocket = s)) });
     const socket = clients.open(peer.url);
     socket.on("twice", (ack: (n: number) => void) => {
@@ -108,7 +119,50 @@ export function ackSuite(startPeer: StartPeer): void {
       ack(2);
     });
     await connected(socket);
-    const answer = await (serverSocket as ServerSocket).timeout(2000).emitWithAck("twice");
+    const answer = await (serverSocket as PeerSocket).timeout(2000).emitWithAck("twice");
     expect(answer).toBe(1);
+  });
+
+  it("times out an ack of an emit buffered while disconnected and never sends it", async () => {
+    const received: string[] = [];
+    peer = await startPeer({
+      setup: (io) =>
+        io.on("connection", (s) => {
+          s.onAny((event: string) => received.push(event));
+          s.on("sync", (ack: () => void) => ack());
+        }),
+    });
+    const socket = clients.open(peer.url, { autoConnect: false });
+    const [err] = await new Promise<unknown[]>((resolve) => {
+      socket.timeout(50).emit("stale", (...args: unknown[]) => resolve(args));
+    });
+    expect((err as Error).message).toBe("operation has timed out");
+    expect(socket.sendBuffer).toHaveLength(0);
+    socket.connect();
+    await connected(socket);
+    await socket.timeout(3000).emitWithAck("sync");
+    expect(received).toEqual(["sync"]);
+  });
+
+  it("sends a retried event again after a reconnection and resolves with the new answer", async () => {
+    let deliveries = 0;
+    peer = await startPeer({
+      setup: (io) =>
+        io.on("connection", (s) =>
+          s.on("job", (ack: (r: string) => void) => {
+            deliveries++;
+            // The first delivery drops the connection instead of answering.
+            if (deliveries === 1) s.conn.close();
+            else ack("done");
+          }),
+        ),
+    });
+    // ackTimeout far above the reconnection delay: the resend comes from the reconnection.
+    const socket = clients.open(peer.url, { retries: 2, ackTimeout: 5000 });
+    await connected(socket);
+    const started = Date.now();
+    await expect(socket.emitWithAck("job")).resolves.toBe("done");
+    expect(deliveries).toBe(2);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 }

@@ -1,8 +1,14 @@
 // Contract: connecting over each transport, argument round trips (binary at depth), acks both
 // ways, buffering before connect, refusals and disconnect reasons.
-import type { Socket as ServerSocket } from "socket.io";
-import { afterEach, describe, expect, it } from "vitest";
-import { Clients, connected, type Peer, type StartPeer, waitFor } from "./helpers.js";
+import { afterEach, describe, expect } from "vitest";
+import {
+  Clients,
+  type Contract,
+  connected,
+  type Peer,
+  type PeerSocket,
+  waitFor,
+} from "./helpers.js";
 
 const MODES = {
   polling: { transports: ["polling"] as ["polling"] },
@@ -10,7 +16,7 @@ const MODES = {
   upgrade: { transports: ["polling", "websocket"] as ["polling", "websocket"] },
 } as const;
 
-function echoServer(socket: ServerSocket): void {
+function echoServer(socket: PeerSocket): void {
   socket.on("echo", (...args: unknown[]) => {
     const ack = args.pop() as (...a: unknown[]) => void;
     ack(...args);
@@ -18,7 +24,7 @@ function echoServer(socket: ServerSocket): void {
   socket.on("bounce", (...args: unknown[]) => socket.emit("bounced", ...args));
 }
 
-const deepArgs = (): unknown[] => [
+export const deepArgs = (): unknown[] => [
   1,
   "two",
   true,
@@ -38,7 +44,7 @@ function bytesOf(value: unknown): number[] | undefined {
 }
 
 /** Binary → plain byte arrays, so Buffers, Uint8Arrays and ArrayBuffers compare equal. */
-function normalise(value: unknown): unknown {
+export function normalise(value: unknown): unknown {
   const bytes = bytesOf(value);
   if (bytes !== undefined) return { bytes };
   if (Array.isArray(value)) return value.map(normalise);
@@ -48,8 +54,8 @@ function normalise(value: unknown): unknown {
   return value;
 }
 
-export function connectSuite(startPeer: StartPeer): void {
-  const clients = new Clients();
+export function connectSuite({ startPeer, client, it }: Contract): void {
+  const clients = new Clients(client.lookup);
   let peer: Peer | undefined;
   afterEach(async () => {
     clients.closeAll();
@@ -60,7 +66,7 @@ export function connectSuite(startPeer: StartPeer): void {
   describe.each(Object.entries(MODES))("over %s", (mode, opts) => {
     it("connects, gets a server-assigned id and ends on the expected transport", async () => {
       peer = await startPeer({ setup: (io) => io.on("connection", echoServer) });
-      const serverSide = waitFor<[ServerSocket]>(peer.io, "connection");
+      const serverSide = waitFor<[PeerSocket]>(peer.io, "connection");
       const socket = clients.open(peer.url, opts);
       await connected(socket);
       const [server] = await serverSide;
@@ -87,14 +93,14 @@ export function connectSuite(startPeer: StartPeer): void {
     });
 
     it("receives binary events from the server and acks them with binary", async () => {
-      let serverSocket: ServerSocket | undefined;
+      let serverSocket: PeerSocket | undefined;
       peer = await startPeer({ setup: (io) => io.on("connection", (s) => (serverSocket = s)) });
       const socket = clients.open(peer.url, opts);
       socket.on("ask", (data: unknown, ack: (...a: unknown[]) => void) => {
         ack({ got: data, extra: new Uint8Array([9]) });
       });
       await connected(socket);
-      const answer = await (serverSocket as ServerSocket)
+      const answer = await (serverSocket as PeerSocket)
         .timeout(3000)
         .emitWithAck("ask", { inner: [new Uint8Array([7, 7])] });
       expect(normalise(answer)).toEqual({
@@ -148,7 +154,7 @@ export function connectSuite(startPeer: StartPeer): void {
 
   it("disconnect() reports io client disconnect here and client namespace disconnect on the server", async () => {
     peer = await startPeer();
-    const serverSide = waitFor<[ServerSocket]>(peer.io, "connection");
+    const serverSide = waitFor<[PeerSocket]>(peer.io, "connection");
     const socket = clients.open(peer.url);
     await connected(socket);
     const [server] = await serverSide;
@@ -201,5 +207,27 @@ export function connectSuite(startPeer: StartPeer): void {
     socket.compress(false).emit("bounce", 1);
     await waitFor(socket, "bounced");
     expect(seen).toEqual(["out:bounce", "any:bounced", "listener"]);
+  });
+
+  it("connects again by hand after io server disconnect, with a new id and a fresh auth", async () => {
+    const auths: unknown[] = [];
+    peer = await startPeer({
+      setup: (io) =>
+        io.on("connection", (s) => {
+          auths.push(s.handshake.auth);
+          s.on("kick", () => s.disconnect());
+        }),
+    });
+    let calls = 0;
+    const socket = clients.open(peer.url, { auth: (cb) => cb({ call: ++calls }) });
+    await connected(socket);
+    const firstId = socket.id;
+    const reason = waitFor<[string]>(socket, "disconnect");
+    socket.emit("kick");
+    expect((await reason)[0]).toBe("io server disconnect");
+    socket.connect();
+    await connected(socket);
+    expect(socket.id).not.toBe(firstId);
+    expect(auths).toEqual([{ call: 1 }, { call: 2 }]);
   });
 }

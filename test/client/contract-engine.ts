@@ -1,12 +1,19 @@
 // Contract: engine options — upgrade off, rememberUpgrade, tryAllTransports, addTrailingSlash,
-// withCredentials' cookie jar in Node, transportOptions and forceBase64.
+// withCredentials' cookie jar in Node, transportOptions and forceBase64, binaryType, and the
+// server's limits seen from the client (maxHttpBufferSize, allowRequest).
 import type { IncomingMessage } from "node:http";
-import type { Socket as ServerSocket } from "socket.io";
-import { afterEach, expect, it } from "vitest";
-import { Clients, connected, type Peer, type StartPeer, waitFor } from "./helpers.js";
+import { afterEach, expect } from "vitest";
+import {
+  Clients,
+  type Contract,
+  connected,
+  type Peer,
+  type PeerSocket,
+  waitFor,
+} from "./helpers.js";
 
-export function engineSuite(startPeer: StartPeer): void {
-  const clients = new Clients();
+export function engineSuite({ startPeer, client, it }: Contract): void {
+  const clients = new Clients(client.lookup);
   let peer: Peer | undefined;
   afterEach(async () => {
     clients.closeAll();
@@ -87,7 +94,7 @@ export function engineSuite(startPeer: StartPeer): void {
   });
 
   it("applies transportOptions per transport and sends binary as base64 with forceBase64", async () => {
-    let serverSocket: ServerSocket | undefined;
+    let serverSocket: PeerSocket | undefined;
     peer = await startPeer({
       setup: (io) => {
         echo(io);
@@ -115,5 +122,48 @@ export function engineSuite(startPeer: StartPeer): void {
     (socket.io.engine as { binaryType: string }).binaryType = "arraybuffer";
     const asArrayBuffer = await socket.timeout(2000).emitWithAck("echo", new Uint8Array([2]));
     expect(asArrayBuffer).toBeInstanceOf(ArrayBuffer);
+  });
+
+  for (const [transport, reason] of [
+    ["polling", "transport error"],
+    ["websocket", "transport close"],
+  ] as const) {
+    it(`drops a connection over ${transport} whose emit exceeds maxHttpBufferSize, then reconnects`, async () => {
+      peer = await startPeer({
+        serverOptions: { maxHttpBufferSize: 1000 },
+        setup: (io) => io.on("connection", (s) => s.on("sync", (ack: () => void) => ack())),
+      });
+      const socket = clients.open(peer.url, { transports: [transport] });
+      await connected(socket);
+      const dropped = waitFor<[string, { description?: unknown } | undefined]>(
+        socket,
+        "disconnect",
+      );
+      socket.emit("too-big", "x".repeat(5000));
+      const [why, details] = await dropped;
+      expect(why).toBe(reason);
+      // Polling: the server answers the POST with 413 Payload Too Large.
+      if (transport === "polling") expect(details?.description).toBe(413);
+      await waitFor(socket, "connect", 10_000);
+      await socket.timeout(3000).emitWithAck("sync");
+    });
+  }
+
+  it("reports an allowRequest refusal as a transport error of the first transport", async () => {
+    peer = await startPeer({
+      serverOptions: { allowRequest: (_req, callback) => callback("go away", false) },
+    });
+    const polling = clients.open(peer.url, { transports: ["polling"], reconnection: false });
+    const [pollErr] = await waitFor<[Error & { type?: string; description?: unknown }]>(
+      polling,
+      "connect_error",
+    );
+    expect(pollErr.message).toBe("xhr poll error");
+    expect(pollErr.type).toBe("TransportError");
+    expect(pollErr.description).toBe(403);
+    const ws = clients.open(peer.url, { transports: ["websocket"], reconnection: false });
+    const [wsErr] = await waitFor<[Error & { type?: string }]>(ws, "connect_error");
+    expect(wsErr.message).toBe("websocket error");
+    expect(wsErr.type).toBe("TransportError");
   });
 }

@@ -1,12 +1,17 @@
 // Contract: io() lookup, Manager cache and namespace multiplexing over one engine session.
 
-import { io } from "@switchyard/client";
-import type { Socket as ServerSocket } from "socket.io";
-import { afterEach, expect, it } from "vitest";
-import { Clients, connected, type Peer, type StartPeer, waitFor } from "./helpers.js";
+import { afterEach, expect } from "vitest";
+import {
+  Clients,
+  type Contract,
+  connected,
+  type Peer,
+  type PeerSocket,
+  waitFor,
+} from "./helpers.js";
 
-export function namespaceSuite(startPeer: StartPeer): void {
-  const clients = new Clients();
+export function namespaceSuite({ startPeer, client, it }: Contract): void {
+  const clients = new Clients(client.lookup);
   let peer: Peer | undefined;
   afterEach(async () => {
     clients.closeAll();
@@ -23,11 +28,11 @@ export function namespaceSuite(startPeer: StartPeer): void {
 
   it("multiplexes two namespaces of one host over a single Manager and engine session", async () => {
     peer = await startPeer({ setup: withAdmin });
-    const sockets: ServerSocket[] = [];
+    const sockets: PeerSocket[] = [];
     peer.io.on("connection", (s) => sockets.push(s));
     peer.io.of("/admin").on("connection", (s) => sockets.push(s));
-    const main = clients.track(io(peer.url, { multiplex: true }));
-    const admin = clients.track(io(`${peer.url}/admin`));
+    const main = clients.lookup(peer.url, { multiplex: true });
+    const admin = clients.lookup(`${peer.url}/admin`);
     await Promise.all([connected(main), connected(admin)]);
     expect(admin.io).toBe(main.io);
     expect(sockets).toHaveLength(2);
@@ -38,8 +43,8 @@ export function namespaceSuite(startPeer: StartPeer): void {
 
   it("keeps the shared connection open while another namespace is still active", async () => {
     peer = await startPeer({ setup: withAdmin });
-    const main = clients.track(io(peer.url));
-    const admin = clients.track(io(`${peer.url}/admin`));
+    const main = clients.lookup(peer.url);
+    const admin = clients.lookup(`${peer.url}/admin`);
     await Promise.all([connected(main), connected(admin)]);
     admin.disconnect();
     await expect(main.timeout(2000).emitWithAck("where")).resolves.toBe("/");
@@ -49,17 +54,17 @@ export function namespaceSuite(startPeer: StartPeer): void {
 
   it("creates a new Manager for forceNew, multiplex: false and an already-open namespace", async () => {
     peer = await startPeer({ setup: withAdmin });
-    const first = clients.track(io(peer.url));
-    const forced = clients.track(io(peer.url, { forceNew: true }));
-    const separate = clients.track(io(peer.url, { multiplex: false }));
-    const again = clients.track(io(peer.url));
+    const first = clients.lookup(peer.url);
+    const forced = clients.lookup(peer.url, { forceNew: true });
+    const separate = clients.lookup(peer.url, { multiplex: false });
+    const again = clients.lookup(peer.url);
     expect(new Set([first.io, forced.io, separate.io, again.io]).size).toBe(4);
     await Promise.all([first, forced, separate, again].map((s) => connected(s)));
   });
 
   it("passes the URI query and auth to the server handshake", async () => {
     peer = await startPeer();
-    const serverSide = waitFor<[ServerSocket]>(peer.io, "connection");
+    const serverSide = waitFor<[PeerSocket]>(peer.io, "connection");
     const socket = clients.open(`${peer.url}/?room=blue&n=1`, { auth: { token: "abc" } });
     await connected(socket);
     const [server] = await serverSide;
@@ -70,7 +75,7 @@ export function namespaceSuite(startPeer: StartPeer): void {
 
   it("sends the query option, extraHeaders and a custom path", async () => {
     peer = await startPeer({ serverOptions: { path: "/custom-path" } });
-    const serverSide = waitFor<[ServerSocket]>(peer.io, "connection");
+    const serverSide = waitFor<[PeerSocket]>(peer.io, "connection");
     const socket = clients.open(peer.url, {
       path: "/custom-path",
       query: { team: "red" },

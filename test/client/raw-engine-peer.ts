@@ -9,6 +9,8 @@ export interface RawEnginePeer {
   url: string;
   /** POST bodies received, in order. */
   posts: string[];
+  /** `Date.now()` when the latest handshake was answered (the client cannot act on it earlier). */
+  readonly handshakeAt: number;
   /** Answers the pending GET (or the next one) with this payload. */
   push(payload: string): void;
   /** Resolves with the next POST body. */
@@ -24,6 +26,7 @@ export async function startRawEnginePeer(open: {
   const queued: string[] = [];
   let pending: ServerResponse | undefined;
   let postWaiters: Array<(body: string) => void> = [];
+  let handshakeAt = Number.NaN;
   const handshake = `0${JSON.stringify({ sid: "rawsid", upgrades: [], maxPayload: 1e6, ...open })}`;
 
   const answer = (res: ServerResponse, payload: string): void => {
@@ -32,7 +35,10 @@ export async function startRawEnginePeer(open: {
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://x");
-    if (req.method === "GET" && !url.searchParams.has("sid")) return answer(res, handshake);
+    if (req.method === "GET" && !url.searchParams.has("sid")) {
+      handshakeAt = Date.now();
+      return answer(res, handshake);
+    }
     if (req.method === "GET") {
       const next = queued.shift();
       if (next !== undefined) return answer(res, next);
@@ -55,6 +61,9 @@ export async function startRawEnginePeer(open: {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     posts,
+    get handshakeAt() {
+      return handshakeAt;
+    },
     push(payload) {
       if (pending === undefined) queued.push(payload);
       else {
