@@ -168,3 +168,135 @@ describe("acks", () => {
     peer.close();
   });
 });
+
+describe("ack timing and error shape", () => {
+  it("times out a socket ack no earlier than its delay, calls it once and ignores the late ACK", async () => {
+    h = await startServer();
+    const { socket, client } = await serverSocket(h);
+    client.on("late", (ack: (v: string) => void) => setTimeout(() => ack("too late"), 150));
+    client.on("sync", (ack: () => void) => ack());
+    const calls: unknown[][] = [];
+    const started = Date.now();
+    const first = new Promise<void>((resolve) =>
+      socket.timeout(60).emit("late", (...args: unknown[]) => {
+        calls.push([Date.now() - started, ...args]);
+        resolve();
+      }),
+    );
+    await first;
+    // Let the late ACK arrive, then make sure it changed nothing.
+    await new Promise((r) => setTimeout(r, 200));
+    await socket.timeout(1000).emitWithAck("sync");
+    expect(calls).toHaveLength(1);
+    const [elapsed, err, extra] = calls[0] as [number, Error, unknown];
+    expect(elapsed).toBeGreaterThanOrEqual(55);
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toBe("operation has timed out");
+    expect(extra).toBeUndefined();
+    expect(socket.connected).toBe(true);
+  });
+
+  it("resets timeout() after one emit: the next ack waits without a deadline", async () => {
+    h = await startServer();
+    const { socket, client } = await serverSocket(h);
+    client.on("later", (ack: (v: string) => void) => setTimeout(() => ack("done"), 80));
+    socket.timeout(1000).emit("later", () => undefined);
+    const args = await new Promise<unknown[]>((resolve) =>
+      socket.emit("later", (...a: unknown[]) => resolve(a)),
+    );
+    // Without timeout() the callback gets the client's arguments only (no error first).
+    expect(args).toEqual(["done"]);
+  });
+
+  it("fires a broadcast ack timeout at its deadline with (Error, partial responses)", async () => {
+    h = await startServer();
+    const a = await serverSocket(h);
+    const b = await serverSocket(h);
+    a.client.on("vote", (ack: (v: string) => void) => ack("a"));
+    b.client.on("vote", () => undefined);
+    const started = Date.now();
+    const [elapsed, err, responses] = await new Promise<[number, Error, unknown[]]>((resolve) =>
+      h?.io
+        .timeout(120)
+        .emit("vote", (e: Error, r: unknown[]) => resolve([Date.now() - started, e, r])),
+    );
+    expect(elapsed).toBeGreaterThanOrEqual(110);
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toBe("operation has timed out");
+    expect(responses).toEqual(["a"]);
+  });
+
+  it("completes a broadcast ack as soon as every client answered, well before the deadline", async () => {
+    h = await startServer();
+    const a = await serverSocket(h);
+    const b = await serverSocket(h);
+    await b.socket.join("r");
+    a.client.on("vote", (ack: (v: string) => void) => ack("a"));
+    b.client.on("vote", (ack: (v: string) => void) => ack("b"));
+    const started = Date.now();
+    const responses = await h.io.to("r").timeout(10_000).emitWithAck("vote");
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(responses).toEqual(["b"]);
+  });
+
+  it("collects a broadcast ack from socket.broadcast without the sender", async () => {
+    h = await startServer();
+    const a = await serverSocket(h);
+    const b = await serverSocket(h);
+    a.client.on("vote", (ack: (v: string) => void) => ack("a"));
+    b.client.on("vote", (ack: (v: string) => void) => ack("b"));
+    expect(await a.socket.broadcast.timeout(1000).emitWithAck("vote")).toEqual(["b"]);
+  });
+
+  it("gives fetchSockets() sockets a single-response ack", async () => {
+    h = await startServer();
+    const a = await serverSocket(h);
+    a.client.on("one", (ack: (v: number) => void) => ack(1));
+    const [remote] = await h.io.fetchSockets();
+    expect(await remote?.timeout(1000).emitWithAck("one")).toBe(1);
+  });
+
+  it("never changes the responses handed over at the deadline when a late answer arrives", async () => {
+    h = await startServer();
+    const a = await serverSocket(h);
+    a.client.on("slow", (ack: (v: string) => void) => setTimeout(() => ack("late"), 100));
+    a.client.on("sync", (ack: () => void) => ack());
+    const [err, responses] = await new Promise<[Error & { responses: unknown[] }, unknown[]]>(
+      (resolve) => h?.io.timeout(30).emit("slow", (e: never, r: unknown[]) => resolve([e, r])),
+    );
+    expect(responses).toEqual([]);
+    // The late answer arrives after the deadline; a round trip makes sure it was processed.
+    await new Promise((r) => setTimeout(r, 150));
+    await a.socket.timeout(1000).emitWithAck("sync");
+    expect(responses).toEqual([]);
+    expect(err.responses).toEqual([]);
+  });
+
+  it("allocates ack ids from one counter per namespace, shared by its sockets and broadcasts", async () => {
+    h = await startServer();
+    h.io.of("/admin");
+    const connection = waitFor<[Socket]>(h.io, "connection");
+    const a = await openRawPeer(h.port);
+    await rawConnect(a);
+    const [sa] = await connection;
+    const connection2 = waitFor<[Socket]>(h.io, "connection");
+    const b = await openRawPeer(h.port);
+    await rawConnect(b);
+    const [sb] = await connection2;
+    const admin = waitFor<[Socket]>(h.io.of("/admin"), "connection");
+    await rawConnect(a, "/admin");
+    const [sAdmin] = await admin;
+    const idOf = async (peer: typeof a, prefix: string) =>
+      Number(new RegExp(`^${prefix}(\\d+)\\[`).exec(String(await peer.next()))?.[1]);
+    sa.emit("x", () => undefined);
+    expect(await idOf(a, "42")).toBe(0);
+    sb.emit("x", () => undefined);
+    expect(await idOf(b, "42")).toBe(1);
+    h.io.timeout(1000).emit("x", () => undefined);
+    expect([await idOf(a, "42"), await idOf(b, "42")]).toEqual([2, 2]);
+    sAdmin.emit("x", () => undefined);
+    expect(await idOf(a, "42/admin,")).toBe(0);
+    a.close();
+    b.close();
+  });
+});

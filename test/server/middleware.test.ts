@@ -175,4 +175,21 @@ describe("packet middlewares", () => {
     socket.emit("direct", 3);
     expect(out).toHaveLength(2);
   });
+
+  it("delivers a client's \"error\" event to the socket's error listeners without closing anything", async () => {
+    h = await startServer();
+    const connection = waitFor<[Socket]>(h.io, "connection");
+    const peer = await openRawPeer(h.port);
+    peer.send("40");
+    await peer.next();
+    const [socket] = await connection;
+    socket.on("ping-me", (ack: () => void) => ack());
+    const error = waitFor<[unknown]>(socket, "error");
+    peer.send('42["error","from the client"]');
+    expect(await error).toEqual(["from the client"]);
+    peer.send('421["ping-me"]');
+    expect(String(await peer.next())).toBe("431[]");
+    expect(socket.connected).toBe(true);
+    peer.close();
+  });
 });

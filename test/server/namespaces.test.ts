@@ -181,4 +181,94 @@ describe("namespaces", () => {
     await Promise.all([a.emitWithAck("sync"), b.emitWithAck("sync"), c.emitWithAck("sync")]);
     expect(got.sort()).toEqual(["a", "b"]);
   });
+
+  it("copies the parent's middlewares and connection listeners as they are when a child is created", async () => {
+    h = await startServer();
+    const parent = h.io.of(/^\/snap-\d$/);
+    const seen: string[] = [];
+    parent.use((_s, next) => {
+      seen.push("mw-early");
+      next();
+    });
+    parent.on("connection", (s) => seen.push(`early:${s.nsp.name}`));
+    const first = h.client("/snap-1");
+    await connected(first);
+    // Added after /snap-1 exists: only children created from now on get them.
+    parent.use((_s, next) => {
+      seen.push("mw-late");
+      next();
+    });
+    parent.on("connection", (s) => seen.push(`late:${s.nsp.name}`));
+    const again = h.client("/snap-1");
+    await connected(again);
+    const other = h.client("/snap-2");
+    await connected(other);
+    expect(seen).toEqual([
+      "mw-early",
+      "early:/snap-1",
+      "mw-early",
+      "early:/snap-1",
+      "mw-early",
+      "mw-late",
+      "early:/snap-2",
+      "late:/snap-2",
+    ]);
+  });
+
+  it("closes the adapter of a removed empty child and announces each new child", async () => {
+    h = await startServer({ cleanupEmptyChildNamespaces: true });
+    const parent = h.io.of(/^\/gone-\d$/);
+    const announced: string[] = [];
+    h.io.on("new_namespace", (nsp: Namespace) => announced.push(nsp.name));
+    const joined = waitFor<[Socket]>(parent, "connection");
+    const c = h.client("/gone-1");
+    const [socket] = await joined;
+    let closed = 0;
+    const adapter = socket.nsp.adapter;
+    const close = adapter.close.bind(adapter);
+    adapter.close = () => {
+      closed++;
+      return close();
+    };
+    const left = waitFor(socket, "disconnect");
+    c.disconnect();
+    await left;
+    expect(closed).toBe(1);
+    await connected(h.client("/gone-1"));
+    expect(announced).toEqual(["/gone-1", "/gone-1"]);
+  });
+
+  it("keeps an empty child while a CONNECT to it is still in the middlewares", async () => {
+    h = await startServer({ cleanupEmptyChildNamespaces: true });
+    const parent = h.io.of(/^\/busy-\d$/) as unknown as Namespace & { children: Set<Namespace> };
+    let release: (() => void) | undefined;
+    parent.use((socket, next) => {
+      if (socket.handshake.auth["slow"] === true) release = () => next();
+      else next();
+    });
+    const first = waitFor<[Socket]>(parent, "connection");
+    const a = h.client("/busy-1");
+    const [sa] = await first;
+    await connected(a);
+    const child = sa.nsp;
+    const b = h.client("/busy-1", { auth: { slow: true } });
+    while (release === undefined) await new Promise((r) => setTimeout(r, 5));
+    const left = waitFor(sa, "disconnect");
+    a.disconnect();
+    await left;
+    release();
+    await connected(b);
+    // b's socket lives in the child the server still knows: reachable by name and from the parent.
+    expect(parent.children.has(child)).toBe(true);
+    expect(h.io.of("/busy-1")).toBe(child);
+    expect(child.sockets.size).toBe(1);
+    const got = waitFor<[number]>(b, "tick");
+    parent.emit("tick", 1);
+    expect(await got).toEqual([1]);
+    const [sb] = [...child.sockets.values()] as [Socket];
+    const gone = waitFor(sb, "disconnect");
+    b.disconnect();
+    await gone;
+    expect(parent.children.size).toBe(0);
+  });
 });

@@ -12,11 +12,14 @@ export interface RawPeer {
   /** Resolves with the close code once the server closes the WebSocket. */
   closed(timeoutMs?: number): Promise<number>;
   close(): void;
+  /** Stops (or resumes) answering the server's pings. */
+  answerPings(answer: boolean): void;
 }
 
 /** Opens a raw WebSocket session at `/socket.io/` and consumes the open packet. */
 export async function openRawPeer(port: number, query = "", answerPings = true): Promise<RawPeer> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket${query}`);
+  let answering = answerPings;
   const frames: Array<string | Buffer> = [];
   const waiters: Array<(frame: string | Buffer) => void> = [];
   let closeCode: number | undefined;
@@ -24,7 +27,7 @@ export async function openRawPeer(port: number, query = "", answerPings = true):
   ws.on("message", (data, isBinary) => {
     const frame = isBinary ? (data as Buffer) : data.toString();
     if (frame === "2") {
-      if (answerPings) ws.send("3");
+      if (answering) ws.send("3");
       return;
     }
     const waiter = waiters.shift();
@@ -39,11 +42,16 @@ export async function openRawPeer(port: number, query = "", answerPings = true):
     const queued = frames.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("no frame from server")), timeoutMs);
-      waiters.push((frame) => {
+      const waiter = (frame: string | Buffer): void => {
         clearTimeout(timer);
         resolve(frame);
-      });
+      };
+      // A timed-out waiter is removed, so that it cannot swallow a later frame.
+      const timer = setTimeout(() => {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        reject(new Error("no frame from server"));
+      }, timeoutMs);
+      waiters.push(waiter);
     });
   };
   await new Promise<void>((resolve, reject) => {
@@ -68,6 +76,9 @@ export async function openRawPeer(port: number, query = "", answerPings = true):
       });
     },
     close: () => ws.close(),
+    answerPings: (answer) => {
+      answering = answer;
+    },
   };
 }
 

@@ -2,10 +2,12 @@
 // id, rooms, data and missed packets after a recoverable disconnection.
 
 import type { Socket } from "@switchyard/server";
+import { SessionAwareAdapter } from "@switchyard/server";
 import type { Socket as ClientSocket } from "socket.io-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { connected, type Harness, startServer, waitFor } from "./harness.js";
 import { openRawPeer, rawConnect } from "./raw-peer.js";
+import { openPollingPeer } from "./raw-polling.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -158,5 +160,206 @@ describe("connection state recovery", () => {
     // The client reconnects after reconnectionDelay (20 ms), later than the 0 ms allowance.
     const [fresh] = await waitFor<[Socket]>(h.io, "connection");
     expect(fresh.recovered).toBe(false);
+  });
+});
+
+describe("connection state recovery: what is stored", () => {
+  it("replays only the stored events: not volatile ones, not those with an ack", async () => {
+    h = await startServer({ connectionStateRecovery: {} });
+    const { socket, client } = await firstConnection(h);
+    const got: unknown[][] = [];
+    client.onAny((...args: unknown[]) => got.push(args));
+    const primed = waitFor(client, "p");
+    h.io.emit("p", 0);
+    await primed;
+    await cut(socket, client);
+    h.io.volatile.emit("volatile", 1);
+    h.io.timeout(10).emit("acked", 2, () => undefined);
+    h.io.emit("stored", 3);
+    const [restored] = await waitFor<[Socket]>(h.io, "connection");
+    await connected(client);
+    expect(restored.recovered).toBe(true);
+    expect(got.map(([name]) => name)).toEqual(["p", "stored"]);
+    // Listeners see the offset as an extra, last argument.
+    expect(got[1]?.slice(0, 2)).toEqual(["stored", 3]);
+    expect(typeof got[1]?.[2]).toBe("string");
+  });
+
+  it("replays a missed binary event with its attachments", async () => {
+    h = await startServer({ connectionStateRecovery: {} });
+    const { socket, client } = await firstConnection(h);
+    const primed = waitFor(client, "p");
+    h.io.emit("p");
+    await primed;
+    await cut(socket, client);
+    h.io.emit("bin", Buffer.from([7, 8]), { nested: Buffer.from([9]) });
+    const missed = waitFor<[ArrayBuffer, { nested: ArrayBuffer }, string]>(client, "bin");
+    const [restored] = await waitFor<[Socket]>(h.io, "connection");
+    expect(restored.recovered).toBe(true);
+    const [data, { nested }, offset] = await missed;
+    expect(Buffer.from(data)).toEqual(Buffer.from([7, 8]));
+    expect(Buffer.from(nested)).toEqual(Buffer.from([9]));
+    expect(typeof offset).toBe("string");
+  });
+
+  it("starts fresh when the client only ever received volatile events or events with an ack", async () => {
+    h = await startServer({ connectionStateRecovery: {} });
+    const { socket, client } = await firstConnection(h);
+    client.on("asked", (ack: () => void) => ack());
+    const volatile = waitFor(client, "v");
+    h.io.volatile.emit("v");
+    await volatile;
+    await socket.timeout(1000).emitWithAck("asked");
+    await cut(socket, client);
+    const [fresh] = await waitFor<[Socket]>(h.io, "connection");
+    expect(fresh.recovered).toBe(false);
+    expect(fresh.id).not.toBe(socket.id);
+  });
+
+  it("shows pid and offset in handshake.auth of the recovered socket, next to the user auth", async () => {
+    h = await startServer({ connectionStateRecovery: {} });
+    const connection = waitFor<[Socket]>(h.io, "connection");
+    const client = h.client("/", { ...RECONNECTING, auth: { token: "t" } });
+    const [socket] = await connection;
+    await connected(client);
+    const primed = waitFor(client, "p");
+    h.io.emit("p");
+    await primed;
+    await cut(socket, client);
+    const [restored] = await waitFor<[Socket]>(h.io, "connection");
+    expect(restored.recovered).toBe(true);
+    expect(restored.handshake.auth).toEqual({
+      token: "t",
+      pid: expect.any(String),
+      offset: expect.any(String),
+    });
+  });
+
+  it("refuses a session once the sweep has expired it and its packets", async () => {
+    h = await startServer({ connectionStateRecovery: { maxDisconnectionDuration: 60_000 } });
+    const { socket, client } = await firstConnection(h);
+    const primed = waitFor(client, "p");
+    h.io.emit("p");
+    await primed;
+    const adapter = h.io.sockets.adapter;
+    expect(adapter).toBeInstanceOf(SessionAwareAdapter);
+    const gone = waitFor<[string]>(socket, "disconnect");
+    // Sweep as if the allowance had passed, between the disconnection and the reconnection.
+    client.io.once("reconnect_attempt", () =>
+      (adapter as SessionAwareAdapter).sweep(Date.now() + 120_000),
+    );
+    client.io.engine.close();
+    await gone;
+    const [fresh] = await waitFor<[Socket]>(h.io, "connection");
+    expect(fresh.recovered).toBe(false);
+  });
+
+  it("recovers over HTTP long-polling too", async () => {
+    h = await startServer({ connectionStateRecovery: {} });
+    const connection = waitFor<[Socket]>(h.io, "connection");
+    const client = h.client("/", { ...RECONNECTING, transports: ["polling"] });
+    const [socket] = await connection;
+    await connected(client);
+    const primed = waitFor(client, "p");
+    h.io.emit("p");
+    await primed;
+    const gone = waitFor(socket, "disconnect");
+    client.io.engine.close();
+    await gone;
+    h.io.emit("missed", 1);
+    const missed = waitFor<[number]>(client, "missed");
+    const [restored] = await waitFor<[Socket]>(h.io, "connection");
+    expect(restored.recovered).toBe(true);
+    expect((await missed)[0]).toBe(1);
+  });
+});
+
+/** A raw peer with a stored event received: returns its pid and last offset. */
+async function primedRawPeer(harness: Harness) {
+  const connection = waitFor<[Socket]>(harness.io, "connection");
+  const peer = await openRawPeer(harness.port);
+  peer.send("40");
+  const { pid } = JSON.parse(String(await peer.next()).slice(2)) as { pid: string };
+  const [socket] = await connection;
+  await socket.join("kept");
+  harness.io.emit("e");
+  const offset = (JSON.parse(String(await peer.next()).slice(2)) as string[])[1] as string;
+  return { peer, socket, pid, offset };
+}
+
+/** Reconnects with `pid`/`offset` on a fresh raw peer; resolves with the new server socket. */
+async function reconnectRaw(harness: Harness, pid: string, offset: string) {
+  const connection = waitFor<[Socket]>(harness.io, "connection");
+  const peer = await openRawPeer(harness.port);
+  peer.send(`40${JSON.stringify({ pid, offset })}`);
+  const reply = JSON.parse(String(await peer.next()).slice(2)) as { sid: string; pid: string };
+  const [socket] = await connection;
+  peer.close();
+  return { socket, reply };
+}
+
+describe("connection state recovery: which disconnections are recoverable", () => {
+  it("recovers after forced close (a decode error)", async () => {
+    h = await startServer({ connectionStateRecovery: {} });
+    const { peer, socket, pid, offset } = await primedRawPeer(h);
+    const gone = waitFor<[string]>(socket, "disconnect");
+    peer.send("4abc");
+    expect((await gone)[0]).toBe("forced close");
+    const { socket: restored, reply } = await reconnectRaw(h, pid, offset);
+    expect(restored.recovered).toBe(true);
+    expect(reply).toEqual({ sid: socket.id, pid });
+    expect(restored.rooms.has("kept")).toBe(true);
+  });
+
+  it("recovers after ping timeout", async () => {
+    h = await startServer({ connectionStateRecovery: {}, pingInterval: 30, pingTimeout: 30 });
+    const { peer, socket, pid, offset } = await primedRawPeer(h);
+    peer.answerPings(false);
+    expect((await waitFor<[string]>(socket, "disconnect"))[0]).toBe("ping timeout");
+    const { socket: restored } = await reconnectRaw(h, pid, offset);
+    expect(restored.recovered).toBe(true);
+    expect(restored.id).toBe(socket.id);
+  });
+
+  it("recovers after forced server close (a duplicate CONNECT)", async () => {
+    h = await startServer({ connectionStateRecovery: {} });
+    const { peer, socket, pid, offset } = await primedRawPeer(h);
+    const gone = waitFor<[string]>(socket, "disconnect");
+    peer.send("40");
+    expect((await gone)[0]).toBe("forced server close");
+    const { socket: restored } = await reconnectRaw(h, pid, offset);
+    expect(restored.recovered).toBe(true);
+  });
+
+  it("recovers after transport error (two overlapping polling GETs)", async () => {
+    h = await startServer({ connectionStateRecovery: {} });
+    const connection = waitFor<[Socket]>(h.io, "connection");
+    const peer = await openPollingPeer(h.port);
+    await peer.post("40");
+    const { pid } = JSON.parse(((await peer.poll())[0] as string).slice(2)) as { pid: string };
+    const [socket] = await connection;
+    h.io.emit("e");
+    const offset = (
+      JSON.parse(((await peer.poll())[0] as string).slice(2)) as string[]
+    )[1] as string;
+    const gone = waitFor<[string]>(socket, "disconnect");
+    void peer.poll().catch(() => undefined);
+    void peer.poll().catch(() => undefined);
+    expect((await gone)[0]).toBe("transport error");
+    const { socket: restored } = await reconnectRaw(h, pid, offset);
+    expect(restored.recovered).toBe(true);
+    expect(restored.id).toBe(socket.id);
+  });
+
+  it("does not save the session after server namespace disconnect", async () => {
+    h = await startServer({ connectionStateRecovery: {} });
+    const { peer, socket, pid, offset } = await primedRawPeer(h);
+    const gone = waitFor<[string]>(socket, "disconnect");
+    socket.disconnect();
+    expect((await gone)[0]).toBe("server namespace disconnect");
+    peer.close();
+    const { socket: fresh, reply } = await reconnectRaw(h, pid, offset);
+    expect(fresh.recovered).toBe(false);
+    expect(reply.pid).not.toBe(pid);
   });
 });

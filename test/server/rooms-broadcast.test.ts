@@ -212,4 +212,73 @@ describe("rooms and broadcast", () => {
     expect(h.io.serverSideEmit("hello", 1)).toBe(true);
     expect(await h.io.serverSideEmitWithAck("hello", 1)).toEqual([]);
   });
+
+  it("sends from the socket with send(), targets with socket.in() and socket.local, and emit returns true", async () => {
+    h = await startServer();
+    const ps = await pairs(h, 3);
+    const [a, b, c] = ps as [Pair, Pair, Pair];
+    await b.socket.join("room");
+    const message = waitFor<[string]>(a.client, "message");
+    a.socket.send("direct");
+    expect(await message).toEqual(["direct"]);
+    expect(a.socket.in("room").emit("msg", "in-room")).toBe(true);
+    expect(a.socket.local.emit("msg", "local-but-a")).toBe(true);
+    expect(a.socket.emit("msg", "self")).toBe(true);
+    await settle(ps);
+    expect(a.got).toEqual([["self"]]);
+    expect(b.got).toEqual([["in-room"], ["local-but-a"]]);
+    expect(c.got).toEqual([["local-but-a"]]);
+  });
+
+  it("closes the whole connection of each targeted socket with disconnectSockets(true)", async () => {
+    h = await startServer();
+    const [a, b] = (await pairs(h, 2)) as [Pair, Pair];
+    await a.socket.join("doomed");
+    const other = waitFor<[Socket]>(h.io.of("/other"), "connection");
+    const sibling = a.client.io.socket("/other");
+    sibling.connect();
+    const [otherSocket] = await other;
+    await connected(sibling);
+    const reasons = Promise.all([
+      waitFor<[string]>(a.socket, "disconnect"),
+      waitFor<[string]>(otherSocket, "disconnect"),
+    ]);
+    const closed = waitFor(a.socket.conn, "close");
+    h.io.in("doomed").disconnectSockets(true);
+    expect((await reasons).map(([r]) => r)).toEqual([
+      "server namespace disconnect",
+      "server namespace disconnect",
+    ]);
+    await closed;
+    expect(b.socket.connected).toBe(true);
+    expect(h.io.engine.clientsCount).toBe(1);
+  });
+
+  it("writes with write() and calls prependAnyOutgoing listeners first", async () => {
+    h = await startServer();
+    const [p] = (await pairs(h, 1)) as [Pair];
+    const order: string[] = [];
+    p.socket.onAnyOutgoing((ev: string) => order.push(`any:${ev}`));
+    p.socket.prependAnyOutgoing((ev: string) => order.push(`first:${ev}`));
+    const message = waitFor<[string]>(p.client, "message");
+    p.socket.write("w");
+    expect(await message).toEqual(["w"]);
+    expect(order).toEqual(["first:message", "any:message"]);
+  });
+
+  it("sends one binary broadcast to websocket and long-polling clients alike", async () => {
+    h = await startServer();
+    const ws = h.client("/", { transports: ["websocket"] });
+    const polling = h.client("/", { transports: ["polling"] });
+    await Promise.all([connected(ws), connected(polling)]);
+    const got = Promise.all([
+      waitFor<[ArrayBuffer, { n: ArrayBuffer }]>(ws, "bin"),
+      waitFor<[ArrayBuffer, { n: ArrayBuffer }]>(polling, "bin"),
+    ]);
+    h.io.emit("bin", Buffer.from([1, 2, 3]), { n: Buffer.from([4]) });
+    for (const [first, second] of await got) {
+      expect(Buffer.from(first)).toEqual(Buffer.from([1, 2, 3]));
+      expect(Buffer.from(second.n)).toEqual(Buffer.from([4]));
+    }
+  });
 });

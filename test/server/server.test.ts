@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AdapterNamespace, ServerOptions } from "@switchyard/server";
-import { Adapter, Server } from "@switchyard/server";
+import { Adapter, Namespace, ParentNamespace, Server, Socket } from "@switchyard/server";
 import { Server as OfficialEngine } from "engine.io";
 import { io as ioc } from "socket.io-client";
 import { afterEach, describe, expect, it } from "vitest";
@@ -151,6 +151,127 @@ describe("Server", () => {
     socket.on("disconnect", (r) => reasons.push(r));
     await io.close();
     expect(reasons).toEqual(["server shutting down"]);
+    expect(http.listening).toBe(false);
+  });
+});
+
+describe("module exports", () => {
+  it("exports the Server, Namespace and Socket classes that the server actually uses", async () => {
+    const http = createServer();
+    const io = new Server(http);
+    cleanup.push(() => io.close());
+    http.listen(0, "127.0.0.1");
+    await once(http, "listening");
+    const { port } = http.address() as AddressInfo;
+    expect(io.sockets).toBeInstanceOf(Namespace);
+    expect(io.of(/^\/x$/)).toBeInstanceOf(ParentNamespace);
+    const seen = waitFor<[unknown]>(io, "connection");
+    client(`http://127.0.0.1:${port}`);
+    const [socket] = await seen;
+    expect(socket).toBeInstanceOf(Socket);
+  });
+});
+
+describe("adapters", () => {
+  it("calls init() once for every namespace, dynamic children included", async () => {
+    const inits: string[] = [];
+    class Tracking extends Adapter {
+      override init(): void {
+        inits.push(this.nsp.name);
+      }
+    }
+    const http = createServer();
+    const io = new Server(http, { adapter: Tracking });
+    cleanup.push(() => io.close());
+    http.listen(0, "127.0.0.1");
+    await once(http, "listening");
+    const { port } = http.address() as AddressInfo;
+    io.of("/admin");
+    io.of(/^\/dyn-\d$/);
+    await connected(client(`http://127.0.0.1:${port}/dyn-1`));
+    expect(inits).toEqual(["/", "/admin", "/dyn-1"]);
+  });
+});
+
+describe("adapter init failures", () => {
+  it("reports a rejected init() on the adapter's error event, and never crashes without a listener", async () => {
+    class Failing extends Adapter {
+      override init(): Promise<void> {
+        return Promise.reject(new Error(`init failed: ${this.nsp.name}`));
+      }
+    }
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const io = new Server({ adapter: Failing });
+      const errors: string[] = [];
+      io.of("/watched").adapter.on("error", (err: Error) => errors.push(err.message));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(errors).toEqual(["init failed: /watched"]);
+      expect(unhandled).toEqual([]);
+      await io.close();
+    } finally {
+      process.removeListener("unhandledRejection", onUnhandled);
+    }
+  });
+});
+
+describe("Server close()", () => {
+  it("closes sockets, then awaits every adapter, then closes the engine, then the HTTP server", async () => {
+    const order: string[] = [];
+    class SlowClosing extends Adapter {
+      override async close(): Promise<void> {
+        order.push(`adapter ${this.nsp.name} start (sockets left: ${this.nsp.sockets.size})`);
+        await new Promise((r) => setTimeout(r, 30));
+        order.push(`adapter ${this.nsp.name} done`);
+      }
+    }
+    const http = createServer();
+    const io = new Server(http, { adapter: SlowClosing });
+    http.listen(0, "127.0.0.1");
+    await once(http, "listening");
+    const { port } = http.address() as AddressInfo;
+    const engineClose = io.engine.close.bind(io.engine);
+    io.engine.close = () => {
+      order.push("engine");
+      return engineClose();
+    };
+    const httpClose = http.close.bind(http);
+    http.close = ((cb?: (err?: Error) => void) => {
+      order.push("http");
+      return httpClose(cb);
+    }) as typeof http.close;
+    const a = client(`http://127.0.0.1:${port}`);
+    const b = client(`http://127.0.0.1:${port}/admin`);
+    io.of("/admin");
+    const sockets = await Promise.all([
+      waitFor<[NodeJS.EventEmitter]>(io, "connection"),
+      waitFor<[NodeJS.EventEmitter]>(io.of("/admin"), "connection"),
+    ]);
+    await Promise.all([connected(a), connected(b)]);
+    for (const [socket] of sockets) {
+      socket.on("disconnect", (reason: string) => order.push(`socket ${reason}`));
+    }
+    let callbackArgs: unknown[] | undefined;
+    await io.close((...args) => {
+      callbackArgs = args;
+    });
+    // The engine also closes itself on the HTTP server's "close" event (as engine.io does).
+    expect([...new Set(order)]).toEqual([
+      "socket server shutting down",
+      "adapter / start (sockets left: 0)",
+      "adapter /admin start (sockets left: 0)",
+      "adapter / done",
+      "adapter /admin done",
+      "engine",
+      "http",
+    ]);
+    expect(order.slice(0, 2)).toEqual([
+      "socket server shutting down",
+      "socket server shutting down",
+    ]);
+    expect(callbackArgs).toEqual([undefined]);
     expect(http.listening).toBe(false);
   });
 });

@@ -5,9 +5,12 @@ import type {
   BroadcastOperator,
   DecorateAcknowledgements,
   DecorateAcknowledgementsWithMultipleResponses,
+  DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
   DisconnectReason,
   EventNamesWithAck,
+  EventNamesWithError,
   EventNamesWithoutAck,
+  Namespace,
   RemoteSocket,
   RemoveAcknowledgements,
   Socket,
@@ -105,5 +108,59 @@ describe("Server generics", () => {
       socket.data.anything = true;
     });
     untyped.emit("x", 1);
+  });
+});
+
+describe("more of the typed surface", () => {
+  const io = new Server<ClientToServer, ServerToClient, InterServer, Data>();
+
+  it("types acks that already take an Error first, and server-side acks with timeout and arrays", () => {
+    interface WithError {
+      checked: (cb: (err: Error, value: number) => void) => void;
+      plain: (cb: (value: number) => void) => void;
+    }
+    expectTypeOf<EventNamesWithError<WithError>>().toEqualTypeOf<"checked">();
+    type Count = DecorateAcknowledgementsWithTimeoutAndMultipleResponses<InterServer>["count"];
+    expectTypeOf<Parameters<Parameters<Count>[0]>>().toEqualTypeOf<[err: Error, n: number[]]>();
+  });
+
+  it("types namespaces, socket broadcasts and their acks", () => {
+    const admin = io.of("/admin");
+    expectTypeOf(admin).toEqualTypeOf<
+      Namespace<ClientToServer, ServerToClient, InterServer, Data>
+    >();
+    admin.on("connection", (socket) => {
+      expectTypeOf(socket.broadcast.timeout(10).emitWithAck("ask", "q")).toEqualTypeOf<
+        Promise<string[]>
+      >();
+      expectTypeOf(socket.to("r").emit("news", "t", 1)).toEqualTypeOf<boolean>();
+      socket.join(["a", "b"]);
+      expectTypeOf(socket.rooms).toEqualTypeOf<Set<string>>();
+      // biome-ignore lint/suspicious/noExplicitAny: socket.io types the auth payload as any
+      expectTypeOf(socket.handshake.auth).toEqualTypeOf<Record<string, any>>();
+      socket.use(([event, ...args], next) => {
+        expectTypeOf(event).toEqualTypeOf<string>();
+        // biome-ignore lint/suspicious/noExplicitAny: socket.io's Event is [string, ...any[]]
+        expectTypeOf(args).toEqualTypeOf<any[]>();
+        next(new Error("no"));
+      });
+    });
+    admin.use((socket, next) => {
+      expectTypeOf(socket.data).toEqualTypeOf<Data>();
+      next(Object.assign(new Error("refused"), { data: { retry: false } }));
+    });
+  });
+
+  it("types RemoteSocket emits and the disconnect reasons", () => {
+    void io.fetchSockets().then(([remote]) => {
+      remote?.emit("news", "t", 1);
+      // @ts-expect-error unknown event
+      remote?.emit("nope");
+      expectTypeOf(remote?.data).toEqualTypeOf<Data | undefined>();
+    });
+    expectTypeOf<"ping timeout">().toExtend<DisconnectReason>();
+    // @ts-expect-error not a server disconnect reason
+    const reason: DisconnectReason = "io client disconnect";
+    void reason;
   });
 });

@@ -65,8 +65,12 @@ export interface AdapterSocket {
   writeEncoded(encoded: readonly unknown[], options: EncodedWriteOptions): void;
   /** Runs the socket's outgoing any-listeners for a broadcast packet. */
   notifyOutgoingListeners(packet: Packet): void;
-  /** Registers the ack callback of a broadcast under the packet id. */
-  registerBroadcastAck(id: number, ack: (...args: unknown[]) => void): void;
+  /**
+   * Registers the ack callback of a broadcast under the packet id. `expiresAt` (epoch ms) is when
+   * the broadcast stops waiting: past it, the socket may forget a callback its client never
+   * answered.
+   */
+  registerBroadcastAck(id: number, ack: (...args: unknown[]) => void, expiresAt?: number): void;
   join(rooms: Room | Room[]): Promise<void> | void;
   leave(room: Room): Promise<void> | void;
   disconnect(close?: boolean): unknown;

@@ -105,6 +105,22 @@ describe("in-memory adapter", () => {
     expect(sockets.get("a")?.writes[0]?.encoded).toEqual(['20["q"]']);
   });
 
+  it("tells each target when the broadcast stops waiting for its answer", () => {
+    const { adapter, sockets } = setup(["a"]);
+    const deadlines: Array<number | undefined> = [];
+    for (const s of sockets.values())
+      s.registerBroadcastAck = (_id, _ack, expiresAt) => deadlines.push(expiresAt);
+    const before = Date.now();
+    adapter.broadcastWithAck(
+      event(["q"]),
+      { rooms: new Set(), flags: { timeout: 5000 } },
+      () => undefined,
+      () => undefined,
+    );
+    expect(deadlines[0]).toBeGreaterThanOrEqual(before + 5000);
+    expect(deadlines[0]).toBeLessThanOrEqual(Date.now() + 5000);
+  });
+
   it("answers sockets(), serverCount() and fetchSockets() for this node", async () => {
     const { adapter } = setup(["a", "b"]);
     void adapter.addAll("a", new Set(["r"]));

@@ -2,6 +2,7 @@
 // broadcast fast path (targets resolved once, packet encoded once, same chunks to every session).
 import { EventEmitter } from "node:events";
 import type { Packet } from "@switchyard/protocol";
+import { emitIsolated } from "../typed-events.js";
 import type {
   AdapterContract,
   AdapterNamespace,
@@ -19,6 +20,7 @@ import type {
 /**
  * The default adapter of every namespace. Extend it to build a cluster adapter.
  * Events: `create-room(room)`, `delete-room(room)`, `join-room(room, id)`, `leave-room(room, id)`.
+ * A listener that throws is rethrown on the next tick; the bookkeeping still completes.
  */
 export class Adapter extends EventEmitter implements AdapterContract {
   readonly nsp: AdapterNamespace;
@@ -53,11 +55,11 @@ export class Adapter extends EventEmitter implements AdapterContract {
       if (members === undefined) {
         members = new Set();
         this.rooms.set(room, members);
-        this.emit("create-room", room);
+        emitIsolated(this, "create-room", [room]);
       }
       if (!members.has(id)) {
         members.add(id);
-        this.emit("join-room", room, id);
+        emitIsolated(this, "join-room", [room, id]);
       }
     }
   }
@@ -101,10 +103,11 @@ export class Adapter extends EventEmitter implements AdapterContract {
     const id = this.nsp.nextAckId();
     packet.id = id;
     const encoded = this.nsp.encoder.encode(packet);
+    const expiresAt = Date.now() + (opts.flags?.timeout ?? 0);
     let clientCount = 0;
     this.apply(opts, (socket) => {
       clientCount++;
-      socket.registerBroadcastAck(id, ack);
+      socket.registerBroadcastAck(id, ack, expiresAt);
       socket.notifyOutgoingListeners(packet);
       socket.writeEncoded(encoded, writeOptions);
     });
@@ -205,8 +208,8 @@ export class Adapter extends EventEmitter implements AdapterContract {
   private removeFromRoom(room: Room, id: SocketId): void {
     const members = this.rooms.get(room);
     if (members === undefined || !members.delete(id)) return;
-    this.emit("leave-room", room, id);
-    if (members.size === 0 && this.rooms.delete(room)) this.emit("delete-room", room);
+    emitIsolated(this, "leave-room", [room, id]);
+    if (members.size === 0 && this.rooms.delete(room)) emitIsolated(this, "delete-room", [room]);
   }
 }
 

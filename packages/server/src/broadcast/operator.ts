@@ -208,6 +208,8 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = unknow
         check();
       },
       (response) => {
+        // A late answer (after the deadline) must not change what the callback already got.
+        if (done) return;
         responses.push(response);
         check();
       },

@@ -133,7 +133,11 @@ export class Namespace<
   createAdapter(): AdapterContract {
     const adapter = this.#context.createAdapter(this);
     this.adapter = adapter;
-    Promise.resolve(adapter.init()).catch((err: unknown) => adapter.emit("error", err));
+    // A failed init is reported on the adapter's "error" event when someone listens; otherwise
+    // it is dropped, as socket.io does (an "error" with no listener would crash the process).
+    Promise.resolve(adapter.init()).catch((err: unknown) => {
+      if (adapter.listenerCount("error") > 0) adapter.emit("error", err);
+    });
     return adapter;
   }
 
@@ -154,13 +158,20 @@ export class Namespace<
     auth: Record<string, unknown>,
     onConnected: (socket: ConnectionSocket) => void,
   ): void {
-    this.createSocket(client, auth).then(
-      (socket) => this.admit(client, socket, onConnected),
-      (err: unknown) =>
+    // A failure (in createSocket or admit) is rethrown on the next tick, never left as an
+    // unhandled rejection.
+    this.createSocket(client, auth)
+      .then((socket) => this.admit(client, socket, onConnected))
+      .catch((err: unknown) =>
         process.nextTick(() => {
           throw err;
         }),
-    );
+      );
+  }
+
+  /** @package Whether a socket is connected or still running the connect middlewares. */
+  get inUse(): boolean {
+    return this.sockets.size > 0 || this.#preConnect.size > 0;
   }
 
   /** @package A socket left: forget it. */

@@ -86,7 +86,8 @@ export class ParentNamespace<
     this.children.add(child);
     if (this.#context.cleanupEmptyChildNamespaces()) {
       child.onSocketRemoved = () => {
-        if (child.sockets.size > 0) return;
+        // A socket still in the middlewares keeps the child: it would connect to an orphan.
+        if (child.inUse) return;
         void child.adapter.close();
         this.children.delete(child);
         this.#unregister(child);

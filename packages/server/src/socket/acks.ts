@@ -2,12 +2,21 @@
 // and single-shot reply functions for the acks a client asks for.
 import { TimeoutError } from "../socket-errors.js";
 
+/** The fewest pending broadcast acks that trigger a sweep. */
+const MIN_SWEEP = 64;
+
 /** A callback waiting for the client's ACK. */
 export type AckCallback = (...args: unknown[]) => void;
 
 /** Pending ack callbacks of one socket, keyed by packet id. */
 export class PendingAcks {
   readonly #callbacks = new Map<number, AckCallback>();
+  /** The `timeout()` acks: their timers, and how to fail them early. */
+  readonly #timed = new Map<number, { timer: NodeJS.Timeout; fail: () => void }>();
+  /** Broadcast acks: when their broadcast stops waiting (epoch ms). */
+  readonly #expiring = new Map<number, number>();
+  /** Broadcast acks are swept when this many are pending (amortised: no timer per socket). */
+  #sweepAt = MIN_SWEEP;
 
   /** Waits forever (no timeout), as socket.io does without `timeout()`. */
   set(id: number, callback: AckCallback): void {
@@ -16,21 +25,67 @@ export class PendingAcks {
 
   /** Waits up to `timeoutMs`; the callback then gets `(err)` or `(null, ...args)`. */
   setWithTimeout(id: number, callback: AckCallback, timeoutMs: number): void {
-    const timer = setTimeout(() => {
+    const fail = (): void => {
       this.#callbacks.delete(id);
+      this.#timed.delete(id);
       callback(new TimeoutError());
-    }, timeoutMs);
+    };
+    const timer = setTimeout(fail, timeoutMs);
+    this.#timed.set(id, { timer, fail });
     this.#callbacks.set(id, (...args) => {
       clearTimeout(timer);
+      this.#timed.delete(id);
       callback(null, ...args);
     });
+  }
+
+  /**
+   * Registers a broadcast's ack. The broadcast has its own deadline; past `expiresAt` the entry is
+   * useless (an answer is ignored anyway), so unanswered entries are swept instead of piling up.
+   */
+  setUntil(id: number, callback: AckCallback, expiresAt: number): void {
+    this.#callbacks.set(id, callback);
+    this.#expiring.set(id, expiresAt);
+    if (this.#expiring.size >= this.#sweepAt) this.sweep(Date.now());
+  }
+
+  /** The number of callbacks waiting for an ACK. */
+  get size(): number {
+    return this.#callbacks.size;
+  }
+
+  /** Forgets the broadcast acks whose broadcast stopped waiting before `now`. */
+  sweep(now: number): void {
+    for (const [id, expiresAt] of this.#expiring) {
+      if (expiresAt >= now) continue;
+      this.#expiring.delete(id);
+      this.#callbacks.delete(id);
+    }
+    this.#sweepAt = Math.max(MIN_SWEEP, this.#expiring.size * 2);
   }
 
   /** Takes the callback of an incoming ACK; later ACKs with the same id find nothing. */
   take(id: number): AckCallback | undefined {
     const callback = this.#callbacks.get(id);
     if (callback !== undefined) this.#callbacks.delete(id);
+    this.#expiring.delete(id);
     return callback;
+  }
+
+  /**
+   * The socket disconnected: no ACK can arrive any more. Each `timeout()` ack fails now with
+   * "operation has timed out" (instead of at its deadline) and its timer is cleared; acks
+   * without a timeout are dropped, as nothing would ever call them.
+   */
+  failAll(): void {
+    const timed = [...this.#timed.values()];
+    this.#timed.clear();
+    this.#expiring.clear();
+    this.#callbacks.clear();
+    for (const { timer, fail } of timed) {
+      clearTimeout(timer);
+      fail();
+    }
   }
 }
 

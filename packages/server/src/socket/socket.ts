@@ -34,35 +34,16 @@ import { buildHandshake, type Handshake } from "./handshake.js";
 import { runMiddlewareChain } from "./middleware-chain.js";
 import { RESERVED_SOCKET_EVENTS } from "./reserved-events.js";
 import { generateSocketId } from "./socket-id.js";
+import type {
+  DisconnectReason,
+  Event,
+  SocketFlags,
+  SocketReservedEventsMap,
+} from "./socket-types.js";
 
-/** Why a socket disconnected (the values socket.io 4.8 reports). */
-export type DisconnectReason =
-  | "transport error"
-  | "transport close"
-  | "forced close"
-  | "ping timeout"
-  | "parse error"
-  | "server shutting down"
-  | "forced server close"
-  | "client namespace disconnect"
-  | "server namespace disconnect";
+export type { DisconnectReason, Event, SocketReservedEventsMap } from "./socket-types.js";
 
-/** An incoming event as seen by packet middlewares: `[name, ...args]`. */
-// biome-ignore lint/suspicious/noExplicitAny: event arguments are user-defined (socket.io's Event)
-export type Event = [string, ...any[]];
-
-/** Reserved events of a socket. */
-export interface SocketReservedEventsMap {
-  disconnect: (reason: DisconnectReason, description?: unknown) => void;
-  disconnecting: (reason: DisconnectReason, description?: unknown) => void;
-  error: (err: Error) => void;
-}
-
-interface SocketFlags {
-  volatile?: boolean;
-  compress?: boolean;
-  timeout?: number;
-}
+type Multi<E extends EventsMap> = DecorateAcknowledgementsWithMultipleResponses<E>;
 
 /** A client connected to one namespace. */
 export class Socket<
@@ -91,6 +72,8 @@ export class Socket<
   readonly #middlewares: Array<(event: Event, next: (err?: Error) => void) => void> = [];
   #flags: SocketFlags = {};
   #cleanedUp = false;
+  /** Set once the close has begun: a close from a `disconnecting` listener is a no-op. */
+  #closing = false;
 
   constructor(
     nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
@@ -212,39 +195,27 @@ export class Socket<
   }
 
   /** Targets a room, excluding this socket. */
-  to(
-    room: Room | Room[],
-  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+  to(room: Room | Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
     return this.newBroadcastOperator().to(room);
   }
 
   /** Alias of `to()`. */
-  in(
-    room: Room | Room[],
-  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+  in(room: Room | Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
     return this.newBroadcastOperator().in(room);
   }
 
   /** Targets everyone but the sockets in `room` (and this socket). */
-  except(
-    room: Room | Room[],
-  ): BroadcastOperator<DecorateAcknowledgementsWithMultipleResponses<EmitEvents>, SocketData> {
+  except(room: Room | Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
     return this.newBroadcastOperator().except(room);
   }
 
   /** Targets every socket of the namespace but this one. */
-  get broadcast(): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData
-  > {
+  get broadcast(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
     return this.newBroadcastOperator();
   }
 
   /** Targets the sockets of this node only, except this one. */
-  get local(): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData
-  > {
+  get local(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
     return this.newBroadcastOperator().local;
   }
 
@@ -281,7 +252,7 @@ export class Socket<
     if (!this.connected) return this;
     if (close) {
       this.client.disconnectAll();
-    } else {
+    } else if (!this.#closing) {
       this.writePacket({ type: PacketType.DISCONNECT, nsp: this.nsp.name }, {});
       this.onClose("server namespace disconnect");
     }
@@ -300,8 +271,9 @@ export class Socket<
   }
 
   /** @package Registers the ack of a broadcast. */
-  registerBroadcastAck(id: number, ack: (...args: unknown[]) => void): void {
-    this.#acks.set(id, ack);
+  registerBroadcastAck(id: number, ack: (...args: unknown[]) => void, expiresAt?: number): void {
+    if (expiresAt === undefined) this.#acks.set(id, ack);
+    else this.#acks.setUntil(id, ack, expiresAt);
   }
 
   /** @package The private session id, sent in the CONNECT reply when recovery is on. */
@@ -341,7 +313,9 @@ export class Socket<
 
   /** @package Leaves the namespace: `disconnecting`, rooms left, then `disconnect`. */
   onClose(reason: string, description?: unknown): void {
-    if (!this.connected) return;
+    // A `disconnecting` listener may call disconnect(): the close already under way wins.
+    if (!this.connected || this.#closing) return;
+    this.#closing = true;
     const why = reason as DisconnectReason;
     this.emitReserved("disconnecting", why, description);
     if (
@@ -360,6 +334,7 @@ export class Socket<
     this.client.removeSocket(this);
     this.connected = false;
     this.emitReserved("disconnect", why, description);
+    this.#acks.failAll();
   }
 
   /** @package Removes the socket from its rooms and namespace. */
@@ -409,10 +384,7 @@ export class Socket<
     if (ack !== undefined) ack(...(Array.isArray(packet.data) ? packet.data : []));
   }
 
-  private newBroadcastOperator(): BroadcastOperator<
-    DecorateAcknowledgementsWithMultipleResponses<EmitEvents>,
-    SocketData
-  > {
+  private newBroadcastOperator(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
     const flags = this.#flags;
     this.#flags = {};
     return new BroadcastOperator(this.nsp.adapter, new Set(), new Set([this.id]), flags);
