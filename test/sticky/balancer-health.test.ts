@@ -5,7 +5,7 @@ import { nodeTag, readSidTag } from "@switchyard/server";
 import { type Balancer, createBalancer } from "@switchyard/sticky";
 import type { Socket as ClientSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { connectClient, startNode, type TestNode, whoami } from "./nodes.js";
+import { connectClients, startNode, type TestNode, whoami } from "./nodes.js";
 
 let nodes: TestNode[] = [];
 let balancer: Balancer;
@@ -33,17 +33,9 @@ afterAll(async () => {
 const healthOf = (id: string): boolean | undefined =>
   balancer.stats().upstreams.find((upstream) => upstream.id === id)?.healthy;
 
-async function connectMany(count: number): Promise<ClientSocket[]> {
-  const sockets = await Promise.all(
-    Array.from({ length: count }, (_, i) => connectClient(url, i % 2 === 0)),
-  );
-  clients.push(...sockets);
-  return sockets;
-}
-
 describe("balancer health checks", () => {
   it("keeps the other nodes' clients working when one node stops, and sends new sessions elsewhere", async () => {
-    const sockets = await connectMany(12);
+    const sockets = await connectClients(url, 12, clients);
     const owners = await Promise.all(sockets.map((socket) => whoami(socket)));
     const victim = nodes[1] as TestNode;
     expect(owners).toContain(victim.id);
@@ -71,7 +63,7 @@ describe("balancer health checks", () => {
     const again = await Promise.all(survivors.map((socket) => whoami(socket)));
     expect(again).toEqual(owners.filter((owner) => owner !== victim.id));
 
-    const fresh = await connectMany(6);
+    const fresh = await connectClients(url, 6, clients);
     const freshOwners = await Promise.all(fresh.map((socket) => whoami(socket)));
     expect(freshOwners).not.toContain(victim.id);
     for (const socket of fresh)
@@ -84,7 +76,7 @@ describe("balancer health checks", () => {
     await vi.waitFor(() => expect(healthOf(victim.id)).toBe(true), { timeout: 5_000 });
     const owners = new Set<string>();
     for (let round = 0; round < 4 && !owners.has(victim.id); round++) {
-      const fresh = await connectMany(3);
+      const fresh = await connectClients(url, 3, clients);
       for (const owner of await Promise.all(fresh.map((socket) => whoami(socket))))
         owners.add(owner);
     }

@@ -1,10 +1,11 @@
 // Hostile input against the balancer: every request gets a bounded answer and the balancer keeps
 // serving real clients afterwards.
 import { randomBytes } from "node:crypto";
-import { connect, type Socket } from "node:net";
+import { connect } from "node:net";
 import { type Balancer, createBalancer } from "@switchyard/sticky";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectClient, startNode, type TestNode, whoami } from "./nodes.js";
+import { raw, statusOf } from "./support/http-exchange.js";
 
 let node: TestNode;
 let balancer: Balancer;
@@ -27,33 +28,10 @@ afterAll(async () => {
   await node?.stop();
 });
 
-/** Writes raw bytes and collects everything until the balancer closes the connection. */
-function raw(chunks: (string | Buffer)[], timeoutMs = 5_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket: Socket = connect(port, "127.0.0.1");
-    const received: Buffer[] = [];
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no close within ${timeoutMs} ms; got ${Buffer.concat(received)}`));
-    }, timeoutMs);
-    socket.on("data", (chunk: Buffer) => received.push(chunk));
-    socket.on("error", () => undefined);
-    socket.on("close", () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(received).toString("latin1"));
-    });
-    socket.on("connect", () => {
-      for (const chunk of chunks) socket.write(chunk);
-    });
-  });
-}
-
-const statusOf = (response: string): number => Number(response.slice(9, 12));
-
 describe("balancer hostile input", () => {
   it("answers random bytes with 400 and closes", async () => {
     const bytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256));
-    expect(statusOf(await raw([bytes]))).toBe(400);
+    expect(statusOf(await raw(port, [bytes]))).toBe(400);
   });
 
   it("gives 40 random byte strings, split at random points, each a 4xx answer or a close", async () => {
@@ -61,7 +39,7 @@ describe("balancer hostile input", () => {
     for (let i = 0; i < 40; i++) {
       const bytes = randomBytes(1 + ((i * 97) % 2_000));
       const cut = (i * 31) % bytes.length;
-      const response = await raw([bytes.subarray(0, cut), bytes.subarray(cut)]);
+      const response = await raw(port, [bytes.subarray(0, cut), bytes.subarray(cut)]);
       statuses.add(response === "" ? 0 : statusOf(response));
     }
     for (const status of statuses) expect([0, 400, 408, 431]).toContain(status);
@@ -74,13 +52,13 @@ describe("balancer hostile input", () => {
       "G@T / HTTP/1.1\r\n\r\n",
       "GET /\u0000 HTTP/1.1\r\nHost: x\r\n\r\n",
     ]) {
-      expect(statusOf(await raw([line]))).toBe(400);
+      expect(statusOf(await raw(port, [line]))).toBe(400);
     }
   });
 
   it("answers a 100 KB header with 431", async () => {
     const big = `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(100_000)}\r\n\r\n`;
-    expect(statusOf(await raw([big]))).toBe(431);
+    expect(statusOf(await raw(port, [big]))).toBe(431);
   });
 
   it("cuts a never-ending header flood after the limit instead of reading it all", async () => {
@@ -109,17 +87,17 @@ describe("balancer hostile input", () => {
 
   it("answers more than 100 header fields with 431", async () => {
     const fields = Array.from({ length: 120 }, (_, i) => `X-F${i}: v\r\n`).join("");
-    expect(statusOf(await raw([`GET /echo HTTP/1.1\r\nHost: x\r\n${fields}\r\n`]))).toBe(431);
+    expect(statusOf(await raw(port, [`GET /echo HTTP/1.1\r\nHost: x\r\n${fields}\r\n`]))).toBe(431);
   });
 
   it("answers a slowloris head that never completes with 408 and closes it", async () => {
-    const response = await raw(["GET /echo HTTP/1.1\r\nHost: x\r\nX-Slow: "], 3_000);
+    const response = await raw(port, ["GET /echo HTTP/1.1\r\nHost: x\r\nX-Slow: "], 3_000);
     expect(statusOf(response)).toBe(408);
   });
 
   it("replaces a malformed X-Forwarded-For and keeps a valid one, appending the peer", async () => {
     const ask = (xff: string): Promise<string> =>
-      raw([
+      raw(port, [
         `GET /echo HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: ${xff}\r\nConnection: close\r\n\r\n`,
       ]);
     expect(statusOf(await ask("not-an-ip, <script>"))).toBe(200);
@@ -129,10 +107,12 @@ describe("balancer hostile input", () => {
 
   it("answers an unknown sid tag with 400 Session ID unknown, on polling and on upgrade", async () => {
     const target = "/socket.io/?EIO=4&transport=polling&sid=QQQQabcdefghijklmnop";
-    const polling = await raw([`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`]);
+    const polling = await raw(port, [
+      `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    ]);
     expect(statusOf(polling)).toBe(400);
     expect(polling).toContain('{"code":1,"message":"Session ID unknown"}');
-    const upgrade = await raw([
+    const upgrade = await raw(port, [
       `GET ${target.replace("polling", "websocket")} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
     ]);
     expect(statusOf(upgrade)).toBe(400);
@@ -140,7 +120,7 @@ describe("balancer hostile input", () => {
 
   it("closes a connection that pipelines more than 16 requests and leaks no in-flight count", async () => {
     const one = "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n";
-    const response = await raw([one.repeat(200)]);
+    const response = await raw(port, [one.repeat(200)]);
     expect(response.match(/HTTP\/1\.1 200/g)?.length ?? 0).toBeLessThanOrEqual(16);
     expect(balancer.stats().tooManyPipelined).toBeGreaterThan(0);
     await expect.poll(() => balancer.stats().upstreams[0]?.inFlight).toBe(0);

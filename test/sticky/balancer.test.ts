@@ -1,42 +1,12 @@
 // The standalone balancer in front of three official socket.io nodes on loopback.
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { connect as netConnect } from "node:net";
 import { nodeTag, readSidTag } from "@switchyard/server";
 import { type Balancer, createBalancer } from "@switchyard/sticky";
 import type { Socket as ClientSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectClient, type NodeImpl, startNode, type TestNode, whoami } from "./nodes.js";
-
-interface Exchange {
-  status: number;
-  body: string;
-  localPort: number;
-}
-
-function send(
-  url: string,
-  agent: Agent,
-  method: string,
-  path: string,
-  body?: string,
-): Promise<Exchange> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { agent, method }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          body: Buffer.concat(chunks).toString(),
-          localPort: req.socket?.localPort ?? 0,
-        }),
-      );
-    });
-    req.on("error", reject);
-    req.setTimeout(5_000, () => req.destroy(new Error("timed out")));
-    req.end(body);
-  });
-}
+import { connectClients, type NodeImpl, startNode, type TestNode, whoami } from "./nodes.js";
+import { type Exchange, openSessionPerTag, send } from "./support/http-exchange.js";
 
 const IMPLS: NodeImpl[] = ["socket.io", "@switchyard/server"];
 
@@ -67,10 +37,7 @@ describe.each(IMPLS)("createBalancer in front of %s nodes", (impl) => {
   });
 
   it("connects 60 official clients (half polling-only) whose acks come from the node their sid names", async () => {
-    const sockets = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => connectClient(url, i % 2 === 0)),
-    );
-    clients.push(...sockets);
+    const sockets = await connectClients(url, 60, clients);
     const answers = await Promise.all(sockets.map((socket) => whoami(socket)));
     const seen = new Set<string>();
     sockets.forEach((socket, i) => {
@@ -94,13 +61,7 @@ describe.each(IMPLS)("createBalancer in front of %s nodes", (impl) => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
       // One new session per node (least-connections spreads them; a few extra tries absorb load).
-      const byTag = new Map<string, string>();
-      for (let i = 0; i < 12 && byTag.size < 3; i++) {
-        const open = await send(url, agent, "GET", "/socket.io/?EIO=4&transport=polling");
-        expect(open.status).toBe(200);
-        const { sid } = JSON.parse(open.body.slice(1)) as { sid: string };
-        byTag.set(readSidTag(sid) ?? "", sid);
-      }
+      const byTag = await openSessionPerTag(url, agent);
       expect(byTag.size).toBe(3);
       const sids = [...byTag.values()];
       const exchanges: Exchange[] = [];
@@ -124,12 +85,7 @@ describe.each(IMPLS)("createBalancer in front of %s nodes", (impl) => {
 
   it("routes three pipelined requests of different nodes' sessions, sent in one write, each to its node", async () => {
     const agent = new Agent({ keepAlive: true });
-    const byTag = new Map<string, string>();
-    for (let i = 0; i < 12 && byTag.size < 3; i++) {
-      const open = await send(url, agent, "GET", "/socket.io/?EIO=4&transport=polling");
-      const { sid } = JSON.parse(open.body.slice(1)) as { sid: string };
-      byTag.set(readSidTag(sid) ?? "", sid);
-    }
+    const byTag = await openSessionPerTag(url, agent);
     agent.destroy();
     expect(byTag.size).toBe(3);
     const pipelined = [...byTag.values()]

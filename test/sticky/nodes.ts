@@ -127,6 +127,19 @@ export function connectClient(
   });
 }
 
+/** Connects `count` clients, every other one polling-only; each is also pushed onto `into`. */
+export async function connectClients(
+  url: string,
+  count: number,
+  into: ClientSocket[],
+): Promise<ClientSocket[]> {
+  const sockets = await Promise.all(
+    Array.from({ length: count }, (_, i) => connectClient(url, i % 2 === 0)),
+  );
+  into.push(...sockets);
+  return sockets;
+}
+
 /** Asks the node behind `socket` for its id (an ack round trip). */
 export function whoami(socket: ClientSocket, timeoutMs = 5_000): Promise<string> {
   return socket.timeout(timeoutMs).emitWithAck("whoami") as Promise<string>;

@@ -1,12 +1,12 @@
 // node:cluster routing: a primary with three workers, each running the official socket.io server
 // (tagged sids) or our own Server (nodeId from SWITCHYARD_NODE_ID).
-import { Agent, request } from "node:http";
-import { connect as netConnect } from "node:net";
+import { Agent } from "node:http";
 import { nodeTag, readSidTag } from "@switchyard/server";
 import type { Socket as ClientSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type ClusterProcess, startCluster } from "./cluster-process.js";
-import { connectClient, type NodeImpl } from "./nodes.js";
+import { connectClients, type NodeImpl } from "./nodes.js";
+import { type Exchange, openSessionPerTag, raw, send, statusOf } from "./support/http-exchange.js";
 
 interface Who {
   nodeId: string;
@@ -17,51 +17,6 @@ const IMPLS: NodeImpl[] = ["socket.io", "@switchyard/server"];
 
 const whoami = (socket: ClientSocket): Promise<Who> =>
   socket.timeout(5_000).emitWithAck("whoami") as Promise<Who>;
-
-interface Exchange {
-  status: number;
-  body: string;
-  localPort: number;
-}
-
-function send(url: string, agent: Agent, method: string, path: string, body?: string) {
-  return new Promise<Exchange>((resolve, reject) => {
-    const req = request(`${url}${path}`, { agent, method }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          body: Buffer.concat(chunks).toString(),
-          localPort: req.socket?.localPort ?? 0,
-        }),
-      );
-    });
-    req.on("error", reject);
-    req.setTimeout(5_000, () => req.destroy(new Error("timed out")));
-    req.end(body);
-  });
-}
-
-/** Writes raw bytes; resolves with everything received once the primary closes the connection. */
-function raw(port: number, bytes: string, timeoutMs = 5_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = netConnect(port, "127.0.0.1", () => socket.write(bytes));
-    const chunks: Buffer[] = [];
-    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-    socket.on("error", () => undefined);
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error("no close"));
-    }, timeoutMs);
-    socket.on("close", () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString("latin1"));
-    });
-  });
-}
-
-const statusOf = (response: string): number => Number(response.slice(9, 12));
 
 describe.each(IMPLS)("setupPrimary with three %s workers", (impl) => {
   let cluster: ClusterProcess;
@@ -78,16 +33,8 @@ describe.each(IMPLS)("setupPrimary with three %s workers", (impl) => {
     await cluster?.stop();
   });
 
-  async function connectMany(count: number): Promise<ClientSocket[]> {
-    const sockets = await Promise.all(
-      Array.from({ length: count }, (_, i) => connectClient(url, i % 2 === 0)),
-    );
-    clients.push(...sockets);
-    return sockets;
-  }
-
   it("keeps polling and websocket clients on the worker their sid names, across ack round trips", async () => {
-    const sockets = await connectMany(24);
+    const sockets = await connectClients(url, 24, clients);
     const first = await Promise.all(sockets.map(whoami));
     sockets.forEach((socket, i) => {
       expect(readSidTag(socket.io.engine.id)).toBe(nodeTag(first[i]?.nodeId ?? ""));
@@ -101,12 +48,7 @@ describe.each(IMPLS)("setupPrimary with three %s workers", (impl) => {
   it("routes each request of one keep-alive connection to the worker of its own sid", async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
-      const byTag = new Map<string, string>();
-      for (let i = 0; i < 12 && byTag.size < 3; i++) {
-        const open = await send(url, agent, "GET", "/socket.io/?EIO=4&transport=polling");
-        const { sid } = JSON.parse(open.body.slice(1)) as { sid: string };
-        byTag.set(readSidTag(sid) ?? "", sid);
-      }
+      const byTag = await openSessionPerTag(url, agent);
       expect(byTag.size).toBe(3);
       const results: Exchange[] = [];
       for (const sid of byTag.values()) {
@@ -123,7 +65,7 @@ describe.each(IMPLS)("setupPrimary with three %s workers", (impl) => {
   });
 
   it("streams a 600 KB binary payload through the primary over polling, intact", async () => {
-    const [socket] = await connectMany(1);
+    const [socket] = await connectClients(url, 1, clients);
     const payload = Buffer.alloc(600_000, 3);
     payload.writeUInt32BE(0xcafebabe, 400_000);
     const echoed = (await socket?.timeout(10_000).emitWithAck("echo", payload)) as Buffer;
@@ -140,26 +82,25 @@ describe.each(IMPLS)("setupPrimary with three %s workers", (impl) => {
     );
     expect(polling.status).toBe(400);
     expect(JSON.parse(polling.body)).toEqual({ code: 1, message: "Session ID unknown" });
-    const upgrade = await raw(
-      cluster.port,
+    const upgrade = await raw(cluster.port, [
       `GET /socket.io/?EIO=4&transport=websocket&sid=${sid} HTTP/1.1\r\nHost: x\r\n` +
         "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n" +
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-    );
+    ]);
     expect(statusOf(upgrade)).toBe(400);
   });
 
   it("answers garbage with 400, a 100 KB header with 431 and a slowloris head with 408", async () => {
-    expect(statusOf(await raw(cluster.port, "\u0001\u0002garbage\r\n\r\n"))).toBe(400);
+    expect(statusOf(await raw(cluster.port, ["\u0001\u0002garbage\r\n\r\n"]))).toBe(400);
     const big = `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${"b".repeat(100_000)}\r\n\r\n`;
-    expect(statusOf(await raw(cluster.port, big))).toBe(431);
-    expect(statusOf(await raw(cluster.port, "GET /whoami HTTP/1.1\r\nHost: x\r\nX-Slow: "))).toBe(
+    expect(statusOf(await raw(cluster.port, [big]))).toBe(431);
+    expect(statusOf(await raw(cluster.port, ["GET /whoami HTTP/1.1\r\nHost: x\r\nX-Slow: "]))).toBe(
       408,
     );
   });
 
   it("respawns a killed worker under the same node id while the other workers' clients keep working", async () => {
-    const sockets = await connectMany(9);
+    const sockets = await connectClients(url, 9, clients);
     const owners = await Promise.all(sockets.map(whoami));
     const victim = owners[0] as Who;
     process.kill(victim.pid, "SIGKILL");
@@ -172,7 +113,7 @@ describe.each(IMPLS)("setupPrimary with three %s workers", (impl) => {
     // Once respawned, least-connection sends new sessions to the empty worker.
     const reborn = await vi.waitFor(
       async () => {
-        const fresh = await connectMany(3);
+        const fresh = await connectClients(url, 3, clients);
         const found = (await Promise.all(fresh.map(whoami))).find(
           (who) => who.nodeId === victim.nodeId,
         );
@@ -185,7 +126,7 @@ describe.each(IMPLS)("setupPrimary with three %s workers", (impl) => {
   });
 
   it("stops every worker when the primary is stopped", async () => {
-    const sockets = await connectMany(6);
+    const sockets = await connectClients(url, 6, clients);
     const pids = new Set((await Promise.all(sockets.map(whoami))).map((who) => who.pid));
     for (const socket of sockets) socket.close();
     await cluster.stop();

@@ -82,5 +82,6 @@ describe("resolveLimits and resolvePrimaryOptions", () => {
       InvalidArgumentError,
     );
     expect(() => resolvePrimaryOptions({ nodeIdPrefix: "" })).toThrow(InvalidArgumentError);
+    expect(() => resolvePrimaryOptions({ port: 70_000 })).toThrow("port must be 0–65535");
   });
 });

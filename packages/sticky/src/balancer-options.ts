@@ -8,10 +8,12 @@ import {
 } from "./health-check.js";
 import {
   type ResolvedLimits,
+  requirePort,
   requirePositiveInteger,
   resolveLimits,
   type StickyLimits,
 } from "./limits.js";
+import { resolveCookieName } from "./route-key.js";
 
 /** One Socket.IO node behind the balancer: its `nodeId` and its plain-HTTP address. */
 export interface BalancerUpstream {
@@ -74,21 +76,17 @@ export interface ResolvedBalancerOptions {
 
 /** Validates options and fills defaults; throws {@link InvalidArgumentError} or a tag collision. */
 export function resolveBalancerOptions(options: BalancerOptions): ResolvedBalancerOptions {
-  const port = options.port ?? 0;
-  if (!Number.isSafeInteger(port) || port < 0 || port > 65_535) {
-    throw new InvalidArgumentError(`port must be 0–65535, got ${String(port)}`);
-  }
+  const port = requirePort(options.port ?? 0);
   if (options.upstreams.length === 0) throw new InvalidArgumentError("upstreams is empty");
   const newSessions = options.newSessions ?? "least-connections";
   if (newSessions !== "least-connections" && newSessions !== "consistent-hash") {
     throw new InvalidArgumentError(`unknown newSessions policy: ${String(newSessions)}`);
   }
-  const cookie = options.cookie === true ? "io" : (options.cookie ?? false);
   return {
     port,
     host: options.host,
     upstreams: resolveUpstreams(options.upstreams),
-    cookie: cookie === "" ? false : cookie,
+    cookie: resolveCookieName(options.cookie),
     healthCheck: resolveHealthCheck(options.healthCheck),
     newSessions,
     idleTimeoutMs: requirePositiveInteger("idleTimeoutMs", options.idleTimeoutMs ?? 60_000),

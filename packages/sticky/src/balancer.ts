@@ -1,23 +1,21 @@
 // The standalone sid-aware balancer: a request naming a sid goes to the upstream whose node tag
 // starts the sid; anything else is placed by least-connections or consistent hashing. Stateless:
 // replicas share nothing, so any number can run side by side.
-import { Agent, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Agent, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { readSidTag } from "@switchyard/server";
-import { answer, answerRaw, answerUnknownSid } from "./answer.js";
 import {
   type BalancerOptions,
   type ResolvedBalancerOptions,
   type ResolvedUpstream,
   resolveBalancerOptions,
 } from "./balancer-options.js";
-import { StickyError, StickyErrorCode } from "./errors.js";
 import { appendForwardedFor, clientAddress, forwardedProto } from "./forwarded.js";
-import { createFrontServer, type FrontStats } from "./front-server.js";
+import { FrontDoor, type Refusal } from "./front-door.js";
+import type { FrontStats } from "./front-server.js";
 import { HealthChecker } from "./health-check.js";
 import { pickByHash, pickLeastLoaded, RecentPlacements } from "./pick.js";
-import { proxyRequest } from "./proxy.js";
 import { readRouteKey } from "./route-key.js";
 import { tunnelUpgrade } from "./tunnel.js";
 
@@ -57,7 +55,7 @@ interface Upstream extends ResolvedUpstream {
   inFlight: number;
 }
 
-type Route = { upstream: Upstream; by: "sid" | "cookie" | "new" } | "unknown-sid" | "unavailable";
+type Route = { upstream: Upstream; by: "sid" | "cookie" | "new" } | Refusal;
 
 /**
  * Creates a sid-aware balancer in front of Socket.IO nodes whose sids carry their node tag.
@@ -73,7 +71,7 @@ class BalancerImpl implements Balancer {
   readonly #options: ResolvedBalancerOptions;
   readonly #upstreams: Upstream[];
   readonly #byTag = new Map<string, Upstream>();
-  readonly #server: Server;
+  readonly #front: FrontDoor;
   readonly #health: HealthChecker | undefined;
   readonly #tunnels = new Set<Duplex>();
   readonly #counters = {
@@ -88,8 +86,6 @@ class BalancerImpl implements Balancer {
   };
   readonly #recent = new RecentPlacements(1_000);
   #cursor = 0;
-  #requests = 0;
-  #draining = false;
   #closing: Promise<void> | undefined;
 
   constructor(options: ResolvedBalancerOptions) {
@@ -106,9 +102,8 @@ class BalancerImpl implements Balancer {
       inFlight: 0,
     }));
     for (const upstream of this.#upstreams) this.#byTag.set(upstream.tag, upstream);
-    this.#server = createFrontServer(
-      options.limits,
-      options.idleTimeoutMs,
+    this.#front = new FrontDoor(
+      options,
       {
         onRequest: (req, res) => this.#onRequest(req, res),
         onUpgrade: (req, socket, head) => this.#onUpgrade(req, socket, head),
@@ -122,22 +117,13 @@ class BalancerImpl implements Balancer {
   }
 
   get address(): AddressInfo | undefined {
-    const address = this.#server.address();
-    return address !== null && typeof address === "object" ? address : undefined;
+    return this.#front.address;
   }
 
-  listen(): Promise<{ port: number }> {
-    return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => {
-        reject(new StickyError(StickyErrorCode.LISTEN_FAILED, error.message, { cause: error }));
-      };
-      this.#server.once("error", onError);
-      this.#server.listen(this.#options.port, this.#options.host, () => {
-        this.#server.off("error", onError);
-        this.#health?.start();
-        resolve({ port: this.address?.port ?? this.#options.port });
-      });
-    });
+  async listen(): Promise<{ port: number }> {
+    await this.#front.listen();
+    this.#health?.start();
+    return { port: this.address?.port ?? this.#options.port };
   }
 
   close(): Promise<void> {
@@ -194,30 +180,17 @@ class BalancerImpl implements Balancer {
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
     const route = this.#route(req);
     this.#count(route);
-    if (route === "unknown-sid") {
-      answerUnknownSid(res);
-      return;
-    }
-    if (route === "unavailable") {
-      answer(res, 503, "No upstream available");
-      return;
-    }
-    const { upstream } = route;
+    const upstream = this.#front.admitRequest(route, res, "No upstream available")?.upstream;
+    if (upstream === undefined) return;
     upstream.inFlight++;
-    this.#requests++;
-    proxyRequest(req, res, {
+    this.#front.proxy(req, res, {
       target: { agent: upstream.agent, host: upstream.host, port: upstream.port },
-      forwardedFor: appendForwardedFor(req.headers["x-forwarded-for"], req.socket.remoteAddress),
       forwardedProto: forwardedProto(
         req.headers["x-forwarded-proto"],
         this.#options.trustForwardedFor,
       ),
-      timeoutMs: this.#options.idleTimeoutMs,
-      closeConnection: () => this.#draining,
       onDone: () => {
         upstream.inFlight--;
-        this.#requests--;
-        if (this.#draining && this.#requests === 0) this.#server.emit("drained");
       },
       onUnreachable: () => this.#onUnreachable(upstream),
     });
@@ -226,15 +199,8 @@ class BalancerImpl implements Balancer {
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const route = this.#route(req);
     this.#count(route);
-    if (route === "unknown-sid") {
-      answerRaw(socket, 400, "Session ID unknown");
-      return;
-    }
-    if (route === "unavailable" || this.#draining) {
-      answerRaw(socket, 503);
-      return;
-    }
-    const { upstream } = route;
+    const upstream = this.#front.admitUpgrade(route, socket)?.upstream;
+    if (upstream === undefined) return;
     upstream.inFlight++;
     tunnelUpgrade(req, socket, head, {
       host: upstream.host,
@@ -270,29 +236,11 @@ class BalancerImpl implements Balancer {
   }
 
   async #drain(): Promise<void> {
-    this.#draining = true;
     this.#health?.stop();
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    this.#server.closeIdleConnections();
-    if (this.#requests > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.#options.drainTimeoutMs);
-        this.#server.once("drained", () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    this.#server.closeAllConnections();
+    await this.#front.drain();
     for (const tunnel of this.#tunnels) tunnel.destroy();
     for (const upstream of this.#upstreams) upstream.agent.destroy();
     // Straggling upgrades still in their handshake cannot hold close() forever.
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, this.#options.drainTimeoutMs);
-      void closed.then(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await this.#front.closed();
   }
 }

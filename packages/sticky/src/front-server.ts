@@ -1,5 +1,6 @@
-// The HTTP front door of the primary and the balancer: node:http with every limit set, client
-// errors answered 400/408/431 and handler faults contained, so no input reaches an uncaught throw.
+// The server behind the front door of the primary and the balancer (front-door.ts): node:http with
+// every limit set, client errors answered 400/408/431 and handler faults contained, so no input
+// reaches an uncaught throw.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { answer, answerRaw } from "./answer.js";

@@ -50,3 +50,11 @@ export function requirePositiveInteger(name: string, value: unknown): number {
   }
   return value;
 }
+
+/** Throws {@link InvalidArgumentError} unless `port` is a port to listen on (0 picks a free one). */
+export function requirePort(port: number): number {
+  if (!Number.isSafeInteger(port) || port < 0 || port > 65_535) {
+    throw new InvalidArgumentError(`port must be 0–65535, got ${String(port)}`);
+  }
+  return port;
+}

@@ -3,10 +3,12 @@ import { availableParallelism, hostname, tmpdir } from "node:os";
 import { InvalidArgumentError } from "./errors.js";
 import {
   type ResolvedLimits,
+  requirePort,
   requirePositiveInteger,
   resolveLimits,
   type StickyLimits,
 } from "./limits.js";
+import { resolveCookieName } from "./route-key.js";
 
 /** How the primary places requests that name no live session. */
 export type LoadBalancingMethod = "least-connection" | "round-robin" | "random";
@@ -61,15 +63,11 @@ const METHODS: readonly LoadBalancingMethod[] = ["least-connection", "round-robi
 
 /** Validates options and fills defaults; throws {@link InvalidArgumentError} on a bad one. */
 export function resolvePrimaryOptions(options: PrimaryOptions): ResolvedPrimaryOptions {
-  const port = options.port ?? 0;
-  if (!Number.isSafeInteger(port) || port < 0 || port > 65_535) {
-    throw new InvalidArgumentError(`port must be 0–65535, got ${String(port)}`);
-  }
+  const port = requirePort(options.port ?? 0);
   const method = options.loadBalancingMethod ?? "least-connection";
   if (!METHODS.includes(method)) {
     throw new InvalidArgumentError(`unknown loadBalancingMethod: ${String(method)}`);
   }
-  const cookie = options.cookie === true ? "io" : (options.cookie ?? false);
   const nodeIdPrefix = options.nodeIdPrefix ?? hostname();
   if (nodeIdPrefix === "") throw new InvalidArgumentError("nodeIdPrefix is empty");
   return {
@@ -80,7 +78,7 @@ export function resolvePrimaryOptions(options: PrimaryOptions): ResolvedPrimaryO
     nodeIdPrefix,
     exec: options.exec,
     env: options.env ?? {},
-    cookie: cookie === "" ? false : cookie,
+    cookie: resolveCookieName(options.cookie),
     idleTimeoutMs: requirePositiveInteger("idleTimeoutMs", options.idleTimeoutMs ?? 60_000),
     drainTimeoutMs: requirePositiveInteger("drainTimeoutMs", options.drainTimeoutMs ?? 10_000),
     readyTimeoutMs: requirePositiveInteger("readyTimeoutMs", options.readyTimeoutMs ?? 30_000),

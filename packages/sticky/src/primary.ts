@@ -3,14 +3,15 @@
 // proxied to the worker named by the sid tag over its private socket; WebSocket upgrades are
 // handed over with their socket and the head bytes, so the primary is out of the data path.
 import cluster from "node:cluster";
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { type AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { readSidTag } from "@switchyard/server";
-import { answer, answerRaw, answerUnknownSid } from "./answer.js";
+import { answerRaw } from "./answer.js";
 import { StickyError, StickyErrorCode } from "./errors.js";
-import { appendForwardedFor, forwardedProto } from "./forwarded.js";
-import { createFrontServer, type FrontStats } from "./front-server.js";
+import { forwardedProto } from "./forwarded.js";
+import { FrontDoor, type Refusal } from "./front-door.js";
+import type { FrontStats } from "./front-server.js";
 import { STICKY_IPC_MARKER, type UpgradeMessage } from "./ipc-message.js";
 import { pickLeastLoaded, RecentPlacements } from "./pick.js";
 import {
@@ -18,7 +19,6 @@ import {
   type ResolvedPrimaryOptions,
   resolvePrimaryOptions,
 } from "./primary-options.js";
-import { proxyRequest } from "./proxy.js";
 import { readRouteKey } from "./route-key.js";
 import { WorkerPool, type WorkerSlot } from "./worker-pool.js";
 
@@ -50,7 +50,7 @@ export interface StickyPrimary {
   close(): Promise<void>;
 }
 
-type Route = WorkerSlot | "unknown-sid" | "unavailable";
+type Route = WorkerSlot | Refusal;
 
 /**
  * Forks the workers and starts routing. Call it in the cluster primary; workers call
@@ -75,7 +75,7 @@ export async function setupPrimary(options: PrimaryOptions): Promise<StickyPrima
 class Primary implements StickyPrimary {
   readonly #options: ResolvedPrimaryOptions;
   readonly #pool: WorkerPool;
-  readonly #server: Server;
+  readonly #front: FrontDoor;
   readonly #counters = {
     clientErrors: 0,
     tooManyHeaders: 0,
@@ -88,17 +88,14 @@ class Primary implements StickyPrimary {
   readonly #byTag = new Map<string, WorkerSlot>();
   readonly #recent = new RecentPlacements(1_000);
   #cursor = 0;
-  #requests = 0;
-  #draining = false;
   #closing: Promise<void> | undefined;
 
   constructor(options: ResolvedPrimaryOptions) {
     this.#options = options;
     this.#pool = new WorkerPool(options);
     for (const slot of this.#pool.slots) this.#byTag.set(slot.tag, slot);
-    this.#server = createFrontServer(
-      options.limits,
-      options.idleTimeoutMs,
+    this.#front = new FrontDoor(
+      options,
       {
         onRequest: (req, res) => this.#onRequest(req, res),
         onUpgrade: (req, socket, head) => this.#onUpgrade(req, socket, head),
@@ -108,23 +105,17 @@ class Primary implements StickyPrimary {
   }
 
   get address(): AddressInfo | undefined {
-    const address = this.#server.address();
-    return address !== null && typeof address === "object" ? address : undefined;
+    return this.#front.address;
   }
 
   async start(): Promise<void> {
     await this.#pool.start();
-    await new Promise<void>((resolve, reject) => {
-      const onError = (error: Error): void => {
-        void this.#pool.close();
-        reject(new StickyError(StickyErrorCode.LISTEN_FAILED, error.message, { cause: error }));
-      };
-      this.#server.once("error", onError);
-      this.#server.listen(this.#options.port, this.#options.host, () => {
-        this.#server.off("error", onError);
-        resolve();
-      });
-    });
+    try {
+      await this.#front.listen();
+    } catch (error) {
+      void this.#pool.close();
+      throw error;
+    }
   }
 
   stats(): PrimaryStats {
@@ -187,27 +178,14 @@ class Primary implements StickyPrimary {
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
     const route = this.#route(req);
     this.#count(route, req);
-    if (route === "unknown-sid") {
-      answerUnknownSid(res);
-      return;
-    }
-    if (route === "unavailable") {
-      answer(res, 503, "No worker available");
-      return;
-    }
-    const slot = route;
+    const slot = this.#front.admitRequest(route, res, "No worker available");
+    if (slot === undefined) return;
     slot.inFlight++;
-    this.#requests++;
-    proxyRequest(req, res, {
+    this.#front.proxy(req, res, {
       target: { agent: slot.agent, socketPath: slot.socketPath },
-      forwardedFor: appendForwardedFor(req.headers["x-forwarded-for"], req.socket.remoteAddress),
       forwardedProto: forwardedProto(undefined, false),
-      timeoutMs: this.#options.idleTimeoutMs,
-      closeConnection: () => this.#draining,
       onDone: () => {
         slot.inFlight--;
-        this.#requests--;
-        if (this.#draining && this.#requests === 0) this.#server.emit("drained");
       },
       onUnreachable: () => undefined,
     });
@@ -216,15 +194,9 @@ class Primary implements StickyPrimary {
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const route = this.#route(req);
     this.#count(route, req);
-    if (route === "unknown-sid") {
-      answerRaw(socket, 400, "Session ID unknown");
-      return;
-    }
-    if (route === "unavailable" || this.#draining) {
-      answerRaw(socket, 503);
-      return;
-    }
-    const worker = route.worker;
+    const slot = this.#front.admitUpgrade(route, socket);
+    if (slot === undefined) return;
+    const worker = slot.worker;
     if (worker === undefined || !(socket instanceof Socket)) {
       answerRaw(socket, 503);
       return;
@@ -234,28 +206,16 @@ class Primary implements StickyPrimary {
       kind: "upgrade",
       head: replayBytes(req, head, socket).toString("base64"),
     };
-    route.handedOff++;
+    slot.handedOff++;
     worker.send(message, socket, { keepOpen: false }, (error: Error | null) => {
       if (error === null) return;
-      route.handedOff = Math.max(0, route.handedOff - 1);
+      slot.handedOff = Math.max(0, slot.handedOff - 1);
       socket.destroy();
     });
   }
 
   async #drain(): Promise<void> {
-    this.#draining = true;
-    this.#server.close();
-    this.#server.closeIdleConnections();
-    if (this.#requests > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.#options.drainTimeoutMs);
-        this.#server.once("drained", () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    this.#server.closeAllConnections();
+    await this.#front.drain();
     await this.#pool.close();
   }
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { readRouteKey, sidFromCookie, sidFromTarget } from "./route-key.js";
+import { readRouteKey, resolveCookieName, sidFromCookie, sidFromTarget } from "./route-key.js";
 
 const SID = "AbCd_efgh-ijklmnopqr";
 
@@ -88,5 +88,13 @@ describe("readRouteKey", () => {
       source: "cookie",
     });
     expect(readRouteKey("/socket.io/?EIO=4", `io=${SID}`, false)).toBeUndefined();
+  });
+});
+
+describe("resolveCookieName", () => {
+  it("reads true as io and false, unset or empty as no cookie", () => {
+    expect(resolveCookieName(true)).toBe("io");
+    expect(resolveCookieName("sticky")).toBe("sticky");
+    for (const none of [false, undefined, ""]) expect(resolveCookieName(none)).toBe(false);
   });
 });

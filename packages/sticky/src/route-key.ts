@@ -60,3 +60,9 @@ export function readRouteKey(
   const fromCookie = sidFromCookie(cookieHeader, cookieName);
   return fromCookie === undefined ? undefined : { sid: fromCookie, source: "cookie" };
 }
+
+/** The cookie name a `cookie` option means: `true` is `"io"`; `false`, unset or `""` is none. */
+export function resolveCookieName(option: string | boolean | undefined): string | false {
+  const cookie = option === true ? "io" : (option ?? false);
+  return cookie === "" ? false : cookie;
+}
