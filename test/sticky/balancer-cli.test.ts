@@ -13,7 +13,8 @@ const source = join(root, "packages/sticky/src/bin/switchyard-balancer.ts");
 
 const variants = [
   { name: "source", args: ["--import", "tsx", "--conditions=source", source], present: true },
-  { name: "built dist", args: [dist], present: existsSync(dist) },
+  // `npm test` builds dist first; under CI a missing build is a failure, not a skip.
+  { name: "built dist", args: [dist], present: existsSync(dist) || Boolean(process.env["CI"]) },
 ];
 
 let nodes: TestNode[] = [];
@@ -32,7 +33,7 @@ afterAll(async () => {
 
 function start(args: string[]): {
   child: ChildProcess;
-  nextEvent: () => Promise<Record<string, unknown>>;
+  nextEvent: (timeoutMs?: number) => Promise<Record<string, unknown>>;
 } {
   const child = spawn(
     process.execPath,
@@ -52,13 +53,30 @@ function start(args: string[]): {
   );
   children.push(child);
   const lines: Interface = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const nextEvent = (): Promise<Record<string, unknown>> =>
+  // Every line is queued as it arrives: readline may emit several lines in one go, and a line
+  // emitted while no one waits must not be lost.
+  const queued: string[] = [];
+  const waiting: Array<(line: string) => void> = [];
+  lines.on("line", (line) => {
+    const next = waiting.shift();
+    if (next) next(line);
+    else queued.push(line);
+  });
+  // Generous bound: a cold tsx start of the whole source graph on a loaded 2-core CI machine
+  // can take several seconds.
+  const nextEvent = (timeoutMs = 60_000): Promise<Record<string, unknown>> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("no event from the CLI")), 15_000);
-      lines.once("line", (line) => {
+      const take = (line: string): void => {
         clearTimeout(timer);
         resolve(JSON.parse(line) as Record<string, unknown>);
-      });
+      };
+      const timer = setTimeout(() => {
+        waiting.splice(waiting.indexOf(take), 1);
+        reject(new Error("no event from the CLI"));
+      }, timeoutMs);
+      const line = queued.shift();
+      if (line !== undefined) take(line);
+      else waiting.push(take);
     });
   return { child, nextEvent };
 }
@@ -84,6 +102,7 @@ describe.each(variants)("switchyard-balancer CLI ($name)", ({ args, present }) =
       expect((await nextEvent())["event"]).toBe("closed");
       expect(await exited).toBe(0);
     },
+    90_000,
   );
 
   it.skipIf(!present)("exits 2 with the usage on a bad flag", async () => {
