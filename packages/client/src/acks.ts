@@ -1,6 +1,6 @@
 // Acknowledgements of emitted events: pending callbacks by id with optional timeouts, and the
 // at-least-once retry queue of the `retries` option (one packet in flight, protocol.md §4.2).
-import { ClientError, ClientErrorCode } from "./errors.js";
+import { ClientError } from "./errors.js";
 
 /** An ack callback; `withError` ones get an Error (or null) as first argument. */
 export type AckCallback = ((...args: unknown[]) => void) & { withError?: boolean };
@@ -31,7 +31,7 @@ export class AckRegistry {
     const timer = setTimeout(() => {
       this.#acks.delete(id);
       onTimeout();
-      ack(new ClientError(ClientErrorCode.ACK_TIMEOUT, "operation has timed out"));
+      ack(new ClientError("SY_ERR_CLIENT_ACK_TIMEOUT", "operation has timed out"));
     }, timeoutMs);
     const wrapped: AckCallback = (...args) => {
       clearTimeout(timer);
@@ -62,7 +62,7 @@ export class AckRegistry {
       if (isBuffered(id)) continue;
       this.#acks.delete(id);
       if (ack.withError === true) {
-        ack(new ClientError(ClientErrorCode.DISCONNECTED, "socket has been disconnected"));
+        ack(new ClientError("SY_ERR_CLIENT_DISCONNECTED", "socket has been disconnected"));
       }
     }
   }

@@ -15,17 +15,14 @@ export class Backoff {
   attempts = 0;
   min: number;
   max: number;
-  jitter: number;
+  jitter = 0;
   #factor: number;
   #random: () => number;
 
   constructor(options: BackoffOptions = {}, random: () => number = Math.random) {
     this.min = options.min ?? 100;
     this.max = options.max ?? 10000;
-    this.jitter =
-      options.jitter !== undefined && options.jitter > 0 && options.jitter <= 1
-        ? options.jitter
-        : 0;
+    this.setJitter(options.jitter ?? 0);
     this.#factor = options.factor ?? 2;
     this.#random = random;
   }

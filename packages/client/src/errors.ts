@@ -2,7 +2,10 @@
 // them); each error also carries a stable `code`, listed in docs/errors.md.
 import { SwitchyardError } from "@switchyard/protocol";
 
-/** Stable codes of the client package. */
+/**
+ * Stable codes of the client package. Client code writes the literal (typed by ClientErrorCode),
+ * so browser bundles that never read this object leave it out.
+ */
 export const ClientErrorCode = {
   /** An HTTP request or WebSocket failed ("xhr poll error", "xhr post error", "websocket error"). */
   TRANSPORT: "SY_ERR_CLIENT_TRANSPORT",
@@ -45,7 +48,7 @@ export class TransportError extends ClientError {
   readonly context: unknown;
 
   constructor(message: string, description: unknown, context?: unknown) {
-    super(ClientErrorCode.TRANSPORT, message);
+    super("SY_ERR_CLIENT_TRANSPORT", message);
     this.description = description;
     this.context = context;
   }

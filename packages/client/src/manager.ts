@@ -5,7 +5,7 @@ import { Backoff } from "./backoff.js";
 import { Emitter } from "./emitter.js";
 import { EngineSocket } from "./engine/client.js";
 import type { CloseDetails } from "./engine/transport.js";
-import { ClientError, ClientErrorCode } from "./errors.js";
+import { ClientError } from "./errors.js";
 import type { ManagerOptions, ParserModule, SocketOptions } from "./options.js";
 import { Socket } from "./socket.js";
 import { parseUri } from "./url.js";
@@ -164,7 +164,7 @@ export class Manager extends Emitter<object, ManagerReservedEvents> {
     const timeout = this.#timeout;
     if (timeout !== false) {
       const timer = setTimeout(() => {
-        onError(new ClientError(ClientErrorCode.CONNECT_TIMEOUT, "timeout"));
+        onError(new ClientError("SY_ERR_CLIENT_CONNECT_TIMEOUT", "timeout"));
         engine.close();
       }, timeout);
       if (this.opts.autoUnref) (timer as { unref?: () => void }).unref?.();

@@ -37,8 +37,8 @@ export interface Platform {
 }
 
 interface PageTarget {
-  addEventListener?: (type: string, fn: () => void, options?: { capture: boolean }) => void;
-  removeEventListener?: (type: string, fn: () => void, options?: { capture: boolean }) => void;
+  addEventListener?: (type: string, fn: () => void, capture?: boolean) => void;
+  removeEventListener?: (type: string, fn: () => void, capture?: boolean) => void;
 }
 
 const browserPlatform: Platform = {
@@ -50,11 +50,11 @@ const browserPlatform: Platform = {
     const add = page.addEventListener;
     const remove = page.removeEventListener;
     if (add === undefined || remove === undefined) return () => {};
-    if (onBeforeUnload !== undefined) add("beforeunload", onBeforeUnload, { capture: false });
-    if (onOffline !== undefined) add("offline", onOffline, { capture: false });
+    if (onBeforeUnload !== undefined) add("beforeunload", onBeforeUnload, false);
+    if (onOffline !== undefined) add("offline", onOffline, false);
     return () => {
-      if (onBeforeUnload !== undefined) remove("beforeunload", onBeforeUnload, { capture: false });
-      if (onOffline !== undefined) remove("offline", onOffline, { capture: false });
+      if (onBeforeUnload !== undefined) remove("beforeunload", onBeforeUnload, false);
+      if (onOffline !== undefined) remove("offline", onOffline, false);
     };
   },
 };

@@ -1,13 +1,22 @@
 // Namespace socket: CONNECT with auth, emit/ack, buffering until connected (both directions,
 // flushed before `connect` fires), connection-state recovery and disconnect reasons (§2.5–2.6, §4.4).
-import { type Packet, PacketType, RESERVED_EVENTS } from "@switchyard/protocol";
+import { type Packet, RESERVED_EVENTS } from "@switchyard/protocol";
 import { type AckCallback, AckRegistry, type EmitFlags, RetryQueue } from "./acks.js";
 import { AnyListeners } from "./any-listeners.js";
 import type { ArgsOf } from "./emitter.js";
 import type { CloseDetails } from "./engine/transport.js";
-import { ClientError, ClientErrorCode } from "./errors.js";
+import { ClientError } from "./errors.js";
 import type { Manager } from "./manager.js";
 import type { AuthOption, SocketOptions } from "./options.js";
+import {
+  ACK,
+  BINARY_ACK,
+  BINARY_EVENT,
+  CONNECT,
+  CONNECT_ERROR,
+  DISCONNECT,
+  EVENT,
+} from "./packet-types.js";
 import type { AckResult, DefaultEventsMap, DisconnectReason } from "./types.js";
 
 /** Events the socket itself emits. */
@@ -125,7 +134,7 @@ export class Socket<
   #sendConnect(data: Record<string, unknown> | undefined): void {
     const payload =
       this.#pid === undefined ? data : { pid: this.#pid, offset: this.#lastOffset, ...data };
-    const packet: Packet = { type: PacketType.CONNECT, nsp: this.nsp };
+    const packet: Packet = { type: CONNECT, nsp: this.nsp };
     if (payload !== undefined) packet.data = payload;
     this.#packet(packet);
   }
@@ -159,7 +168,7 @@ export class Socket<
     const ev = args[0] as string;
     if (RESERVED_EVENTS.has(ev)) {
       throw new ClientError(
-        ClientErrorCode.RESERVED_EVENT_NAME,
+        "SY_ERR_CLIENT_RESERVED_EVENT_NAME",
         `"${ev}" is a reserved event name`,
       );
     }
@@ -170,7 +179,7 @@ export class Socket<
       return;
     }
     const packet: OutgoingPacket = {
-      type: PacketType.EVENT,
+      type: EVENT,
       nsp: this.nsp,
       data: args,
       options: { compress: flags.compress !== false },
@@ -240,35 +249,35 @@ export class Socket<
     if (packet.nsp !== this.nsp) return;
     const data = packet.data as Record<string, unknown> | unknown[] | undefined;
     switch (packet.type) {
-      case PacketType.CONNECT: {
+      case CONNECT: {
         const body = data as { sid?: unknown; pid?: unknown } | undefined;
         if (typeof body?.sid === "string") {
           this.#onConnect(body.sid, typeof body.pid === "string" ? body.pid : undefined);
         } else {
           this.emitReserved(
             "connect_error",
-            new ClientError(ClientErrorCode.V2_SERVER, V2_MESSAGE),
+            new ClientError("SY_ERR_CLIENT_V2_SERVER", V2_MESSAGE),
           );
         }
         break;
       }
-      case PacketType.EVENT:
-      case PacketType.BINARY_EVENT:
+      case EVENT:
+      case BINARY_EVENT:
         this.#onEvent(packet);
         break;
-      case PacketType.ACK:
-      case PacketType.BINARY_ACK:
+      case ACK:
+      case BINARY_ACK:
         this.#onAck(packet);
         break;
-      case PacketType.DISCONNECT:
+      case DISCONNECT:
         this.#destroy();
         this.#onClose("io server disconnect");
         break;
-      case PacketType.CONNECT_ERROR: {
+      case CONNECT_ERROR: {
         this.#destroy();
         const body = data as { message?: unknown; data?: unknown } | string | undefined;
         const message = typeof body === "string" ? body : String(body?.message);
-        const err = new ClientError(ClientErrorCode.CONNECT_REFUSED, message);
+        const err = new ClientError("SY_ERR_CLIENT_CONNECT_REFUSED", message);
         if (typeof body === "object") err.data = body.data;
         this.emitReserved("connect_error", err);
         break;
@@ -299,7 +308,7 @@ export class Socket<
     return (...args: unknown[]) => {
       if (sent) return;
       sent = true;
-      this.#packet({ type: PacketType.ACK, nsp: this.nsp, id, data: args });
+      this.#packet({ type: ACK, nsp: this.nsp, id, data: args });
     };
   }
 
@@ -345,7 +354,7 @@ export class Socket<
 
   /** Disconnects by hand: sends DISCONNECT, fires `disconnect("io client disconnect")`, no reconnect. */
   disconnect(): this {
-    if (this.connected) this.#packet({ type: PacketType.DISCONNECT, nsp: this.nsp });
+    if (this.connected) this.#packet({ type: DISCONNECT, nsp: this.nsp });
     this.#destroy();
     if (this.connected) this.#onClose("io client disconnect");
     return this;

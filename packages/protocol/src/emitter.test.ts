@@ -3,7 +3,7 @@ import { Emitter } from "./emitter.js";
 
 class Probe extends Emitter<{ ping: (n: number) => void }> {
   fire(n: number): boolean {
-    return this.emit("ping", n);
+    return this.emitReserved("ping", n);
   }
 }
 

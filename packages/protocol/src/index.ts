@@ -2,7 +2,7 @@
 
 export type { BinaryData, BinaryType } from "./binary/binary-data.js";
 export { isBinary } from "./binary/binary-data.js";
-export type { EventMap } from "./emitter.js";
+export type { ArgsOf, EventMap } from "./emitter.js";
 export { Emitter } from "./emitter.js";
 export type {
   EngineOpenPacket,

@@ -2,14 +2,14 @@
 // send `2probe`, expect `3probe`, pause polling, send `5`, switch. Any failure leaves the
 // connection on polling and emits `upgradeError`.
 import type { EnginePacket } from "@switchyard/protocol";
-import { ClientError, ClientErrorCode } from "../errors.js";
+import { ClientError } from "../errors.js";
 import type { EngineSocket } from "./client.js";
 import type { TransportName } from "./options.js";
 import type { Transport } from "./transport.js";
 
 function probeError(name: string, detail?: unknown): ClientError {
   const message = detail === undefined ? "probe error" : `probe error: ${String(detail)}`;
-  const err = new ClientError(ClientErrorCode.PROBE_FAILED, message);
+  const err = new ClientError("SY_ERR_CLIENT_PROBE_FAILED", message);
   (err as ClientError & { transport?: string }).transport = name;
   return err;
 }

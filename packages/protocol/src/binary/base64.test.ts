@@ -1,11 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  decodeBase64,
-  decodeBase64Portable,
-  encodeBase64,
-  encodeBase64Portable,
-} from "./base64.js";
+import { decodeBase64Portable, encodeBase64Portable } from "./base64.js";
+import { decodeBase64, encodeBase64 } from "./runtime.js";
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 

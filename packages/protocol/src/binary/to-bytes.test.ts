@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fromBytes, toArrayBuffer, toBytes } from "./to-bytes.js";
+import { fromBytes } from "./runtime.js";
+import { toArrayBuffer, toBytes } from "./to-bytes.js";
 
 describe("toBytes", () => {
   it("views exactly the bytes of a DataView without copying", () => {

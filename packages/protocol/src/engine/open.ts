@@ -1,11 +1,6 @@
 // The Engine.IO handshake (protocol.md §1.3): the open packet the server sends first.
 // The server engine encodes it; the client engine parses and validates it.
-import {
-  type DecodeResult,
-  decodeFailure,
-  type ProtocolError,
-  ProtocolErrorCode,
-} from "../errors.js";
+import { CODE_ENGINE_INVALID_OPEN_PACKET, type DecodeResult, decodeFailure } from "../errors.js";
 
 /** The JSON body of the open packet, with exactly these keys. */
 export interface EngineOpenPacket {
@@ -31,13 +26,6 @@ export function encodeOpenPacket(open: EngineOpenPacket): string {
   return `0${JSON.stringify(body)}`;
 }
 
-function invalid(reason: string): { ok: false; error: ProtocolError } {
-  return decodeFailure(
-    ProtocolErrorCode.ENGINE_INVALID_OPEN_PACKET,
-    `invalid open packet: ${reason}`,
-  );
-}
-
 function isDuration(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value) && value >= 0;
 }
@@ -47,34 +35,33 @@ function isDuration(value: unknown): value is number {
  * too). It must hold exactly the five handshake keys with the right types; never throws.
  */
 export function parseOpenPacket(data: string): DecodeResult<EngineOpenPacket> {
-  // JSON text never starts with "0{", so the optional type digit is unambiguous.
-  const json = data.charCodeAt(0) === 48 ? data.slice(1) : data;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(json);
+    // JSON text never starts with "0{", so the optional type digit is unambiguous.
+    parsed = JSON.parse(data.charCodeAt(0) === 48 ? data.slice(1) : data);
   } catch {
-    return invalid("not JSON");
+    // Reported below: `undefined` is not an object.
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return invalid("not a JSON object");
+  const open = parsed as Partial<Record<(typeof OPEN_KEYS)[number], unknown>> | undefined;
+  if (
+    typeof open === "object" &&
+    open !== null &&
+    !Array.isArray(open) &&
+    Object.keys(open).length === OPEN_KEYS.length &&
+    OPEN_KEYS.every((key) => Object.hasOwn(open, key))
+  ) {
+    const { sid, upgrades, pingInterval, pingTimeout, maxPayload } = open;
+    if (
+      typeof sid === "string" &&
+      sid.length > 0 &&
+      Array.isArray(upgrades) &&
+      upgrades.every((name) => typeof name === "string") &&
+      isDuration(pingInterval) &&
+      isDuration(pingTimeout) &&
+      isDuration(maxPayload)
+    ) {
+      return { ok: true, value: { sid, upgrades, pingInterval, pingTimeout, maxPayload } };
+    }
   }
-  const keys = Object.keys(parsed);
-  if (keys.length !== OPEN_KEYS.length || !OPEN_KEYS.every((key) => Object.hasOwn(parsed, key))) {
-    return invalid(`expected exactly the keys ${OPEN_KEYS.join(", ")}`);
-  }
-  const { sid, upgrades, pingInterval, pingTimeout, maxPayload } = parsed as Record<
-    (typeof OPEN_KEYS)[number],
-    unknown
-  >;
-  if (typeof sid !== "string" || sid.length === 0) return invalid("sid must be a non-empty string");
-  if (!Array.isArray(upgrades) || !upgrades.every((name) => typeof name === "string")) {
-    return invalid("upgrades must be an array of strings");
-  }
-  if (!isDuration(pingInterval) || !isDuration(pingTimeout) || !isDuration(maxPayload)) {
-    return invalid("pingInterval, pingTimeout and maxPayload must be non-negative numbers");
-  }
-  return {
-    ok: true,
-    value: { sid, upgrades: upgrades as string[], pingInterval, pingTimeout, maxPayload },
-  };
+  return decodeFailure(CODE_ENGINE_INVALID_OPEN_PACKET, "invalid open packet");
 }

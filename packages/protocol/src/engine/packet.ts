@@ -1,9 +1,21 @@
 // Engine.IO v4 packets (protocol.md §1.2): the seven types and the codec of one packet.
 // Transports feed raw frames in here; the payload codec (payload.ts) builds on it for polling.
-import { decodeBase64, encodeBase64 } from "../binary/base64.js";
 import type { BinaryData, BinaryType } from "../binary/binary-data.js";
-import { DEFAULT_BINARY_TYPE, fromBytes, toBytes } from "../binary/to-bytes.js";
-import { type DecodeResult, decodeFailure, ProtocolErrorCode } from "../errors.js";
+import {
+  DEFAULT_BINARY_TYPE,
+  decodeBase64,
+  encodeBase64,
+  fromBytes,
+  HAS_BLOB,
+} from "../binary/runtime.js";
+import { toBytes } from "../binary/to-bytes.js";
+import {
+  CODE_ENGINE_EMPTY_PACKET,
+  CODE_ENGINE_INVALID_BASE64,
+  CODE_ENGINE_UNKNOWN_TYPE,
+  type DecodeResult,
+  decodeFailure,
+} from "../errors.js";
 
 /** The Engine.IO protocol revision this codec speaks (the `EIO=4` query parameter). */
 export const ENGINE_PROTOCOL_VERSION = 4;
@@ -40,13 +52,14 @@ const TYPE_DIGITS: Readonly<Record<EnginePacketType, string>> = {
   noop: "6",
 };
 
+/** The official parser's message for every undecodable packet; the code tells them apart. */
+const PARSER_ERROR = "parser error";
+
 const CHAR_ZERO = 48; // "0"
 const CHAR_B = 98; // "b": base64 binary message, no type digit (protocol.md §0.3)
 
-const hasBlob = typeof Blob === "function";
-
 function isBlob(value: unknown): value is Blob {
-  return hasBlob && value instanceof Blob;
+  return HAS_BLOB && value instanceof Blob;
 }
 
 function isBufferSource(value: unknown): value is ArrayBuffer | ArrayBufferView {
@@ -67,9 +80,7 @@ export function encodeEnginePacket(
   if (typeof data === "string") return TYPE_DIGITS[packet.type] + data;
   if (supportsBinary) return data;
   if (isBlob(data)) {
-    throw new TypeError(
-      "encodeEnginePacket cannot base64-encode a Blob synchronously; use encodeEnginePacketAsync",
-    );
+    throw new TypeError("Blob needs encodeEnginePacketAsync");
   }
   return `b${encodeBase64(data)}`;
 }
@@ -101,15 +112,12 @@ export function decodeEnginePacket(
   }
   // A Blob cannot be read synchronously, so it is handed over as is whatever the binaryType.
   if (isBlob(raw)) return { ok: true, value: { type: "message", data: raw } };
-  return decodeFailure(
-    ProtocolErrorCode.ENGINE_UNKNOWN_TYPE,
-    "parser error: not a string nor binary",
-  );
+  return decodeFailure(CODE_ENGINE_UNKNOWN_TYPE, PARSER_ERROR);
 }
 
 function decodeText(raw: string, binaryType: BinaryType): DecodeResult<EnginePacket> {
   if (raw.length === 0) {
-    return decodeFailure(ProtocolErrorCode.ENGINE_EMPTY_PACKET, "parser error: empty packet");
+    return decodeFailure(CODE_ENGINE_EMPTY_PACKET, PARSER_ERROR);
   }
   const first = raw.charCodeAt(0);
   // The range check keeps the table lookup in bounds (a negative index is a slow property miss).
@@ -123,9 +131,9 @@ function decodeText(raw: string, binaryType: BinaryType): DecodeResult<EnginePac
   if (first === CHAR_B) {
     const bytes = decodeBase64(raw, 1);
     if (bytes === undefined) {
-      return decodeFailure(ProtocolErrorCode.ENGINE_INVALID_BASE64, "parser error: invalid base64");
+      return decodeFailure(CODE_ENGINE_INVALID_BASE64, PARSER_ERROR);
     }
     return { ok: true, value: { type: "message", data: fromBytes(bytes, binaryType) } };
   }
-  return decodeFailure(ProtocolErrorCode.ENGINE_UNKNOWN_TYPE, "parser error: unknown packet type");
+  return decodeFailure(CODE_ENGINE_UNKNOWN_TYPE, PARSER_ERROR);
 }

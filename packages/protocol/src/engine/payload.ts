@@ -1,8 +1,8 @@
 // Engine.IO polling payloads (protocol.md §1.4): packets joined by the record separator "\x1e".
 // Polling transports read and write whole HTTP bodies through here; each packet uses packet.ts.
 import type { BinaryType } from "../binary/binary-data.js";
-import { DEFAULT_BINARY_TYPE } from "../binary/to-bytes.js";
-import { decodeFailure, type ProtocolError, ProtocolErrorCode } from "../errors.js";
+import { DEFAULT_BINARY_TYPE } from "../binary/runtime.js";
+import { CODE_ENGINE_TOO_MANY_PACKETS, decodeFailure, type ProtocolError } from "../errors.js";
 import { DEFAULT_MAX_PAYLOAD_PACKETS } from "../limits.js";
 import {
   decodeEnginePacket,
@@ -56,10 +56,7 @@ export function decodeEnginePayload(
   let start = 0;
   for (;;) {
     if (packets.length >= maxPackets) {
-      const failure = decodeFailure(
-        ProtocolErrorCode.ENGINE_TOO_MANY_PACKETS,
-        `payload holds more than ${maxPackets} packets`,
-      );
+      const failure = decodeFailure(CODE_ENGINE_TOO_MANY_PACKETS, "too many packets");
       return { packets, error: failure.error };
     }
     const end = payload.indexOf(RECORD_SEPARATOR, start);

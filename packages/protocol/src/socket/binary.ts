@@ -2,7 +2,7 @@
 // Placeholders are `{"_placeholder":true,"num":N}`, numbered depth-first (protocol.md §2.3).
 
 import { type BinaryData, isBinary } from "../binary/binary-data.js";
-import { ProtocolError, ProtocolErrorCode } from "../errors.js";
+import { CODE_ILLEGAL_ATTACHMENTS, CODE_TOO_DEEP, ProtocolError } from "../errors.js";
 
 /** Nesting the encoder-side walks accept before they call the data circular or too deep. */
 export const ENCODE_MAX_DEPTH = 1000;
@@ -14,7 +14,7 @@ function hasToJson(value: object): value is JsonSource {
 }
 
 function tooDeep(maxDepth: number): TypeError {
-  return new TypeError(`Packet data is circular or nests deeper than ${maxDepth} levels`);
+  return new TypeError(`data is circular or deeper than ${maxDepth}`);
 }
 
 /**
@@ -148,7 +148,7 @@ function walkReconstruct(
 ): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (depth > maxDepth) {
-    throw new ProtocolError(ProtocolErrorCode.TOO_DEEP, `data nests deeper than ${maxDepth}`);
+    throw new ProtocolError(CODE_TOO_DEEP, "too deep");
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -174,10 +174,7 @@ function walkReconstruct(
 function resolvePlaceholder(num: unknown, buffers: readonly BinaryData[]): BinaryData {
   const buffer = typeof num === "number" && Number.isInteger(num) ? buffers[num] : undefined;
   if (buffer === undefined) {
-    throw new ProtocolError(
-      ProtocolErrorCode.ILLEGAL_ATTACHMENTS,
-      `illegal attachments: placeholder num ${typeof num === "number" ? num : typeof num} is not an index below ${buffers.length}`,
-    );
+    throw new ProtocolError(CODE_ILLEGAL_ATTACHMENTS, "illegal attachments");
   }
   return buffer;
 }

@@ -1,11 +1,28 @@
 // One-shot decode of a Socket.IO text packet `<type>[<n>-][<nsp>,][<id>][<json>]` (protocol.md §2.2).
 // Hot path: charCodeAt scanning, no regex, one substring per field that needs it.
 
-import { type DecodeResult, decodeFailure, ProtocolErrorCode } from "../errors.js";
+import {
+  CODE_ILLEGAL_ATTACHMENTS,
+  CODE_INVALID_PAYLOAD,
+  CODE_RESERVED_EVENT_NAME,
+  CODE_TOO_DEEP,
+  CODE_TOO_LONG,
+  CODE_TOO_MANY_ATTACHMENTS,
+  CODE_UNKNOWN_PACKET_TYPE,
+  type DecodeResult,
+  decodeFailure,
+} from "../errors.js";
 import { DEFAULT_MAX_ATTACHMENTS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_LENGTH } from "../limits.js";
 import { exceedsDepth } from "./depth.js";
 import type { Packet, PacketType } from "./packet.js";
 import { checkPayload } from "./validate.js";
+
+const ZERO = 0x30;
+const NINE = 0x39;
+const DASH = 0x2d;
+const SLASH = 0x2f;
+/** Up to 15 decimal digits always fit a double exactly; longer ids go through Number(). */
+const EXACT_DIGITS = 15;
 
 /** Options of the Socket.IO decoder; every limit has a safe default. */
 export interface DecoderOptions {
@@ -37,14 +54,7 @@ export function resolveDecoderLimits(opts?: DecoderOptions): DecoderLimits {
   };
 }
 
-const DEFAULT_LIMITS: DecoderLimits = resolveDecoderLimits();
-
-const ZERO = 0x30;
-const NINE = 0x39;
-const DASH = 0x2d;
-const SLASH = 0x2f;
-/** Up to 15 decimal digits always fit a double exactly; longer ids go through Number(). */
-const EXACT_DIGITS = 15;
+const DEFAULT_LIMITS: DecoderLimits = /* @__PURE__ */ resolveDecoderLimits();
 
 /**
  * Decodes one Socket.IO text packet. BINARY_EVENT/BINARY_ACK come back as a header with
@@ -70,17 +80,11 @@ function readDigits(str: string, start: number): { value: number; end: number } 
 export function parsePacketString(str: string, limits: DecoderLimits): DecodeResult<Packet> {
   const length = str.length;
   if (length > limits.maxLength) {
-    return decodeFailure(
-      ProtocolErrorCode.TOO_LONG,
-      `packet of ${length} characters exceeds maxLength ${limits.maxLength}`,
-    );
+    return decodeFailure(CODE_TOO_LONG, "packet too long");
   }
   const type = str.charCodeAt(0) - ZERO;
   if (!(type >= 0 && type <= 6)) {
-    return decodeFailure(
-      ProtocolErrorCode.UNKNOWN_PACKET_TYPE,
-      length === 0 ? "empty packet" : `unknown packet type ${JSON.stringify(str.charAt(0))}`,
-    );
+    return decodeFailure(CODE_UNKNOWN_PACKET_TYPE, "unknown packet type");
   }
   let i = 1;
   let attachments: number | undefined;
@@ -88,13 +92,10 @@ export function parsePacketString(str: string, limits: DecoderLimits): DecodeRes
     const count = readDigits(str, 1);
     // A count of 0 is illegal too: the official parser (4.2.7) requires at least one attachment.
     if (count.end === 1 || count.value < 1 || str.charCodeAt(count.end) !== DASH) {
-      return decodeFailure(ProtocolErrorCode.ILLEGAL_ATTACHMENTS, "Illegal attachments");
+      return decodeFailure(CODE_ILLEGAL_ATTACHMENTS, "Illegal attachments");
     }
     if (count.value > limits.maxAttachments) {
-      return decodeFailure(
-        ProtocolErrorCode.TOO_MANY_ATTACHMENTS,
-        `too many attachments: ${count.value} > ${limits.maxAttachments}`,
-      );
+      return decodeFailure(CODE_TOO_MANY_ATTACHMENTS, "too many attachments");
     }
     attachments = count.value;
     i = count.end + 1;
@@ -125,24 +126,22 @@ function parseData(
   limits: DecoderLimits,
 ): DecodeResult<Packet> {
   if (exceedsDepth(str, start, limits.maxDepth)) {
-    return decodeFailure(
-      ProtocolErrorCode.TOO_DEEP,
-      `data nests deeper than maxDepth ${limits.maxDepth}`,
-    );
+    return decodeFailure(CODE_TOO_DEEP, "too deep");
   }
   let data: unknown;
   try {
     data = JSON.parse(str.slice(start), limits.reviver);
   } catch {
-    return decodeFailure(ProtocolErrorCode.INVALID_PAYLOAD, "invalid payload: malformed JSON");
+    return decodeFailure(CODE_INVALID_PAYLOAD, "invalid payload");
   }
   const code = checkPayload(packet.type, data);
-  if (code === ProtocolErrorCode.RESERVED_EVENT_NAME) {
-    const name = JSON.stringify((data as unknown[])[0]);
-    return decodeFailure(code, `invalid payload: reserved event name ${name}`);
-  }
   if (code !== undefined) {
-    return decodeFailure(code, `invalid payload for packet type ${packet.type}`);
+    return decodeFailure(
+      code,
+      code === CODE_RESERVED_EVENT_NAME
+        ? "invalid payload: reserved event name"
+        : "invalid payload",
+    );
   }
   packet.data = data;
   return { ok: true, value: packet };

@@ -3,7 +3,14 @@
 
 import { type BinaryData, isBinary } from "../binary/binary-data.js";
 import { Emitter } from "../emitter.js";
-import { ProtocolError, ProtocolErrorCode } from "../errors.js";
+import {
+  CODE_DECODER_DESTROYED,
+  CODE_ILLEGAL_ATTACHMENTS,
+  CODE_UNEXPECTED_BINARY,
+  CODE_UNEXPECTED_TEXT,
+  CODE_UNKNOWN_CHUNK_TYPE,
+  ProtocolError,
+} from "../errors.js";
 import { reconstructData } from "./binary.js";
 import {
   type DecoderLimits,
@@ -11,7 +18,7 @@ import {
   parsePacketString,
   resolveDecoderLimits,
 } from "./decode-string.js";
-import { type Packet, PacketType } from "./packet.js";
+import { ACK, BINARY_ACK, BINARY_EVENT, EVENT, type Packet } from "./packet.js";
 
 /** What {@link Decoder.add} returns: `packet` is present once a whole packet is decoded. */
 export type DecoderResult = { ok: true; packet?: Packet } | { ok: false; error: ProtocolError };
@@ -46,18 +53,11 @@ export class Decoder extends Emitter<DecoderEvents> {
   /** Decodes one chunk (a text packet or a binary attachment). Never throws on any input. */
   add(chunk: unknown): DecoderResult {
     if (this.#destroyed) {
-      return this.#fail(
-        new ProtocolError(ProtocolErrorCode.DECODER_DESTROYED, "decoder destroyed"),
-      );
+      return this.#fail(new ProtocolError(CODE_DECODER_DESTROYED, "decoder destroyed"));
     }
     if (typeof chunk === "string") return this.#addText(chunk);
     if (isBinary(chunk)) return this.#addBinary(chunk);
-    return this.#fail(
-      new ProtocolError(
-        ProtocolErrorCode.UNKNOWN_CHUNK_TYPE,
-        `Unknown type: ${chunk === null ? "null" : typeof chunk}`,
-      ),
-    );
+    return this.#fail(new ProtocolError(CODE_UNKNOWN_CHUNK_TYPE, "Unknown type"));
   }
 
   /** Drops any partial binary reconstruction; later `add()` calls fail with DECODER_DESTROYED. */
@@ -69,17 +69,14 @@ export class Decoder extends Emitter<DecoderEvents> {
   #addText(text: string): DecoderResult {
     if (this.#pending !== undefined) {
       return this.#fail(
-        new ProtocolError(
-          ProtocolErrorCode.UNEXPECTED_TEXT,
-          "got plaintext data when reconstructing a packet",
-        ),
+        new ProtocolError(CODE_UNEXPECTED_TEXT, "got plaintext data when reconstructing a packet"),
       );
     }
     const result = parsePacketString(text, this.#limits);
     if (!result.ok) return this.#fail(result.error);
     const packet = result.value;
-    if (packet.type === PacketType.BINARY_EVENT || packet.type === PacketType.BINARY_ACK) {
-      packet.type = packet.type === PacketType.BINARY_EVENT ? PacketType.EVENT : PacketType.ACK;
+    if (packet.type === BINARY_EVENT || packet.type === BINARY_ACK) {
+      packet.type = packet.type === BINARY_EVENT ? EVENT : ACK;
       this.#pending = packet;
       return PENDING;
     }
@@ -91,7 +88,7 @@ export class Decoder extends Emitter<DecoderEvents> {
     if (pending === undefined) {
       return this.#fail(
         new ProtocolError(
-          ProtocolErrorCode.UNEXPECTED_BINARY,
+          CODE_UNEXPECTED_BINARY,
           "got binary data when not reconstructing a packet",
         ),
       );
@@ -110,7 +107,7 @@ export class Decoder extends Emitter<DecoderEvents> {
       return this.#fail(
         error instanceof ProtocolError
           ? error
-          : new ProtocolError(ProtocolErrorCode.ILLEGAL_ATTACHMENTS, "illegal attachments", {
+          : new ProtocolError(CODE_ILLEGAL_ATTACHMENTS, "illegal attachments", {
               cause: error,
             }),
       );
@@ -120,14 +117,14 @@ export class Decoder extends Emitter<DecoderEvents> {
   }
 
   #done(packet: Packet): DecoderResult {
-    if (this.hasListeners("decoded")) this.emit("decoded", packet);
+    if (this.hasListeners("decoded")) this.emitReserved("decoded", packet);
     return { ok: true, packet };
   }
 
   #fail(error: ProtocolError): DecoderResult {
     // Any error ends the current reconstruction, so the next packet starts clean.
     this.#reset();
-    if (this.hasListeners("error")) this.emit("error", error);
+    if (this.hasListeners("error")) this.emitReserved("error", error);
     return { ok: false, error };
   }
 

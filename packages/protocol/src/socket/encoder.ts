@@ -3,7 +3,7 @@
 
 import type { BinaryData } from "../binary/binary-data.js";
 import { deconstructData, hasBinary } from "./binary.js";
-import { type Packet, PacketType } from "./packet.js";
+import { ACK, BINARY_ACK, BINARY_EVENT, EVENT, type Packet, type PacketType } from "./packet.js";
 
 /** A JSON.stringify replacer. */
 export type JsonReplacer = (this: unknown, key: string, value: unknown) => unknown;
@@ -12,7 +12,7 @@ export type JsonReplacer = (this: unknown, key: string, value: unknown) => unkno
  * Socket.IO v5 encoder. EVENT/ACK data holding binary is sent as BINARY_EVENT/BINARY_ACK with
  * placeholders in the text and the binaries as separate chunks.
  * @example
- * new Encoder().encode({ type: PacketType.EVENT, nsp: "/admin", id: 12, data: ["hi"] });
+ * new Encoder().encode({ type: EVENT, nsp: "/admin", id: 12, data: ["hi"] });
  * // → ['2/admin,12["hi"]']
  */
 export class Encoder {
@@ -28,11 +28,10 @@ export class Encoder {
    */
   encode(packet: Packet): Array<string | BinaryData> {
     const type = packet.type;
-    if ((type === PacketType.EVENT || type === PacketType.ACK) && hasBinary(packet.data)) {
+    if ((type === EVENT || type === ACK) && hasBinary(packet.data)) {
       const buffers: BinaryData[] = [];
       const data = deconstructData(packet.data, buffers);
-      const binaryType =
-        type === PacketType.EVENT ? PacketType.BINARY_EVENT : PacketType.BINARY_ACK;
+      const binaryType = type === EVENT ? BINARY_EVENT : BINARY_ACK;
       const header = this.#encodeString(binaryType, packet.nsp, packet.id, data, buffers.length);
       const chunks: Array<string | BinaryData> = [header];
       for (const buffer of buffers) chunks.push(buffer);
@@ -49,7 +48,7 @@ export class Encoder {
     attachments: number | undefined,
   ): string {
     let str = `${type}`;
-    if (type === PacketType.BINARY_EVENT || type === PacketType.BINARY_ACK) {
+    if (type === BINARY_EVENT || type === BINARY_ACK) {
       str += `${attachments}-`;
     }
     if (nsp && nsp !== "/") str += `${nsp},`;

@@ -4,16 +4,33 @@
 /** Version of the Socket.IO protocol these codecs speak. */
 export const SOCKET_PROTOCOL_VERSION = 5;
 
+// The wire number of each type, as constants of their own: a bundler inlines these, where a
+// property of PacketType would stay a lookup. Package code uses them; users use PacketType.
+/** @package */
+export const CONNECT = 0;
+/** @package */
+export const DISCONNECT = 1;
+/** @package */
+export const EVENT = 2;
+/** @package */
+export const ACK = 3;
+/** @package */
+export const CONNECT_ERROR = 4;
+/** @package */
+export const BINARY_EVENT = 5;
+/** @package */
+export const BINARY_ACK = 6;
+
 /** The Socket.IO packet types, numbered as on the wire. */
-export const PacketType = {
-  CONNECT: 0,
-  DISCONNECT: 1,
-  EVENT: 2,
-  ACK: 3,
-  CONNECT_ERROR: 4,
-  BINARY_EVENT: 5,
-  BINARY_ACK: 6,
-} as const;
+export const PacketType: {
+  readonly CONNECT: 0;
+  readonly DISCONNECT: 1;
+  readonly EVENT: 2;
+  readonly ACK: 3;
+  readonly CONNECT_ERROR: 4;
+  readonly BINARY_EVENT: 5;
+  readonly BINARY_ACK: 6;
+} = { CONNECT, DISCONNECT, EVENT, ACK, CONNECT_ERROR, BINARY_EVENT, BINARY_ACK };
 
 /** One of the {@link PacketType} values. */
 export type PacketType = (typeof PacketType)[keyof typeof PacketType];

@@ -1,8 +1,23 @@
 // Shape checks on Socket.IO packets: the data each type may carry (protocol.md §2.1, §2.4).
 // Used by the decoder on peer input, and exported as isPacketValid for custom parsers.
 
-import { ProtocolErrorCode } from "../errors.js";
-import { type Packet, PacketType, RESERVED_EVENTS } from "./packet.js";
+import {
+  CODE_INVALID_PAYLOAD,
+  CODE_RESERVED_EVENT_NAME,
+  type ProtocolErrorCode,
+} from "../errors.js";
+import {
+  ACK,
+  BINARY_ACK,
+  BINARY_EVENT,
+  CONNECT,
+  CONNECT_ERROR,
+  DISCONNECT,
+  EVENT,
+  type Packet,
+  type PacketType,
+  RESERVED_EVENTS,
+} from "./packet.js";
 
 const objectToString = Object.prototype.toString;
 
@@ -13,13 +28,13 @@ function isPlainObject(value: unknown): boolean {
 
 /** Checks EVENT data: an array whose first item is a number or a non-reserved event name. */
 function checkEventData(data: unknown): ProtocolErrorCode | undefined {
-  if (!Array.isArray(data)) return ProtocolErrorCode.INVALID_PAYLOAD;
+  if (!Array.isArray(data)) return CODE_INVALID_PAYLOAD;
   const name: unknown = data[0];
   if (typeof name === "number") return undefined;
-  if (typeof name !== "string") return ProtocolErrorCode.INVALID_PAYLOAD;
+  if (typeof name !== "string") return CODE_INVALID_PAYLOAD;
   // Every reserved name has 7 to 14 characters: most event names never reach the Set lookup.
   return name.length >= 7 && name.length <= 14 && RESERVED_EVENTS.has(name)
-    ? ProtocolErrorCode.RESERVED_EVENT_NAME
+    ? CODE_RESERVED_EVENT_NAME
     : undefined;
 }
 
@@ -29,35 +44,33 @@ function checkEventData(data: unknown): ProtocolErrorCode | undefined {
  */
 export function checkPayload(type: PacketType, data: unknown): ProtocolErrorCode | undefined {
   switch (type) {
-    case PacketType.EVENT:
-    case PacketType.BINARY_EVENT:
+    case EVENT:
+    case BINARY_EVENT:
       return checkEventData(data);
-    case PacketType.ACK:
-    case PacketType.BINARY_ACK:
-      return Array.isArray(data) ? undefined : ProtocolErrorCode.INVALID_PAYLOAD;
-    case PacketType.CONNECT:
-      return isPlainObject(data) ? undefined : ProtocolErrorCode.INVALID_PAYLOAD;
-    case PacketType.CONNECT_ERROR:
-      return typeof data === "string" || isPlainObject(data)
-        ? undefined
-        : ProtocolErrorCode.INVALID_PAYLOAD;
+    case ACK:
+    case BINARY_ACK:
+      return Array.isArray(data) ? undefined : CODE_INVALID_PAYLOAD;
+    case CONNECT:
+      return isPlainObject(data) ? undefined : CODE_INVALID_PAYLOAD;
+    case CONNECT_ERROR:
+      return typeof data === "string" || isPlainObject(data) ? undefined : CODE_INVALID_PAYLOAD;
     default:
       // DISCONNECT carries no data.
-      return data === undefined ? undefined : ProtocolErrorCode.INVALID_PAYLOAD;
+      return data === undefined ? undefined : CODE_INVALID_PAYLOAD;
   }
 }
 
 function isDataValid(type: unknown, data: unknown): boolean {
   switch (type) {
-    case PacketType.CONNECT:
+    case CONNECT:
       return data === undefined || isPlainObject(data);
-    case PacketType.DISCONNECT:
+    case DISCONNECT:
       return data === undefined;
-    case PacketType.EVENT:
+    case EVENT:
       return checkEventData(data) === undefined;
-    case PacketType.ACK:
+    case ACK:
       return Array.isArray(data);
-    case PacketType.CONNECT_ERROR:
+    case CONNECT_ERROR:
       return typeof data === "string" || isPlainObject(data);
     default:
       return false;
