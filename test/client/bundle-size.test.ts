@@ -52,6 +52,14 @@ describe("browser bundles", () => {
     expect(io.io).toBe(io);
   });
 
+  it("keeps readable error names although minification renames the classes", () => {
+    for (const bundle of [iife, esm]) {
+      const text = bundle.toString("utf8");
+      expect(text).toContain('"ClientError"');
+      expect(text).toContain('"ProtocolError"');
+    }
+  });
+
   it("ships no Node-only code (no ws package, no require, no node: modules)", () => {
     for (const bundle of [iife, esm]) {
       const text = bundle.toString("utf8");

@@ -36,6 +36,8 @@ export class ClientError extends SwitchyardError {
 
   constructor(code: ClientErrorCode, message: string, options?: ErrorOptions) {
     super(code, message, options);
+    // Literal, not new.target.name: minified browser bundles rename classes.
+    this.name = "ClientError";
   }
 }
 
@@ -49,6 +51,7 @@ export class TransportError extends ClientError {
 
   constructor(message: string, description: unknown, context?: unknown) {
     super("SY_ERR_CLIENT_TRANSPORT", message);
+    this.name = "TransportError";
     this.description = description;
     this.context = context;
   }

@@ -108,6 +108,8 @@ export class ProtocolError extends SwitchyardError {
 
   constructor(code: ProtocolErrorCode, message: string, options?: ErrorOptions) {
     super(code, message, options);
+    // Literal, not new.target.name: minified browser bundles rename classes.
+    this.name = "ProtocolError";
   }
 }
 
