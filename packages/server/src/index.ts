@@ -51,7 +51,36 @@ export type {
   SocketDetails,
   SocketId,
 } from "./adapter/adapter.js";
+// Cluster adapter base (issue 6): what bus adapters (Redis, NATS, in-process) build on.
+export { ClusterAdapter } from "./adapter/cluster-adapter.js";
+export type { ClusterCounters, ClusterTarget, OutgoingMessage } from "./adapter/cluster-bus.js";
+export { ClusterBusAdapter } from "./adapter/cluster-bus.js";
+export {
+  AdapterError,
+  AdapterErrorCode,
+  ClusterRequestTimeoutError,
+} from "./adapter/cluster-errors.js";
+export type { HeartbeatOptions } from "./adapter/cluster-membership.js";
+export { HEARTBEAT_DEFAULTS } from "./adapter/cluster-membership.js";
+export type {
+  ClusterMessage,
+  DecodeResult,
+  DropReason,
+  WireBroadcastOptions,
+} from "./adapter/cluster-message.js";
+export {
+  CLUSTER_PROTOCOL_VERSION,
+  decodeClusterMessage,
+  EMITTER_UID,
+  encodeClusterMessage,
+  fromWireOptions,
+  MessageType,
+  toWireOptions,
+} from "./adapter/cluster-message.js";
+export type { ClusterAdapterOptions, PartialResult } from "./adapter/cluster-options.js";
+export { randomId } from "./adapter/cluster-requests.js";
 export { Adapter } from "./adapter/in-memory.js";
+export { InProcessAdapter, InProcessBus, topicOf } from "./adapter/in-process-bus.js";
 export { SessionAwareAdapter } from "./adapter/session-aware.js";
 export { BroadcastOperator } from "./broadcast/operator.js";
 export { RemoteSocket } from "./broadcast/remote-socket.js";

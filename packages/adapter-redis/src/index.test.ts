@@ -1,0 +1,12 @@
+import { describe, expect, it } from "vitest";
+import { createAdapter } from "./index.js";
+import type { RedisClient } from "./redis-bus.js";
+
+describe("createAdapter", () => {
+  it("refuses one client as both pub and sub (a subscriber connection cannot publish)", () => {
+    const client = { on: () => client } as unknown as RedisClient;
+    expect(() => createAdapter(client, client)).toThrow(
+      expect.objectContaining({ code: "SY_ERR_REDIS_INVALID_ARGUMENT" }),
+    );
+  });
+});

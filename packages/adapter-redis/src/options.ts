@@ -1,0 +1,29 @@
+// Options of the Redis adapter and emitter, with their defaults.
+import type { ClusterAdapterOptions } from "@switchyard/server";
+
+/** Options shared by the adapter and the emitter: where the channels live. */
+export interface RedisChannelOptions {
+  /**
+   * Prefix of every channel name. Adapters and emitters must use the same one.
+   * @default "socket.io"
+   */
+  key?: string;
+  /**
+   * Use sharded pub/sub (SPUBLISH/SSUBSCRIBE, Redis ≥ 7.0). With an ioredis `Cluster`, create it
+   * with `shardedSubscribers: true`.
+   * @default false
+   */
+  sharded?: boolean;
+  /**
+   * Route single-room operations through one channel per room, so that only the nodes with
+   * members in the room receive them. Adapters and emitters must agree.
+   * @default true
+   */
+  roomChannels?: boolean;
+}
+
+/** Options of `createAdapter`: channel options plus the cluster options (timeouts, heartbeat). */
+export interface RedisAdapterOptions extends RedisChannelOptions, ClusterAdapterOptions {}
+
+/** Default channel prefix (as @socket.io/redis-adapter). */
+export const DEFAULT_KEY = "socket.io";

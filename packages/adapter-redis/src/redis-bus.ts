@@ -1,0 +1,104 @@
+// The Redis side of the binding: one pair of ioredis clients shared by every namespace adapter
+// of a server. Reference-counted channel subscriptions, message dispatch by channel, and
+// reconnect detection (ioredis restores subscriptions; adapters then re-announce themselves).
+import type { Cluster, Redis } from "ioredis";
+import { RedisAdapterError, RedisAdapterErrorCode } from "./errors.js";
+
+/** An ioredis client: standalone or cluster. */
+export type RedisClient = Redis | Cluster;
+
+type Handler = (payload: Uint8Array) => void;
+
+/** What the bus tells each adapter besides messages. */
+export interface BusListener {
+  /** The subscriber reconnected: announce again (peers may have dropped this node). */
+  reconnected(): void;
+  /** A client reported an error. */
+  clientError(error: RedisAdapterError): void;
+}
+
+/** Publish/subscribe over a pair of ioredis clients (classic or sharded pub/sub). */
+export class RedisBus {
+  readonly #pub: RedisClient;
+  readonly #sub: RedisClient;
+  readonly #sharded: boolean;
+  readonly #handlers: Map<string, Set<Handler>> = new Map();
+  readonly #listeners: Set<BusListener> = new Set();
+  #lost = false;
+
+  constructor(pub: RedisClient, sub: RedisClient, sharded: boolean) {
+    this.#pub = pub;
+    this.#sub = sub;
+    this.#sharded = sharded;
+    sub.on(sharded ? "smessageBuffer" : "messageBuffer", (channel: Buffer, message: Buffer) =>
+      this.dispatch(channel, message),
+    );
+    sub.on("close", () => {
+      this.#lost = true;
+    });
+    sub.on("ready", () => {
+      if (!this.#lost) return;
+      this.#lost = false;
+      for (const listener of this.#listeners) listener.reconnected();
+    });
+    // Our own 'error' listeners: ioredis then never reports "Unhandled error event", and the
+    // adapters forward the error to whoever listens on them.
+    for (const client of new Set([pub, sub])) {
+      client.on("error", (cause: unknown) => {
+        const error = new RedisAdapterError(
+          RedisAdapterErrorCode.CLIENT_ERROR,
+          "the Redis client reported an error",
+          { cause },
+        );
+        for (const listener of this.#listeners) listener.clientError(error);
+      });
+    }
+  }
+
+  /** Registers an adapter for reconnect and error notices. */
+  attach(listener: BusListener): void {
+    this.#listeners.add(listener);
+  }
+
+  /** Forgets an adapter. */
+  detach(listener: BusListener): void {
+    this.#listeners.delete(listener);
+  }
+
+  /** Publishes a payload; rejects when Redis refuses (the adapter counts and reports it). */
+  async publish(channel: string, payload: Uint8Array): Promise<void> {
+    const buffer = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    if (this.#sharded) await this.#pub.spublish(channel, buffer);
+    else await this.#pub.publish(channel, buffer);
+  }
+
+  /** Adds a handler; the first one for a channel subscribes to it. */
+  async subscribe(channel: string, handler: Handler): Promise<void> {
+    let handlers = this.#handlers.get(channel);
+    if (handlers === undefined) {
+      handlers = new Set();
+      this.#handlers.set(channel, handlers);
+    }
+    const first = handlers.size === 0;
+    handlers.add(handler);
+    if (!first) return;
+    if (this.#sharded) await this.#sub.ssubscribe(channel);
+    else await this.#sub.subscribe(channel);
+  }
+
+  /** Removes a handler; the last one for a channel unsubscribes from it. */
+  async unsubscribe(channel: string, handler: Handler): Promise<void> {
+    const handlers = this.#handlers.get(channel);
+    if (handlers === undefined || !handlers.delete(handler) || handlers.size > 0) return;
+    this.#handlers.delete(channel);
+    if (this.#sharded) await this.#sub.sunsubscribe(channel);
+    else await this.#sub.unsubscribe(channel);
+  }
+
+  private dispatch(channel: Buffer, message: Buffer): void {
+    const handlers = this.#handlers.get(channel.toString());
+    if (handlers === undefined) return;
+    const payload = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+    for (const handler of handlers) handler(payload);
+  }
+}

@@ -1,0 +1,367 @@
+// ClusterAdapter: the in-memory Adapter plus the inter-node protocol (cluster-message.ts) over an
+// abstract bus (cluster-bus.ts). Bus adapters (Redis, NATS, the in-process bus) only implement
+// publish/subscribe. Local delivery never waits for the bus; requests wait only for live members.
+import type { Packet } from "@switchyard/protocol";
+import { emitIsolated } from "../typed-events.js";
+import type {
+  AdapterNamespace,
+  AdapterSocket,
+  BroadcastOptions,
+  Room,
+  SocketDetails,
+} from "./adapter.js";
+import { ClusterBusAdapter, type ClusterTarget } from "./cluster-bus.js";
+import { ClusterRequestTimeoutError } from "./cluster-errors.js";
+import { Membership } from "./cluster-membership.js";
+import {
+  type ClusterMessage,
+  EMITTER_UID,
+  fromWireOptions,
+  MessageType,
+  toWireOptions,
+  type WireBroadcastOptions,
+} from "./cluster-message.js";
+import type { ClusterAdapterOptions, PartialResult } from "./cluster-options.js";
+import { PendingRequests, randomId } from "./cluster-requests.js";
+
+type AckRequest = {
+  clientCount: (count: number) => void;
+  ack: (...args: unknown[]) => void;
+  timer: NodeJS.Timeout;
+};
+
+/**
+ * Base class of the bus adapters (Redis, NATS, in-process). Subclasses bind it to a broker by
+ * implementing `doPublish`, `doSubscribe`, `doUnsubscribe` and feeding bytes into `onPayload`.
+ * Events: those of `Adapter`, plus `error(AdapterError)`, `partial-result(PartialResult)`,
+ * `node-joined(uid)` and `node-left(uid, reason)`.
+ */
+export abstract class ClusterAdapter extends ClusterBusAdapter {
+  /** How long requests without their own timeout wait for the peers, in ms. */
+  protected readonly requestsTimeout: number;
+  readonly #membership: Membership;
+  readonly #requests: PendingRequests = new PendingRequests();
+  readonly #ackRequests: Map<string, AckRequest> = new Map();
+
+  constructor(nsp: AdapterNamespace, options: ClusterAdapterOptions = {}) {
+    super(nsp, options.roomChannels ?? true);
+    this.requestsTimeout = options.requestsTimeout ?? 5000;
+    this.#membership = new Membership(
+      {
+        sendHeartbeat: () => this.publish(ALL, { type: MessageType.HEARTBEAT, data: undefined }),
+        nodeJoined: (uid) => {
+          // Tell the newcomer about us at once: it may have missed our own announcement.
+          this.publish({ kind: "node", uid }, { type: MessageType.HEARTBEAT, data: undefined });
+          emitIsolated(this, "node-joined", [uid]);
+        },
+        nodeLeft: (uid, reason) => {
+          this.#requests.nodeLeft(uid);
+          emitIsolated(this, "node-left", [uid, reason]);
+        },
+      },
+      options,
+    );
+  }
+
+  /** Subscribes this node's channels, starts the heartbeat and announces the node. */
+  override async init(): Promise<void> {
+    await this.subscribeAll();
+    this.#membership.start();
+    this.announce();
+  }
+
+  /** Says ADAPTER_CLOSE, completes pending requests and unsubscribes. Idempotent. */
+  override async close(): Promise<void> {
+    if (this.closed) return;
+    this.#membership.stop();
+    this.#requests.finishAll();
+    for (const request of this.#ackRequests.values()) clearTimeout(request.timer);
+    this.#ackRequests.clear();
+    const closing = this.sendWithin(
+      ALL,
+      { type: MessageType.ADAPTER_CLOSE, data: undefined },
+      1000,
+    );
+    this.closed = true;
+    await closing;
+    await this.unsubscribeAll();
+  }
+
+  /** 1 + the live peers known by heartbeat. */
+  override serverCount(): Promise<number> {
+    return Promise.resolve(1 + this.#membership.size);
+  }
+
+  /** Ids of the live peers (this node excluded). */
+  get peers(): string[] {
+    return this.#membership.peers;
+  }
+
+  /** Publishes INITIAL_HEARTBEAT (peers answer): at start and after the bus reconnects. */
+  announce(): void {
+    if (!this.closed) this.publish(ALL, { type: MessageType.INITIAL_HEARTBEAT, data: undefined });
+  }
+
+  protected override onPublished(): void {
+    this.#membership.published();
+  }
+
+  /** Delivers locally at once, then publishes (unless `local`). */
+  override broadcast(packet: Packet, opts: BroadcastOptions): void {
+    if (opts.flags?.local === true || this.closed) {
+      super.broadcast(packet, opts);
+      return;
+    }
+    // Encoded before the local write: the packet object is the caller's and may be reused.
+    const outgoing = this.routesFor(opts).map((route) => ({
+      target: route.target,
+      payload: this.encode({
+        type: MessageType.BROADCAST,
+        data: { opts: toWireOptions(route.opts), packet: { ...packet } },
+      }),
+    }));
+    super.broadcast(packet, opts);
+    for (const { target, payload } of outgoing) {
+      if (payload !== undefined) void this.sendEncoded(target, payload);
+    }
+  }
+
+  /** Local broadcast with ack, and every peer: each reports its client count, then the acks. */
+  override broadcastWithAck(
+    packet: Packet,
+    opts: BroadcastOptions,
+    clientCountCallback: (clientCount: number) => void,
+    ack: (...args: unknown[]) => void,
+  ): void {
+    if (opts.flags?.local === true || this.closed) {
+      super.broadcastWithAck(packet, opts, clientCountCallback, ack);
+      return;
+    }
+    const requestId = randomId();
+    const payload = this.encode({
+      type: MessageType.BROADCAST,
+      data: { opts: toWireOptions(opts), packet: { ...packet }, requestId },
+    });
+    super.broadcastWithAck(packet, opts, clientCountCallback, ack);
+    if (payload === undefined) return;
+    // Answers after the caller's deadline change nothing: forget the request then.
+    const forgetAfter = (opts.flags?.timeout ?? 0) + ACK_GRACE_MS;
+    const timer = setTimeout(() => this.#ackRequests.delete(requestId), forgetAfter);
+    timer.unref();
+    this.#ackRequests.set(requestId, { clientCount: clientCountCallback, ack, timer });
+    // Every node must report a client count, so acked broadcasts always go to all.
+    void this.sendEncoded(ALL, payload);
+  }
+
+  /** Local sockets plus every live peer's; on timeout, what arrived (see `partial-result`). */
+  override async fetchSockets(
+    opts: BroadcastOptions,
+  ): Promise<Array<AdapterSocket | SocketDetails>> {
+    const local = await super.fetchSockets(opts);
+    if (opts.flags?.local === true || this.closed) return local;
+    const peers = this.#membership.peers;
+    if (peers.length === 0) return local;
+    const requestId = randomId();
+    const timeout = opts.flags?.timeout ?? this.requestsTimeout;
+    const outcome = this.#requests.start<SocketDetails>(requestId, peers, timeout);
+    this.publish(ALL, {
+      type: MessageType.FETCH_SOCKETS,
+      data: { opts: toWireOptions(opts), requestId },
+    });
+    const { responses, late } = await outcome;
+    if (late.length > 0) this.reportPartial("fetchSockets", requestId, late, responses.length);
+    return [...local, ...responses];
+  }
+
+  override addSockets(opts: BroadcastOptions, rooms: Room[]): void {
+    super.addSockets(opts, rooms);
+    if (opts.flags?.local === true) return;
+    for (const route of this.routesFor(opts)) {
+      const data = { opts: toWireOptions(route.opts), rooms };
+      this.publish(route.target, { type: MessageType.SOCKETS_JOIN, data });
+    }
+  }
+
+  override delSockets(opts: BroadcastOptions, rooms: Room[]): void {
+    super.delSockets(opts, rooms);
+    if (opts.flags?.local === true) return;
+    for (const route of this.routesFor(opts)) {
+      const data = { opts: toWireOptions(route.opts), rooms };
+      this.publish(route.target, { type: MessageType.SOCKETS_LEAVE, data });
+    }
+  }
+
+  override disconnectSockets(opts: BroadcastOptions, close: boolean): void {
+    super.disconnectSockets(opts, close);
+    if (opts.flags?.local === true) return;
+    for (const route of this.routesFor(opts)) {
+      const data = { opts: toWireOptions(route.opts), close };
+      this.publish(route.target, { type: MessageType.DISCONNECT_SOCKETS, data });
+    }
+  }
+
+  /**
+   * Sends an event to the peers. A trailing function gets `(null, responses)`, or on timeout
+   * `(ClusterRequestTimeoutError, responses)` with the responses that arrived and `late` ids.
+   */
+  override serverSideEmit(packet: unknown[]): void {
+    const last = packet[packet.length - 1];
+    if (typeof last !== "function") {
+      this.publish(ALL, { type: MessageType.SERVER_SIDE_EMIT, data: { packet } });
+      return;
+    }
+    const peers = this.#membership.peers;
+    if (peers.length === 0 || this.closed) {
+      process.nextTick(() => last(null, []));
+      return;
+    }
+    const requestId = randomId();
+    const outcome = this.#requests.start(requestId, peers, this.requestsTimeout);
+    void outcome.then(({ responses, late, timedOut }) => {
+      if (late.length > 0) this.reportPartial("serverSideEmit", requestId, late, responses.length);
+      const error = timedOut ? new ClusterRequestTimeoutError(responses, late) : null;
+      try {
+        last(error, responses);
+      } catch (err) {
+        // The user's callback threw: rethrow it as socket.io would, not as a rejection.
+        process.nextTick(() => {
+          throw err;
+        });
+      }
+    });
+    const data = { packet: packet.slice(0, -1), requestId };
+    this.publish(ALL, { type: MessageType.SERVER_SIDE_EMIT, data });
+  }
+
+  protected onMessage(message: ClusterMessage): void {
+    const from = message.uid;
+    if (message.type === MessageType.ADAPTER_CLOSE) {
+      this.#membership.closed(from);
+      return;
+    }
+    const known = this.#membership.has(from);
+    this.#membership.seen(from);
+    switch (message.type) {
+      case MessageType.INITIAL_HEARTBEAT:
+        // A newcomer already got our HEARTBEAT from nodeJoined; a known node re-announced itself.
+        if (known) {
+          this.publish(
+            { kind: "node", uid: from },
+            { type: MessageType.HEARTBEAT, data: undefined },
+          );
+        }
+        break;
+      case MessageType.BROADCAST:
+        this.onRemoteBroadcast(from, message.data);
+        break;
+      case MessageType.SOCKETS_JOIN:
+        super.addSockets(fromWireOptions(message.data.opts), message.data.rooms);
+        break;
+      case MessageType.SOCKETS_LEAVE:
+        super.delSockets(fromWireOptions(message.data.opts), message.data.rooms);
+        break;
+      case MessageType.DISCONNECT_SOCKETS:
+        super.disconnectSockets(fromWireOptions(message.data.opts), message.data.close);
+        break;
+      case MessageType.FETCH_SOCKETS:
+        void this.answerFetch(from, message.data.opts, message.data.requestId);
+        break;
+      case MessageType.FETCH_SOCKETS_RESPONSE:
+        this.#requests.respond(message.data.requestId, from, message.data.sockets);
+        break;
+      case MessageType.SERVER_SIDE_EMIT:
+        this.onRemoteServerSideEmit(from, message.data.packet, message.data.requestId);
+        break;
+      case MessageType.SERVER_SIDE_EMIT_RESPONSE:
+        this.#requests.respond(message.data.requestId, from, [message.data.packet]);
+        break;
+      case MessageType.BROADCAST_CLIENT_COUNT:
+        this.#ackRequests.get(message.data.requestId)?.clientCount(message.data.clientCount);
+        break;
+      case MessageType.BROADCAST_ACK:
+        this.#ackRequests.get(message.data.requestId)?.ack(message.data.packet);
+        break;
+      default:
+        // HEARTBEAT: being seen is all it does.
+        break;
+    }
+  }
+
+  private onRemoteBroadcast(
+    from: string,
+    data: { opts: WireBroadcastOptions; packet: Packet; requestId?: string },
+  ): void {
+    const opts = fromWireOptions(data.opts);
+    const requestId = data.requestId;
+    if (requestId === undefined || from === EMITTER_UID) {
+      super.broadcast(data.packet, opts);
+      return;
+    }
+    const to: ClusterTarget = { kind: "node", uid: from };
+    super.broadcastWithAck(
+      data.packet,
+      opts,
+      (clientCount) => {
+        const count = { requestId, clientCount };
+        this.publish(to, { type: MessageType.BROADCAST_CLIENT_COUNT, data: count });
+      },
+      (...args) => {
+        const answer = { requestId, packet: args[0] };
+        this.publish(to, { type: MessageType.BROADCAST_ACK, data: answer });
+      },
+    );
+  }
+
+  private async answerFetch(
+    from: string,
+    wire: WireBroadcastOptions,
+    requestId: string,
+  ): Promise<void> {
+    if (from === EMITTER_UID) return;
+    const found = await super.fetchSockets(fromWireOptions(wire));
+    const sockets: SocketDetails[] = found.map((socket) => ({
+      id: socket.id,
+      handshake: socket.handshake,
+      rooms: [...socket.rooms],
+      data: socket.data,
+    }));
+    const data = { requestId, sockets };
+    this.publish({ kind: "node", uid: from }, { type: MessageType.FETCH_SOCKETS_RESPONSE, data });
+  }
+
+  private onRemoteServerSideEmit(
+    from: string,
+    packet: unknown[],
+    requestId: string | undefined,
+  ): void {
+    if (requestId === undefined || from === EMITTER_UID) {
+      this.nsp.onServerSideEmit(packet);
+      return;
+    }
+    let answered = false;
+    const reply = (response: unknown): void => {
+      // The first answer wins, as in socket.io.
+      if (answered) return;
+      answered = true;
+      const data = { requestId, packet: response };
+      this.publish(
+        { kind: "node", uid: from },
+        { type: MessageType.SERVER_SIDE_EMIT_RESPONSE, data },
+      );
+    };
+    this.nsp.onServerSideEmit([...packet, reply]);
+  }
+
+  private reportPartial(
+    operation: PartialResult["operation"],
+    requestId: string,
+    late: string[],
+    received: number,
+  ): void {
+    const result: PartialResult = { operation, requestId, late, received };
+    emitIsolated(this, "partial-result", [result]);
+  }
+}
+
+const ALL: ClusterTarget = { kind: "all" };
+const ACK_GRACE_MS = 1000;

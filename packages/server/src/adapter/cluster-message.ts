@@ -1,0 +1,256 @@
+// Inter-node messages of the cluster adapter: the discriminated union, msgpack encoding with a
+// protocol version, and validation on receipt. Pure: no I/O. Peer bytes never throw past decode.
+import { decode, encode } from "@msgpack/msgpack";
+import type { Packet } from "@switchyard/protocol";
+import type { BroadcastFlags, BroadcastOptions, Room, SocketDetails } from "./adapter.js";
+
+/** Message types, numbered as socket.io-adapter's `MessageType` (the numbers are on the wire). */
+export const MessageType = {
+  INITIAL_HEARTBEAT: 1,
+  HEARTBEAT: 2,
+  BROADCAST: 3,
+  SOCKETS_JOIN: 4,
+  SOCKETS_LEAVE: 5,
+  DISCONNECT_SOCKETS: 6,
+  FETCH_SOCKETS: 7,
+  FETCH_SOCKETS_RESPONSE: 8,
+  SERVER_SIDE_EMIT: 9,
+  SERVER_SIDE_EMIT_RESPONSE: 10,
+  BROADCAST_CLIENT_COUNT: 11,
+  BROADCAST_ACK: 12,
+  ADAPTER_CLOSE: 13,
+} as const;
+
+/** One of the {@link MessageType} numbers. */
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/** The version of this envelope; a message with another version is dropped. */
+export const CLUSTER_PROTOCOL_VERSION = 1;
+
+/** The node id used by processes that publish without being a server (emitters). */
+export const EMITTER_UID = "emitter";
+
+/** Broadcast options as they travel: Sets become arrays; `local` never travels. */
+export interface WireBroadcastOptions {
+  rooms: Room[];
+  except: Room[];
+  flags: BroadcastFlags;
+}
+
+interface Envelope<T extends MessageType, D> {
+  /** Protocol version ({@link CLUSTER_PROTOCOL_VERSION}). */
+  v: number;
+  /** The sending node (one adapter instance). */
+  uid: string;
+  nsp: string;
+  type: T;
+  data: D;
+}
+
+/** Every inter-node message, discriminated by `type`. */
+export type ClusterMessage =
+  | Envelope<typeof MessageType.INITIAL_HEARTBEAT, undefined>
+  | Envelope<typeof MessageType.HEARTBEAT, undefined>
+  | Envelope<typeof MessageType.ADAPTER_CLOSE, undefined>
+  | Envelope<
+      typeof MessageType.BROADCAST,
+      { opts: WireBroadcastOptions; packet: Packet; requestId?: string }
+    >
+  | Envelope<typeof MessageType.SOCKETS_JOIN, { opts: WireBroadcastOptions; rooms: Room[] }>
+  | Envelope<typeof MessageType.SOCKETS_LEAVE, { opts: WireBroadcastOptions; rooms: Room[] }>
+  | Envelope<typeof MessageType.DISCONNECT_SOCKETS, { opts: WireBroadcastOptions; close: boolean }>
+  | Envelope<typeof MessageType.FETCH_SOCKETS, { opts: WireBroadcastOptions; requestId: string }>
+  | Envelope<
+      typeof MessageType.FETCH_SOCKETS_RESPONSE,
+      { requestId: string; sockets: SocketDetails[] }
+    >
+  | Envelope<typeof MessageType.SERVER_SIDE_EMIT, { packet: unknown[]; requestId?: string }>
+  | Envelope<typeof MessageType.SERVER_SIDE_EMIT_RESPONSE, { requestId: string; packet: unknown }>
+  | Envelope<typeof MessageType.BROADCAST_CLIENT_COUNT, { requestId: string; clientCount: number }>
+  | Envelope<typeof MessageType.BROADCAST_ACK, { requestId: string; packet: unknown }>;
+
+/** Why a received message was dropped. */
+export type DropReason =
+  | "undecodable"
+  | "not-an-envelope"
+  | "version"
+  | "unknown-type"
+  | "bad-data";
+
+/** The result of decoding peer bytes: never throws. */
+export type DecodeResult =
+  | { ok: true; message: ClusterMessage }
+  | { ok: false; reason: DropReason };
+
+/** Converts in-memory broadcast options to their wire form (the `local` flag is stripped). */
+export function toWireOptions(opts: BroadcastOptions): WireBroadcastOptions {
+  const { local: _local, ...flags } = opts.flags ?? {};
+  return { rooms: [...opts.rooms], except: [...(opts.except ?? [])], flags };
+}
+
+/** Converts wire options back to in-memory broadcast options. */
+export function fromWireOptions(opts: WireBroadcastOptions): BroadcastOptions {
+  return { rooms: new Set(opts.rooms), except: new Set(opts.except), flags: opts.flags };
+}
+
+/** Encodes one message. Throws only on values msgpack cannot represent (caller's data). */
+export function encodeClusterMessage(message: ClusterMessage): Uint8Array {
+  return encode(message, { ignoreUndefined: true });
+}
+
+/** Decodes and validates peer bytes. A malformed message yields `{ ok: false }`. */
+export function decodeClusterMessage(bytes: Uint8Array): DecodeResult {
+  let raw: unknown;
+  // No container or string can be longer than the input: a header that claims more is hostile.
+  const max = bytes.byteLength;
+  const limits = {
+    maxStrLength: max,
+    maxBinLength: max,
+    maxArrayLength: max,
+    maxMapLength: max,
+    maxExtLength: max,
+  };
+  try {
+    raw = decode(bytes, limits);
+  } catch {
+    return { ok: false, reason: "undecodable" };
+  }
+  if (!isRecord(raw)) return { ok: false, reason: "not-an-envelope" };
+  const { v, uid, nsp, type } = raw;
+  if (typeof uid !== "string" || typeof nsp !== "string" || typeof type !== "number") {
+    return { ok: false, reason: "not-an-envelope" };
+  }
+  if (v !== CLUSTER_PROTOCOL_VERSION) return { ok: false, reason: "version" };
+  const check = DATA_CHECKS.get(type);
+  if (check === undefined) return { ok: false, reason: "unknown-type" };
+  if (!check(raw.data)) return { ok: false, reason: "bad-data" };
+  return { ok: true, message: raw as unknown as ClusterMessage };
+}
+
+type Check = (data: unknown) => boolean;
+
+/** The fields validation reads (named, so that dot access type-checks). */
+type Fields = Partial<
+  Record<
+    | "v"
+    | "uid"
+    | "nsp"
+    | "type"
+    | "data"
+    | "opts"
+    | "rooms"
+    | "except"
+    | "flags"
+    | "local"
+    | "packet"
+    | "requestId"
+    | "close"
+    | "sockets"
+    | "clientCount"
+    | "id"
+    | "handshake",
+    unknown
+  >
+>;
+
+function isRecord(value: unknown): value is Fields {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+
+function isOptionalString(value: unknown): boolean {
+  return value === undefined || typeof value === "string";
+}
+
+const FLAG_TYPES: Readonly<Record<string, string>> = {
+  volatile: "boolean",
+  compress: "boolean",
+  local: "boolean",
+  broadcast: "boolean",
+  binary: "boolean",
+  timeout: "number",
+};
+
+function isWireOptions(value: unknown): value is WireBroadcastOptions {
+  if (!isRecord(value) || !isStringArray(value.rooms) || !isStringArray(value.except)) {
+    return false;
+  }
+  const flags = value.flags;
+  if (!isRecord(flags)) return false;
+  for (const [key, flag] of Object.entries(flags)) {
+    const expected = FLAG_TYPES[key];
+    if (expected === undefined || typeof flag !== expected) return false;
+  }
+  // `local` never travels: a peer that sends it is not following the protocol.
+  return flags.local === undefined;
+}
+
+/** Only event packets are broadcast: type 2 (EVENT) or 5 (BINARY_EVENT), data = [name, ...]. */
+function isEventPacket(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  if (value.type !== 2 && value.type !== 5) return false;
+  if (typeof value.nsp !== "string") return false;
+  return Array.isArray(value.data) && typeof value.data[0] === "string";
+}
+
+function isSocketDetails(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    typeof value.id === "string" &&
+    isRecord(value.handshake) &&
+    isStringArray(value.rooms)
+  );
+}
+
+const noData: Check = (data) => data === undefined || data === null;
+const withRequestId = (data: unknown): data is Fields =>
+  isRecord(data) && typeof data.requestId === "string";
+
+const DATA_CHECKS: ReadonlyMap<number, Check> = new Map<number, Check>([
+  [MessageType.INITIAL_HEARTBEAT, noData],
+  [MessageType.HEARTBEAT, noData],
+  [MessageType.ADAPTER_CLOSE, noData],
+  [
+    MessageType.BROADCAST,
+    (d) =>
+      isRecord(d) &&
+      isWireOptions(d.opts) &&
+      isEventPacket(d.packet) &&
+      isOptionalString(d.requestId),
+  ],
+  [MessageType.SOCKETS_JOIN, (d) => isRecord(d) && isWireOptions(d.opts) && isStringArray(d.rooms)],
+  [
+    MessageType.SOCKETS_LEAVE,
+    (d) => isRecord(d) && isWireOptions(d.opts) && isStringArray(d.rooms),
+  ],
+  [
+    MessageType.DISCONNECT_SOCKETS,
+    (d) => isRecord(d) && isWireOptions(d.opts) && typeof d.close === "boolean",
+  ],
+  [MessageType.FETCH_SOCKETS, (d) => withRequestId(d) && isWireOptions(d.opts)],
+  [
+    MessageType.FETCH_SOCKETS_RESPONSE,
+    (d) => withRequestId(d) && Array.isArray(d.sockets) && d.sockets.every(isSocketDetails),
+  ],
+  [
+    MessageType.SERVER_SIDE_EMIT,
+    (d) =>
+      isRecord(d) &&
+      Array.isArray(d.packet) &&
+      typeof d.packet[0] === "string" &&
+      isOptionalString(d.requestId),
+  ],
+  [MessageType.SERVER_SIDE_EMIT_RESPONSE, (d) => withRequestId(d)],
+  [
+    MessageType.BROADCAST_CLIENT_COUNT,
+    (d) =>
+      withRequestId(d) &&
+      typeof d.clientCount === "number" &&
+      Number.isInteger(d.clientCount) &&
+      d.clientCount >= 0,
+  ],
+  [MessageType.BROADCAST_ACK, (d) => withRequestId(d)],
+]);

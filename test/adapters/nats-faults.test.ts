@@ -1,0 +1,168 @@
+// Broker outage: a private nats-server is stopped for ~2 s while clients chat, then restarted on
+// the same port. Nodes stay up, local rooms keep working, publishes during the outage are refused
+// and counted (not buffered), cross-node delivery resumes after, and membership is re-announced.
+import { setTimeout as delay } from "node:timers/promises";
+import type { NatsAdapter } from "@switchyard/adapter-nats";
+import type { AdapterError } from "@switchyard/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalService, type TestService } from "../support/services.js";
+import {
+  type ClusterNode,
+  fence,
+  Peers,
+  settleSubscriptions,
+  startNode,
+  waitFor,
+  waitForMembers,
+  waitUntil,
+} from "./cluster-harness.js";
+import { natsBus } from "./nats-bus.js";
+
+/** How long the broker stays down: the fault itself, not a synchronisation. */
+const OUTAGE_MS = 2000;
+
+let service: TestService | undefined;
+try {
+  service = await startLocalService("nats");
+} catch {
+  service = undefined;
+}
+
+const natsAdapter = (node: ClusterNode): NatsAdapter => node.adapter() as unknown as NatsAdapter;
+
+describe.skipIf(service === undefined)("nats adapter during a broker outage", () => {
+  const peers = new Peers();
+  const nodes: ClusterNode[] = [];
+  const failures: unknown[] = [];
+  const adapterErrors: AdapterError[] = [];
+  const onFailure = (err: unknown): void => {
+    failures.push(err);
+  };
+  let bus: Awaited<ReturnType<typeof natsBus>>;
+
+  beforeAll(async () => {
+    process.on("unhandledRejection", onFailure);
+    process.on("uncaughtException", onFailure);
+    bus = await natsBus(service?.url ?? "");
+    nodes.push(await startNode(bus), await startNode(bus));
+    for (const node of nodes)
+      node.adapter().on("error", (err: AdapterError) => adapterErrors.push(err));
+    await waitForMembers(nodes, 2);
+  });
+
+  afterAll(async () => {
+    peers.closeAll();
+    await Promise.allSettled(nodes.map((node) => node.close()));
+    await bus?.close();
+    await service?.close();
+    process.off("unhandledRejection", onFailure);
+    process.off("uncaughtException", onFailure);
+  });
+
+  it("keeps local rooms working while NATS is down and resumes cross-node delivery after restart", async () => {
+    const [a, b] = nodes as [ClusterNode, ClusterNode];
+    const a1 = await peers.connect(a);
+    const a2 = await peers.connect(a);
+    const b1 = await peers.connect(b);
+    for (const peer of [a1, a2, b1]) await peer.socket.join("chat");
+    await settleSubscriptions(nodes);
+    a.io.to("chat").emit("msg", "before");
+    await fence(a, [a1, a2, b1]);
+    expect(b1.got).toEqual([["before"]]);
+
+    await service?.stop();
+    const outageStarted = Date.now();
+    await waitUntil(
+      () => nodes.every((node) => natsAdapter(node).connectionState === "disconnected"),
+      "both nodes saw the disconnect",
+    );
+    const failedBefore = a.adapter().counters.publishFailed;
+    // Local delivery does not wait for the broker: both local members get it at once.
+    const local = [a1, a2].map((peer) => waitFor(peer.client, "during", 1000));
+    a.io.to("chat").emit("during", "local-only");
+    await Promise.all(local);
+    // The cross-node copy was refused (counted and reported), not queued in memory.
+    expect(a.adapter().counters.publishFailed).toBeGreaterThan(failedBefore);
+    const refused = adapterErrors.find((err) => err.code === "SY_ERR_ADAPTER_PUBLISH_FAILED");
+    expect((refused?.cause as { code?: string } | undefined)?.code).toBe(
+      "SY_ERR_ADAPTER_NATS_DISCONNECTED",
+    );
+    // A room created during the outage is subscribed after the reconnect.
+    await b1.socket.join("made-during-outage");
+    await delay(Math.max(0, OUTAGE_MS - (Date.now() - outageStarted)));
+    expect(a1.client.connected && b1.client.connected).toBe(true);
+
+    await service?.start();
+    await waitUntil(
+      () => nodes.every((node) => natsAdapter(node).connectionState === "connected"),
+      "both nodes reconnected",
+      15_000,
+    );
+    await waitForMembers(nodes, 2);
+    const after = waitFor(b1.client, "after", 5000);
+    a.io.to("chat").emit("after", 1);
+    await after;
+    const late = waitFor(b1.client, "late-room", 5000);
+    a.io.to("made-during-outage").emit("late-room");
+    await late;
+    const reverse = waitFor(a1.client, "reverse", 5000);
+    b.io.to("chat").emit("reverse");
+    await reverse;
+    // "during" never reached b: core NATS does not replay what was published while down.
+    expect(b1.got).toEqual([["before"]]);
+    expect(failures).toEqual([]);
+  });
+
+  it("re-announces membership after the connection comes back", async () => {
+    // Both nodes re-announce on reconnect; the one that reconnects first announces to nobody
+    // (core NATS is at-most-once), so count the announcements heard by either node.
+    const heard = (): number =>
+      nodes.reduce((sum, node) => sum + (node.adapter().counters.receivedByType[1] ?? 0), 0);
+    const before = heard();
+    await service?.stop();
+    await service?.start();
+    await waitUntil(
+      () => heard() > before,
+      "a peer's INITIAL_HEARTBEAT arrived after the restart",
+      15_000,
+    );
+    await waitForMembers(nodes, 2);
+    expect(failures).toEqual([]);
+  });
+
+  it("drops malformed messages published on room and node subjects, and counts them", async () => {
+    const [a, b] = nodes as [ClusterNode, ClusterNode];
+    const peer = await peers.connect(b);
+    await peer.socket.join("target-room");
+    await settleSubscriptions(nodes);
+    const injector = bus.connections[0];
+    if (injector === undefined) throw new Error("no injector connection");
+    // The injector may still be reconnecting after the previous restart.
+    await waitUntil(
+      () =>
+        injector.flush().then(
+          () => true,
+          () => false,
+        ),
+      "the injector connection is back",
+      15_000,
+    );
+    const { subjectFor } = await import("@switchyard/adapter-nats");
+    const before = b.adapter().counters.dropped;
+    const room = subjectFor(bus.prefix, "/", { kind: "room", room: "target-room" });
+    const node = subjectFor(bus.prefix, "/", { kind: "node", uid: b.adapter().uid });
+    for (const payload of [
+      Uint8Array.from([0xc1]),
+      new TextEncoder().encode("{}"),
+      new Uint8Array(),
+    ])
+      for (const subject of [room, node]) injector.publish(subject, payload);
+    await injector.flush();
+    await waitUntil(() => b.adapter().counters.dropped - before >= 6, "b dropped all six");
+    expect(b.adapter().counters.droppedByReason.undecodable).toBeGreaterThan(0);
+    const arrived = waitFor(peer.client, "msg");
+    a.io.to("target-room").emit("msg", "still-working");
+    expect(await arrived).toEqual(["still-working"]);
+    expect(failures).toEqual([]);
+  });
+});
