@@ -10,6 +10,24 @@ export type {
 export { InvalidArgumentError, StickyError, StickyErrorCode } from "./errors.js";
 export type { HealthCheckOptions } from "./health-check.js";
 export { DEFAULT_HEALTH_CHECK } from "./health-check.js";
+export type { IpcAdapterOptions } from "./ipc-adapter.js";
+export { createAdapter, IpcAdapter } from "./ipc-adapter.js";
+export type { IpcBusCounters, IpcBusOptions, IpcChannel, IpcHandler } from "./ipc-bus.js";
+export { IpcBus, processChannel } from "./ipc-bus.js";
+export type {
+  DeliverMessage,
+  GoneMessage,
+  GoneNode,
+  PublishMessage,
+  RelayToWorkerMessage,
+  SubscribedMessage,
+  SubscribeMessage,
+  UnsubscribeMessage,
+  WorkerToRelayMessage,
+} from "./ipc-bus-message.js";
+export { IPC_ADAPTER_MARKER } from "./ipc-bus-message.js";
+export type { IpcRelayStats, PrimaryRelay, RelayPeer } from "./ipc-relay.js";
+export { IpcRelay, setupPrimaryRelay } from "./ipc-relay.js";
 export type { StickyLimits } from "./limits.js";
 export { DEFAULT_LIMITS } from "./limits.js";
 export type { PrimaryStats, StickyPrimary, WorkerStats } from "./primary.js";

@@ -13,6 +13,7 @@ import { forwardedProto } from "./forwarded.js";
 import { FrontDoor, type Refusal } from "./front-door.js";
 import type { FrontStats } from "./front-server.js";
 import { STICKY_IPC_MARKER, type UpgradeMessage } from "./ipc-message.js";
+import { type PrimaryRelay, setupPrimaryRelay } from "./ipc-relay.js";
 import { pickLeastLoaded, RecentPlacements } from "./pick.js";
 import {
   type PrimaryOptions,
@@ -89,6 +90,8 @@ class Primary implements StickyPrimary {
   readonly #recent = new RecentPlacements(1_000);
   #cursor = 0;
   #closing: Promise<void> | undefined;
+  /** Relays the IPC adapter (`createAdapter()` in the workers) between the workers. */
+  #relay: PrimaryRelay | undefined;
 
   constructor(options: ResolvedPrimaryOptions) {
     this.#options = options;
@@ -109,11 +112,13 @@ class Primary implements StickyPrimary {
   }
 
   async start(): Promise<void> {
+    // Before the first fork: a worker's first subscription must find the relay.
+    this.#relay = setupPrimaryRelay();
     await this.#pool.start();
     try {
       await this.#front.listen();
     } catch (error) {
-      void this.#pool.close();
+      void this.#pool.close().finally(() => this.#relay?.close());
       throw error;
     }
   }
@@ -217,6 +222,7 @@ class Primary implements StickyPrimary {
   async #drain(): Promise<void> {
     await this.#front.drain();
     await this.#pool.close();
+    this.#relay?.close();
   }
 }
 
