@@ -36,8 +36,8 @@ describe.each(IMPLS)("createBalancer in front of %s nodes", (impl) => {
     await Promise.all(nodes.map((node) => node.stop()));
   });
 
-  it("connects 60 official clients (half polling-only) whose acks come from the node their sid names", async () => {
-    const sockets = await connectClients(url, 60, clients);
+  it("connects 200 official clients (half polling-only) whose acks come from the node their sid names", async () => {
+    const sockets = await connectClients(url, 200, clients);
     const answers = await Promise.all(sockets.map((socket) => whoami(socket)));
     const seen = new Set<string>();
     sockets.forEach((socket, i) => {

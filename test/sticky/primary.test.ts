@@ -33,8 +33,8 @@ describe.each(IMPLS)("setupPrimary with three %s workers", (impl) => {
     await cluster?.stop();
   });
 
-  it("keeps polling and websocket clients on the worker their sid names, across ack round trips", async () => {
-    const sockets = await connectClients(url, 24, clients);
+  it("keeps 200 polling and websocket clients on the worker their sid names, across ack round trips", async () => {
+    const sockets = await connectClients(url, 200, clients);
     const first = await Promise.all(sockets.map(whoami));
     sockets.forEach((socket, i) => {
       expect(readSidTag(socket.io.engine.id)).toBe(nodeTag(first[i]?.nodeId ?? ""));
