@@ -130,6 +130,26 @@ describe.skipIf(service === undefined)("nats adapter during a broker outage", ()
     expect(failures).toEqual([]);
   });
 
+  it("closes a node promptly while NATS is down (drain is bounded) and peers drop it later", async () => {
+    const extra = await startNode(bus);
+    await waitForMembers([...nodes, extra], 3);
+    await service?.stop();
+    try {
+      await waitUntil(
+        () => natsAdapter(extra).connectionState === "disconnected",
+        "the extra node saw the disconnect",
+      );
+      const started = Date.now();
+      await extra.close();
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      await service?.start();
+    }
+    // Its ADAPTER_CLOSE could not go out: the peers drop it by heartbeat timeout instead.
+    await waitForMembers(nodes, 2);
+    expect(failures).toEqual([]);
+  });
+
   it("drops malformed messages published on room and node subjects, and counts them", async () => {
     const [a, b] = nodes as [ClusterNode, ClusterNode];
     const peer = await peers.connect(b);

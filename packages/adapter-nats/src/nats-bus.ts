@@ -20,6 +20,8 @@ type Handler = (payload: Uint8Array) => void;
 
 /** How long a subscribe waits for the server to confirm it (a flush) before going on. */
 const SUBSCRIBE_CONFIRM_MS = 2000;
+/** How long `io.close()` lets the connection drain before closing it. */
+const DRAIN_BOUND_MS = 2000;
 
 /** Publish/subscribe over one NATS connection, with its lifecycle. */
 export class NatsBus {
@@ -64,10 +66,16 @@ export class NatsBus {
     if (this.#listeners.size > 0 || !this.#drainOnClose || this.#draining) return;
     if (this.#nc.isClosed() || this.#nc.isDraining()) return;
     this.#draining = true;
+    // While disconnected a drain waits for the next dial; shutdown must not: close after a bound.
+    await bounded(this.drainOrFail(), DRAIN_BOUND_MS);
+    if (!this.#nc.isClosed()) await this.#nc.close().catch(noop);
+  }
+
+  private drainOrFail(): Promise<void> {
     try {
-      await this.#nc.drain();
-    } catch {
-      // Closed meanwhile (or by its owner): nothing left to drain.
+      return this.#nc.drain();
+    } catch (err) {
+      return Promise.reject(err);
     }
   }
 
