@@ -2,7 +2,7 @@
 // Server with `createAdapter()`, and a user-run primary with `setupPrimaryRelay()`.
 import type { Socket as ClientSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor, waitUntil } from "../adapters/cluster-harness.js";
+import { waitFor, waitUntil } from "../cluster/cluster-harness.js";
 import { connectClient, connectClients } from "./nodes.js";
 import { type FixtureProcess, startFixture } from "./support/ipc-process.js";
 

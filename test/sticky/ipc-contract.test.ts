@@ -2,7 +2,7 @@
 // as each worker of a node:cluster primary would (the channel is simulated in-process; the
 // separate-process runs are in ipc-cluster.test.ts).
 import { createAdapter, IpcRelay } from "@switchyard/sticky";
-import { describeAdapterContract } from "../adapters/contract.js";
+import { describeAdapterContract } from "../cluster/contract.js";
 import { ipcLink } from "./support/ipc-link.js";
 
 describeAdapterContract("node:cluster IPC (simulated channels)", async () => {
