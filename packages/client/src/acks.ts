@@ -48,11 +48,6 @@ export class AckRegistry {
     return ack;
   }
 
-  /** Number of pending acks. */
-  get size(): number {
-    return this.#acks.size;
-  }
-
   /**
    * On disconnect: acks of packets already sent get "socket has been disconnected" (error-first
    * ones) or are dropped; acks of packets still buffered stay, for the next connection.
@@ -92,14 +87,9 @@ export class RetryQueue {
     this.#canSend = canSend;
   }
 
-  /** Number of queued packets. */
-  get length(): number {
-    return this.#queue.length;
-  }
-
   /** Queues an emit (`args` = event name, arguments and optional ack). */
   add(args: unknown[], flags: EmitFlags): void {
-    const last = args[args.length - 1];
+    const last = args.at(-1);
     const ack = typeof last === "function" ? (args.pop() as AckCallback) : undefined;
     const packet: QueuedPacket = {
       tryCount: 0,

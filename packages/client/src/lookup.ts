@@ -31,7 +31,7 @@ export function lookup<
     options["force new connection"] === true ||
     options.multiplex === false ||
     sameNamespace;
-  const managerUri = `${parsed.origin}${parsed.query === "" ? "" : `?${parsed.query}`}`;
+  const managerUri = parsed.origin + parsed.search;
   let manager: Manager;
   if (newConnection) {
     manager = new Manager(managerUri, options);

@@ -63,11 +63,11 @@ export class Manager extends Emitter<object, ManagerReservedEvents> {
   #decoder: DecoderLike | undefined;
   #subs: Array<() => void> = [];
   #skipReconnect = false;
-  #reconnection = true;
-  #reconnectionAttempts = Number.POSITIVE_INFINITY;
-  #randomizationFactor = 0.5;
-  #timeout: number | false = 20000;
-  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  // Set by the constructor through the setters below.
+  #reconnection!: boolean;
+  #reconnectionAttempts!: number;
+  #randomizationFactor!: number;
+  #timeout!: number | false;
 
   constructor(uri?: string | Partial<ManagerOptions>, opts?: Partial<ManagerOptions>) {
     super();
@@ -78,7 +78,7 @@ export class Manager extends Emitter<object, ManagerReservedEvents> {
     this.#encoder = new this.#parser.Encoder();
     this.#backoff = new Backoff();
     this.reconnection(options.reconnection !== false);
-    this.reconnectionAttempts(options.reconnectionAttempts || Number.POSITIVE_INFINITY);
+    this.reconnectionAttempts(options.reconnectionAttempts || Infinity);
     this.reconnectionDelay(options.reconnectionDelay || 1000);
     this.reconnectionDelayMax(options.reconnectionDelayMax || 5000);
     this.randomizationFactor(options.randomizationFactor ?? 0.5);
@@ -163,12 +163,10 @@ export class Manager extends Emitter<object, ManagerReservedEvents> {
     this.#subs.push(engine.subscribe("open", onOpen), engine.subscribe("error", onError));
     const timeout = this.#timeout;
     if (timeout !== false) {
-      const timer = setTimeout(() => {
+      this.#timer(() => {
         onError(new ClientError("SY_ERR_CLIENT_CONNECT_TIMEOUT", "timeout"));
         engine.close();
       }, timeout);
-      if (this.opts.autoUnref) (timer as { unref?: () => void }).unref?.();
-      this.#subs.push(() => clearTimeout(timer));
     }
     return this;
   }
@@ -206,14 +204,13 @@ export class Manager extends Emitter<object, ManagerReservedEvents> {
   }
 
   #onData(data: unknown): void {
-    let failure: unknown;
     try {
       const result = this.#decoder?.add(data) as { ok?: boolean; error?: unknown } | undefined;
-      if (result?.ok === false) failure = result.error;
+      if (result?.ok === false) throw result.error;
     } catch (err) {
-      failure = err;
+      // A failed result (our decoder) or a throw (custom parsers).
+      this.#onClose("parse error", err as Error);
     }
-    if (failure !== undefined) this.#onClose("parse error", failure as Error);
   }
 
   /** Creates or returns the socket of a namespace. */
@@ -233,10 +230,7 @@ export class Manager extends Emitter<object, ManagerReservedEvents> {
    * @package
    */
   _destroy(_socket: object): void {
-    for (const nsp of Object.keys(this.nsps)) {
-      if (this.nsps[nsp]?.active === true) return;
-    }
-    this._close();
+    if (!Object.values(this.nsps).some((socket) => socket.active)) this._close();
   }
 
   /**
@@ -264,8 +258,7 @@ export class Manager extends Emitter<object, ManagerReservedEvents> {
   _close(): void {
     this.#skipReconnect = true;
     this._reconnecting = false;
-    clearTimeout(this.#reconnectTimer);
-    this.#onClose("forced close");
+    this.#onClose("forced close"); // its cleanup clears a pending reconnect timer
   }
 
   /** Alias of `_close()`. */
@@ -297,7 +290,7 @@ export class Manager extends Emitter<object, ManagerReservedEvents> {
     }
     const delay = this.#backoff.duration();
     this._reconnecting = true;
-    const timer = setTimeout(() => {
+    this.#timer(() => {
       if (this.#skipReconnect) return;
       this.emitReserved("reconnect_attempt", this.#backoff.attempts);
       if (this.#skipReconnect) return;
@@ -314,8 +307,12 @@ export class Manager extends Emitter<object, ManagerReservedEvents> {
         }
       });
     }, delay);
+  }
+
+  /** A timer cleared by the next cleanup (unref'd with `autoUnref`). */
+  #timer(fn: () => void, delay: number): void {
+    const timer = setTimeout(fn, delay);
     if (this.opts.autoUnref) (timer as { unref?: () => void }).unref?.();
-    this.#reconnectTimer = timer;
     this.#subs.push(() => clearTimeout(timer));
   }
 }

@@ -40,7 +40,15 @@ function loadWs(): Promise<WebSocketCtor> {
 
 /** Node runtime hooks. */
 export const nodePlatform: Platform = {
-  async createWebSocket(url, protocols, options) {
+  async createWebSocket(url, protocols, engineOptions, jar) {
+    const cookie = jar?.header();
+    const options: Readonly<Record<string, unknown>> =
+      cookie === undefined
+        ? engineOptions
+        : {
+            ...engineOptions,
+            extraHeaders: { ...(engineOptions["extraHeaders"] as object | undefined), cookie },
+          };
     const global = (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
     const needsWs = NODE_ONLY.some((key) => options[key] !== undefined);
     if (global !== undefined && !needsWs) return new global(url, protocols);
@@ -53,6 +61,13 @@ export const nodePlatform: Platform = {
       if (options[key] !== undefined) wsOptions[key] = options[key];
     }
     return new Ws(url, protocols, wsOptions);
+  },
+  async request(url, init, jar) {
+    const cookie = jar?.header();
+    if (cookie !== undefined) init.headers["cookie"] = cookie;
+    const response = await fetch(url, init);
+    jar?.parse(response.headers.getSetCookie());
+    return response;
   },
   watchPage() {
     return () => {};

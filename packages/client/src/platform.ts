@@ -21,12 +21,22 @@ export interface CookieJarLike {
 
 /** Runtime hooks. */
 export interface Platform {
-  /** Opens a WebSocket; `options` are the engine options (Node reads headers and TLS). */
+  /**
+   * Opens a WebSocket; `options` are the engine options (Node reads headers and TLS, and sends
+   * the cookies of `jar`).
+   */
   createWebSocket(
     url: string,
     protocols: string | string[] | undefined,
     options: Readonly<Record<string, unknown>>,
+    jar?: CookieJarLike,
   ): WebSocketLike | Promise<WebSocketLike>;
+  /** One polling request (Node: sends and stores the cookies of `jar`). */
+  request(
+    url: string,
+    init: RequestInit & { headers: Record<string, string> },
+    jar?: CookieJarLike,
+  ): Promise<Response>;
   /** Subscribes to page events (beforeunload, offline); returns the unsubscribe function. */
   watchPage(
     onBeforeUnload: (() => void) | undefined,
@@ -45,6 +55,7 @@ const browserPlatform: Platform = {
   createWebSocket(url, protocols) {
     return new WebSocket(url, protocols) as unknown as WebSocketLike;
   },
+  request: (url, init) => fetch(url, init),
   watchPage(onBeforeUnload, onOffline) {
     const page = globalThis as PageTarget;
     const add = page.addEventListener;

@@ -27,10 +27,10 @@ export interface SocketReservedEvents {
 }
 
 type AnyFn = (...args: unknown[]) => void;
-type OutgoingPacket = Packet & { options?: { compress?: boolean } };
+/** A packet before `#packet()` stamps the namespace on it (as in socket.io-client). */
+type OutgoingPacket = Omit<Packet, "nsp"> & { nsp?: string; options?: { compress?: boolean } };
 
-const V2_MESSAGE =
-  "It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, but they are not compatible";
+const V2_MESSAGE = "Socket.IO server in v2.x: not compatible";
 
 /**
  * A socket bound to one namespace, multiplexed over its Manager's connection.
@@ -134,14 +134,12 @@ export class Socket<
   #sendConnect(data: Record<string, unknown> | undefined): void {
     const payload =
       this.#pid === undefined ? data : { pid: this.#pid, offset: this.#lastOffset, ...data };
-    const packet: Packet = { type: CONNECT, nsp: this.nsp };
-    if (payload !== undefined) packet.data = payload;
-    this.#packet(packet);
+    this.#packet({ type: CONNECT, data: payload });
   }
 
   #packet(packet: OutgoingPacket): void {
     packet.nsp = this.nsp;
-    this.io._packet(packet);
+    this.io._packet(packet as Packet);
   }
 
   /** Sends a `message` event. */
@@ -180,11 +178,10 @@ export class Socket<
     }
     const packet: OutgoingPacket = {
       type: EVENT,
-      nsp: this.nsp,
       data: args,
       options: { compress: flags.compress !== false },
     };
-    const last = args[args.length - 1];
+    const last = args.at(-1);
     if (typeof last === "function") {
       const id = this.#ids++;
       args.pop();
@@ -280,27 +277,23 @@ export class Socket<
         const err = new ClientError("SY_ERR_CLIENT_CONNECT_REFUSED", message);
         if (typeof body === "object") err.data = body.data;
         this.emitReserved("connect_error", err);
-        break;
       }
-      default:
-        break;
     }
   }
 
   #onEvent(packet: Packet): void {
-    const args: unknown[] = Array.isArray(packet.data) ? [...packet.data] : [];
+    const args = [...((packet.data as unknown[] | undefined) ?? [])]; // an array (decoder-checked)
     if (packet.id !== undefined) args.push(this.#ackFor(packet.id));
     if (this.connected) this.#emitEvent(args);
-    else this.receiveBuffer.push(Object.freeze(args) as unknown[]);
+    else this.receiveBuffer.push(args);
   }
 
   #emitEvent(args: readonly unknown[]): void {
     this.notifyAny(args);
     const [ev, ...rest] = args;
     this.emitUntyped(String(ev), rest);
-    const last = args[args.length - 1];
-    if (this.#pid !== undefined && args.length > 0 && typeof last === "string")
-      this.#lastOffset = last;
+    const last = args.at(-1);
+    if (this.#pid !== undefined && typeof last === "string") this.#lastOffset = last;
   }
 
   #ackFor(id: number): AnyFn {
@@ -308,15 +301,14 @@ export class Socket<
     return (...args: unknown[]) => {
       if (sent) return;
       sent = true;
-      this.#packet({ type: ACK, nsp: this.nsp, id, data: args });
+      this.#packet({ type: ACK, id, data: args });
     };
   }
 
   #onAck(packet: Packet): void {
-    if (packet.id === undefined) return;
-    const ack = this.#acks.take(packet.id);
+    const ack = this.#acks.take(packet.id as number); // none for an ACK without id
     if (ack === undefined) return;
-    const args: unknown[] = Array.isArray(packet.data) ? [...packet.data] : [];
+    const args = [...((packet.data as unknown[] | undefined) ?? [])]; // an array (decoder-checked)
     if (ack.withError === true) args.unshift(null);
     ack(...args);
   }
@@ -354,7 +346,7 @@ export class Socket<
 
   /** Disconnects by hand: sends DISCONNECT, fires `disconnect("io client disconnect")`, no reconnect. */
   disconnect(): this {
-    if (this.connected) this.#packet({ type: DISCONNECT, nsp: this.nsp });
+    if (this.connected) this.#packet({ type: DISCONNECT });
     this.#destroy();
     if (this.connected) this.#onClose("io client disconnect");
     return this;

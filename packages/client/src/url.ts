@@ -13,6 +13,8 @@ export interface ParsedUri {
   path: string;
   /** Query string without `?` ("" when none). */
   query: string;
+  /** Query string with its `?` ("" when none). */
+  search: string;
   /** True for https/wss. */
   secure: boolean;
   /** Manager cache key: `protocol://host:port<enginePath>`. */
@@ -43,21 +45,23 @@ export function parseUri(
   loc: PageLocation | undefined = pageLocation(),
 ): ParsedUri {
   let source = uri ?? (loc === undefined ? "http://localhost" : `${loc.protocol}//${loc.host}`);
-  if (source.startsWith("//")) source = `${loc?.protocol ?? "https:"}${source}`;
-  else if (source.startsWith("/") && loc !== undefined) source = `${loc.host}${source}`;
-  if (!SCHEME.test(source)) source = `${loc === undefined ? "https:" : loc.protocol}//${source}`;
+  const scheme = loc?.protocol ?? "https:";
+  if (source.startsWith("//")) source = scheme + source;
+  else if (!SCHEME.test(source))
+    source = `${scheme}//${source.startsWith("/") && loc !== undefined ? loc.host : ""}${source}`;
   const url = new URL(source);
   const protocol = url.protocol.slice(0, -1).toLowerCase();
   const secure = protocol === "https" || protocol === "wss";
   const port = url.port || (secure ? "443" : "80");
-  const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
-  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  const host = url.hostname; // IPv6 in brackets
+  const hostname = host.replace(/^\[(.*)\]$/, "$1");
   return {
     protocol,
     hostname,
     port,
-    path: url.pathname || "/",
+    path: url.pathname,
     query: url.search.slice(1),
+    search: url.search,
     secure,
     id: `${protocol}://${host}:${port}${enginePath}`,
     origin: `${protocol}://${host}:${port}`,
@@ -66,11 +70,8 @@ export function parseUri(
 
 /** Decodes `a=1&b=2` into an object (later keys win). */
 export function decodeQuery(query: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  new URLSearchParams(query).forEach((value, key) => {
-    out[key] = value;
-  });
-  return out;
+  // URLSearchParams iterates its pairs (the DOM.Iterable typing is not in this lib set).
+  return Object.fromEntries(new URLSearchParams(query) as unknown as Iterable<[string, string]>);
 }
 
 /** Encodes an object into `a=1&b=2`, skipping undefined values. */
@@ -82,11 +83,12 @@ export function encodeQuery(query: Readonly<Record<string, unknown>>): string {
   return params.toString();
 }
 
-const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
-
 /** Cache buster: base-36 time with the first 3 characters dropped, then 3 random characters. */
 export function timestamp(): string {
-  let random = "";
-  for (let i = 0; i < 3; i++) random += ALPHABET[Math.floor(Math.random() * 36)];
-  return Date.now().toString(36).substring(3) + random;
+  return (
+    Date.now().toString(36).slice(3) +
+    Math.floor(Math.random() * 46656)
+      .toString(36)
+      .padStart(3, "0")
+  );
 }

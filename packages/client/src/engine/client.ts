@@ -77,15 +77,15 @@ export class EngineSocket extends Emitter<object, EngineEvents> {
   upgrading = false;
   readonly opts: EngineOptions;
   #transports: TransportName[];
-  #upgrades: TransportName[] = [];
-  #pingInterval = 0;
-  #pingTimeout = 0;
+  /** pingInterval + pingTimeout of the handshake: the heartbeat deadline. */
+  #pingDelay = 0;
   #maxPayload = 0;
   #pingTimer: ReturnType<typeof setTimeout> | undefined;
-  #pingDeadline = 0;
+  #pingDeadline = Infinity;
   #prevBufferLen = 0;
-  #jar: CookieJarLike | undefined;
-  #unwatchPage: () => void = () => {};
+  /** @package Node cookie jar when `withCredentials` is set. */
+  jar: CookieJarLike | undefined;
+  #unwatchPage: () => void;
 
   constructor(opts: EngineOptions) {
     super();
@@ -99,7 +99,7 @@ export class EngineSocket extends Emitter<object, EngineEvents> {
       query: typeof opts.query === "string" ? decodeQuery(opts.query) : { ...opts.query },
     };
     this.#transports = [...(opts.transports ?? ["polling", "websocket"])];
-    if (opts.withCredentials) this.#jar = platform().createCookieJar?.();
+    if (opts.withCredentials) this.jar = platform().createCookieJar?.();
     const onOffline =
       this.opts.hostname === "localhost"
         ? undefined
@@ -122,16 +122,7 @@ export class EngineSocket extends Emitter<object, EngineEvents> {
     );
     if (this.id !== null) query["sid"] = this.id;
     const opts: EngineOptions = { ...this.opts, ...this.opts.transportOptions?.[name] };
-    const engine = this;
-    const context = {
-      opts,
-      query,
-      jar: this.#jar,
-      get binaryType(): BinaryType {
-        return engine.binaryType;
-      },
-    };
-    return name === "websocket" ? new WebSocketTransport(context) : new Polling(context);
+    return new (name === "websocket" ? WebSocketTransport : Polling)(this, opts, query);
   }
 
   #open(): void {
@@ -173,7 +164,7 @@ export class EngineSocket extends Emitter<object, EngineEvents> {
     this.emitReserved("heartbeat");
     switch (packet.type) {
       case "open":
-        this.#onHandshake(typeof packet.data === "string" ? packet.data : "");
+        this.#onHandshake(String(packet.data)); // binary or no data fails as invalid JSON
         break;
       case "ping":
         this.#resetPingTimeout();
@@ -186,8 +177,6 @@ export class EngineSocket extends Emitter<object, EngineEvents> {
           this.emitReserved("data", packet.data);
           this.emitReserved("message", packet.data);
         }
-        break;
-      default:
         break;
     }
   }
@@ -202,18 +191,8 @@ export class EngineSocket extends Emitter<object, EngineEvents> {
     this.emitReserved("handshake", open);
     this.id = open.sid;
     this.transport.query["sid"] = open.sid;
-    this.#upgrades = open.upgrades.filter((name): name is TransportName =>
-      this.#transports.includes(name as TransportName),
-    );
-    this.#pingInterval = open.pingInterval;
-    this.#pingTimeout = open.pingTimeout;
+    this.#pingDelay = open.pingInterval + open.pingTimeout;
     this.#maxPayload = open.maxPayload;
-    this.#onOpen();
-    if (this.readyState === "closed") return;
-    this.#resetPingTimeout();
-  }
-
-  #onOpen(): void {
     this.readyState = "open";
     EngineSocket.priorWebsocketSuccess = this.transport.name === "websocket";
     this.emitReserved("open");
@@ -222,13 +201,18 @@ export class EngineSocket extends Emitter<object, EngineEvents> {
       const remember = (success: boolean): void => {
         EngineSocket.priorWebsocketSuccess = success;
       };
-      for (const name of this.#upgrades) probeUpgrade(this, name, remember);
+      for (const name of open.upgrades) {
+        if (this.#transports.includes(name as TransportName))
+          probeUpgrade(this, name as TransportName, remember);
+      }
     }
+    // "open" listeners may have closed the socket (TS does not see the state change).
+    if ((this.readyState as EngineState) !== "closed") this.#resetPingTimeout();
   }
 
   #resetPingTimeout(): void {
     clearTimeout(this.#pingTimer);
-    const delay = this.#pingInterval + this.#pingTimeout;
+    const delay = this.#pingDelay;
     this.#pingDeadline = Date.now() + delay;
     this.#pingTimer = setTimeout(() => this.#onClose("ping timeout"), delay);
     if (this.opts.autoUnref) (this.#pingTimer as { unref?: () => void }).unref?.();
@@ -239,9 +223,8 @@ export class EngineSocket extends Emitter<object, EngineEvents> {
    * fire late). The connection is then closed on the next tick.
    */
   hasPingExpired(): boolean {
-    if (this.#pingDeadline === 0) return false;
     if (Date.now() <= this.#pingDeadline) return false;
-    this.#pingDeadline = 0;
+    this.#pingDeadline = Infinity;
     queueMicrotask(() => this.#onClose("ping timeout"));
     return true;
   }
@@ -347,11 +330,10 @@ export class EngineSocket extends Emitter<object, EngineEvents> {
   #onClose(reason: EngineCloseReason, description?: CloseDetails | Error): void {
     if (this.readyState === "closed") return;
     clearTimeout(this.#pingTimer);
-    this.#pingDeadline = 0;
+    this.#pingDeadline = Infinity;
     const transport = this.transport;
-    transport.removeAllListeners("close");
+    transport.removeAllListeners(); // its close event must not come back here
     transport.close();
-    transport.removeAllListeners();
     this.#unwatchPage();
     this.readyState = "closed";
     this.id = null;

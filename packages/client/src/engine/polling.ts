@@ -6,6 +6,7 @@ import {
   type EnginePacket,
   encodeEnginePayloadAsync,
 } from "@switchyard/protocol";
+import { platform } from "../platform.js";
 import { Transport } from "./transport.js";
 
 /** Long-polling transport. */
@@ -21,7 +22,8 @@ export class Polling extends Transport {
   /** Waits for the in-flight GET and POST to finish, then reports paused. */
   override pause(onPause: () => void): void {
     this.readyState = "pausing";
-    let pending = 0;
+    // One count for this call itself, released below once the waits are registered.
+    let pending = 1;
     const done = (): void => {
       if (--pending > 0) return;
       this.readyState = "paused";
@@ -35,10 +37,7 @@ export class Polling extends Transport {
       pending++;
       this.once("drain", done);
     }
-    if (pending === 0) {
-      pending = 1;
-      done();
-    }
+    done();
   }
 
   protected doClose(): void {
@@ -68,24 +67,22 @@ export class Polling extends Transport {
 
   #poll(): void {
     this.#polling = true;
-    this.#request("GET").then(
-      (body) => {
-        if (body !== undefined) this.#onPayload(body);
-      },
-      () => {},
-    );
+    // #request never rejects: it reports failures itself.
+    void this.#request("GET").then((body) => {
+      if (body !== undefined) this.#onPayload(body);
+    });
     this.emitReserved("poll");
   }
 
   #onPayload(payload: string): void {
-    const { packets, error } = decodeEnginePayload(payload, this.binaryType);
+    const { packets, error } = decodeEnginePayload(payload, this.owner.binaryType);
     for (const packet of packets) {
       if (this.readyState === "opening" && packet.type === "open") this.onOpen();
       if (packet.type === "close") {
         this.onClose({ description: "transport closed by the server" });
         return;
       }
-      this.onPacket(packet);
+      this.emitReserved("packet", packet);
     }
     if (error !== undefined) {
       this.onError("parse error", error);
@@ -101,25 +98,26 @@ export class Polling extends Transport {
   /** One request; resolves with the body, or undefined after reporting the error. */
   async #request(method: "GET" | "POST", body?: string): Promise<string | undefined> {
     const opts = this.opts;
+    // fetch labels a string body text/plain;charset=UTF-8 itself.
     const headers: Record<string, string> = { ...opts.extraHeaders };
-    if (method === "POST") headers["content-type"] = "text/plain;charset=UTF-8";
-    const cookie = this.jar?.header();
-    if (cookie !== undefined) headers["cookie"] = cookie;
     const controller = new AbortController();
     if (method === "GET") this.#getAbort = controller;
     const timeout = opts.requestTimeout;
     const timer = timeout === undefined ? undefined : setTimeout(() => controller.abort(), timeout);
     const reason = method === "GET" ? "xhr poll error" : "xhr post error";
     try {
-      const init: RequestInit = {
+      const init: RequestInit & { headers: Record<string, string> } = {
         method,
         headers,
         credentials: opts.withCredentials ? "include" : "same-origin",
         signal: controller.signal,
+        body: body ?? null,
       };
-      if (body !== undefined) init.body = body;
-      const response = await fetch(this.uri("http", this.opts.timestampRequests !== false), init);
-      this.jar?.parse(response.headers.getSetCookie());
+      const response = await platform().request(
+        this.uri("http", this.opts.timestampRequests !== false),
+        init,
+        this.owner.jar,
+      );
       const text = await response.text();
       if (!response.ok) {
         this.onError(reason, response.status, response);
@@ -130,7 +128,7 @@ export class Polling extends Transport {
       if (this.readyState !== "closed") this.onError(reason, err);
       return undefined;
     } finally {
-      if (timer !== undefined) clearTimeout(timer);
+      clearTimeout(timer);
     }
   }
 }

@@ -32,14 +32,12 @@ export interface TransportEvents {
 /** Transport state. */
 export type TransportState = "opening" | "open" | "closed" | "pausing" | "paused";
 
-/** What the engine hands a transport. */
-export interface TransportContext {
-  opts: EngineOptions;
-  /** Query parameters (EIO, transport, sid once known, user query). */
-  query: Record<string, unknown>;
-  binaryType: BinaryType;
+/** The engine socket as its transports see it. */
+export interface TransportOwner {
+  /** The engine's current `binaryType` (users may change it on `socket.io.engine`). */
+  readonly binaryType: BinaryType;
   /** Node cookie jar when `withCredentials` is set. */
-  jar?: CookieJarLike | undefined;
+  readonly jar: CookieJarLike | undefined;
 }
 
 /** One Engine.IO transport connection. */
@@ -48,23 +46,17 @@ export abstract class Transport extends Emitter<object, TransportEvents> {
   /** True when `send()` may be called now. */
   writable = false;
   readyState: TransportState | undefined;
-  /** Query parameters of the next request. */
+  /** Query parameters of the next request (EIO, transport, sid once known, user query). */
   query: Record<string, unknown>;
   protected opts: EngineOptions;
-  protected jar: CookieJarLike | undefined;
-  readonly #context: TransportContext;
+  /** The engine socket. */
+  protected owner: TransportOwner;
 
-  constructor(context: TransportContext) {
+  constructor(owner: TransportOwner, opts: EngineOptions, query: Record<string, unknown>) {
     super();
-    this.#context = context;
-    this.opts = context.opts;
-    this.query = context.query;
-    this.jar = context.jar;
-  }
-
-  /** The engine's current `binaryType` (users may change it on `socket.io.engine`). */
-  protected get binaryType(): BinaryType {
-    return this.#context.binaryType;
+    this.owner = owner;
+    this.opts = opts;
+    this.query = query;
   }
 
   /** Starts connecting. */
@@ -105,13 +97,9 @@ export abstract class Transport extends Emitter<object, TransportEvents> {
   }
 
   protected onData(data: unknown): void {
-    const result = decodeEnginePacket(data as string, this.binaryType);
-    if (result.ok) this.onPacket(result.value);
+    const result = decodeEnginePacket(data as string, this.owner.binaryType);
+    if (result.ok) this.emitReserved("packet", result.value);
     else this.onError("parse error", result.error);
-  }
-
-  protected onPacket(packet: EnginePacket): void {
-    this.emitReserved("packet", packet);
   }
 
   protected onError(reason: string, description: unknown, context?: unknown): this {
@@ -124,19 +112,18 @@ export abstract class Transport extends Emitter<object, TransportEvents> {
     this.emitReserved("close", details);
   }
 
-  /** `<schema>://host[:port]<path>?<query>`. */
+  /** `<schema>://host[:port]<path>?<query>` (the engine filled in hostname, path and timestampParam). */
   protected uri(schema: "http" | "ws", withTimestamp: boolean): string {
     const opts = this.opts;
     const secure = opts.secure === true;
     const query: Record<string, unknown> = { ...this.query };
-    if (withTimestamp) query[opts.timestampParam ?? "t"] = timestamp();
+    if (withTimestamp) query[opts.timestampParam as string] = timestamp();
     if (opts.forceBase64 && query["sid"] === undefined) query["b64"] = 1;
-    const port = opts.port === undefined ? "" : String(opts.port);
-    const defaultPort = secure ? "443" : "80";
-    const hostname = opts.hostname ?? "localhost";
+    const port = `${opts.port ?? ""}`;
+    const hostname = opts.hostname as string;
     const host = hostname.includes(":") ? `[${hostname}]` : hostname;
     const search = encodeQuery(query);
-    return `${schema}${secure ? "s" : ""}://${host}${port !== "" && port !== defaultPort ? `:${port}` : ""}${opts.path ?? "/engine.io/"}${search === "" ? "" : `?${search}`}`;
+    return `${schema}${secure ? "s" : ""}://${host}${port !== "" && port !== (secure ? "443" : "80") ? `:${port}` : ""}${opts.path}${search === "" ? "" : `?${search}`}`;
   }
 }
 

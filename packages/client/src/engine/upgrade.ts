@@ -8,8 +8,10 @@ import type { TransportName } from "./options.js";
 import type { Transport } from "./transport.js";
 
 function probeError(name: string, detail?: unknown): ClientError {
-  const message = detail === undefined ? "probe error" : `probe error: ${String(detail)}`;
-  const err = new ClientError("SY_ERR_CLIENT_PROBE_FAILED", message);
+  const err = new ClientError(
+    "SY_ERR_CLIENT_PROBE_FAILED",
+    `probe error${detail === undefined ? "" : `: ${detail}`}`,
+  );
   (err as ClientError & { transport?: string }).transport = name;
   return err;
 }
@@ -20,14 +22,14 @@ export function probeUpgrade(
   name: TransportName,
   rememberWebsocket: (success: boolean) => void,
 ): void {
-  let transport: Transport | undefined = engine.createTransport(name);
+  const probe = engine.createTransport(name);
   let failed = false;
   rememberWebsocket(false);
 
   const cleanup = (): void => {
-    transport?.off("open", onTransportOpen);
-    transport?.off("error", onError);
-    transport?.off("close", onTransportClose);
+    probe.off("open", onTransportOpen);
+    probe.off("error", onError);
+    probe.off("close", onTransportClose);
     engine.off("close", onEngineClose);
     engine.off("upgrading", onUpgrading);
   };
@@ -36,8 +38,7 @@ export function probeUpgrade(
     if (failed) return;
     failed = true;
     cleanup();
-    transport?.close();
-    transport = undefined;
+    probe.close();
   };
 
   const onError = (err: unknown): void => {
@@ -48,12 +49,11 @@ export function probeUpgrade(
   const onTransportClose = (): void => onError("transport closed");
   const onEngineClose = (): void => onError("socket closed");
   const onUpgrading = (to: Transport): void => {
-    if (transport !== undefined && to.name !== transport.name) freeze();
+    if (to.name !== probe.name) freeze();
   };
 
   const onTransportOpen = (): void => {
-    if (failed || transport === undefined) return;
-    const probe = transport;
+    if (failed) return;
     probe.send([{ type: "ping", data: "probe" }]);
     probe.once("packet", (packet: EnginePacket) => {
       if (failed) return;
@@ -70,17 +70,16 @@ export function probeUpgrade(
         engine.setTransport(probe);
         probe.send([{ type: "upgrade" }]);
         engine.emitReserved("upgrade", probe);
-        transport = undefined;
         engine.upgrading = false;
         engine.flush();
       });
     });
   };
 
-  transport.once("open", onTransportOpen);
-  transport.once("error", onError);
-  transport.once("close", onTransportClose);
+  probe.once("open", onTransportOpen);
+  probe.once("error", onError);
+  probe.once("close", onTransportClose);
   engine.once("close", onEngineClose);
   engine.once("upgrading", onUpgrading);
-  transport.open();
+  probe.open();
 }

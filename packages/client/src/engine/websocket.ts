@@ -15,17 +15,13 @@ export class WebSocketTransport extends Transport {
 
   protected doOpen(): void {
     const opts = this.opts;
-    const cookie = this.jar?.header();
-    const options: Record<string, unknown> =
-      cookie === undefined
-        ? { ...opts }
-        : { ...opts, extraHeaders: { ...opts.extraHeaders, cookie } };
     let created: WebSocketLike | Promise<WebSocketLike>;
     try {
       created = platform().createWebSocket(
         this.uri("ws", !!opts.timestampRequests),
         opts.protocols,
-        options,
+        opts as Readonly<Record<string, unknown>>,
+        this.owner.jar,
       );
     } catch (err) {
       this.onError("websocket error", err);
@@ -76,10 +72,9 @@ export class WebSocketTransport extends Transport {
   #sendFrames(packets: EnginePacket[], frames: unknown[]): void {
     const ws = this.#ws;
     frames.forEach((frame, i) => {
-      const compress = packets[i]?.options?.compress;
       try {
-        if (compress === false) ws?.send(frame, { compress });
-        else ws?.send(frame);
+        // Browsers ignore the options; `ws` compresses unless told not to.
+        ws?.send(frame, { compress: packets[i]?.options?.compress !== false });
       } catch {
         // The socket is closing; its close event reports the failure.
       }

@@ -11,8 +11,6 @@ export interface EngineOpenPacket {
   maxPayload: number;
 }
 
-const OPEN_KEYS = ["sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload"] as const;
-
 /** The whole open frame: `0{"sid":…,"upgrades":[…],"pingInterval":N,"pingTimeout":N,"maxPayload":N}`. */
 export function encodeOpenPacket(open: EngineOpenPacket): string {
   // A fresh object fixes the key order and drops any extra property of the caller's object.
@@ -35,33 +33,33 @@ function isDuration(value: unknown): value is number {
  * too). It must hold exactly the five handshake keys with the right types; never throws.
  */
 export function parseOpenPacket(data: string): DecodeResult<EngineOpenPacket> {
-  let parsed: unknown;
   try {
-    // JSON text never starts with "0{", so the optional type digit is unambiguous.
-    parsed = JSON.parse(data.charCodeAt(0) === 48 ? data.slice(1) : data);
-  } catch {
-    // Reported below: `undefined` is not an object.
-  }
-  const open = parsed as Partial<Record<(typeof OPEN_KEYS)[number], unknown>> | undefined;
-  if (
-    typeof open === "object" &&
-    open !== null &&
-    !Array.isArray(open) &&
-    Object.keys(open).length === OPEN_KEYS.length &&
-    OPEN_KEYS.every((key) => Object.hasOwn(open, key))
-  ) {
-    const { sid, upgrades, pingInterval, pingTimeout, maxPayload } = open;
+    // JSON text never starts with "0{", so the optional type digit is unambiguous. Destructuring
+    // null throws (caught below); arrays and primitives lack the keys; `rest` holds extra keys.
+    const { sid, upgrades, pingInterval, pingTimeout, maxPayload, ...rest } = JSON.parse(
+      data.charCodeAt(0) === 48 ? data.slice(1) : data,
+    ) as Partial<Record<keyof EngineOpenPacket, unknown>>;
     if (
       typeof sid === "string" &&
-      sid.length > 0 &&
+      sid !== "" &&
       Array.isArray(upgrades) &&
       upgrades.every((name) => typeof name === "string") &&
-      isDuration(pingInterval) &&
-      isDuration(pingTimeout) &&
-      isDuration(maxPayload)
+      [pingInterval, pingTimeout, maxPayload].every(isDuration) &&
+      Object.keys(rest).length === 0
     ) {
-      return { ok: true, value: { sid, upgrades, pingInterval, pingTimeout, maxPayload } };
+      return {
+        ok: true,
+        value: {
+          sid,
+          upgrades,
+          pingInterval: pingInterval as number,
+          pingTimeout: pingTimeout as number,
+          maxPayload: maxPayload as number,
+        },
+      };
     }
+  } catch {
+    // Not JSON, or JSON null: reported below.
   }
   return decodeFailure(CODE_ENGINE_INVALID_OPEN_PACKET, "invalid open packet");
 }

@@ -41,16 +41,10 @@ export interface EnginePacket {
   options?: { compress?: boolean } | undefined;
 }
 
-/** Type name → wire digit, as a string ready to prepend. */
-const TYPE_DIGITS: Readonly<Record<EnginePacketType, string>> = {
-  open: "0",
-  close: "1",
-  ping: "2",
-  pong: "3",
-  message: "4",
-  upgrade: "5",
-  noop: "6",
-};
+/** Type name → wire digit (its index), as a string ready to prepend. */
+const TYPE_DIGITS = Object.fromEntries(
+  EnginePacketTypes.map((type, i) => [type, `${i}`]),
+) as Readonly<Record<EnginePacketType, string>>;
 
 /** The official parser's message for every undecodable packet; the code tells them apart. */
 const PARSER_ERROR = "parser error";
@@ -105,9 +99,7 @@ export function decodeEnginePacket(
 ): DecodeResult<EnginePacket> {
   if (typeof raw === "string") return decodeText(raw, binaryType);
   if (isBufferSource(raw)) {
-    if (binaryType === "arraybuffer" && raw instanceof ArrayBuffer) {
-      return { ok: true, value: { type: "message", data: raw } };
-    }
+    // A whole ArrayBuffer wanted as "arraybuffer" comes back as is (toArrayBuffer of a full view).
     return { ok: true, value: { type: "message", data: fromBytes(toBytes(raw), binaryType) } };
   }
   // A Blob cannot be read synchronously, so it is handed over as is whatever the binaryType.
