@@ -1,64 +1,138 @@
-// Smoke test of the `npm start` demo: it boots from the built packages, serves its page and the
-// client bundle, relays chat between two clients with an ack, and exits 0 on SIGTERM.
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { io, type Socket } from "@switchyard/client";
-import { afterAll, describe, expect, it } from "vitest";
+// The `npm start` demo (examples/demo/index.mjs, run from the built packages): a sticky primary
+// with 3 workers sharing rooms through the IPC adapter. It serves its page and the client bundle;
+// two clients (one polling-only) on different workers join a room, chat with delivery acks and
+// see each other in the cluster-wide presence; SIGTERM stops every process with exit code 0.
+import { io, type Socket, type TransportName } from "@switchyard/client";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { alive, type Demo, killDemo, startDemo, stopDemo } from "./demo-process.js";
 
-const root = join(import.meta.dirname, "..", "..");
-let demo: ChildProcess | undefined;
+const redisUrl = inject("redisUrl");
+const natsUrl = inject("natsUrl");
+const started: Demo[] = [];
 const clients: Socket[] = [];
+
+interface Presence {
+  ok: boolean;
+  online: { id: string; name: string; node: string; rooms: string[] }[];
+}
 
 afterAll(() => {
   for (const client of clients) client.close();
-  if (demo && demo.exitCode === null && demo.signalCode === null) demo.kill("SIGKILL");
+  for (const demo of started) killDemo(demo);
 });
 
-function next(socket: Socket, event: string): Promise<unknown[]> {
-  return new Promise((resolve) => {
-    socket.once(event, (...args: unknown[]) => resolve(args));
-  });
+async function start(env: Record<string, string> = {}): Promise<Demo> {
+  const demo = await startDemo(env);
+  started.push(demo);
+  return demo;
 }
 
-async function startDemo(): Promise<string> {
-  demo = spawn(process.execPath, [join(root, "examples/demo/index.mjs")], {
-    cwd: root,
-    env: { ...process.env, PORT: "0" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: demo.stdout as NodeJS.ReadableStream });
-  for await (const line of lines) {
-    const match = /open (http:\/\/localhost:\d+)/.exec(line);
-    if (match?.[1]) return match[1].replace("localhost", "127.0.0.1");
+/** Connects until the client lands on a node not in `avoid` (bounded); returns it and its node. */
+async function connectElsewhere(
+  url: string,
+  name: string,
+  avoid: string | undefined,
+  transports?: TransportName[],
+): Promise<{ socket: Socket; node: string }> {
+  for (let attempt = 0; attempt < 12; attempt++) {
+    const socket = io(url, {
+      auth: { name },
+      forceNew: true,
+      reconnection: false,
+      ...(transports ? { transports } : {}),
+    });
+    clients.push(socket);
+    const hello = await new Promise<{ node: string }>((resolve, reject) => {
+      socket.once("hello", resolve);
+      socket.once("connect_error", reject);
+    });
+    if (hello.node !== avoid) return { socket, node: hello.node };
+    socket.close();
   }
-  throw new Error("the demo exited before listening");
+  throw new Error(`${name} kept landing on ${avoid}`);
 }
 
-describe("the npm start demo", () => {
-  it("serves its page and the client bundle, relays chat with acks, and stops on SIGTERM", async () => {
-    const url = await startDemo();
-    const page = await fetch(url);
+async function stopAndCheck(demo: Demo): Promise<void> {
+  expect(await stopDemo(demo)).toBe(0);
+  expect(demo.workerPids.size).toBeGreaterThanOrEqual(2);
+  for (const pid of demo.workerPids) expect(alive(pid), `worker ${pid} survived`).toBe(false);
+  expect(demo.lines.some((line) => /node \S+ stopped/.test(line))).toBe(true);
+}
+
+/** The chat flow across two workers, then presence; shared by the IPC, Redis and NATS runs. */
+async function chatAcrossWorkers(demo: Demo, room: string): Promise<void> {
+  const alice = await connectElsewhere(demo.url, "alice", undefined, ["polling"]);
+  const bob = await connectElsewhere(demo.url, "bob", alice.node);
+  expect(bob.node).not.toBe(alice.node);
+
+  expect(await alice.socket.timeout(5000).emitWithAck("join", room)).toMatchObject({
+    ok: true,
+    rooms: [room],
+  });
+  expect(await bob.socket.timeout(5000).emitWithAck("join", room)).toMatchObject({ ok: true });
+
+  const received = new Promise<unknown>((resolve) => {
+    bob.socket.once("chat", (message: unknown, ack: (value: string) => void) => {
+      ack("ok");
+      resolve(message);
+    });
+  });
+  const ack = await alice.socket
+    .timeout(5000)
+    .emitWithAck("chat", { room, text: "hello bob, from another worker" });
+  expect(ack).toMatchObject({ ok: true, node: alice.node, delivered: 1, complete: true });
+  expect(await received).toMatchObject({
+    room,
+    from: "alice",
+    fromNode: alice.node,
+    text: "hello bob, from another worker",
+  });
+
+  // Presence is cluster-wide: asked on either node, it lists both with their own nodes and rooms.
+  for (const asker of [alice, bob]) {
+    const presence = (await asker.socket.timeout(5000).emitWithAck("presence")) as Presence;
+    expect(presence.ok).toBe(true);
+    const byName = Object.fromEntries(presence.online.map((who) => [who.name, who]));
+    expect(byName["alice"]).toMatchObject({ node: alice.node, rooms: [room] });
+    expect(byName["bob"]).toMatchObject({ node: bob.node, rooms: [room] });
+  }
+
+  // A chat to a room one has not joined is refused.
+  expect(
+    await bob.socket.timeout(5000).emitWithAck("chat", { room: "elsewhere", text: "x" }),
+  ).toMatchObject({ ok: false });
+  alice.socket.close();
+  bob.socket.close();
+}
+
+describe("the npm start demo (sticky primary + IPC adapter)", () => {
+  it("serves its page and bundle, chats and shows presence across workers, stops on SIGTERM", async () => {
+    const demo = await start();
+    expect(demo.lines.join("\n")).toMatch(/3 workers, ipc adapter/);
+    const page = await fetch(demo.url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<script src="/socket.io/socket.io.min.js">');
-    const bundle = await fetch(`${url}/socket.io/socket.io.min.js`);
+    const bundle = await fetch(`${demo.url}/socket.io/socket.io.min.js`);
     expect(bundle.status).toBe(200);
     expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
 
-    const alice = io(url, { auth: { name: "alice" }, forceNew: true });
-    const bob = io(url, { auth: { name: "bob" }, forceNew: true });
-    clients.push(alice, bob);
-    await Promise.all([next(alice, "connect"), next(bob, "connect")]);
-    const received = next(bob, "chat");
-    const ack = await alice.timeout(5000).emitWithAck("chat", "hello bob");
-    expect(ack).toMatchObject({ ok: true });
-    const [message] = await received;
-    expect(message).toMatchObject({ from: "alice", text: "hello bob" });
+    await chatAcrossWorkers(demo, "lobby");
+    await stopAndCheck(demo);
+  });
+});
 
-    const exited = once(demo as ChildProcess, "exit");
-    demo?.kill("SIGTERM");
-    const [code] = await exited;
-    expect(code).toBe(0);
+describe("the demo with a bus adapter instead of IPC", () => {
+  it.skipIf(redisUrl === undefined)("REDIS_URL: rooms and presence across workers", async () => {
+    const demo = await start({ REDIS_URL: redisUrl ?? "", WORKERS: "2" });
+    expect(demo.lines.join("\n")).toMatch(/2 workers, redis adapter/);
+    await chatAcrossWorkers(demo, `redis-${process.pid}`);
+    await stopAndCheck(demo);
+  });
+
+  it.skipIf(natsUrl === undefined)("NATS_URL: rooms and presence across workers", async () => {
+    const demo = await start({ NATS_URL: natsUrl ?? "", WORKERS: "2" });
+    expect(demo.lines.join("\n")).toMatch(/2 workers, nats adapter/);
+    await chatAcrossWorkers(demo, `nats-${process.pid}`);
+    await stopAndCheck(demo);
   });
 });

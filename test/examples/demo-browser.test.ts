@@ -1,0 +1,164 @@
+// The `npm start` demo in a real browser (Debian chromium via playwright-core): two pages land on
+// different workers (the page shows its node), join a room and chat with delivery acks; then the
+// worker of one page is killed and that page reconnects and keeps its room. Loopback only; skipped
+// outside CI when chromium is not installed.
+import { existsSync } from "node:fs";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { alive, type Demo, killDemo, killQuietly, startDemo, stopDemo } from "./demo-process.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+/** What the demo page exposes as `window.demo`. */
+interface PageState {
+  node: string | undefined;
+  hellos: { node: string; recovered: boolean }[];
+  messages: { room: string; from: string; fromNode: string; text: string }[];
+  acks: { text: string; ok?: boolean; delivered?: number; rtt: number; error?: string }[];
+  joined: Set<string>;
+  socket: {
+    connected: boolean;
+    id: string | undefined;
+    timeout(ms: number): {
+      emitWithAck(event: "presence"): Promise<{ online: { id: string; rooms: string[] }[] }>;
+    };
+  };
+}
+
+declare global {
+  interface Window {
+    demo: PageState;
+  }
+}
+
+/** Opens the page as `name` until its node differs from `avoid` (bounded); returns the node. */
+async function openElsewhere(page: Page, url: string, name: string, avoid?: string) {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await page.goto(`${url}/?name=${name}`);
+    await page.waitForFunction(
+      () => window.demo?.node !== undefined && window.demo.joined.size > 0,
+    );
+    const node = await page.evaluate(() => window.demo.node as string);
+    await hasText(page, "#node", node);
+    if (node !== avoid) return node;
+  }
+  throw new Error(`${name} kept landing on ${avoid}`);
+}
+
+/** Waits until the element matching `selector` contains `text`. */
+async function hasText(page: Page, selector: string, text: string): Promise<void> {
+  await page.waitForFunction(
+    ([s, t]) => document.querySelector(s as string)?.textContent?.includes(t as string) === true,
+    [selector, text],
+    { timeout: 10_000 },
+  );
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  await page.fill("#text", text);
+  await page.click("#chat-form button[type=submit]");
+}
+
+async function received(page: Page, text: string): Promise<void> {
+  await page.waitForFunction((t) => window.demo.messages.some((m) => m.text === t), text, {
+    timeout: 10_000,
+  });
+}
+
+async function onlineCount(page: Page, count: number): Promise<void> {
+  await page.waitForFunction(
+    (n) => document.getElementById("count")?.textContent === String(n),
+    count,
+    {
+      timeout: 10_000,
+    },
+  );
+}
+
+describe.skipIf(!existsSync(CHROMIUM) && !process.env["CI"])("the demo in chromium", () => {
+  let browser: Browser | undefined;
+  let demo: Demo | undefined;
+
+  beforeAll(async () => {
+    demo = await startDemo({ WORKERS: "3" });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 15_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    if (demo) killDemo(demo);
+  });
+
+  it("two pages on different workers chat; a page whose worker dies reconnects and keeps its room", {
+    timeout: 45_000,
+  }, async () => {
+    if (!browser || !demo) throw new Error("setup failed");
+    // One context each: two windows, so neither page is a throttled background tab.
+    const contexts = [await browser.newContext(), await browser.newContext()];
+    const [ann, ben] = await Promise.all(contexts.map((context) => context.newPage()));
+    if (!ann || !ben) throw new Error("no pages");
+    const annNode = await openElsewhere(ann, demo.url, "ann");
+    const benNode = await openElsewhere(ben, demo.url, "ben", annNode);
+    expect(benNode).not.toBe(annNode);
+    await onlineCount(ann, 2);
+    await onlineCount(ben, 2);
+    // Presence shows each participant with its node.
+    await hasText(ann, "#presence", `ben on ${benNode}`);
+    await hasText(ben, "#presence", `ann on ${annNode}`);
+
+    await send(ann, "hi ben");
+    await received(ben, "hi ben");
+    await ann.waitForFunction(() => window.demo.acks.some((a) => a.text === "hi ben"));
+    const ack = await ann.evaluate(() => window.demo.acks.find((a) => a.text === "hi ben"));
+    expect(ack).toMatchObject({ ok: true, delivered: 1 });
+    await hasText(ann, "#log", "1 delivered");
+
+    // Kill ann's worker: her page reconnects (to another worker, or its respawn) and re-joins.
+    const pid = demo.pidOf.get(annNode);
+    expect(pid).toBeTypeOf("number");
+    const killedAt = Date.now();
+    killQuietly(pid as number);
+    await ann.waitForFunction(
+      () => window.demo.hellos.length >= 2 && window.demo.socket.connected,
+      undefined,
+      {
+        timeout: 15_000,
+      },
+    );
+    // Her session died with its worker: the new one is not recovered; the page re-joins its rooms.
+    const annAfter = await ann.evaluate(() => window.demo.hellos.at(-1));
+    expect(annAfter).toMatchObject({ recovered: false });
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+    // The server side agrees, cluster-wide: asked from ben's node, ann's new socket is in #lobby.
+    const annId = await ann.evaluate(() => window.demo.socket.id);
+    await ben.waitForFunction(
+      async (id) => {
+        const presence = await window.demo.socket.timeout(5000).emitWithAck("presence");
+        return presence.online.some((who) => who.id === id && who.rooms.includes("lobby"));
+      },
+      annId,
+      { timeout: 10_000, polling: 200 },
+    );
+    await hasText(ann, "#presence", `ann on ${annAfter?.node} in #lobby`);
+
+    await send(ben, "welcome back ann");
+    await received(ann, "welcome back ann");
+    await send(ann, "thanks ben");
+    await received(ben, "thanks ben");
+    await Promise.all(contexts.map((context) => context.close()));
+
+    expect(await stopDemo(demo)).toBe(0);
+    expect(demo.workerPids.size).toBe(4); // 3 + the respawn of the killed one
+    for (const workerPid of demo.workerPids) expect(alive(workerPid)).toBe(false);
+  });
+});
