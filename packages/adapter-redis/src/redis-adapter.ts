@@ -21,6 +21,11 @@ export class RedisAdapter extends ClusterAdapter {
     this.#key = options.key ?? DEFAULT_KEY;
   }
 
+  /** Whether the Redis clients are connected (the server's `/readyz` reads it). */
+  get busConnected(): boolean {
+    return this.#bus.connected;
+  }
+
   override async init(): Promise<void> {
     this.#bus.attach(this.#listener);
     await super.init();

@@ -55,6 +55,11 @@ export class RedisBus {
     }
   }
 
+  /** Whether both clients are ready (read by the server's `/readyz`). */
+  get connected(): boolean {
+    return this.#pub.status === "ready" && this.#sub.status === "ready";
+  }
+
   /** Registers an adapter for reconnect and error notices. */
   attach(listener: BusListener): void {
     this.#listeners.add(listener);

@@ -101,6 +101,14 @@ export {
   readSidTag,
   SID_TAG_LENGTH,
 } from "./node-id.js";
+// Operations (issue 9): health/readiness, Prometheus metrics, graceful shutdown.
+export type { HealthOptions, ReadinessCheck } from "./ops/health.js";
+export { HEALTH_DEFAULTS } from "./ops/health.js";
+export type { BusTotals, MetricsOptions, MetricsSource } from "./ops/metrics.js";
+export { ServerMetrics, ServerStats } from "./ops/metrics.js";
+export type { OperationsOptions } from "./ops/operations.js";
+export type { ShutdownOnSignalOptions, ShutdownOptions } from "./ops/shutdown.js";
+export { SHUTDOWN_DEFAULTS } from "./ops/shutdown.js";
 export type { ConnectionStateRecoveryOptions } from "./recovery/recovery-options.js";
 export { RECOVERY_DEFAULTS } from "./recovery/recovery-options.js";
 export type { AttachTarget, ServerReservedEventsMap } from "./server.js";

@@ -1,12 +1,13 @@
 // Options of the Socket.IO server (protocol.md §3.2): the Engine.IO options plus the Socket.IO
-// ones, with the official defaults, and switchyard's `nodeId`.
+// ones, with the official defaults, and switchyard's `nodeId` and operations options (ops/).
 import type { AdapterConstructor } from "./adapter/adapter.js";
 import type { Parser } from "./connection/parser.js";
+import type { OperationsOptions } from "./ops/operations.js";
 import type { AttachOptions, EngineServerOptions } from "./options.js";
 import type { ConnectionStateRecoveryOptions } from "./recovery/recovery-options.js";
 
 /** Options of `new Server(…)`, `attach()` and `listen()`. */
-export interface ServerOptions extends EngineServerOptions, AttachOptions {
+export interface ServerOptions extends EngineServerOptions, AttachOptions, OperationsOptions {
   /** The HTTP path of the server (trailing `/` stripped). @default "/socket.io" */
   path?: string;
   /** Whether to serve the client bundles at `<path>/socket.io.js` etc. @default true */

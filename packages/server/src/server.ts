@@ -21,6 +21,9 @@ import type { ConnectMiddleware, Namespace } from "./namespace/namespace.js";
 import type { NamespaceContext } from "./namespace/namespace-context.js";
 import { NamespaceRegistry, type ParentNspNameMatchFn } from "./namespace/registry.js";
 import { createSidGenerator, defaultNodeId } from "./node-id.js";
+import type { ServerMetrics } from "./ops/metrics.js";
+import { Operations } from "./ops/operations.js";
+import type { ShutdownOptions } from "./ops/shutdown.js";
 import { resolveRecovery } from "./recovery/recovery-options.js";
 import { findClientPackage, serveClientFiles } from "./serve-client.js";
 import { SERVER_DEFAULTS, type ServerOptions } from "./server-options.js";
@@ -95,6 +98,7 @@ export class Server<
   readonly #parser: Parser;
   readonly #registry: NamespaceRegistry<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   readonly #recovery: ReturnType<typeof resolveRecovery>;
+  readonly #ops: Operations;
   #path = SERVER_DEFAULTS.path;
   #serveClient = SERVER_DEFAULTS.serveClient;
   #connectTimeout = SERVER_DEFAULTS.connectTimeout;
@@ -124,10 +128,16 @@ export class Server<
     this.encoder = new this.#parser.Encoder();
     this.#recovery = resolveRecovery(opts.connectionStateRecovery);
     this.#adapter = opts.adapter ?? (this.#recovery === undefined ? Adapter : SessionAwareAdapter);
-    this.#registry = new NamespaceRegistry(this, this.#namespaceContext(), (nsp) =>
-      emitIsolated(this.sockets, "new_namespace", [nsp]),
+    this.#ops = new Operations(
+      { namespaces: () => this.#registry.all() as Iterable<Namespace>, close: () => this.close() },
+      opts,
     );
+    this.#registry = new NamespaceRegistry(this, this.#namespaceContext(), (nsp) => {
+      this.#ops.instrument(nsp as Namespace);
+      emitIsolated(this.sockets, "new_namespace", [nsp]);
+    });
     this.sockets = this.#registry.of("/");
+    this.#ops.instrument(this.sockets as Namespace);
     if (target !== undefined && typeof target !== "object") this.attach(target, opts);
     else if (target !== undefined) this.attach(target as AttachTarget, opts);
   }
@@ -204,6 +214,7 @@ export class Server<
     if (client !== undefined) serveClientFiles(server as HttpServer, this.#path, client);
     this.httpServer = server;
     this.bind(engine);
+    this.#ops.attach(server as HttpServer, engine);
     return this;
   }
 
@@ -231,8 +242,28 @@ export class Server<
     return nsp;
   }
 
+  /** Whether `/readyz` would answer 200 (accepting, bus adapters connected, checks passing). */
+  get ready(): boolean {
+    return this.#ops.ready;
+  }
+
+  /** The per-server Prometheus registry and counters (`metrics` option), else undefined. */
+  get metrics(): ServerMetrics | undefined {
+    return this.#ops.metrics;
+  }
+
+  /**
+   * Graceful shutdown: not-ready and no new handshakes at once, then after `drainMs` close()
+   * (adapters announce ADAPTER_CLOSE; clients see a transport close and reconnect elsewhere),
+   * bounded by `timeoutMs`. Resolves true when it completed within the bound.
+   */
+  shutdown(options?: ShutdownOptions): Promise<boolean> {
+    return this.#ops.shutdown(options);
+  }
+
   /** Closes every socket (`server shutting down`), the adapters, the engine and the HTTP server. */
   async close(fn?: (err?: Error) => void): Promise<void> {
+    this.#ops.dispose();
     const namespaces = [...this.#registry.all()];
     for (const nsp of namespaces) {
       for (const socket of [...nsp.sockets.values()]) socket.onClose("server shutting down");

@@ -63,6 +63,11 @@ export abstract class ClusterAdapter extends ClusterBusAdapter {
     );
   }
 
+  /** Cluster requests (fetchSockets, serverSideEmit with ack) that timed out with nodes missing. */
+  get requestTimeouts(): number {
+    return this.#requests.timeouts;
+  }
+
   /** Subscribes this node's channels, starts the heartbeat and announces the node. */
   override async init(): Promise<void> {
     await this.subscribeAll();

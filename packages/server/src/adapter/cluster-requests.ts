@@ -26,6 +26,8 @@ export function randomId(): string {
 /** The table of requests in flight on one adapter. */
 export class PendingRequests {
   readonly #pending: Map<string, Pending> = new Map();
+  /** Requests that ran out of time with nodes still missing (read by metrics). */
+  timeouts = 0;
 
   /** The number of requests in flight. */
   get size(): number {
@@ -43,7 +45,10 @@ export class PendingRequests {
   ): Promise<RequestOutcome<T>> {
     return new Promise((resolve) => {
       const waitingFor = new Set(nodes);
-      const timer = setTimeout(() => this.finish(requestId, true), timeoutMs);
+      const timer = setTimeout(() => {
+        if ((this.#pending.get(requestId)?.waitingFor.size ?? 0) > 0) this.timeouts++;
+        this.finish(requestId, true);
+      }, timeoutMs);
       timer.unref();
       this.#pending.set(requestId, {
         waitingFor,

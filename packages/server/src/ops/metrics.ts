@@ -1,0 +1,193 @@
+// Prometheus metrics of one Server (issue 9), on a per-Server prom-client Registry (never the
+// global one, so several servers in one process do not collide). Hot paths only bump plain
+// numbers in ServerStats; everything is turned into metrics at scrape time.
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+
+/** The `metrics` option of the server. */
+export interface MetricsOptions {
+  /** Path of the scrape endpoint. @default "/metrics" */
+  path?: string;
+  /** Prefix of every metric name. @default "switchyard_" */
+  prefix?: string;
+  /** Also collect prom-client's default process/Node.js metrics (prefixed). @default false */
+  defaultMetrics?: boolean;
+  /** Labels added to every metric (e.g. `{ node: "a" }`). @default {} */
+  labels?: Record<string, string>;
+}
+
+/** Metrics options with the defaults applied. */
+export interface ResolvedMetricsOptions {
+  path: string;
+  prefix: string;
+  defaultMetrics: boolean;
+  labels: Record<string, string>;
+}
+
+/** `true` → defaults; an object → defaults plus the given fields; false/undefined → off. */
+export function resolveMetricsOptions(
+  option: boolean | MetricsOptions | undefined,
+): ResolvedMetricsOptions | undefined {
+  if (option === undefined || option === false) return undefined;
+  const given = option === true ? {} : option;
+  return {
+    path: given.path ?? "/metrics",
+    prefix: given.prefix ?? "switchyard_",
+    defaultMetrics: given.defaultMetrics === true,
+    labels: given.labels ?? {},
+  };
+}
+
+/** Plain counters bumped by the server's event handlers (cheap: one increment each). */
+export class ServerStats {
+  connections = 0;
+  disconnections = 0;
+  messagesIn = 0;
+  messagesOut = 0;
+  broadcasts = 0;
+  fanOut = 0;
+  unknownSid = 0;
+  connectionErrors = 0;
+  recoveryHits = 0;
+  recoveryMisses = 0;
+}
+
+/** Bus counters summed over the live cluster adapters (see ClusterCounters). */
+export interface BusTotals {
+  published: number;
+  publishFailed: number;
+  received: number;
+  dropped: number;
+  requestTimeouts: number;
+}
+
+/** What the metrics read at scrape time. */
+export interface MetricsSource {
+  stats: ServerStats;
+  /** Connected Socket.IO sockets (all namespaces). */
+  sockets(): number;
+  /** Live Engine.IO sessions. */
+  engineClients(): number;
+  namespaces(): number;
+  bus(): BusTotals;
+  ready(): boolean;
+}
+
+/** Sums the `counters` (and `requestTimeouts`) of every adapter that has them. */
+export function sumBusCounters(adapters: Iterable<unknown>): BusTotals {
+  const totals: BusTotals = {
+    published: 0,
+    publishFailed: 0,
+    received: 0,
+    dropped: 0,
+    requestTimeouts: 0,
+  };
+  for (const adapter of adapters) {
+    if (typeof adapter !== "object" || adapter === null) continue;
+    const counters: unknown = Reflect.get(adapter, "counters");
+    if (typeof counters === "object" && counters !== null) {
+      totals.published += numberOf(counters, "published");
+      totals.publishFailed += numberOf(counters, "publishFailed");
+      totals.received += numberOf(counters, "received");
+      totals.dropped += numberOf(counters, "dropped");
+    }
+    totals.requestTimeouts += numberOf(adapter, "requestTimeouts");
+  }
+  return totals;
+}
+
+function numberOf(object: object, key: string): number {
+  const value: unknown = Reflect.get(object, key);
+  return typeof value === "number" ? value : 0;
+}
+
+/** The Prometheus registry of one server. */
+export class ServerMetrics {
+  readonly registry: Registry;
+  readonly #source: MetricsSource;
+
+  constructor(source: MetricsSource, options: ResolvedMetricsOptions) {
+    this.#source = source;
+    this.registry = new Registry();
+    this.registry.setDefaultLabels(options.labels);
+    const p = options.prefix;
+    const stats = source.stats;
+    const gauge = (name: string, help: string, read: () => number): void => {
+      new Gauge({
+        name: p + name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(read());
+        },
+      });
+    };
+    const counter = (name: string, help: string, read: () => number): void => {
+      new Counter({
+        name: p + name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    };
+    // A pass over the namespaces' adapters per bus metric and scrape (a handful of namespaces).
+    const readBus = (key: keyof BusTotals): number => source.bus()[key];
+    gauge("ready", "1 while /readyz would answer 200", () => (source.ready() ? 1 : 0));
+    gauge("sockets_connected", "Connected Socket.IO sockets (all namespaces)", source.sockets);
+    gauge("engine_clients", "Live Engine.IO sessions", source.engineClients);
+    gauge("namespaces", "Namespaces of the server", source.namespaces);
+    counter("connections_total", "Sockets connected", () => stats.connections);
+    counter("disconnections_total", "Sockets disconnected", () => stats.disconnections);
+    counter("packets_received_total", "Engine.IO message packets received", () => stats.messagesIn);
+    counter("packets_sent_total", "Engine.IO message packets sent", () => stats.messagesOut);
+    counter("broadcasts_total", "Broadcasts emitted from this node", () => stats.broadcasts);
+    counter("broadcast_fanout_total", "Local sockets reached by broadcasts", () => stats.fanOut);
+    counter(
+      "polling_unknown_sid_total",
+      "Requests answered 400 for an unknown sid (engine connection_error code 1)",
+      () => stats.unknownSid,
+    );
+    counter(
+      "engine_connection_errors_total",
+      "Engine.IO requests refused (connection_error, any code)",
+      () => stats.connectionErrors,
+    );
+    counter("recovery_hits_total", "Connection state recoveries", () => stats.recoveryHits);
+    counter(
+      "recovery_misses_total",
+      "Recovery attempts (pid and offset sent) that got a new session",
+      () => stats.recoveryMisses,
+    );
+    counter("bus_published_total", "Messages published to the cluster bus", () =>
+      readBus("published"),
+    );
+    counter("bus_publish_errors_total", "Publishes the bus refused", () =>
+      readBus("publishFailed"),
+    );
+    counter("bus_received_total", "Valid messages received from peers", () => readBus("received"));
+    counter("bus_dropped_total", "Bus messages dropped on receipt (malformed…)", () =>
+      readBus("dropped"),
+    );
+    counter("cluster_request_timeouts_total", "Cluster requests that timed out", () =>
+      readBus("requestTimeouts"),
+    );
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: p });
+  }
+
+  /** The Content-Type of the exposition. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The Prometheus text exposition. */
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** The source the metrics read (for tests). */
+  get source(): MetricsSource {
+    return this.#source;
+  }
+}
