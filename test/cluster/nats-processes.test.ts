@@ -1,42 +1,20 @@
 // The NATS adapter with every node in its own OS process against a real nats-server: rooms,
 // fetchSockets, the Emitter from a non-server process, a graceful exit (drain) and a node killed
 // without ADAPTER_CLOSE.
-import { type ChildProcess, fork } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { Emitter } from "@switchyard/adapter-nats";
 import { type Socket as ClientSocket, io as ioc } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { waitFor, waitUntil } from "./cluster-harness.js";
+import { ask, countsAll, spawnNode } from "./support/node-processes.js";
 
 const url = inject("natsUrl");
 const prefix = `sy-proc-${randomBytes(4).toString("hex")}`;
 
-async function spawnNode(): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(join(import.meta.dirname, "fixtures", "nats-node.ts"), [], {
-    execArgv: ["--import", "tsx", "--conditions=source"],
-    env: { ...process.env, NATS_URL: url, SY_PREFIX: prefix },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const [message] = (await Promise.race([
-    once(child, "message"),
-    once(child, "exit").then(() => {
-      throw new Error("node process exited before listening");
-    }),
-  ])) as [{ port: number }];
-  return { child, port: message.port };
-}
-
-function ask<T>(client: ClientSocket, ev: string, ...args: unknown[]): Promise<T> {
-  return client.timeout(5000).emitWithAck(ev, ...args) as Promise<T>;
-}
-
-async function countsAll(clients: ClientSocket[], n: number): Promise<boolean> {
-  const counts = await Promise.all(clients.map((c) => ask<number>(c, "count")));
-  return counts.every((count) => count === n);
-}
+const ENV = { NATS_URL: url, SY_PREFIX: prefix };
 
 describe.skipIf(url === undefined)("nats adapter across OS processes", () => {
   const children: ChildProcess[] = [];
@@ -45,7 +23,12 @@ describe.skipIf(url === undefined)("nats adapter across OS processes", () => {
 
   beforeAll(async () => {
     nc = await connect({ servers: url ?? "" });
-    const started = await Promise.all([spawnNode(), spawnNode(), spawnNode(), spawnNode()]);
+    const started = await Promise.all([
+      spawnNode("nats-node.ts", ENV),
+      spawnNode("nats-node.ts", ENV),
+      spawnNode("nats-node.ts", ENV),
+      spawnNode("nats-node.ts", ENV),
+    ]);
     for (const { child, port } of started) {
       children.push(child);
       const client = ioc(`http://127.0.0.1:${port}`, {

@@ -1,36 +1,19 @@
 // The Redis adapter with every node in its own OS process against a real redis-server: rooms,
 // fetchSockets, the Emitter from a non-server process, and a node killed without ADAPTER_CLOSE.
-import { type ChildProcess, fork } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { join } from "node:path";
 import { Emitter } from "@switchyard/adapter-redis";
 import { Redis } from "ioredis";
 import { type Socket as ClientSocket, io as ioc } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { waitFor, waitUntil } from "./cluster-harness.js";
+import { ask, countsAll, spawnNode } from "./support/node-processes.js";
 
 const url = inject("redisUrl");
 const key = `sy-proc-${randomBytes(4).toString("hex")}`;
 
-async function spawnNode(): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(join(import.meta.dirname, "fixtures", "redis-node.ts"), [], {
-    execArgv: ["--import", "tsx", "--conditions=source"],
-    env: { ...process.env, REDIS_URL: url, SY_KEY: key },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const [message] = (await Promise.race([
-    once(child, "message"),
-    once(child, "exit").then(() => {
-      throw new Error("node process exited before listening");
-    }),
-  ])) as [{ port: number }];
-  return { child, port: message.port };
-}
-
-function ask<T>(client: ClientSocket, ev: string, ...args: unknown[]): Promise<T> {
-  return client.timeout(5000).emitWithAck(ev, ...args) as Promise<T>;
-}
+const ENV = { REDIS_URL: url, SY_KEY: key };
 
 describe.skipIf(url === undefined)("redis adapter across OS processes", () => {
   const children: ChildProcess[] = [];
@@ -40,7 +23,11 @@ describe.skipIf(url === undefined)("redis adapter across OS processes", () => {
   beforeAll(async () => {
     redis = new Redis(url ?? "");
     redis.on("error", () => undefined);
-    const started = await Promise.all([spawnNode(), spawnNode(), spawnNode()]);
+    const started = await Promise.all([
+      spawnNode("redis-node.ts", ENV),
+      spawnNode("redis-node.ts", ENV),
+      spawnNode("redis-node.ts", ENV),
+    ]);
     for (const { child, port } of started) {
       children.push(child);
       const client = ioc(`http://127.0.0.1:${port}`, {
@@ -51,14 +38,7 @@ describe.skipIf(url === undefined)("redis adapter across OS processes", () => {
       clients.push(client);
       await waitFor(client, "connect");
     }
-    await waitUntil(
-      async () => {
-        const counts = await Promise.all(clients.map((c) => ask<number>(c, "count")));
-        return counts.every((n) => n === 3);
-      },
-      "three processes count three servers",
-      15_000,
-    );
+    await waitUntil(() => countsAll(clients, 3), "three processes count three servers", 15_000);
   }, 60_000);
 
   afterAll(async () => {

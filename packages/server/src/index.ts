@@ -55,6 +55,8 @@ export type {
 export { ClusterAdapter } from "./adapter/cluster-adapter.js";
 export type { ClusterCounters, ClusterTarget, OutgoingMessage } from "./adapter/cluster-bus.js";
 export { ClusterBusAdapter } from "./adapter/cluster-bus.js";
+export type { ClusterEmitterFlags, ClusterEmitterScope } from "./adapter/cluster-emitter.js";
+export { ClusterEmitter } from "./adapter/cluster-emitter.js";
 export {
   AdapterError,
   AdapterErrorCode,
