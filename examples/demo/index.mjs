@@ -84,7 +84,13 @@ async function runWorker() {
   });
   const { adapter, closeAdapter } = await makeAdapter();
   // serveClient (the default) serves the client bundle at /socket.io/socket.io.min.js.
-  const io = new Server(httpServer, { adapter, connectionStateRecovery: {} });
+  // health/metrics: every worker answers /healthz, /readyz and /metrics (Prometheus).
+  const io = new Server(httpServer, {
+    adapter,
+    connectionStateRecovery: {},
+    health: true,
+    metrics: true,
+  });
   const node = io.nodeId;
 
   // Asks every page to refresh its presence list (debounced on the page).

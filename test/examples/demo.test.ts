@@ -115,6 +115,11 @@ describe("the npm start demo (sticky primary + IPC adapter)", () => {
     const bundle = await fetch(`${demo.url}/socket.io/socket.io.min.js`);
     expect(bundle.status).toBe(200);
     expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
+    expect((await fetch(`${demo.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${demo.url}/readyz`)).status).toBe(200);
+    const metrics = await fetch(`${demo.url}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain("switchyard_sockets_connected");
 
     await chatAcrossWorkers(demo, "lobby");
     await stopAndCheck(demo);
