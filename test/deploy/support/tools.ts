@@ -1,0 +1,62 @@
+// External command-line tools of the deployment tests (yamllint, kubectl), found on PATH or in
+// the directories the services helper also searches. `.ci/run` installs yamllint; kubectl is on
+// this machine kind. A missing tool is an error naming the install step, never a skip.
+import { execFile } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { delimiter, join, resolve } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/** The repository root. */
+export const REPO_ROOT: string = resolve(import.meta.dirname, "../../..");
+
+/** Absolute path of `name`, or undefined when it is not installed. */
+export function findTool(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/local/bin"];
+  for (const dir of dirs) {
+    if (dir === "") continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** Absolute path of `name`; throws with the install hint when it is missing. */
+export function requireTool(name: string, installHint: string): string {
+  const path = findTool(name);
+  if (path === undefined) throw new Error(`${name} is not installed (${installHint})`);
+  return path;
+}
+
+export interface ToolResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a tool from the repository root; a non-zero exit is a result, not a throw. */
+export async function runTool(path: string, args: readonly string[]): Promise<ToolResult> {
+  try {
+    const { stdout, stderr } = await run(path, [...args], { cwd: REPO_ROOT, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number | string; stdout?: string; stderr?: string };
+    return {
+      code: typeof failed.code === "number" ? failed.code : -1,
+      stdout: failed.stdout ?? "",
+      stderr: failed.stderr ?? String(error),
+    };
+  }
+}
+
+/** yamllint (strict: warnings fail) on repository-relative paths, with the root .yamllint.yaml. */
+export async function yamllint(paths: readonly string[]): Promise<ToolResult> {
+  const bin = requireTool("yamllint", "apt-get install -y --no-install-recommends yamllint");
+  return runTool(bin, ["--strict", "-c", join(REPO_ROOT, ".yamllint.yaml"), ...paths]);
+}
