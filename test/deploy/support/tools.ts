@@ -7,13 +7,15 @@ import { delimiter, join, resolve } from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
+// Read through a constant: Biome prefers `env.PATH`, tsc (index signature) `env["PATH"]`.
+const PATH_VAR = "PATH";
 
 /** The repository root. */
 export const REPO_ROOT: string = resolve(import.meta.dirname, "../../..");
 
 /** Absolute path of `name`, or undefined when it is not installed. */
 export function findTool(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/local/bin"];
+  const dirs = [...(process.env[PATH_VAR] ?? "").split(delimiter), "/usr/sbin", "/usr/local/bin"];
   for (const dir of dirs) {
     if (dir === "") continue;
     const candidate = join(dir, name);
