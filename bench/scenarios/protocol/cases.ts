@@ -1,6 +1,5 @@
-// Protocol codec benchmark: @switchyard/protocol side by side with the official engine.io-parser
-// and socket.io-parser, in one process, alternating rounds. Prints ops/s medians and the ratio
-// (switchyard / official, higher is better). Run: npm run bench
+// The codec cases of the protocol scenario: @switchyard/protocol against the official
+// engine.io-parser and socket.io-parser on the same inputs.
 
 import {
   Decoder,
@@ -12,7 +11,13 @@ import {
 } from "@switchyard/protocol";
 import * as eioParser from "engine.io-parser";
 import * as sioParser from "socket.io-parser";
-import { type Case, runCases } from "./harness.js";
+
+/** One operation on both stacks. */
+export interface Case {
+  name: string;
+  ours: () => unknown;
+  theirs: () => unknown;
+}
 
 const small: Packet = { type: PacketType.EVENT, nsp: "/", data: ["chat", { text: "hi", n: 1 }] };
 const nested: Packet = {
@@ -114,10 +119,11 @@ const ceilingCases: Case[] = [
   },
 ];
 
-runCases([
+/** Every case, codecs first, then the V8 JSON ceilings. */
+export const CASES: readonly Case[] = [
   ...socketCases("small event", small),
   ...socketCases("nested object", nested),
   ...socketCases("binary attachment", binary),
   ...engineCases,
   ...ceilingCases,
-]);
+];

@@ -1,0 +1,98 @@
+// The messages between the bench runner and its children, and the child side: command
+// handlers plus the built-in probe (CPU time, event-loop utilisation, memory after GC).
+import { performance } from "node:perf_hooks";
+
+export interface Command {
+  id: number;
+  cmd: string;
+  args?: unknown;
+}
+
+export type Reply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: string };
+
+/** What `probe:stop` returns: the process's cost since `probe:start`. */
+export interface ProbeSample {
+  /** user + system CPU time, microseconds. */
+  cpuUs: number;
+  /** event-loop utilisation over the window, 0..1. */
+  elu: number;
+  wallMs: number;
+}
+
+/** What `probe:memory` returns, after two full GCs. */
+export interface MemorySample {
+  heapUsed: number;
+  rss: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+export type Handler = (args: unknown) => unknown;
+
+/** Full GC (the children run with --expose-gc). */
+export function fullGc(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error("run with --expose-gc");
+  gc();
+  gc();
+}
+
+/**
+ * Child side: answers the runner's commands with `handlers` plus `probe:start`, `probe:stop`,
+ * `probe:memory`; SIGTERM or a closed IPC channel ends the process.
+ */
+export function serve(handlers: Record<string, Handler>): void {
+  let cpu = process.cpuUsage();
+  let elu = performance.eventLoopUtilization();
+  let wall = performance.now();
+  const builtIn: Record<string, Handler> = {
+    "probe:start": () => {
+      cpu = process.cpuUsage();
+      elu = performance.eventLoopUtilization();
+      wall = performance.now();
+    },
+    "probe:stop": (): ProbeSample => {
+      const used = process.cpuUsage(cpu);
+      return {
+        cpuUs: used.user + used.system,
+        elu: performance.eventLoopUtilization(elu).utilization,
+        wallMs: performance.now() - wall,
+      };
+    },
+    "probe:memory": (): MemorySample => {
+      fullGc();
+      const { heapUsed, rss, external, arrayBuffers } = process.memoryUsage();
+      return { heapUsed, rss, external, arrayBuffers };
+    },
+  };
+  process.on("message", (message: Command) => {
+    const handler = builtIn[message.cmd] ?? handlers[message.cmd];
+    const reply = (r: Reply): void => {
+      process.send?.(r);
+    };
+    if (handler === undefined) {
+      reply({ id: message.id, ok: false, error: `unknown command ${message.cmd}` });
+      return;
+    }
+    Promise.resolve()
+      .then(() => handler(message.args))
+      .then(
+        (result) => reply({ id: message.id, ok: true, result: result ?? null }),
+        (error: unknown) =>
+          reply({
+            id: message.id,
+            ok: false,
+            error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+          }),
+      );
+  });
+  process.on("disconnect", () => process.exit(0));
+  process.on("SIGTERM", () => process.exit(0));
+}
+
+/** Child side: tells the runner the child is up, with e.g. its port. */
+export function ready(data: unknown): void {
+  process.send?.({ event: "ready", data });
+}
