@@ -1,0 +1,278 @@
+// The compose cluster's environment contract, executed without Docker: every node of
+// infra/compose.yaml runs as a local process (the image's CMD, examples/demo/node.mjs) with its
+// service's environment, and `deploy.replicas` balancers run the service's command with theirs;
+// only addresses are rewritten (service DNS names → 127.0.0.1 and the test's redis, ports → free).
+// With the official socket.io-client: a polling-only client whose requests alternate between the
+// two balancers keeps one session; a room broadcast from one node reaches clients on the others;
+// SIGTERM on a node exits 0 within SHUTDOWN_TIMEOUT_MS and its clients reconnect, through the
+// balancers, to another node.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import {
+  Agent,
+  createServer,
+  type Server as HttpServer,
+  type IncomingMessage,
+  request,
+  type ServerResponse,
+} from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { io, type Socket } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { imageCommand, loadCompose, readRepoFile, serviceEnv } from "./support/compose.js";
+import { REPO_ROOT } from "./support/tools.js";
+
+const redisUrl = inject("redisUrl");
+const compose = loadCompose("infra/compose.yaml");
+const nodeNames = Object.keys(compose.services).filter((name) => /^node-\d+$/.test(name));
+const balancerService = compose.services["balancer"] ?? {};
+const ROOM = "infra";
+
+interface Proc {
+  child: ChildProcess;
+  lines: string[];
+  exited: Promise<number | null>;
+}
+
+interface RunningNode {
+  id: string;
+  url: string;
+  proc: Proc;
+  shutdownTimeoutMs: number;
+}
+
+const procs: Proc[] = [];
+const clients: Socket[] = [];
+const nodes: RunningNode[] = [];
+const balancerUrls: string[] = [];
+let front: HttpServer | undefined;
+let frontUrl = "";
+const sidRequestsPer = new Map<string, number>();
+
+/** Runs a compose `command` (["node", script, ...args]) from the repository root. */
+function start(command: string[], env: Record<string, string>): Proc {
+  expect(command[0]).toBe("node");
+  const child = spawn(process.execPath, command.slice(1), {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env["PATH"] ?? "", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines: string[] = [];
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) =>
+    lines.push(line),
+  );
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("exit", (code) => resolve(code));
+  });
+  const proc = { child, lines, exited };
+  procs.push(proc);
+  return proc;
+}
+
+async function waitForLine(
+  proc: Proc,
+  pattern: RegExp,
+  timeoutMs = 10_000,
+): Promise<RegExpExecArray> {
+  for (let waited = 0; waited < timeoutMs; waited += 20) {
+    for (const line of proc.lines) {
+      const match = pattern.exec(line);
+      if (match) return match;
+    }
+    if (proc.child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no line matching ${pattern}; got ${proc.lines.join(" | ")}`);
+}
+
+/** Service DNS names → local addresses in URL values (`scheme://service:port`). */
+function rewriteHosts(value: string, hosts: ReadonlyMap<string, string>): string {
+  return value.replace(/\/\/([\w.-]+):(\d+)/g, (whole, host: string) => {
+    const local = hosts.get(host);
+    return local === undefined ? whole : `//${local}`;
+  });
+}
+
+/** One front port whose requests alternate between the balancers (per request, not per TCP). */
+async function startAlternatingFront(targets: string[]): Promise<void> {
+  const agent = new Agent({ keepAlive: false });
+  let next = 0;
+  front = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const target = new URL(targets[next++ % targets.length] ?? "");
+    if ((req.url ?? "").includes("sid=")) {
+      sidRequestsPer.set(target.port, (sidRequestsPer.get(target.port) ?? 0) + 1);
+    }
+    const upstream = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: req.url,
+        method: req.method,
+        headers: req.headers,
+        agent,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on("error", () => res.destroy());
+    req.pipe(upstream);
+  });
+  const server = front;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  frontUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function connect(url: string, name: string, options: Parameters<typeof io>[1] = {}): Socket {
+  const socket = io(url, { forceNew: true, auth: { name }, ...options });
+  clients.push(socket);
+  return socket;
+}
+
+/** The next "hello" (sent on every new session), or a rejection after 10 s. */
+function nextHello(socket: Socket): Promise<{ node: string }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no hello within 10 s")), 10_000);
+    socket.once("hello", (hello: { node: string }) => {
+      clearTimeout(timer);
+      resolve(hello);
+    });
+  });
+}
+
+/** Connects through a balancer until the client lands on a node outside `avoid` (bounded). */
+async function connectAvoiding(
+  name: string,
+  avoid: string[],
+): Promise<{ socket: Socket; node: string }> {
+  for (let attempt = 0; attempt < 16; attempt++) {
+    const socket = connect(balancerUrls[attempt % balancerUrls.length] ?? "", name);
+    const { node } = await nextHello(socket);
+    if (!avoid.includes(node)) return { socket, node };
+    socket.close();
+  }
+  throw new Error(`${name} kept landing on ${avoid.join(", ")}`);
+}
+
+beforeAll(async () => {
+  if (redisUrl === undefined) return;
+  const script = join(REPO_ROOT, String(balancerService.command?.[1]));
+  if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first`);
+  const redis = new URL(redisUrl);
+  const hosts = new Map<string, string>([["redis", redis.host]]);
+  const nodeCommand = imageCommand(readRepoFile("infra/Dockerfile"));
+  await Promise.all(
+    nodeNames.map(async (name) => {
+      const env = serviceEnv(compose.services[name] ?? {});
+      expect(env["REDIS_URL"], name).toMatch(/^redis:\/\/redis:\d+$/);
+      const proc = start(nodeCommand, {
+        ...env,
+        REDIS_URL: rewriteHosts(env["REDIS_URL"] ?? "", hosts),
+        PORT: "0",
+        HOST: "127.0.0.1",
+      });
+      const [, id = "", url = ""] = await waitForLine(
+        proc,
+        /^switchyard node (\S+) listening on (http:\/\/127\.0\.0\.1:\d+) \(redis adapter\)$/,
+      );
+      nodes.push({ id, url, proc, shutdownTimeoutMs: Number(env["SHUTDOWN_TIMEOUT_MS"]) });
+      hosts.set(name, new URL(url).host);
+    }),
+  );
+  for (const node of nodes) {
+    for (let i = 0; i < 100 && (await fetch(`${node.url}/readyz`)).status !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  const env = serviceEnv(balancerService);
+  const replicas = Number(balancerService.deploy?.replicas ?? 1);
+  const ports = await Promise.all(
+    Array.from({ length: replicas }, async () => {
+      const proc = start(balancerService.command as string[], {
+        ...env,
+        SWITCHYARD_UPSTREAMS: rewriteHosts(env["SWITCHYARD_UPSTREAMS"] ?? "", hosts),
+        SWITCHYARD_BALANCER_PORT: "0",
+        SWITCHYARD_BALANCER_HOST: "127.0.0.1",
+      });
+      const [, port] = await waitForLine(proc, /^\{"event":"listening","port":(\d+)\}$/);
+      return port;
+    }),
+  );
+  for (const port of ports) balancerUrls.push(`http://127.0.0.1:${port}`);
+  await startAlternatingFront(balancerUrls);
+}, 30_000);
+
+afterAll(async () => {
+  for (const socket of clients) socket.close();
+  await new Promise<void>((resolve) => (front ? front.close(() => resolve()) : resolve()));
+  for (const proc of procs) {
+    if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill("SIGKILL");
+  }
+});
+
+describe.skipIf(redisUrl === undefined)("infra/compose.yaml, run as local processes", () => {
+  it("started every node under its NODE_ID and 2 balancer replicas", () => {
+    expect(nodes.map((node) => node.id).sort()).toEqual(nodeNames);
+    expect(balancerUrls).toHaveLength(2);
+  });
+
+  it("routes, broadcasts across nodes, and moves clients off a node on SIGTERM", async () => {
+    // A polling-only client whose requests alternate between the balancers keeps its session.
+    const poller = connect(frontUrl, "poller", { transports: ["polling"], reconnection: false });
+    const disconnects: string[] = [];
+    poller.on("disconnect", (reason) => disconnects.push(reason));
+    const { node: pollerNode } = await nextHello(poller);
+    const engineId = poller.io.engine.id;
+    expect(await poller.timeout(5000).emitWithAck("join", ROOM)).toMatchObject({ ok: true });
+    for (let i = 0; i < 6; i++) {
+      const who = (await poller.timeout(5000).emitWithAck("whoami")) as { node: string };
+      expect(who.node).toBe(pollerNode);
+    }
+    expect(poller.io.engine.id).toBe(engineId);
+    const perBalancer = balancerUrls.map((url) => sidRequestsPer.get(new URL(url).port) ?? 0);
+    for (const count of perBalancer) expect(count).toBeGreaterThanOrEqual(3);
+
+    // Clients on the two other nodes, through the balancers (polling, then WebSocket upgrade).
+    const second = await connectAvoiding("second", [pollerNode]);
+    const third = await connectAvoiding("third", [pollerNode, second.node]);
+    for (const { socket } of [second, third]) {
+      expect(await socket.timeout(5000).emitWithAck("join", ROOM)).toMatchObject({ ok: true });
+    }
+    const received = [second, third].map(
+      ({ socket }) =>
+        new Promise<{ fromNode: string }>((resolve) => {
+          socket.once("chat", (message: { fromNode: string }, ack: (ok: string) => void) => {
+            ack("ok");
+            resolve(message);
+          });
+        }),
+    );
+    const chat = await poller
+      .timeout(5000)
+      .emitWithAck("chat", { room: ROOM, text: "to all nodes" });
+    expect(chat).toMatchObject({ ok: true, node: pollerNode, delivered: 2, complete: true });
+    for (const message of await Promise.all(received)) expect(message.fromNode).toBe(pollerNode);
+
+    // SIGTERM the second client's node: exit 0 within the bound; the client comes back elsewhere.
+    const victim = nodes.find((node) => node.id === second.node);
+    if (victim === undefined) throw new Error(`no node ${second.node}`);
+    const back = nextHello(second.socket);
+    const stoppedAt = Date.now();
+    victim.proc.child.kill("SIGTERM");
+    expect(await victim.proc.exited).toBe(0);
+    const elapsed = Date.now() - stoppedAt;
+    expect(elapsed).toBeLessThan(victim.shutdownTimeoutMs);
+    expect(victim.proc.lines.at(-1)).toMatch(/stopped \(SIGTERM, clean in \d+ ms\)$/);
+    const { node: newNode } = await back;
+    expect(newNode).not.toBe(victim.id);
+    expect(nodes.map((node) => node.id)).toContain(newNode);
+
+    // The poller (on a surviving node) never lost its session.
+    expect(poller.connected).toBe(true);
+    expect(poller.io.engine.id).toBe(engineId);
+    expect(disconnects).toEqual([]);
+  }, 30_000);
+});
