@@ -2,7 +2,7 @@
 // compose (infra/) and Kubernetes (k8s/). The Socket.IO app is app.mjs, shared with index.mjs.
 // Configured by environment only:
 //
-//   PORT (3000)  HOST (all interfaces)  NODE_ID (os.hostname(); the node tag of every sid, which
+//   PORT (3000)  HOST (all interfaces)  SWITCHYARD_NODE_ID (os.hostname(); the node tag of every sid, which
 //   the balancer routes by)  REDIS_URL | NATS_URL (cluster bus; neither = in-memory, one node)
 //   PING_INTERVAL_MS (25000)  PING_TIMEOUT_MS (20000)  SHUTDOWN_TIMEOUT_MS (10000)
 //   SHUTDOWN_DRAIN_MS (0)
@@ -23,7 +23,7 @@ import { adapterKindOf, createPageServer, installDemo, makeAdapter } from "./app
 const EXIT_INVALID_CONFIG = 2;
 const SIGNALS = ["SIGTERM", "SIGINT"];
 const MAX_TIMER_MS = 2_147_483_647; // setTimeout's upper bound
-const NODE_ID = /^[A-Za-z0-9][\w.-]{0,62}$/;
+const NODE_ID_PATTERN = /^[A-Za-z0-9][\w.-]{0,62}$/;
 const NATS_SCHEMES = new Set(["nats:", "tls:", "ws:", "wss:"]);
 
 const config = readConfigOrExit(process.env);
@@ -112,7 +112,7 @@ function readConfigOrExit(env) {
   const config = {
     port: integer("PORT", 3000, 0, 65_535),
     host: text("HOST"),
-    nodeId: text("NODE_ID") ?? hostname(),
+    nodeId: text("SWITCHYARD_NODE_ID") ?? hostname(),
     redisUrl: text("REDIS_URL"),
     natsUrl: text("NATS_URL"),
     pingIntervalMs: integer("PING_INTERVAL_MS", 25_000, 1, MAX_TIMER_MS),
@@ -120,9 +120,9 @@ function readConfigOrExit(env) {
     shutdownTimeoutMs: integer("SHUTDOWN_TIMEOUT_MS", 10_000, 1, MAX_TIMER_MS - 1_000),
     shutdownDrainMs: integer("SHUTDOWN_DRAIN_MS", 0, 0, MAX_TIMER_MS),
   };
-  if (!NODE_ID.test(config.nodeId)) {
+  if (!NODE_ID_PATTERN.test(config.nodeId)) {
     problems.push(
-      `NODE_ID must be 1-63 letters, digits, '.', '_' or '-' (starting with a letter or digit), got ${JSON.stringify(config.nodeId)}`,
+      `SWITCHYARD_NODE_ID must be 1-63 letters, digits, '.', '_' or '-' (starting with a letter or digit), got ${JSON.stringify(config.nodeId)}`,
     );
   }
   if (config.redisUrl !== undefined && !isUrl(config.redisUrl, new Set(["redis:", "rediss:"]))) {

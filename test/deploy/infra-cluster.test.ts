@@ -214,7 +214,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(redisUrl === undefined)("infra/compose.yaml, run as local processes", () => {
-  it("started every node under its NODE_ID and 2 balancer replicas", () => {
+  it("started every node under its SWITCHYARD_NODE_ID and 2 balancer replicas", () => {
     expect(nodes.map((node) => node.id).sort()).toEqual(nodeNames);
     expect(balancerUrls).toHaveLength(2);
   });

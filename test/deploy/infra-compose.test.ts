@@ -1,6 +1,6 @@
 // infra/compose.yaml (+ the compose.nats.yaml override), offline: dclint (compose-spec schema
 // and its rules, configured in infra/.dclintrc.yaml), yamllint, and the structure the cluster
-// depends on: redis, nats, 3 nodes whose NODE_ID is their service name, 2 balancer replicas
+// depends on: redis, nats, 3 nodes whose SWITCHYARD_NODE_ID is their service name, 2 balancer replicas
 // listing exactly those nodes, one published (loopback by default) port, healthchecks with
 // service_healthy dependencies, and stop grace periods above the shutdown bounds.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -119,10 +119,10 @@ describe("compose.yaml: structure", () => {
     ]);
   });
 
-  it("names each node by NODE_ID = its service name, with Redis by default", () => {
+  it("names each node by SWITCHYARD_NODE_ID = its service name, with Redis by default", () => {
     for (const name of nodeNames) {
       const env = serviceEnv(services[name] ?? {});
-      expect(env["NODE_ID"]).toBe(name);
+      expect(env["SWITCHYARD_NODE_ID"]).toBe(name);
       expect(env["PORT"]).toBe("3000");
       expect(env["REDIS_URL"]).toBe("redis://redis:6379");
       expect(env["NATS_URL"]).toBeUndefined();
@@ -134,7 +134,7 @@ describe("compose.yaml: structure", () => {
     const merged = loadCompose(...FILES);
     for (const name of nodeNames) {
       const env = serviceEnv(merged.services[name] ?? {});
-      expect(env["NODE_ID"]).toBe(name);
+      expect(env["SWITCHYARD_NODE_ID"]).toBe(name);
       expect(env["REDIS_URL"]).toBe("");
       expect(env["NATS_URL"]).toBe("nats://nats:4222");
       expect(merged.services[name]?.depends_on).toMatchObject({
@@ -152,7 +152,7 @@ describe("compose.yaml: structure", () => {
     for (const { id, url } of list) {
       const node = services[url.hostname];
       expect(node, `${url.hostname} is not a service`).toBeDefined();
-      expect(serviceEnv(node ?? {})["NODE_ID"]).toBe(id);
+      expect(serviceEnv(node ?? {})["SWITCHYARD_NODE_ID"]).toBe(id);
       expect(url.port).toBe(serviceEnv(node ?? {})["PORT"]);
       expect(url.protocol).toBe("http:");
     }

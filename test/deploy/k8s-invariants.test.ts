@@ -84,7 +84,7 @@ describe.each(kustomizeTargets())("%s", (dir) => {
     const sts = typed<IStatefulSet>(node);
     expect(sts.spec?.podManagementPolicy).toBe("Parallel");
     const env = container(node, "node").env ?? [];
-    for (const name of ["NODE_ID", "SWITCHYARD_NODE_ID"]) {
+    for (const name of ["SWITCHYARD_NODE_ID"]) {
       expect(env.find((e) => e.name === name)?.valueFrom?.fieldRef?.fieldPath).toBe(
         "metadata.name",
       );

@@ -1,7 +1,7 @@
 // examples/demo/node.mjs, the standalone node the container image runs (from the built packages):
 // invalid environment → exit code 2 and a message naming each variable; a valid one → the
 // listening line, the page, /healthz, /readyz and /metrics, handshakes that carry the configured
-// ping timings and the NODE_ID's sid tag; SIGTERM → not ready during SHUTDOWN_DRAIN_MS, clients
+// ping timings and the SWITCHYARD_NODE_ID's sid tag; SIGTERM → not ready during SHUTDOWN_DRAIN_MS, clients
 // closed, exit 0 with the stopped line.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -79,7 +79,11 @@ describe("node.mjs: invalid environment", () => {
   const cases: [string, Record<string, string>, RegExp][] = [
     ["PORT", { PORT: "80a" }, /PORT must be an integer from 0 to 65535, got "80a"/],
     ["PORT range", { PORT: "70000" }, /PORT must be an integer/],
-    ["NODE_ID", { NODE_ID: "a,b=c" }, /NODE_ID must be 1-63 letters/],
+    [
+      "SWITCHYARD_NODE_ID",
+      { SWITCHYARD_NODE_ID: "a,b=c" },
+      /SWITCHYARD_NODE_ID must be 1-63 letters/,
+    ],
     ["REDIS_URL", { REDIS_URL: "http://redis:6379" }, /REDIS_URL must be a redis:\/\//],
     ["NATS_URL", { NATS_URL: "nats://" }, /NATS_URL must be a comma-separated list/],
     [
@@ -117,7 +121,7 @@ describe("node.mjs: invalid environment", () => {
 describe("node.mjs: a running node (in-memory adapter)", () => {
   it("serves the page, health, readiness, metrics and handshakes as configured", async () => {
     const node = run({
-      NODE_ID: "entry-a",
+      SWITCHYARD_NODE_ID: "entry-a",
       PING_INTERVAL_MS: "4321",
       PING_TIMEOUT_MS: "1234",
     });
@@ -168,7 +172,7 @@ describe("node.mjs: a running node (in-memory adapter)", () => {
     );
   });
 
-  it("defaults NODE_ID to the hostname and listens on all interfaces without HOST", async () => {
+  it("defaults SWITCHYARD_NODE_ID to the hostname and listens on all interfaces without HOST", async () => {
     const node = run({ HOST: "" });
     const pattern = /^switchyard node (\S+) listening on http:\/\/(\S+):(\d+) \(memory adapter\)$/;
     for (let i = 0; i < 500 && !node.lines.some((l) => pattern.test(l)); i++) {
@@ -183,7 +187,11 @@ describe("node.mjs: a running node (in-memory adapter)", () => {
   });
 
   it("SHUTDOWN_DRAIN_MS: not ready and no new sessions at once, open clients served meanwhile", async () => {
-    const node = run({ NODE_ID: "entry-b", SHUTDOWN_DRAIN_MS: "600", SHUTDOWN_TIMEOUT_MS: "3000" });
+    const node = run({
+      SWITCHYARD_NODE_ID: "entry-b",
+      SHUTDOWN_DRAIN_MS: "600",
+      SHUTDOWN_TIMEOUT_MS: "3000",
+    });
     const url = await listening(node, "entry-b", "memory");
     const client = io(url, { forceNew: true, reconnection: false });
     clients.push(client);
@@ -205,7 +213,7 @@ describe("node.mjs: a running node (in-memory adapter)", () => {
 
 describe("node.mjs: with a bus", () => {
   it.skipIf(redisUrl === undefined)("REDIS_URL: redis adapter, ready once connected", async () => {
-    const node = run({ NODE_ID: "entry-r", REDIS_URL: redisUrl ?? "" });
+    const node = run({ SWITCHYARD_NODE_ID: "entry-r", REDIS_URL: redisUrl ?? "" });
     const url = await listening(node, "entry-r", "redis");
     let status = 0;
     for (let i = 0; i < 50 && status !== 200; i++) {
