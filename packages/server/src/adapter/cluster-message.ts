@@ -1,6 +1,6 @@
 // Inter-node messages of the cluster adapter: the discriminated union, msgpack encoding with a
 // protocol version, and validation on receipt. Pure: no I/O. Peer bytes never throw past decode.
-import { decode, encode } from "@msgpack/msgpack";
+import { decode, Encoder } from "@msgpack/msgpack";
 import type { Packet } from "@switchyard/protocol";
 import type { BroadcastFlags, BroadcastOptions, Room, SocketDetails } from "./adapter.js";
 
@@ -93,9 +93,19 @@ export function fromWireOptions(opts: WireBroadcastOptions): BroadcastOptions {
   return { rooms: new Set(opts.rooms), except: new Set(opts.except), flags: opts.flags };
 }
 
+/**
+ * One shared encoder: `encode()` would allocate a fresh 2 KiB buffer per call. It
+ * returns a copy, and a re-entrant call (from a getter, say) gets a clone, so sharing is safe.
+ */
+let encoder = new Encoder({ ignoreUndefined: true });
+/** Past this size the encoder's grown buffer is dropped rather than kept for good. */
+const RETAINED_ENCODER_BYTES = 64 * 1024;
+
 /** Encodes one message. Throws only on values msgpack cannot represent (caller's data). */
 export function encodeClusterMessage(message: ClusterMessage): Uint8Array {
-  return encode(message, { ignoreUndefined: true });
+  const bytes = encoder.encode(message);
+  if (bytes.byteLength > RETAINED_ENCODER_BYTES) encoder = new Encoder({ ignoreUndefined: true });
+  return bytes;
 }
 
 /** Decodes and validates peer bytes. A malformed message yields `{ ok: false }`. */
