@@ -2,13 +2,14 @@
 // and no Node-only option is needed, else from the `ws` package (loaded on first use, so it never
 // reaches browser bundles). No page to watch.
 import { CookieJar } from "./engine/cookie-jar.js";
+import { NodeWebSocket, type WsSocket } from "./node-websocket.js";
 import type { Platform, WebSocketLike } from "./platform.js";
 
-type WebSocketCtor = new (
+type WebSocketCtor<T = WebSocketLike> = new (
   url: string,
   protocols?: string | string[],
   options?: Record<string, unknown>,
-) => WebSocketLike;
+) => T;
 
 const NODE_ONLY = [
   "extraHeaders",
@@ -25,11 +26,11 @@ const NODE_ONLY = [
 
 // A variable specifier keeps bundlers and the browser type-check away from `ws`.
 const WS_PACKAGE: string = "ws";
-let wsCtor: Promise<WebSocketCtor> | undefined;
+let wsCtor: Promise<WebSocketCtor<WsSocket>> | undefined;
 
-function loadWs(): Promise<WebSocketCtor> {
+function loadWs(): Promise<WebSocketCtor<WsSocket>> {
   wsCtor ??= import(WS_PACKAGE).then(
-    (mod: { WebSocket?: WebSocketCtor; default?: WebSocketCtor }) => {
+    (mod: { WebSocket?: WebSocketCtor<WsSocket>; default?: WebSocketCtor<WsSocket> }) => {
       const ctor = mod.WebSocket ?? mod.default;
       if (ctor === undefined) throw new Error("the `ws` package exports no WebSocket");
       return ctor;
@@ -60,7 +61,7 @@ export const nodePlatform: Platform = {
     for (const key of NODE_ONLY.slice(1, -1)) {
       if (options[key] !== undefined) wsOptions[key] = options[key];
     }
-    return new Ws(url, protocols, wsOptions);
+    return new NodeWebSocket(new Ws(url, protocols, wsOptions));
   },
   async request(url, init, jar) {
     const cookie = jar?.header();

@@ -282,7 +282,8 @@ export class Socket<
   }
 
   #onEvent(packet: Packet): void {
-    const args = [...((packet.data as unknown[] | undefined) ?? [])]; // an array (decoder-checked)
+    // An array (decoder-checked) that nothing else holds: used in place, as socket.io-client does.
+    const args = (packet.data as unknown[] | undefined) ?? [];
     if (packet.id !== undefined) args.push(this.#ackFor(packet.id));
     if (this.connected) this.#emitEvent(args);
     else this.receiveBuffer.push(args);
@@ -290,8 +291,7 @@ export class Socket<
 
   #emitEvent(args: readonly unknown[]): void {
     this.notifyAny(args);
-    const [ev, ...rest] = args;
-    this.emitUntyped(String(ev), rest);
+    this.emitUntyped(String(args[0]), args.slice(1));
     const last = args.at(-1);
     if (this.#pid !== undefined && typeof last === "string") this.#lastOffset = last;
   }

@@ -81,7 +81,9 @@ export class Emitter<Events extends object, Reserved extends object = Events> {
   emitUntyped(event: PropertyKey, args: readonly unknown[]): boolean {
     const list = this.#listeners.get(event);
     if (list === undefined) return false;
-    for (const fn of list.slice()) fn.apply(this, args as unknown[]);
+    // One listener (the usual case) needs no copy: nothing else in the list could be skipped.
+    if (list.length === 1) (list[0] as Listener).apply(this, args as unknown[]);
+    else for (const fn of list.slice()) fn.apply(this, args as unknown[]);
     return true;
   }
 }
