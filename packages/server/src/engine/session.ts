@@ -6,6 +6,7 @@ import {
   type BinaryData,
   type EnginePacket,
   encodeOpenPacket,
+  type ProtocolError,
   SwitchyardError,
 } from "@switchyard/protocol";
 import { ServerErrorCode, TransportError } from "../errors.js";
@@ -80,13 +81,29 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
   #flushScheduled = false;
   readonly #context: SessionContext;
   readonly #heartbeat: Heartbeat;
-  readonly #sink: TransportSink = {
-    onPacket: (packet) => this.#onPacket(packet),
-    onParseError: (error) => this.#onClose("parse error", error),
-    onError: (description) => this.#onClose("transport error", new TransportError(description)),
-    onClose: () => this.#onClose("transport close"),
-    onWritable: () => this.flush(),
+  /** The transport's events: one small object per session rather than five closures. */
+  static readonly #Sink = class SessionSink implements TransportSink {
+    readonly #session: EngineSession;
+    constructor(session: EngineSession) {
+      this.#session = session;
+    }
+    onPacket(packet: EnginePacket): void {
+      this.#session.#onPacket(packet);
+    }
+    onParseError(error: ProtocolError): void {
+      this.#session.#onClose("parse error", error);
+    }
+    onError(description: string): void {
+      this.#session.#onClose("transport error", new TransportError(description));
+    }
+    onClose(): void {
+      this.#session.#onClose("transport close");
+    }
+    onWritable(): void {
+      this.#session.flush();
+    }
   };
+  readonly #sink: TransportSink = new EngineSession.#Sink(this);
 
   constructor(id: string, context: SessionContext, transport: Transport, req: IncomingMessage) {
     super();

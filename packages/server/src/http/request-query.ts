@@ -2,15 +2,27 @@
 // A `_query` object set by Connect-style middleware wins, as in the official engine.
 import type { IncomingMessage } from "node:http";
 
+const SLASH = 0x2f;
 const queries = new WeakMap<IncomingMessage, URLSearchParams>();
 
 /** A request whose query a framework may already have parsed (the official `_query`). */
 type QueryCarrier = IncomingMessage & { _query?: unknown };
 
-/** Parses `req.url`'s query; a malformed URL yields an empty query. */
+/**
+ * Parses `req.url`'s query; a malformed URL yields an empty query. An origin-form target
+ * (`/path?query`, every browser request) is sliced at `?` without building a URL, which would
+ * cost a second parse and stay alive with the request.
+ */
 export function parseQuery(req: IncomingMessage): URLSearchParams {
+  const url = req.url ?? "/";
+  if (url.charCodeAt(0) === SLASH && url.charCodeAt(1) !== SLASH) {
+    const start = url.indexOf("?");
+    if (start === -1) return new URLSearchParams();
+    const end = url.indexOf("#", start);
+    return new URLSearchParams(url.slice(start + 1, end === -1 ? undefined : end));
+  }
   try {
-    return new URL(req.url ?? "/", "https://socket.io").searchParams;
+    return new URLSearchParams(new URL(url, "https://socket.io").search);
   } catch {
     return new URLSearchParams();
   }

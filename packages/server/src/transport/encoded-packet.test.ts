@@ -44,4 +44,23 @@ describe("EncodedPacket", () => {
     expect(frame[1]).toBe(126);
     expect(frame.readUInt16BE(2)).toBe(201);
   });
+
+  it("builds the one-buffer frame byte for byte like ws's header + payload frame", () => {
+    const cases = [
+      new EncodedPacket("message", "€😀 short"),
+      new EncodedPacket("message", "x".repeat(300)),
+      new EncodedPacket("message", Buffer.from([1, 2, 3])),
+    ];
+    for (const packet of cases) {
+      for (const supportsBinary of [true, false]) {
+        const single = packet.wsFrameBuffer(supportsBinary);
+        expect(single).toEqual(Buffer.concat(packet.wsFrame(supportsBinary)));
+        expect(packet.wsFrameBuffer(supportsBinary)).toBe(single);
+      }
+    }
+  });
+
+  it("gives no one-buffer frame past 16 KiB of payload", () => {
+    expect(new EncodedPacket("message", "x".repeat(16 * 1024)).wsFrameBuffer(true)).toBeUndefined();
+  });
 });

@@ -28,6 +28,27 @@ const Sender = (wsModule as unknown as { Sender: SenderStatic }).Sender;
 
 const OPCODE_TEXT = 0x1;
 const OPCODE_BINARY = 0x2;
+const FIN = 0x80;
+/** Payloads up to this size are framed into one buffer (one `write`, no cork, no `writev`). */
+const SINGLE_BUFFER_MAX_BYTES = 16 * 1024;
+
+/**
+ * One unmasked, uncompressed, final frame in a single buffer: the header (RFC 6455 §5.2, at most
+ * 16-bit length here) followed by the payload, a string being encoded straight into place.
+ */
+function singleBufferFrame(data: string | Buffer, byteLength: number): Buffer {
+  const offset = byteLength < 126 ? 2 : 4;
+  const frame = Buffer.allocUnsafe(offset + byteLength);
+  frame[0] = FIN | (typeof data === "string" ? OPCODE_TEXT : OPCODE_BINARY);
+  if (offset === 2) frame[1] = byteLength;
+  else {
+    frame[1] = 126;
+    frame.writeUInt16BE(byteLength, 2);
+  }
+  if (typeof data === "string") frame.write(data, offset, byteLength, "utf8");
+  else data.copy(frame, offset);
+  return frame;
+}
 
 /** Turns any binary view into a Buffer without copying. */
 export function toBuffer(data: BinaryData): Buffer {
@@ -45,6 +66,9 @@ export class EncodedPacket {
   #wsBase64: string | undefined;
   #wsFrame: readonly Buffer[] | undefined;
   #wsBase64Frame: readonly Buffer[] | undefined;
+  /** null: too large for one buffer. */
+  #wsFrameBuffer: Buffer | null | undefined;
+  #wsBase64FrameBuffer: Buffer | null | undefined;
   #size: number | undefined;
 
   /**
@@ -101,16 +125,36 @@ export class EncodedPacket {
     const asBase64 = this.isBinary && !supportsBinary;
     const cached = asBase64 ? this.#wsBase64Frame : this.#wsFrame;
     if (cached !== undefined) return cached;
+    const frame = this.#senderFrame(this.wsData(supportsBinary));
+    if (asBase64) this.#wsBase64Frame = frame;
+    else this.#wsFrame = frame;
+    return frame;
+  }
+
+  /**
+   * The same frame in one buffer (one `write`, no cork, no `writev`), for a packet that leaves
+   * alone; undefined past 16 KiB of payload, where copying would cost more than it saves.
+   */
+  wsFrameBuffer(supportsBinary: boolean): Buffer | undefined {
+    const asBase64 = this.isBinary && !supportsBinary;
+    const cached = asBase64 ? this.#wsBase64FrameBuffer : this.#wsFrameBuffer;
+    if (cached !== undefined) return cached === null ? undefined : cached;
     const data = this.wsData(supportsBinary);
-    const frame = Sender.frame(typeof data === "string" ? Buffer.from(data) : data, {
+    const byteLength = typeof data === "string" ? Buffer.byteLength(data) : data.length;
+    const frame =
+      byteLength <= SINGLE_BUFFER_MAX_BYTES ? singleBufferFrame(data, byteLength) : null;
+    if (asBase64) this.#wsBase64FrameBuffer = frame;
+    else this.#wsFrameBuffer = frame;
+    return frame === null ? undefined : frame;
+  }
+
+  #senderFrame(data: string | Buffer): readonly Buffer[] {
+    return Sender.frame(typeof data === "string" ? Buffer.from(data) : data, {
       fin: true,
       rsv1: false,
       opcode: typeof data === "string" ? OPCODE_TEXT : OPCODE_BINARY,
       mask: false,
       readOnly: false,
     });
-    if (asBase64) this.#wsBase64Frame = frame;
-    else this.#wsFrame = frame;
-    return frame;
   }
 }

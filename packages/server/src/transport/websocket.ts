@@ -23,6 +23,22 @@ const NOOP_SINK: TransportSink = {
 
 const OPEN = 1;
 
+// ws calls its listeners with `this` = the WebSocket: one shared listener per event finds the
+// transport here, instead of three closures per connection.
+const transports = new WeakMap<WebSocket, WebSocketTransport>();
+
+function wsOnMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  transports.get(this)?.onWsMessage(data, isBinary);
+}
+
+function wsOnClose(this: WebSocket): void {
+  transports.get(this)?.onWsClose();
+}
+
+function wsOnError(this: WebSocket): void {
+  transports.get(this)?.onWsError();
+}
+
 function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -53,9 +69,10 @@ export class WebSocketTransport implements Transport {
     this.#socket = socket;
     this.#supportsBinary = options.supportsBinary;
     this.#rawFrames = !options.perMessageDeflate;
-    ws.on("message", (data, isBinary) => this.#onMessage(data, isBinary));
-    ws.once("close", () => this.#onClose());
-    ws.on("error", () => this.#onError("websocket error"));
+    transports.set(ws, this);
+    ws.on("message", wsOnMessage);
+    ws.once("close", wsOnClose);
+    ws.on("error", wsOnError);
   }
 
   get writable(): boolean {
@@ -70,7 +87,8 @@ export class WebSocketTransport implements Transport {
     this.#sink = sink;
   }
 
-  #onMessage(data: RawData, isBinary: boolean): void {
+  /** @package From ws: one message. */
+  onWsMessage(data: RawData, isBinary: boolean): void {
     if (this.#closed) return;
     const bytes = toBuffer(data);
     const result = decodeEnginePacket(isBinary ? bytes : bytes.toString("utf8"), "nodebuffer");
@@ -78,12 +96,18 @@ export class WebSocketTransport implements Transport {
     else this.#sink.onParseError(result.error);
   }
 
-  #onClose(): void {
+  /** @package From ws: the socket closed. */
+  onWsClose(): void {
     if (this.#closed) return;
     this.#closed = true;
     const sink = this.#sink;
     this.#sink = NOOP_SINK;
     sink.onClose();
+  }
+
+  /** @package From ws: a socket error. */
+  onWsError(): void {
+    this.#onError("websocket error");
   }
 
   #onError(description: string): void {
@@ -107,6 +131,14 @@ export class WebSocketTransport implements Transport {
       if (error) this.#onError("write error");
       else onSent();
     };
+    if (last === 0) {
+      // The common case (one small packet): one buffer, one write, nothing to cork.
+      const single = (packets[0] as OutboundPacket).encoded.wsFrameBuffer(this.#supportsBinary);
+      if (single !== undefined) {
+        socket.write(single, onWritten);
+        return;
+      }
+    }
     socket.cork();
     for (let i = 0; i <= last; i++) {
       const frame = (packets[i] as OutboundPacket).encoded.wsFrame(this.#supportsBinary);
