@@ -18,9 +18,25 @@ export interface Stack {
   generators: Child[];
 }
 
+/**
+ * Node flags of the server child: `BENCH_CPU_PROF=<dir>` profiles the server of
+ * `BENCH_CPU_PROF_IMPL` (default switchyard) with --cpu-prof; that stack's figures are then
+ * inflated, so use the profile, not the table.
+ */
+function serverExecArgv(impl: Impl): string[] {
+  const dir = process.env["BENCH_CPU_PROF"];
+  const profiled = process.env["BENCH_CPU_PROF_IMPL"] ?? "switchyard";
+  return dir !== undefined && dir !== "" && profiled === impl
+    ? ["--cpu-prof", `--cpu-prof-dir=${dir}`]
+    : [];
+}
+
 /** Starts the server child of `impl` and `generators` children of `script`. */
 export async function startStack(impl: Impl, script: string, generators = 1): Promise<Stack> {
-  const server = await Child.start<ServerReady>(SERVER_SCRIPT, { args: [impl] });
+  const server = await Child.start<ServerReady>(SERVER_SCRIPT, {
+    args: [impl],
+    execArgv: serverExecArgv(impl),
+  });
   try {
     const gens = await Promise.all(Array.from({ length: generators }, () => Child.start(script)));
     return { impl, server, generators: gens };
