@@ -1,7 +1,9 @@
 // Node variant of platform.ts: WebSockets come from the global WebSocket when the runtime has one
 // and no Node-only option is needed, else from the `ws` package (loaded on first use, so it never
-// reaches browser bundles). No page to watch.
+// reaches browser bundles). Polling requests go over node:http(s) (node-poll-request.ts). No page
+// to watch.
 import { CookieJar } from "./engine/cookie-jar.js";
+import { nodePollRequest, TLS_OPTIONS } from "./node-poll-request.js";
 import { NodeWebSocket, type WsSocket } from "./node-websocket.js";
 import type { Platform, WebSocketLike } from "./platform.js";
 
@@ -11,18 +13,10 @@ type WebSocketCtor<T = WebSocketLike> = new (
   options?: Record<string, unknown>,
 ) => T;
 
-const NODE_ONLY = [
-  "extraHeaders",
-  "agent",
-  "pfx",
-  "key",
-  "passphrase",
-  "cert",
-  "ca",
-  "ciphers",
-  "rejectUnauthorized",
-  "perMessageDeflate",
-] as const;
+/** `ws` options passed through as they are. */
+const WS_OPTIONS = ["agent", ...TLS_OPTIONS] as const;
+/** Options the global WebSocket cannot honour. */
+const NODE_ONLY = ["extraHeaders", "perMessageDeflate", ...WS_OPTIONS] as const;
 
 // A variable specifier keeps bundlers and the browser type-check away from `ws`.
 const WS_PACKAGE: string = "ws";
@@ -58,18 +52,12 @@ export const nodePlatform: Platform = {
       perMessageDeflate: options["perMessageDeflate"] ?? { threshold: 1024 },
     };
     if (options["extraHeaders"] !== undefined) wsOptions["headers"] = options["extraHeaders"];
-    for (const key of NODE_ONLY.slice(1, -1)) {
+    for (const key of WS_OPTIONS) {
       if (options[key] !== undefined) wsOptions[key] = options[key];
     }
     return new NodeWebSocket(new Ws(url, protocols, wsOptions));
   },
-  async request(url, init, jar) {
-    const cookie = jar?.header();
-    if (cookie !== undefined) init.headers["cookie"] = cookie;
-    const response = await fetch(url, init);
-    jar?.parse(response.headers.getSetCookie());
-    return response;
-  },
+  request: nodePollRequest,
   watchPage() {
     return () => {};
   },

@@ -1,5 +1,7 @@
-// What differs between runtimes, behind one object: how to open a WebSocket and how to watch the
-// page. This file is the browser variant; index.node.ts installs platform.node.ts instead.
+// What differs between runtimes, behind one object: how to open a WebSocket, how to make a
+// long-polling request and how to watch the page. This file is the browser variant (fetch);
+// index.node.ts installs platform.node.ts instead (node:http, node-poll-request.ts).
+import type { EngineOptions } from "./engine/options.js";
 
 /** The part of the WebSocket API the transport uses (browser WebSocket and `ws` both have it). */
 export interface WebSocketLike {
@@ -19,6 +21,21 @@ export interface CookieJarLike {
   header(): string | undefined;
 }
 
+/** A polling request as fetch takes it (Engine.IO v4 polling only ever sends text). */
+export interface PollInit extends RequestInit {
+  method: "GET" | "POST";
+  headers: Record<string, string>;
+  body: string | null;
+  signal: AbortSignal;
+}
+
+/** The part of a fetch Response the polling transport reads. */
+export interface PollResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  text(): Promise<string>;
+}
+
 /** Runtime hooks. */
 export interface Platform {
   /**
@@ -31,12 +48,16 @@ export interface Platform {
     options: Readonly<Record<string, unknown>>,
     jar?: CookieJarLike,
   ): WebSocketLike | Promise<WebSocketLike>;
-  /** One polling request (Node: sends and stores the cookies of `jar`). */
+  /**
+   * One polling request, aborted through `init.signal`; `opts` are the transport's options
+   * (Node reads `agent` and TLS, and sends and stores the cookies of `jar`).
+   */
   request(
     url: string,
-    init: RequestInit & { headers: Record<string, string> },
+    init: PollInit,
+    opts: Readonly<EngineOptions>,
     jar?: CookieJarLike,
-  ): Promise<Response>;
+  ): Promise<PollResponse>;
   /** Subscribes to page events (beforeunload, offline); returns the unsubscribe function. */
   watchPage(
     onBeforeUnload: (() => void) | undefined,

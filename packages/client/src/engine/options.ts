@@ -49,9 +49,12 @@ export interface EngineOptions {
   autoUnref?: boolean;
   /** Node WebSocket compression (the `ws` option). @default {threshold: 1024} */
   perMessageDeflate?: boolean | { threshold?: number };
-  /** Node: an http.Agent for the WebSocket. @default false */
+  /**
+   * Node: the http(s).Agent of the WebSocket and of polling requests; `false` opens a connection
+   * per polling request. Polling defaults to a shared keep-alive agent.
+   */
   agent?: unknown;
-  /** Node TLS option. */
+  /** Node TLS option (WebSocket and https polling). */
   pfx?: unknown;
   /** Node TLS option. */
   key?: unknown;

@@ -1,12 +1,12 @@
-// HTTP long-polling transport over fetch: one GET in flight to receive, one POST at a time to
-// send (protocol.md §1.4). fetch covers everything the client needs (headers, credentials,
-// timeouts through AbortController), so there is no XHR path.
+// HTTP long-polling transport: one GET in flight to receive, one POST at a time to send
+// (protocol.md §1.4). Requests go through the platform hooks with fetch's shape: fetch itself in
+// browsers, node:http(s) with keep-alive agents in Node (node-poll-request.ts). No XHR path.
 import {
   decodeEnginePayload,
   type EnginePacket,
   encodeEnginePayloadAsync,
 } from "@switchyard/protocol";
-import { platform } from "../platform.js";
+import { type PollInit, platform } from "../platform.js";
 import { Transport } from "./transport.js";
 
 /** Long-polling transport. */
@@ -106,7 +106,7 @@ export class Polling extends Transport {
     const timer = timeout === undefined ? undefined : setTimeout(() => controller.abort(), timeout);
     const reason = method === "GET" ? "xhr poll error" : "xhr post error";
     try {
-      const init: RequestInit & { headers: Record<string, string> } = {
+      const init: PollInit = {
         method,
         headers,
         credentials: opts.withCredentials ? "include" : "same-origin",
@@ -116,6 +116,7 @@ export class Polling extends Transport {
       const response = await platform().request(
         this.uri("http", this.opts.timestampRequests !== false),
         init,
+        opts,
         this.owner.jar,
       );
       const text = await response.text();
