@@ -1,7 +1,8 @@
 // One cluster node as its own process (a bench child): switchyard with @switchyard/adapter-redis
-// or -nats, or the official socket.io with @socket.io/redis-adapter 8. Every socket joins the
-// bench room; `publish` broadcasts to the room at a paced rate, stamped with the monotonic clock
-// (CLOCK_MONOTONIC is system-wide on Linux, so another process can compute the one-way latency).
+// or -nats, or the official socket.io with @socket.io/redis-adapter 8. Every socket joins the room
+// its handshake query names (`?room=`); `publish` broadcasts to a room at a paced rate, stamped
+// with the monotonic clock (CLOCK_MONOTONIC is system-wide on Linux, so another process can
+// compute the one-way latency).
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,9 +15,14 @@ import {
   type PublishArgs,
 } from "./wire.js";
 
+interface IoSocket {
+  handshake: { query: Record<string, unknown> };
+  join(room: string): unknown;
+}
+
 /** The surface of both servers the bench uses. */
 interface Io {
-  on(event: "connection", listener: (socket: { join(room: string): unknown }) => void): unknown;
+  on(event: "connection", listener: (socket: IoSocket) => void): unknown;
   to(room: string): { emit(event: string, ...args: unknown[]): unknown };
   of(nsp: string): {
     adapter: { rooms: Map<string, Set<string>>; serverCount(): Promise<number> };
@@ -61,7 +67,10 @@ async function createIo(http: ReturnType<typeof createServer>): Promise<Io> {
 }
 
 /** Broadcasts `count` messages at `rate`/s, catching up in bursts when a timer fires late. */
-function publish(io: Io, { count, rate }: PublishArgs): Promise<{ sent: number; wallMs: number }> {
+function publish(
+  io: Io,
+  { room, count, rate }: PublishArgs,
+): Promise<{ sent: number; wallMs: number }> {
   const started = performance.now();
   let sent = 0;
   return new Promise((resolve) => {
@@ -69,7 +78,7 @@ function publish(io: Io, { count, rate }: PublishArgs): Promise<{ sent: number; 
       const due = Math.min(count, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
       while (sent < due) {
         // A fresh operator per message, as an application would write it.
-        io.to(BENCH_ROOM).emit("m", nowMicros(), sent);
+        io.to(room).emit("m", nowMicros(), sent);
         sent++;
       }
       if (sent < count) setTimeout(tick, 1);
@@ -82,7 +91,8 @@ function publish(io: Io, { count, rate }: PublishArgs): Promise<{ sent: number; 
 const http = createServer();
 const io = await createIo(http);
 io.on("connection", (socket) => {
-  socket.join(BENCH_ROOM);
+  const room = socket.handshake.query["room"];
+  socket.join(typeof room === "string" && room !== "" ? room : BENCH_ROOM);
 });
 http.listen(0, "127.0.0.1");
 await once(http, "listening");
@@ -90,8 +100,8 @@ await once(http, "listening");
 serve({
   /** Nodes in the cluster as this node's adapter counts them. */
   servers: () => io.of("/").adapter.serverCount(),
-  /** Local sockets in the bench room. */
-  members: () => io.of("/").adapter.rooms.get(BENCH_ROOM)?.size ?? 0,
+  /** Local sockets in a room. */
+  members: (room) => io.of("/").adapter.rooms.get(room as string)?.size ?? 0,
   publish: (args) => publish(io, args as PublishArgs),
   /** Raw user/system CPU counters, µs (the runner diffs them for the user/system split). */
   cpu: () => process.cpuUsage(),

@@ -1,7 +1,7 @@
 // What the cluster bench's parent and children say to each other, and the shared clock.
 import type { Impl } from "../../lib/metric.js";
 
-/** The room every bench socket joins; broadcasts go to it. */
+/** The room a socket joins when its handshake names none. */
 export const BENCH_ROOM = "bench";
 
 /** Which cluster bus a node uses. */
@@ -20,29 +20,42 @@ export interface NodeReady {
   port: number;
 }
 
-/** `publish` command: `count` broadcasts at `rate` per second. */
+/** `publish` command: `count` broadcasts to `room` at `rate` per second. */
 export interface PublishArgs {
+  room: string;
   count: number;
   rate: number;
 }
 
-/** `connect` command of the clients child: `perNode` websocket clients to each url. */
+/** `connect` command of the clients child: `perNode` websocket clients in `room` on each url. */
 export interface ConnectArgs {
   urls: string[];
   perNode: number;
+  room: string;
+}
+
+/** One-way latency quantiles, µs, and the number of samples behind them. */
+export interface LatencySummary {
+  p50: number;
+  p99: number;
+  count: number;
 }
 
 /** `stats` reply of the clients child since the last `reset`. */
 export interface ClientStats {
   /** Messages received by the clients of each node (index = node). */
   received: number[];
-  /** One-way latency quantiles, in µs, over the nodes other than node 0 (the publisher). */
-  crossNode: { p50: number; p99: number; count: number };
+  /** Latency over the clients of the nodes other than node 0 (the publisher). */
+  crossNode: LatencySummary;
   /** The same over node 0's own clients (local delivery). */
-  local: { p50: number; p99: number; count: number };
+  local: LatencySummary;
 }
 
-/** Microseconds on the system-wide monotonic clock (comparable across local processes). */
+/**
+ * Microseconds on the system-wide monotonic clock (CLOCK_MONOTONIC on Linux, comparable across
+ * local processes). `process.hrtime()` rather than the bigint form: no allocation per call.
+ */
 export function nowMicros(): number {
-  return Number(process.hrtime.bigint() / 1000n);
+  const [s, ns] = process.hrtime();
+  return s * 1e6 + Math.floor(ns / 1e3);
 }

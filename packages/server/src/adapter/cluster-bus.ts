@@ -10,6 +10,8 @@ import {
   type DropReason,
   decodeClusterMessage,
   encodeClusterMessage,
+  hasSenderPrefix,
+  senderPrefix,
 } from "./cluster-message.js";
 import { randomId } from "./cluster-requests.js";
 import { Adapter } from "./in-memory.js";
@@ -52,6 +54,8 @@ export type OutgoingMessage = Distribute<ClusterMessage>;
 export abstract class ClusterBusAdapter extends Adapter {
   /** This adapter's node id (16 hex characters). */
   readonly uid: string = randomId();
+  /** The envelope bytes that mark this node's own messages (see `onPayload`). */
+  readonly #ownPrefix: Uint8Array = senderPrefix(this.uid);
   readonly counters: ClusterCounters = {
     published: 0,
     publishFailed: 0,
@@ -73,6 +77,11 @@ export abstract class ClusterBusAdapter extends Adapter {
   readonly #subscribed: Map<string, ClusterTarget> = new Map();
   readonly #onRoomCreated = (room: Room): void => this.track({ kind: "room", room }, true);
   readonly #onRoomDeleted = (room: Room): void => this.track({ kind: "room", room }, false);
+  readonly #onPublishFailed = (cause: unknown): void => {
+    this.counters.publishFailed++;
+    const message = "publish to the bus failed";
+    this.reportError(new AdapterError(AdapterErrorCode.PUBLISH_FAILED, message, { cause }));
+  };
 
   constructor(nsp: AdapterNamespace, roomChannels: boolean) {
     super(nsp);
@@ -140,6 +149,8 @@ export abstract class ClusterBusAdapter extends Adapter {
 
   /** Feeds bytes received from the bus. Malformed input is dropped and counted, never thrown. */
   protected onPayload(payload: Uint8Array): void {
+    // Redis echoes a node's publications to its own subscriptions: drop them undecoded.
+    if (hasSenderPrefix(payload, this.#ownPrefix)) return;
     const result = decodeClusterMessage(payload);
     if (!result.ok) {
       this.counters.dropped++;
@@ -213,11 +224,7 @@ export abstract class ClusterBusAdapter extends Adapter {
     } catch (err) {
       publishing = Promise.reject(err);
     }
-    return publishing.catch((cause: unknown) => {
-      this.counters.publishFailed++;
-      const message = "publish to the bus failed";
-      this.reportError(new AdapterError(AdapterErrorCode.PUBLISH_FAILED, message, { cause }));
-    });
+    return publishing.catch(this.#onPublishFailed);
   }
 
   /** Emits 'error' when someone listens; the counters record bus failures either way. */

@@ -7,7 +7,9 @@ import {
   decodeClusterMessage,
   encodeClusterMessage,
   fromWireOptions,
+  hasSenderPrefix,
   MessageType,
+  senderPrefix,
   toWireOptions,
 } from "./cluster-message.js";
 
@@ -129,6 +131,31 @@ describe("cluster messages", () => {
     for (const bytes of [hugeArray, hugeString, hugeMap]) {
       expect(decodeClusterMessage(bytes)).toEqual({ ok: false, reason: "undecodable" });
     }
+  });
+
+  it("decodes messages of every size class, each with its own limits", () => {
+    for (const length of [0, 60, 64, 65, 200, 5000, 70_000]) {
+      const message: ClusterMessage = {
+        ...envelope,
+        type: MessageType.SERVER_SIDE_EMIT,
+        data: { packet: ["ev", "x".repeat(length)] },
+      };
+      expect(decodeClusterMessage(encodeClusterMessage(message))).toEqual({ ok: true, message });
+    }
+  });
+
+  it("recognises a node's own messages by their first bytes, and no one else's", () => {
+    const own = senderPrefix(envelope.uid);
+    const other = senderPrefix("fedcba9876543210");
+    for (const message of valid) {
+      const bytes = encodeClusterMessage(message);
+      expect(hasSenderPrefix(bytes, own)).toBe(true);
+      expect(hasSenderPrefix(bytes, other)).toBe(false);
+    }
+    const emitted = encodeClusterMessage({ ...valid[0], uid: "emitter" } as ClusterMessage);
+    expect(hasSenderPrefix(emitted, own)).toBe(false);
+    expect(hasSenderPrefix(own, own)).toBe(false);
+    expect(hasSenderPrefix(Uint8Array.from([0x90, ...own]), own)).toBe(false);
   });
 
   it("never throws on random bytes", () => {

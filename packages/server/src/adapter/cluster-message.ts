@@ -1,6 +1,6 @@
 // Inter-node messages of the cluster adapter: the discriminated union, msgpack encoding with a
 // protocol version, and validation on receipt. Pure: no I/O. Peer bytes never throw past decode.
-import { decode, Encoder } from "@msgpack/msgpack";
+import { Decoder, Encoder } from "@msgpack/msgpack";
 import type { Packet } from "@switchyard/protocol";
 import type { BroadcastFlags, BroadcastOptions, Room, SocketDetails } from "./adapter.js";
 
@@ -108,20 +108,59 @@ export function encodeClusterMessage(message: ClusterMessage): Uint8Array {
   return bytes;
 }
 
-/** Decodes and validates peer bytes. A malformed message yields `{ ok: false }`. */
-export function decodeClusterMessage(bytes: Uint8Array): DecodeResult {
-  let raw: unknown;
-  // No container or string can be longer than the input: a header that claims more is hostile.
-  const max = bytes.byteLength;
-  const limits = {
+/**
+ * What follows the map header in every message `uid` encodes: the `v` and `uid` entries, the
+ * envelope's first two keys (ClusterBusAdapter.encode writes `v`, `uid`, `nsp`, then the rest).
+ * With {@link hasSenderPrefix} a node spots its own messages echoed by the bus without decoding.
+ */
+export function senderPrefix(uid: string): Uint8Array {
+  return encoder.encode({ v: CLUSTER_PROTOCOL_VERSION, uid }).subarray(1);
+}
+
+/** Whether `bytes` starts as a message encoded with `prefix`: a fixmap, then those bytes. */
+export function hasSenderPrefix(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  const n = prefix.length;
+  if (bytes.length <= n || ((bytes[0] ?? 0) & FIXMAP_MASK) !== FIXMAP) return false;
+  for (let i = 0; i < n; i++) if (bytes[i + 1] !== prefix[i]) return false;
+  return true;
+}
+
+const FIXMAP = 0x80;
+const FIXMAP_MASK = 0xf0;
+
+/**
+ * Shared decoders, one per power-of-two size class (`decode()` would build one per call). A
+ * decoder's limits are its class size, the smallest power of two ≥ the input length: no string
+ * or container header can claim more than twice the input, so a hostile header cannot make us
+ * allocate more than that. Re-entrant use is safe: a busy Decoder decodes with a clone.
+ */
+const decoders: Array<Decoder | undefined> = [];
+/** The smallest class: 2^6 = 64 bytes (heartbeats are ~40). */
+const MIN_DECODER_CLASS = 6;
+/** Above 2^16 bytes a decoder is not kept (it would hold on to the last input it read). */
+const MAX_SHARED_DECODER_CLASS = 16;
+
+function decoderFor(byteLength: number): Decoder {
+  const sizeClass = Math.max(MIN_DECODER_CLASS, 32 - Math.clz32(Math.max(0, byteLength - 1)));
+  const shared = decoders[sizeClass];
+  if (shared !== undefined) return shared;
+  const max = 2 ** sizeClass;
+  const decoder = new Decoder({
     maxStrLength: max,
     maxBinLength: max,
     maxArrayLength: max,
     maxMapLength: max,
     maxExtLength: max,
-  };
+  });
+  if (sizeClass <= MAX_SHARED_DECODER_CLASS) decoders[sizeClass] = decoder;
+  return decoder;
+}
+
+/** Decodes and validates peer bytes. A malformed message yields `{ ok: false }`. */
+export function decodeClusterMessage(bytes: Uint8Array): DecodeResult {
+  let raw: unknown;
   try {
-    raw = decode(bytes, limits);
+    raw = decoderFor(bytes.byteLength).decode(bytes);
   } catch {
     return { ok: false, reason: "undecodable" };
   }
@@ -190,9 +229,12 @@ function isWireOptions(value: unknown): value is WireBroadcastOptions {
   }
   const flags = value.flags;
   if (!isRecord(flags)) return false;
-  for (const [key, flag] of Object.entries(flags)) {
+  for (const key in flags) {
+    if (!Object.hasOwn(flags, key)) continue;
     const expected = FLAG_TYPES[key];
-    if (expected === undefined || typeof flag !== expected) return false;
+    if (expected === undefined || typeof (flags as Record<string, unknown>)[key] !== expected) {
+      return false;
+    }
   }
   // `local` never travels: a peer that sends it is not following the protocol.
   return flags.local === undefined;
