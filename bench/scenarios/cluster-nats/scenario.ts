@@ -1,8 +1,10 @@
-// cluster-nats: the cluster-redis load over NATS (switchyard + @switchyard/adapter-nats). No
-// official NATS adapter exists, so the baseline is the official Redis adapter on Redis.
+// cluster-nats: the cluster-redis loads (burst and paced) over NATS (switchyard +
+// @switchyard/adapter-nats). No official NATS adapter exists, so the baseline is the official
+// Redis adapter on Redis.
 import type { Scenario } from "../../lib/scenario.js";
-import { CLUSTER_NODES, describeLoads, runClusterBench } from "../cluster-support/cluster.js";
+import { runClusterBench } from "../cluster-support/cluster.js";
 import { CLUSTER_NOTES } from "../cluster-support/notes.js";
+import { CLUSTER_NODES, describeLoads } from "../cluster-support/rooms.js";
 
 const BASELINE = "official Redis adapter";
 

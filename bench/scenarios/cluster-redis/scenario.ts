@@ -1,9 +1,11 @@
 // cluster-redis: 3 node processes on one private Redis, a small and a large room spanning all of
-// them, paced broadcasts from node 0: switchyard + @switchyard/adapter-redis against socket.io +
+// them, broadcasts from node 0 in flow-controlled bursts (CPU per delivery, throughput) and at a
+// paced rate (latency): switchyard + @switchyard/adapter-redis against socket.io +
 // @socket.io/redis-adapter 8 (classic pub/sub), same Redis, same load generator.
 import type { Scenario } from "../../lib/scenario.js";
-import { CLUSTER_NODES, describeLoads, runClusterBench } from "../cluster-support/cluster.js";
+import { runClusterBench } from "../cluster-support/cluster.js";
 import { CLUSTER_NOTES } from "../cluster-support/notes.js";
+import { CLUSTER_NODES, describeLoads } from "../cluster-support/rooms.js";
 
 export const scenario: Scenario = {
   name: "cluster-redis",

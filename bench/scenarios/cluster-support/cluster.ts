@@ -1,82 +1,34 @@
 // The cluster scenarios' runner: for each stack, N node processes on one bus plus a clients
 // process; two rooms (small and large, ROOM_LOADS) span every node and node 0 broadcasts to one
-// at a time at a paced rate. Each round measures every node's CPU over the window and the
-// clients' one-way latency; a latency row is the median of the per-round p99s.
-import { join } from "node:path";
+// at a time. Each round of a room is a burst (flow-controlled: CPU per delivery, throughput),
+// then a paced load (latency, and CPU at that rate). A latency row is the median of the
+// per-round p99s.
 import { Redis } from "ioredis";
 import { resolveService, type TestService } from "../../../test/support/services.js";
-import { Child, stopAll } from "../../lib/child.js";
 import type { ProbeSample } from "../../lib/ipc.js";
 import { IMPLS, type Impl, type Metric, metric, record } from "../../lib/metric.js";
 import { alternate, type ScenarioContext } from "../../lib/scenario.js";
-import type { Bus, ClientStats, NodeConfig, NodeReady } from "./wire.js";
+import { burstMetrics, measureBurst, type RowFactory, recordBurst } from "./burst.js";
+import { CLUSTER_NODES, type RoomLoad, selectedLoads } from "./rooms.js";
+import { formCluster, type Stack, sleep, startStack, stopStack } from "./stack.js";
+import type { Bus, ClientStats, NodeConfig } from "./wire.js";
 
 export interface ClusterBenchOptions {
   /** switchyard's bus (the official stack always uses @socket.io/redis-adapter on Redis). */
   bus: Bus;
-  /** Targets of the ratios (cluster-redis); none for cluster-nats. */
+  /**
+   * Targets of the ratios (cluster-redis): CPU per delivery on the burst row, p99 on the paced
+   * row; none for cluster-nats.
+   */
   targets?: { cpuPerDelivery: number; p99: number };
   /** Label of the official column when it is not the same bus. */
   baseline?: string;
 }
 
-/** Nodes per stack. */
-export const CLUSTER_NODES = 3;
-
-/** One room shape a cluster scenario measures: its own metric rows, its own alternated rounds. */
-export interface RoomLoad {
-  /** Prefix of the metric rows. */
-  label: string;
-  /** The room's name (the clients ask for it in their handshake query). */
-  room: string;
-  clientsPerNode: number;
-  /** Broadcasts per second from node 0: paced, not saturated, and not scaled. */
-  rate: number;
-  /** Length of a measured round at scale 1 (the warm-up round is {@link WARMUP_MS}). */
-  durationMs: number;
-}
-
-/**
- * The two rooms of a full run. Small: few clients per node, many broadcasts, so each bus message
- * carries little work and its fixed cost (bus read, decode, wakeup) dominates. Large: a hundred
- * and fifty clients per node at a rate two shared cores sustain for both stacks, so the cost per
- * delivery dominates. Each round gives ≥ 2,000 cross-node latency samples at scale 1.
- */
-export const ROOM_LOADS: readonly RoomLoad[] = [
-  { label: "small room", room: "small", clientsPerNode: 4, rate: 500, durationMs: 2_500 },
-  { label: "large room", room: "large", clientsPerNode: 150, rate: 40, durationMs: 3_000 },
-];
-
-/** Length of each stack's warm-up round (at scale 1). */
+/** Length of each stack's warm-up paced round (at scale 1). */
 const WARMUP_MS = 1_000;
 
-/** "4 clients/node at 500/s; 150 clients/node at 40/s" (scenario descriptions). */
-export function describeLoads(): string {
-  return ROOM_LOADS.map((l) => `${l.label} ${l.clientsPerNode}/node at ${l.rate}/s`).join(", ");
-}
-
-const HERE = import.meta.dirname;
-const PROFILE_DIR_VAR = "BENCH_CPU_PROF";
-const PROFILE_IMPL_VAR = "BENCH_CPU_PROF_IMPL";
-/** Comma-separated room names to run (e.g. `small` while profiling); all when unset. */
-const ROOMS_VAR = "BENCH_CLUSTER_ROOMS";
-
-/** The room loads this run measures ({@link ROOMS_VAR}). */
-function selectedLoads(): RoomLoad[] {
-  const only = process.env[ROOMS_VAR];
-  if (only === undefined || only === "") return [...ROOM_LOADS];
-  const names = new Set(only.split(","));
-  const loads = ROOM_LOADS.filter((load) => names.has(load.room));
-  if (loads.length === 0) throw new Error(`${ROOMS_VAR}=${only} names no room of ROOM_LOADS`);
-  return loads;
-}
-
-interface Stack {
-  nodes: Child<NodeReady>[];
-  clients: Child;
-}
-
-interface Sample {
+interface PacedSample {
   cpuUs: number[];
   /** System (kernel) CPU of all nodes, µs. */
   systemUs: number;
@@ -84,63 +36,6 @@ interface Sample {
   stats: ClientStats;
   /** Redis CPU over the window, µs (undefined when the stack does not use Redis). */
   redisUs: number | undefined;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-function profileArgs(impl: Impl): string[] {
-  const dir = process.env[PROFILE_DIR_VAR];
-  if (dir === undefined || dir === "") return [];
-  return (process.env[PROFILE_IMPL_VAR] ?? "switchyard") === impl
-    ? ["--cpu-prof", "--cpu-prof-dir", dir]
-    : [];
-}
-
-async function startStack(impl: Impl, config: NodeConfig, nodes: number): Promise<Stack> {
-  const started = await Promise.allSettled(
-    Array.from({ length: nodes }, () =>
-      Child.start<NodeReady>(join(HERE, "node.ts"), {
-        env: { BENCH_NODE: JSON.stringify(config) },
-        execArgv: profileArgs(impl),
-      }),
-    ),
-  );
-  const clients = await Child.start(join(HERE, "clients.ts")).catch(async (error: unknown) => {
-    await stopAll(started.map((s) => (s.status === "fulfilled" ? s.value : undefined)));
-    throw error;
-  });
-  const ok = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
-  const failed = started.find((s) => s.status === "rejected");
-  if (failed !== undefined) {
-    await stopAll([...ok, clients]);
-    throw failed.reason;
-  }
-  return { nodes: ok, clients };
-}
-
-async function formCluster(stack: Stack): Promise<void> {
-  const n = stack.nodes.length;
-  for (const node of stack.nodes) {
-    await until("the cluster to form", async () => (await node.request<number>("servers")) === n);
-  }
-  const urls = stack.nodes.map((node) => `http://127.0.0.1:${node.ready.port}`);
-  for (const { room, clientsPerNode } of ROOM_LOADS) {
-    await stack.clients.request("connect", { urls, perNode: clientsPerNode, room });
-    for (const node of stack.nodes) {
-      await until(
-        `every client to join room ${room}`,
-        async () => (await node.request<number>("members", room)) === clientsPerNode,
-      );
-    }
-  }
 }
 
 /** Redis' own CPU time (user + sys), µs, from INFO cpu. */
@@ -151,12 +46,12 @@ async function redisCpuUs(redis: Redis): Promise<number> {
   return (read("used_cpu_user") + read("used_cpu_sys")) * 1e6;
 }
 
-async function measureRound(
+async function measurePaced(
   stack: Stack,
   load: RoomLoad,
   count: number,
   redis: Redis | undefined,
-): Promise<Sample> {
+): Promise<PacedSample> {
   const [publisher] = stack.nodes;
   if (publisher === undefined) throw new Error("no nodes");
   const { room, rate } = load;
@@ -196,34 +91,62 @@ function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
-type RoomMetrics = Record<
+type PacedMetrics = Record<
   "cpu" | "system" | "publisher" | "receiver" | "p50" | "p99" | "local" | "redis",
   Metric
 >;
 
-function roomMetrics(load: RoomLoad, options: ClusterBenchOptions): RoomMetrics {
+/** The rows of one room's metrics: `<room>: <name>`, with the scenario's baseline label. */
+function rowFactory(load: RoomLoad, options: ClusterBenchOptions): RowFactory {
   const baseline = options.baseline === undefined ? {} : { baseline: options.baseline };
-  const t = options.targets;
-  const row = (name: string, unit: string, target?: number): Metric =>
+  return (name, unit, extra = {}) =>
     metric(`${load.label}: ${name}`, unit, {
       ...baseline,
-      ...(target === undefined ? {} : { target }),
+      ...(extra.target === undefined ? {} : { target: extra.target }),
+      ...(extra.lowerIsBetter === undefined ? {} : { lowerIsBetter: extra.lowerIsBetter }),
     });
+}
+
+/** The paced rows; only the p99 row carries a target (the CPU one is on the burst row). */
+function pacedMetrics(row: RowFactory, load: RoomLoad, p99Target?: number): PacedMetrics {
   return {
-    cpu: row("node CPU per cluster delivery (all nodes)", "µs", t?.cpuPerDelivery),
-    system: row("… of which kernel (system) CPU", "µs"),
-    publisher: row("publisher node CPU per broadcast", "µs"),
-    receiver: row("receiving node CPU per delivery", "µs"),
-    p50: row("cross-node latency p50", "ms"),
-    p99: row("cross-node latency p99", "ms", t?.p99),
-    local: row("publisher-local latency p50", "ms"),
-    redis: row("Redis CPU per broadcast", "µs"),
+    cpu: row(`node CPU per cluster delivery, all nodes (paced ${load.rate}/s)`, "µs"),
+    system: row("… of which kernel (system) CPU (paced)", "µs"),
+    publisher: row("publisher node CPU per broadcast (paced)", "µs"),
+    receiver: row("receiving node CPU per delivery (paced)", "µs"),
+    p50: row("cross-node latency p50 (paced)", "ms"),
+    p99: row("cross-node latency p99 (paced)", "ms", { target: p99Target }),
+    local: row("publisher-local latency p50 (paced)", "ms"),
+    redis: row("Redis CPU per broadcast (paced)", "µs"),
   };
 }
 
-/** Broadcasts of one round of `load`: its duration at the rate, scaled, at least 20. */
-function broadcastsPerRound(ctx: ScenarioContext, load: RoomLoad, ms: number): number {
+/** Records one measured paced round; returns the line for the progress log. */
+function recordPaced(m: PacedMetrics, impl: Impl, s: PacedSample): string {
+  const delivered = sum(s.stats.received);
+  const remote = sum(s.stats.received.slice(1));
+  record(m.cpu, impl, sum(s.cpuUs) / delivered);
+  record(m.system, impl, s.systemUs / delivered);
+  record(m.publisher, impl, (s.cpuUs[0] ?? Number.NaN) / s.sent);
+  record(m.receiver, impl, sum(s.cpuUs.slice(1)) / remote);
+  record(m.p50, impl, s.stats.crossNode.p50 / 1000);
+  record(m.p99, impl, s.stats.crossNode.p99 / 1000);
+  record(m.local, impl, s.stats.local.p50 / 1000);
+  if (s.redisUs !== undefined) record(m.redis, impl, s.redisUs / s.sent);
+  return (
+    `paced ${(sum(s.cpuUs) / delivered).toFixed(2)} µs/delivery, ` +
+    `p99 ${(s.stats.crossNode.p99 / 1000).toFixed(2)} ms over ${s.stats.crossNode.count}`
+  );
+}
+
+/** Paced broadcasts of one round of `load`: its duration at the rate, scaled, at least 20. */
+function pacedPerRound(ctx: ScenarioContext, load: RoomLoad, ms: number): number {
   return Math.max(20, Math.round((load.rate * ms * ctx.scale) / 1000));
+}
+
+/** Burst broadcasts of one round (a warm-up round has a quarter), scaled, at least 20. */
+function burstPerRound(ctx: ScenarioContext, load: RoomLoad, measured: boolean): number {
+  return Math.max(20, Math.round(load.burst.count * ctx.scale * (measured ? 1 : 0.25)));
 }
 
 /** The alternated rounds of one room: a warm-up round per stack, then ctx.rounds measured. */
@@ -234,39 +157,36 @@ async function runLoad(
   options: ClusterBenchOptions,
   redisClient: Redis,
 ): Promise<Metric[]> {
-  const m = roomMetrics(load, options);
-  const count = broadcastsPerRound(ctx, load, load.durationMs);
-  const warmup = broadcastsPerRound(ctx, load, WARMUP_MS);
+  const row = rowFactory(load, options);
+  const b = burstMetrics(row, options.targets?.cpuPerDelivery);
+  const m = pacedMetrics(row, load, options.targets?.p99);
+  const count = pacedPerRound(ctx, load, load.durationMs);
   const n = CLUSTER_NODES;
+  const perBroadcast = n * load.clientsPerNode;
   ctx.log(
-    `${load.label}: ${n} nodes × ${load.clientsPerNode} clients, ${count} broadcasts/round at ${load.rate}/s ` +
-      `(${count * (n - 1) * load.clientsPerNode} cross-node deliveries/round)`,
+    `${load.label}: ${n} nodes × ${load.clientsPerNode} clients; burst of ` +
+      `${burstPerRound(ctx, load, true)} (${load.burst.perTick}/tick, ≤ ${load.burst.window} ahead), ` +
+      `then ${count} paced at ${load.rate}/s; ${perBroadcast} deliveries per broadcast`,
   );
   await alternate(ctx.rounds, async (impl, index, measured) => {
     const stack = stacks.get(impl);
     if (stack === undefined) throw new Error(`no ${impl} stack`);
     const usesRedis = impl === "official" || options.bus === "redis";
     const redis = usesRedis ? redisClient : undefined;
-    const s = await measureRound(stack, load, measured ? count : warmup, redis);
-    const delivered = sum(s.stats.received);
-    const expected = s.sent * n * load.clientsPerNode;
-    if (delivered < expected) ctx.log(`${impl} round ${index}: ${expected - delivered} lost`);
+    const burst = await measureBurst(stack, load, burstPerRound(ctx, load, measured));
+    const burstLost = burst.expected - sum(burst.result.received);
+    if (burstLost > 0) ctx.log(`${impl} round ${index}: burst stalled, ${burstLost} lost`);
+    const warmup = pacedPerRound(ctx, load, WARMUP_MS);
+    const s = await measurePaced(stack, load, measured ? count : warmup, redis);
+    const lost = s.sent * perBroadcast - sum(s.stats.received);
+    if (lost > 0) ctx.log(`${impl} round ${index}: ${lost} lost`);
     if (!measured) return;
-    const remote = sum(s.stats.received.slice(1));
-    record(m.cpu, impl, sum(s.cpuUs) / delivered);
-    record(m.system, impl, s.systemUs / delivered);
-    record(m.publisher, impl, (s.cpuUs[0] ?? Number.NaN) / s.sent);
-    record(m.receiver, impl, sum(s.cpuUs.slice(1)) / remote);
-    record(m.p50, impl, s.stats.crossNode.p50 / 1000);
-    record(m.p99, impl, s.stats.crossNode.p99 / 1000);
-    record(m.local, impl, s.stats.local.p50 / 1000);
-    if (s.redisUs !== undefined) record(m.redis, impl, s.redisUs / s.sent);
     ctx.log(
-      `${load.label} ${impl} round ${index}: ${(sum(s.cpuUs) / delivered).toFixed(1)} µs/delivery, ` +
-        `p99 ${(s.stats.crossNode.p99 / 1000).toFixed(2)} ms over ${s.stats.crossNode.count}`,
+      `${load.label} ${impl} round ${index}: ${recordBurst(b, impl, burst)}; ${recordPaced(m, impl, s)}`,
     );
   });
-  const metrics = [m.cpu, m.system, m.publisher, m.receiver, m.p50, m.p99, m.local];
+  const metrics = [b.cpu, b.receiver, b.throughput];
+  metrics.push(m.cpu, m.system, m.publisher, m.receiver, m.p50, m.p99, m.local);
   if (m.redis.switchyard.length > 0 || m.redis.official.length > 0) metrics.push(m.redis);
   return metrics;
 }
@@ -306,12 +226,7 @@ export async function runClusterBench(
       metrics.push(...(await runLoad(ctx, load, stacks, options, redisClient)));
     }
   } finally {
-    await Promise.all(
-      [...stacks.values()].map(async (stack) => {
-        await stack.clients.request("close").catch(() => undefined);
-        await stopAll([stack.clients, ...stack.nodes]);
-      }),
-    );
+    await Promise.all([...stacks.values()].map(stopStack));
     redisClient?.disconnect();
     await Promise.allSettled(services.map((service) => service.close()));
   }

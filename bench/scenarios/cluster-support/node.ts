@@ -1,6 +1,7 @@
 // One cluster node as its own process (a bench child): switchyard with @switchyard/adapter-redis
 // or -nats, or the official socket.io with @socket.io/redis-adapter 8. Every socket joins the room
-// its handshake query names (`?room=`); `publish` broadcasts to a room at a paced rate, stamped
+// its handshake query names (`?room=`); `publish` broadcasts to a room at a paced rate, `burst`
+// as fast as the generator's progress reports allow (flow control). Each broadcast is stamped
 // with the monotonic clock (CLOCK_MONOTONIC is system-wide on Linux, so another process can
 // compute the one-way latency).
 import { once } from "node:events";
@@ -9,15 +10,18 @@ import type { AddressInfo } from "node:net";
 import { ready, serve } from "../../lib/ipc.js";
 import {
   BENCH_ROOM,
+  type BurstArgs,
   type NodeConfig,
   type NodeReady,
   nowMicros,
+  PROGRESS_EVENT,
   type PublishArgs,
 } from "./wire.js";
 
 interface IoSocket {
   handshake: { query: Record<string, unknown> };
   join(room: string): unknown;
+  on(event: string, listener: (completed: number) => void): unknown;
 }
 
 /** The surface of both servers the bench uses. */
@@ -88,11 +92,58 @@ function publish(
   });
 }
 
+/** Broadcasts every client has received, as the generator last reported (flow control). */
+let progress = 0;
+let onProgress: (() => void) | undefined;
+/** Ends the running burst early (the runner's `burst:stop` after a stall). */
+let stopBurst: (() => void) | undefined;
+
+function reportProgress(completed: number): void {
+  if (completed > progress) progress = completed;
+  onProgress?.();
+}
+
+/**
+ * Broadcasts `count` messages, `perTick` per macrotask (one setImmediate turn), never more than
+ * `window` ahead of the reported progress: the same flow control as the fanout scenario.
+ */
+function burst(
+  io: Io,
+  { room, count, perTick, window }: BurstArgs,
+): Promise<{ sent: number; wallMs: number }> {
+  const started = performance.now();
+  progress = 0;
+  let sent = 0;
+  let over = false;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      over = true;
+      onProgress = undefined;
+      stopBurst = undefined;
+      resolve({ sent, wallMs: performance.now() - started });
+    };
+    stopBurst = done;
+    const step = (): void => {
+      if (over) return;
+      onProgress = undefined;
+      const allowed = Math.min(count, progress + window);
+      const end = Math.min(allowed, sent + perTick);
+      for (; sent < end; sent++) io.to(room).emit("m", nowMicros(), sent);
+      if (sent >= count) done();
+      // Blocked by the window: wait for progress; else continue next turn.
+      else if (sent >= allowed) onProgress = () => setImmediate(step);
+      else setImmediate(step);
+    };
+    step();
+  });
+}
+
 const http = createServer();
 const io = await createIo(http);
 io.on("connection", (socket) => {
   const room = socket.handshake.query["room"];
   socket.join(typeof room === "string" && room !== "" ? room : BENCH_ROOM);
+  socket.on(PROGRESS_EVENT, reportProgress);
 });
 http.listen(0, "127.0.0.1");
 await once(http, "listening");
@@ -103,6 +154,8 @@ serve({
   /** Local sockets in a room. */
   members: (room) => io.of("/").adapter.rooms.get(room as string)?.size ?? 0,
   publish: (args) => publish(io, args as PublishArgs),
+  burst: (args) => burst(io, args as BurstArgs),
+  "burst:stop": () => stopBurst?.(),
   /** Raw user/system CPU counters, µs (the runner diffs them for the user/system split). */
   cpu: () => process.cpuUsage(),
 });

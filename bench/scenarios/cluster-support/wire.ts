@@ -4,6 +4,12 @@ import type { Impl } from "../../lib/metric.js";
 /** The room a socket joins when its handshake names none. */
 export const BENCH_ROOM = "bench";
 
+/** The room of the generator's control socket on node 0 (no broadcast goes there). */
+export const CONTROL_ROOM = "control";
+
+/** The event the control socket sends to node 0: broadcasts every client has received. */
+export const PROGRESS_EVENT = "progress";
+
 /** Which cluster bus a node uses. */
 export type Bus = "redis" | "nats";
 
@@ -25,6 +31,37 @@ export interface PublishArgs {
   room: string;
   count: number;
   rate: number;
+}
+
+/**
+ * `burst` command: `count` broadcasts to `room`, `perTick` per macrotask, never more than `window`
+ * broadcasts ahead of the progress the generator reports.
+ */
+export interface BurstArgs {
+  room: string;
+  count: number;
+  perTick: number;
+  window: number;
+}
+
+/** `burst:arm` command of the clients child: what the next burst delivers. */
+export interface BurstArm {
+  /** Broadcasts in the burst. */
+  count: number;
+  /** Clients in the room, all nodes (each broadcast is complete once all of them have it). */
+  clients: number;
+  /** Report progress to node 0 every this many completed broadcasts. */
+  progressEvery: number;
+}
+
+/** `burst:wait` reply: the burst as the clients saw it. */
+export interface BurstResult {
+  /** Messages received by the clients of each node (index = node). */
+  received: number[];
+  /** First to last frame of the burst, ms. */
+  wallMs: number;
+  /** Broadcasts every client received (< count when the burst stalled). */
+  completed: number;
 }
 
 /** `connect` command of the clients child: `perNode` websocket clients in `room` on each url. */
