@@ -15,7 +15,12 @@ import type { BroadcastOperator } from "./broadcast/operator.js";
 import type { RemoteSocket } from "./broadcast/remote-socket.js";
 import { Connection, type ConnectionHost } from "./connection/connection.js";
 import type { EngineLike, EngineSessionLike } from "./connection/engine-session.js";
-import { defaultParser, type PacketEncoder, type Parser } from "./connection/parser.js";
+import {
+  defaultParser,
+  type PacketDecoder,
+  type PacketEncoder,
+  type Parser,
+} from "./connection/parser.js";
 import { EngineServer } from "./engine/server.js";
 import type { ConnectMiddleware, Namespace } from "./namespace/namespace.js";
 import type { NamespaceContext } from "./namespace/namespace-context.js";
@@ -96,6 +101,8 @@ export class Server<
   readonly encoder: PacketEncoder;
   readonly #opts: ServerOptions;
   readonly #parser: Parser;
+  /** Decodes text packets without attachments for every connection (our parser only). */
+  readonly #sharedDecoder: PacketDecoder | undefined;
   readonly #registry: NamespaceRegistry<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   readonly #recovery: ReturnType<typeof resolveRecovery>;
   readonly #ops: Operations;
@@ -126,6 +133,7 @@ export class Server<
     this.serveClient(opts.serveClient !== false);
     this.#parser = opts.parser ?? defaultParser;
     this.encoder = new this.#parser.Encoder();
+    this.#sharedDecoder = this.#parser === defaultParser ? new defaultParser.Decoder() : undefined;
     this.#recovery = resolveRecovery(opts.connectionStateRecovery);
     this.#adapter = opts.adapter ?? (this.#recovery === undefined ? Adapter : SessionAwareAdapter);
     this.#ops = new Operations(
@@ -379,6 +387,7 @@ export class Server<
   readonly #connectionHost: ConnectionHost = {
     encoder: { encode: (packet) => this.encoder.encode(packet) },
     createDecoder: () => new this.#parser.Decoder(),
+    sharedDecoder: () => this.#sharedDecoder,
     connectTimeoutMs: () => this.#connectTimeout,
     resolveNamespace: (name, auth, done) => this.#registry.resolve(name, auth, done),
   };

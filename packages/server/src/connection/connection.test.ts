@@ -48,12 +48,19 @@ class FakeSocket implements ConnectionSocket {
   disconnect(): void {}
 }
 
-function setup(known: string[] = ["/"], connectTimeoutMs = 1000) {
+function setup(known: string[] = ["/"], connectTimeoutMs = 1000, sharedDecoding = true) {
   const session = new FakeSession();
   const sockets: FakeSocket[] = [];
+  const shared = new Decoder();
+  const created: Decoder[] = [];
   const host: ConnectionHost = {
     encoder: new Encoder(),
-    createDecoder: () => new Decoder(),
+    createDecoder: () => {
+      const decoder = new Decoder();
+      created.push(decoder);
+      return decoder;
+    },
+    sharedDecoder: () => (sharedDecoding ? shared : undefined),
     connectTimeoutMs: () => connectTimeoutMs,
     resolveNamespace: (name, _auth, done) => {
       if (!known.includes(name)) return done(undefined);
@@ -69,7 +76,7 @@ function setup(known: string[] = ["/"], connectTimeoutMs = 1000) {
     },
   };
   const connection = new Connection(host, session);
-  return { session, sockets, connection };
+  return { session, sockets, connection, created };
 }
 
 afterEach(() => {
@@ -109,6 +116,30 @@ describe("Connection", () => {
     expect(session.readyState).toBe("open");
     vi.advanceTimersByTime(1);
     expect(session.readyState).toBe("closed");
+  });
+
+  it("collects attachments with its own decoder, then goes back to the shared one", async () => {
+    const { session, sockets, created } = setup();
+    session.emit("data", "0");
+    session.emit("data", '51-["bin",{"_placeholder":true,"num":0}]');
+    expect(created).toHaveLength(1);
+    session.emit("data", Buffer.from([1, 2]));
+    session.emit("data", '2["text"]');
+    await new Promise((r) => process.nextTick(r));
+    expect(sockets[0]?.packets).toEqual([
+      { type: PacketType.EVENT, nsp: "/", data: ["bin", Buffer.from([1, 2])] },
+      { type: PacketType.EVENT, nsp: "/", data: ["text"] },
+    ]);
+    expect(created).toHaveLength(1);
+  });
+
+  it("uses the decoded event of a parser without a shared decoder", async () => {
+    const { session, sockets, created } = setup(["/"], 1000, false);
+    session.emit("data", "0");
+    session.emit("data", '2["hi"]');
+    await new Promise((r) => process.nextTick(r));
+    expect(sockets[0]?.packets).toEqual([{ type: PacketType.EVENT, nsp: "/", data: ["hi"] }]);
+    expect(created).toHaveLength(1);
   });
 
   it("closes the session on a decode error", () => {

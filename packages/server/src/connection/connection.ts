@@ -3,7 +3,7 @@
 
 import type { Packet } from "@switchyard/protocol";
 import { PacketType } from "@switchyard/protocol";
-import type { EngineSessionLike, EngineWriteOptions } from "./engine-session.js";
+import type { EngineSessionLike, EngineWriteOptions, SessionHandler } from "./engine-session.js";
 import type { PacketDecoder, PacketEncoder } from "./parser.js";
 import { acceptsPreEncoded, sharedPackets } from "./shared-frames.js";
 
@@ -31,6 +31,11 @@ export interface ConnectTarget {
 export interface ConnectionHost {
   readonly encoder: PacketEncoder;
   createDecoder(): PacketDecoder;
+  /**
+   * A decoder shared by every connection for text packets without attachments, given only when
+   * the parser is ours: its `add()` returns the packet and keeps no state for such packets.
+   */
+  sharedDecoder(): PacketDecoder | undefined;
   connectTimeoutMs(): number;
   /** Finds the namespace for a CONNECT (existing, or a new dynamic child); undefined if none. */
   resolveNamespace(
@@ -46,26 +51,52 @@ export interface PacketWriteOptions {
   volatile?: boolean | undefined;
 }
 
-/** The Socket.IO side of one Engine.IO session. */
-export class Connection {
+/** The listeners on a session of another engine (ours calls the connection directly). */
+interface SessionListeners {
+  data: (data: string | Buffer) => void;
+  error: (err: Error) => void;
+  close: (reason: string, description?: unknown) => void;
+}
+
+const BINARY_EVENT = 0x35;
+const BINARY_ACK = 0x36;
+
+/**
+ * The Socket.IO side of one Engine.IO session.
+ *
+ * Memory: an idle connection is the common case, so it keeps no decoder (text packets go through
+ * the server's shared one; a per-connection decoder exists only while binary attachments are
+ * being collected), no listener closures on our engine's sessions, and a plain array of its
+ * sockets (almost always one).
+ */
+export class Connection implements SessionHandler {
   readonly session: EngineSessionLike;
   readonly #host: ConnectionHost;
-  readonly #decoder: PacketDecoder;
-  /** Connected sockets by id, and by namespace name. */
-  readonly #sockets = new Map<string, ConnectionSocket>();
-  readonly #byNamespace = new Map<string, ConnectionSocket>();
+  #decoder: PacketDecoder | undefined;
+  /** Connected sockets, at most one per namespace, in connection order: the first, the others. */
+  #first: ConnectionSocket | undefined;
+  #others: ConnectionSocket[] | undefined;
   #connectTimer: NodeJS.Timeout | undefined;
+  readonly #listeners: SessionListeners | undefined;
 
   constructor(host: ConnectionHost, session: EngineSessionLike) {
     this.#host = host;
     this.session = session;
-    this.#decoder = host.createDecoder();
-    this.#decoder.on("decoded", this.onDecoderPacket);
-    session.on("data", this.onSessionData);
-    session.on("error", this.onSessionError);
-    session.on("close", this.onSessionClose);
+    if (typeof session.setHandler === "function") {
+      session.setHandler(this);
+    } else {
+      const listeners: SessionListeners = {
+        data: (data) => this.onSessionData(data),
+        error: (err) => this.#onSessionError(err),
+        close: (reason, description) => this.onSessionClose(reason, description),
+      };
+      this.#listeners = listeners;
+      session.on("data", listeners.data);
+      session.on("error", listeners.error);
+      session.on("close", listeners.close);
+    }
     this.#connectTimer = setTimeout(() => {
-      if (this.#byNamespace.size === 0) this.close();
+      if (this.#first === undefined) this.close();
     }, host.connectTimeoutMs());
   }
 
@@ -111,16 +142,20 @@ export class Connection {
 
   /** Forgets a socket that left its namespace. */
   removeSocket(socket: ConnectionSocket): void {
-    if (this.#sockets.get(socket.id) !== socket) return;
-    this.#sockets.delete(socket.id);
-    this.#byNamespace.delete(socket.nsp.name);
+    const others = this.#others;
+    if (this.#first === socket) {
+      this.#first = others?.shift();
+    } else {
+      const index = others === undefined ? -1 : others.indexOf(socket);
+      if (others === undefined || index === -1) return;
+      others.splice(index, 1);
+    }
+    if (others?.length === 0) this.#others = undefined;
   }
 
   /** `socket.disconnect(true)`: every socket leaves its namespace, then the session closes. */
   disconnectAll(): void {
-    for (const socket of [...this.#sockets.values()]) socket.disconnect();
-    this.#sockets.clear();
-    this.#byNamespace.clear();
+    for (const socket of this.#takeSockets()) socket.disconnect();
     this.close();
   }
 
@@ -133,19 +168,58 @@ export class Connection {
     this.onSessionClose("forced server close");
   }
 
-  private readonly onSessionData = (data: string | Buffer): void => {
+  /** @package A message of the session. */
+  onSessionData(data: string | Buffer): void {
+    const shared = this.#host.sharedDecoder();
+    let decoder = this.#decoder;
+    if (decoder === undefined) {
+      if (shared !== undefined && !startsReconstruction(data)) {
+        this.#onDecodeResult(shared.add(data));
+        return;
+      }
+      decoder = this.#createDecoder();
+    }
     let result: unknown;
     try {
-      result = this.#decoder.add(data);
+      result = decoder.add(data);
     } catch (err) {
-      this.onSessionError(toError(err));
+      this.#onSessionError(toError(err));
       return;
     }
-    if (isFailedResult(result)) this.onSessionError(result.error);
-  };
+    if (shared === undefined) {
+      // Another parser: its packets come through the "decoded" event.
+      if (isFailedResult(result)) this.#onSessionError(result.error);
+      return;
+    }
+    // Ours: once a packet is complete the decoder holds nothing; the shared one takes over again.
+    if (isDecodedResult(result)) this.#decoder = undefined;
+    this.#onDecodeResult(result);
+  }
 
-  private readonly onDecoderPacket = (packet: Packet): void => {
-    const socket = this.#byNamespace.get(packet.nsp);
+  /** @package The session closed. */
+  onSessionClose(reason: string, description?: unknown): void {
+    this.detach();
+    for (const socket of this.#takeSockets()) socket.onClose(reason, description);
+    this.#decoder?.destroy();
+    this.#decoder = undefined;
+  }
+
+  #createDecoder(): PacketDecoder {
+    const decoder = this.#host.createDecoder();
+    if (this.#host.sharedDecoder() === undefined) {
+      decoder.on("decoded", (packet) => this.onDecoderPacket(packet));
+    }
+    this.#decoder = decoder;
+    return decoder;
+  }
+
+  #onDecodeResult(result: unknown): void {
+    if (isFailedResult(result)) this.#onSessionError(result.error);
+    else if (isDecodedResult(result)) this.onDecoderPacket(result.packet);
+  }
+
+  private onDecoderPacket(packet: Packet): void {
+    const socket = this.#socketOf(packet.nsp);
     if (socket === undefined && packet.type === PacketType.CONNECT) {
       this.connect(packet.nsp, isRecord(packet.data) ? packet.data : {});
     } else if (
@@ -158,21 +232,31 @@ export class Connection {
       // §2.5: duplicate CONNECT, packet for a namespace not joined, or a CONNECT_ERROR from a client.
       this.close();
     }
-  };
+  }
 
-  private readonly onSessionError = (err: Error): void => {
-    for (const socket of [...this.#sockets.values()]) socket.onError(err);
+  #socketOf(nsp: string): ConnectionSocket | undefined {
+    if (this.#first === undefined || this.#first.nsp.name === nsp) return this.#first;
+    return this.#others?.find((socket) => socket.nsp.name === nsp);
+  }
+
+  /** Every socket, in connection order (a copy). */
+  #sockets(): ConnectionSocket[] {
+    if (this.#first === undefined) return [];
+    return this.#others === undefined ? [this.#first] : [this.#first, ...this.#others];
+  }
+
+  /** Every socket, forgotten by the connection. */
+  #takeSockets(): ConnectionSocket[] {
+    const sockets = this.#sockets();
+    this.#first = undefined;
+    this.#others = undefined;
+    return sockets;
+  }
+
+  #onSessionError(err: Error): void {
+    for (const socket of this.#sockets()) socket.onError(err);
     this.session.close();
-  };
-
-  private readonly onSessionClose = (reason: string, description?: unknown): void => {
-    this.detach();
-    const sockets = [...this.#sockets.values()];
-    this.#sockets.clear();
-    this.#byNamespace.clear();
-    for (const socket of sockets) socket.onClose(reason, description);
-    this.#decoder.destroy();
-  };
+  }
 
   private connect(name: string, auth: Record<string, unknown>): void {
     this.#host.resolveNamespace(name, auth, (nsp) => {
@@ -185,8 +269,9 @@ export class Connection {
         return;
       }
       nsp.addSocket(this, auth, (socket) => {
-        this.#sockets.set(socket.id, socket);
-        this.#byNamespace.set(nsp.name, socket);
+        if (this.#first === undefined) this.#first = socket;
+        else if (this.#others === undefined) this.#others = [socket];
+        else this.#others.push(socket);
         clearTimeout(this.#connectTimer);
         this.#connectTimer = undefined;
       });
@@ -194,12 +279,24 @@ export class Connection {
   }
 
   private detach(): void {
-    this.session.removeListener("data", this.onSessionData);
-    this.session.removeListener("error", this.onSessionError);
-    this.session.removeListener("close", this.onSessionClose);
+    const listeners = this.#listeners;
+    if (listeners === undefined) {
+      this.session.setHandler?.(undefined);
+    } else {
+      this.session.removeListener("data", listeners.data);
+      this.session.removeListener("error", listeners.error);
+      this.session.removeListener("close", listeners.close);
+    }
     clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
   }
+}
+
+/** Whether a message starts (or continues) a packet with binary attachments. */
+function startsReconstruction(data: unknown): boolean {
+  if (typeof data !== "string") return true;
+  const type = data.charCodeAt(0);
+  return type === BINARY_EVENT || type === BINARY_ACK;
 }
 
 // Shared frozen write options for our engine's pre-encoded path (it never mutates them).
@@ -222,6 +319,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function isFailedResult(value: unknown): value is { ok: false; error: Error } {
   return isRecord(value) && value["ok"] === false && value["error"] instanceof Error;
+}
+
+function isDecodedResult(value: unknown): value is { ok: true; packet: Packet } {
+  return isRecord(value) && value["ok"] === true && value["packet"] !== undefined;
 }
 
 function toError(err: unknown): Error {

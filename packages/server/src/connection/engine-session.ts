@@ -12,6 +12,14 @@ export interface EngineWriteOptions {
 /** The first HTTP request of a session, with the query parsed by the engine when available. */
 export type EngineRequest = IncomingMessage & { _query?: Record<string, string | undefined> };
 
+/** What a session of our engine calls directly, instead of per-session event listeners. */
+export interface SessionHandler {
+  /** A message, before the session's `data` event. */
+  onSessionData(data: string | Buffer): void;
+  /** The session closed, before its `close` event. */
+  onSessionClose(reason: string, description?: unknown): void;
+}
+
 /** One Engine.IO session (the official engine.io `Socket` shape). */
 export interface EngineSessionLike {
   readonly request: EngineRequest;
@@ -26,6 +34,8 @@ export interface EngineSessionLike {
   on(event: "close", listener: (reason: string, description?: unknown) => void): unknown;
   // biome-ignore lint/suspicious/noExplicitAny: the EventEmitter signature, so any emitter fits
   removeListener(event: string, listener: (...args: any[]) => void): unknown;
+  /** Our engine only: routes messages and the close to `handler` (undefined detaches). */
+  setHandler?(handler: SessionHandler | undefined): void;
 }
 
 /** An Engine.IO server: anything that emits `connection` with a session and can be closed. */

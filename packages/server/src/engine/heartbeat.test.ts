@@ -1,5 +1,26 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Heartbeat } from "./heartbeat.js";
+import { HeartbeatNode, HeartbeatScheduler } from "./heartbeat.js";
+
+/** The old one-session shape, over a scheduler shared with nobody else. */
+class Heartbeat {
+  readonly node = new HeartbeatNode();
+  readonly #scheduler: HeartbeatScheduler<HeartbeatNode>;
+  constructor(intervalMs: number, timeoutMs: number, onPing: () => void, onTimeout: () => void) {
+    this.#scheduler = new HeartbeatScheduler(intervalMs, timeoutMs, onPing, onTimeout);
+  }
+  start(): void {
+    this.#scheduler.start(this.node);
+  }
+  onPong(): void {
+    this.#scheduler.onPong(this.node);
+  }
+  onActivity(): void {
+    this.#scheduler.onActivity(this.node);
+  }
+  stop(): void {
+    this.#scheduler.stop(this.node);
+  }
+}
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -125,5 +146,56 @@ describe("Heartbeat stopped from its own ping", () => {
     expect(vi.getTimerCount()).toBe(0);
     vi.advanceTimersByTime(1000);
     expect(events).toEqual(["ping"]);
+  });
+});
+
+describe("HeartbeatScheduler with many sessions", () => {
+  it("keeps each session's own timing with one timer", () => {
+    const events: string[] = [];
+    const names = new Map<HeartbeatNode, string>();
+    const scheduler = new HeartbeatScheduler<HeartbeatNode>(
+      100,
+      50,
+      (node) => events.push(`ping ${names.get(node)}`),
+      (node) => events.push(`timeout ${names.get(node)}`),
+    );
+    const a = new HeartbeatNode();
+    const b = new HeartbeatNode();
+    names.set(a, "a").set(b, "b");
+    scheduler.start(a);
+    vi.advanceTimersByTime(30);
+    scheduler.start(b);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(70);
+    expect(events).toEqual(["ping a"]);
+    vi.advanceTimersByTime(30);
+    expect(events).toEqual(["ping a", "ping b"]);
+    scheduler.onPong(a);
+    vi.advanceTimersByTime(49);
+    expect(events).toEqual(["ping a", "ping b"]);
+    vi.advanceTimersByTime(1);
+    expect(events).toEqual(["ping a", "ping b", "timeout b"]);
+    vi.advanceTimersByTime(50);
+    expect(events).toEqual(["ping a", "ping b", "timeout b", "ping a"]);
+    scheduler.stop(a);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("stops one session without touching the others", () => {
+    const events: string[] = [];
+    const scheduler = new HeartbeatScheduler<HeartbeatNode>(
+      100,
+      50,
+      () => events.push("ping"),
+      () => events.push("timeout"),
+    );
+    const nodes = [new HeartbeatNode(), new HeartbeatNode(), new HeartbeatNode()];
+    for (const node of nodes) scheduler.start(node);
+    scheduler.stop(nodes[1] as HeartbeatNode);
+    vi.advanceTimersByTime(100);
+    expect(events).toEqual(["ping", "ping"]);
+    vi.advanceTimersByTime(50);
+    expect(events).toEqual(["ping", "ping", "timeout", "timeout"]);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

@@ -4,7 +4,7 @@ import { EventEmitter } from "node:events";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { EnginePacket } from "@switchyard/protocol";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import {
   EngineErrorMessage,
   type EngineErrorNumber,
@@ -15,10 +15,11 @@ import { type AttachableServer, attachToServer } from "../http/attach.js";
 import { serializeSessionCookie } from "../http/cookie.js";
 import { createCorsMiddleware } from "../http/cors.js";
 import { type EngineMiddleware, runMiddlewares } from "../http/middleware.js";
-import { queryOf } from "../http/request-query.js";
+import { forgetQuery, queryOf } from "../http/request-query.js";
 import {
   createUpgradeResponse,
   headerLines,
+  releaseUpgradeResponse,
   upgradeResponseHeaders,
 } from "../http/upgrade-response.js";
 import {
@@ -29,7 +30,7 @@ import {
 } from "../options.js";
 import { PollingTransport } from "../transport/polling.js";
 import type { Transport } from "../transport/transport.js";
-import { WebSocketTransport } from "../transport/websocket.js";
+import { EngineWebSocket, WebSocketTransport } from "../transport/websocket.js";
 import { createBase64Id } from "./base64-id.js";
 import { EngineSession, type SessionContext } from "./session.js";
 import { verifyRequest } from "./verify.js";
@@ -80,6 +81,7 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     this.#wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
+      WebSocket: EngineWebSocket,
       perMessageDeflate,
       maxPayload: maxHttpBufferSize,
     });
@@ -88,10 +90,12 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
       onFlush: (session: EngineSession, packets: EnginePacket[]) =>
         this.emit("flush", session, packets),
       onDrain: (session: EngineSession) => this.emit("drain", session),
+      onClose: (session: EngineSession) => this.#unregister(session),
     };
     const upgrades = allowUpgrades ? transports.filter((name) => name === "websocket") : [];
-    this.#sessionContext = { options: this.options, upgrades, ...hooks };
-    this.#wsSessionContext = { options: this.options, upgrades: [], ...hooks };
+    const heartbeats = EngineSession.createHeartbeats(this.options);
+    this.#sessionContext = { options: this.options, upgrades, heartbeats, ...hooks };
+    this.#wsSessionContext = { options: this.options, upgrades: [], heartbeats, ...hooks };
   }
 
   /** The HTTP server given to the last `attach()` (or created by `listen()`). */
@@ -146,11 +150,21 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
 
   /** Handles one WebSocket upgrade of the engine (from `attach` or another framework). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, upgradeHead: Buffer): void {
-    // Errors of a socket we may never adopt must not crash the process.
-    socket.on("error", () => {});
+    // Errors of a socket we may never adopt must not crash the process (ws handles them once it
+    // adopts the socket).
+    socket.on("error", ignoreSocketError);
     const head = Buffer.from(upgradeHead);
-    const res = createUpgradeResponse(req, socket);
-    runMiddlewares(this.#middlewares, req, res, (err) => {
+    // Without middlewares, nobody sees the fake response: do not build one.
+    const res = this.#middlewares.length > 0 ? createUpgradeResponse(req, socket) : undefined;
+    const adopt = (ws: WebSocket): WebSocketTransport => {
+      const options = this.#wsOptions(queryOf(req));
+      // Nothing of the handshake stays attached to the connection but the request itself.
+      socket.removeListener("error", ignoreSocketError);
+      releaseUpgradeResponse(req, socket);
+      forgetQuery(req);
+      return new WebSocketTransport(ws, socket, options);
+    };
+    const proceed = (err?: unknown): void => {
       if (err !== undefined) {
         this.#abortUpgrade(req, socket, middlewareFailure(err));
         return;
@@ -163,11 +177,11 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
         }
         // Middlewares that set headers when the response starts (express-session via
         // on-headers) hook writeHead(): call it so their headers reach the 101.
-        res.writeHead(101);
+        res?.writeHead(101);
         const sid = query.get("sid");
         if (sid !== null) {
           this.#wss.handleUpgrade(req, socket, head, (ws) => {
-            this.#onUpgradeSocket(sid, new WebSocketTransport(ws, socket, this.#wsOptions(query)));
+            this.#onUpgradeSocket(sid, adopt(ws));
           });
           return;
         }
@@ -176,14 +190,15 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
           query,
           (id) => {
             this.#wss.handleUpgrade(req, socket, head, (ws) => {
-              const transport = new WebSocketTransport(ws, socket, this.#wsOptions(query));
-              this.#register(id, transport, req, this.#wsSessionContext);
+              this.#register(id, adopt(ws), req, this.#wsSessionContext);
             });
           },
           (error) => this.#abortUpgrade(req, socket, error),
         );
       });
-    });
+    };
+    if (res === undefined) proceed();
+    else runMiddlewares(this.#middlewares, req, res, proceed);
   }
 
   /** Attaches to an HTTP server: `path` (default "/engine.io/") goes to this engine. */
@@ -282,14 +297,16 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     const session = new EngineSession(id, context, transport, req);
     this.clients[id] = session;
     this.#clientsCount++;
-    session.once("close", () => {
-      if (this.clients[id] === session) {
-        delete this.clients[id];
-        this.#clientsCount--;
-      }
-    });
     start?.();
     this.emit("connection", session);
+  }
+
+  /** A session closed (called by the session itself, before its `close` event). */
+  #unregister(session: EngineSession): void {
+    if (this.clients[session.id] === session) {
+      delete this.clients[session.id];
+      this.#clientsCount--;
+    }
   }
 
   #onUpgradeSocket(sid: string, transport: WebSocketTransport): void {
@@ -353,6 +370,8 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     });
   }
 }
+
+function ignoreSocketError(): void {}
 
 function middlewareFailure(error: unknown): HandshakeError {
   return new HandshakeError(3, { name: "MIDDLEWARE_FAILURE", error });

@@ -32,9 +32,11 @@ const sessions: EngineSession[] = [];
 
 function createSession(options = {}): { session: EngineSession; transport: FakeTransport } {
   const transport = new FakeTransport();
+  const resolved = resolveEngineOptions({ pingInterval: 60_000, ...options });
   const context: SessionContext = {
-    options: resolveEngineOptions({ pingInterval: 60_000, ...options }),
+    options: resolved,
     upgrades: ["websocket"],
+    heartbeats: EngineSession.createHeartbeats(resolved),
     onFlush: () => {},
     onDrain: () => {},
   };

@@ -9,11 +9,12 @@ import {
   type ProtocolError,
   SwitchyardError,
 } from "@switchyard/protocol";
+import type { SessionHandler } from "../connection/engine-session.js";
 import { ServerErrorCode, TransportError } from "../errors.js";
 import type { ResolvedEngineOptions } from "../options.js";
 import { EncodedPacket } from "../transport/encoded-packet.js";
 import type { OutboundPacket, Transport, TransportSink } from "../transport/transport.js";
-import { Heartbeat } from "./heartbeat.js";
+import { HeartbeatNode, HeartbeatScheduler } from "./heartbeat.js";
 import { type UpgradeHost, UpgradeProbe } from "./upgrade.js";
 
 /** Why a session closed (protocol.md §1.10), plus switchyard's backpressure reason. */
@@ -56,19 +57,36 @@ export interface SessionContext {
   readonly options: ResolvedEngineOptions;
   /** The `upgrades` list of the open packet for this session's first transport. */
   readonly upgrades: readonly string[];
+  /** The heartbeats of every session of the engine (see `EngineSession.createHeartbeats`). */
+  readonly heartbeats: HeartbeatScheduler<SessionNode>;
   onFlush(session: EngineSession, packets: EnginePacket[]): void;
   onDrain(session: EngineSession): void;
+  /** The session closed; called before its `close` event. */
+  onClose?(session: EngineSession): void;
+}
+
+/** A session's node in the heartbeat scheduler. */
+export interface SessionNode extends HeartbeatNode {
+  readonly session: EngineSession;
 }
 
 interface QueuedPacket extends OutboundPacket {
   readonly callback: (() => void) | undefined;
 }
 
-/** One Engine.IO session: one client, one sid, one transport at a time. */
+/**
+ * One Engine.IO session: one client, one sid, one transport at a time.
+ *
+ * Memory: thousands of idle sessions are the common case, so a session holds no timer, closure
+ * or per-session listener of its own: the heartbeat lives in the engine's shared scheduler (four
+ * fields here), and the Socket.IO layer is called through one handler field, not listeners.
+ */
 export class EngineSession extends EventEmitter<EngineSessionEvents> {
   readonly id: string;
   /** Engine.IO protocol revision: always 4. */
-  readonly protocol: 4 = 4;
+  get protocol(): 4 {
+    return 4;
+  }
   /** The handshake request. */
   readonly request: IncomingMessage;
   readonly remoteAddress: string;
@@ -76,51 +94,70 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
   #transport: Transport;
   #upgraded = false;
   #probe: UpgradeProbe | undefined;
-  #writeBuffer: QueuedPacket[] = [];
+  #writeBuffer: QueuedPacket[] | undefined;
   #bufferedBytes = 0;
   #flushScheduled = false;
   readonly #context: SessionContext;
-  readonly #heartbeat: Heartbeat;
-  /** The transport's events: one small object per session rather than five closures. */
-  static readonly #Sink = class SessionSink implements TransportSink {
-    readonly #session: EngineSession;
+  #handler: SessionHandler | undefined;
+  /**
+   * The transport's events (one small object per session rather than five closures), and the
+   * session's node in the engine's heartbeat scheduler.
+   */
+  static readonly #Sink = class SessionSink extends HeartbeatNode implements SessionNode {
+    readonly session: EngineSession;
     constructor(session: EngineSession) {
-      this.#session = session;
+      super();
+      this.session = session;
     }
     onPacket(packet: EnginePacket): void {
-      this.#session.#onPacket(packet);
+      this.session.#onPacket(packet);
     }
     onParseError(error: ProtocolError): void {
-      this.#session.#onClose("parse error", error);
+      this.session.#onClose("parse error", error);
     }
     onError(description: string): void {
-      this.#session.#onClose("transport error", new TransportError(description));
+      this.session.#onClose("transport error", new TransportError(description));
     }
     onClose(): void {
-      this.#session.#onClose("transport close");
+      this.session.#onClose("transport close");
     }
     onWritable(): void {
-      this.#session.flush();
+      this.session.flush();
     }
   };
-  readonly #sink: TransportSink = new EngineSession.#Sink(this);
+  readonly #sink: TransportSink & SessionNode = new EngineSession.#Sink(this);
 
   constructor(id: string, context: SessionContext, transport: Transport, req: IncomingMessage) {
     super();
+    // EventEmitter builds its listener table (a ~200-byte dictionary) in its constructor, and most
+    // sessions never get a listener: Node's EventEmitter supports an unset table (it is created
+    // on the first listener, as for emitters whose constructor was never called).
+    (this as { _events?: unknown })._events = undefined;
     this.id = id;
     this.#context = context;
     this.request = req;
     this.remoteAddress = req.socket.remoteAddress ?? "";
     this.#transport = transport;
-    const { pingInterval, pingTimeout } = context.options;
-    this.#heartbeat = new Heartbeat(
-      pingInterval,
-      pingTimeout,
-      () => this.sendPacket("ping"),
-      () => this.#onClose("ping timeout"),
-    );
     transport.bind(this.#sink);
     this.#open();
+  }
+
+  /** The shared heartbeat scheduler for sessions created with `options`. */
+  static createHeartbeats(options: ResolvedEngineOptions): HeartbeatScheduler<SessionNode> {
+    return new HeartbeatScheduler<SessionNode>(
+      options.pingInterval,
+      options.pingTimeout,
+      (node) => node.session.sendPacket("ping"),
+      (node) => node.session.#onClose("ping timeout"),
+    );
+  }
+
+  /**
+   * @package The Socket.IO connection of this session: it gets every message and the close
+   * directly, before the `data`/`message` and `close` events (no listener per session).
+   */
+  setHandler(handler: SessionHandler | undefined): void {
+    this.#handler = handler;
   }
 
   get readyState(): EngineReadyState {
@@ -157,7 +194,7 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
     this.sendPacket("open", open.slice(1));
     if (initialPacket !== undefined) this.sendPacket("message", initialPacket);
     this.emit("open");
-    this.#heartbeat.start();
+    this.#context.heartbeats.start(this.#sink);
   }
 
   /**
@@ -208,7 +245,9 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
       return false;
     }
     this.emit("packetCreate", encoded.packet);
-    this.#writeBuffer.push({ encoded, compress: options?.compress !== false, callback });
+    const entry: QueuedPacket = { encoded, compress: options?.compress !== false, callback };
+    if (this.#writeBuffer === undefined) this.#writeBuffer = [entry];
+    else this.#writeBuffer.push(entry);
     this.#bufferedBytes += size;
     this.#scheduleFlush();
     return true;
@@ -225,10 +264,10 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
 
   /** Hands the whole write buffer to the transport when it is writable. */
   flush(): void {
-    if (this.#readyState === "closed" || this.#writeBuffer.length === 0) return;
-    if (!this.#transport.writable) return;
     const batch = this.#writeBuffer;
-    this.#writeBuffer = [];
+    if (this.#readyState === "closed" || batch === undefined) return;
+    if (!this.#transport.writable) return;
+    this.#writeBuffer = undefined;
     this.#bufferedBytes = 0;
     const packets = batch.map((entry) => entry.encoded.packet);
     this.emit("flush", packets);
@@ -253,11 +292,11 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
     }
     if (this.#readyState !== "open") return;
     this.#readyState = "closing";
-    if (this.#writeBuffer.length > 0) {
+    if (this.#writeBuffer !== undefined) {
       // A "drain" may belong to a batch that left before these packets: wait until the drain
       // that leaves the buffer empty, so nothing buffered before close() is dropped.
       const onDrain = (): void => {
-        if (this.#writeBuffer.length > 0) this.once("drain", onDrain);
+        if (this.#writeBuffer !== undefined) this.once("drain", onDrain);
         else this.#closeTransport(false);
       };
       this.once("drain", onDrain);
@@ -308,18 +347,20 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
   #onPacket(packet: EnginePacket): void {
     if (this.#readyState !== "open") return;
     this.emit("packet", packet);
-    if (packet.type !== "pong") this.#heartbeat.onActivity();
+    const heartbeats = this.#context.heartbeats;
+    if (packet.type !== "pong") heartbeats.onActivity(this.#sink);
     switch (packet.type) {
       case "ping":
         // v4 clients never ping: the direction is wrong (protocol.md §0.2).
         this.#onClose("transport error", new TransportError("invalid heartbeat direction"));
         return;
       case "pong":
-        this.#heartbeat.onPong();
+        heartbeats.onPong(this.#sink);
         this.emit("heartbeat");
         return;
       case "message": {
         const data = packet.data as string | Buffer;
+        this.#handler?.onSessionData(data);
         this.emit("data", data);
         this.emit("message", data);
         return;
@@ -333,14 +374,18 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
   #onClose(reason: EngineCloseReason, description?: unknown): void {
     if (this.#readyState === "closed") return;
     this.#readyState = "closed";
-    this.#heartbeat.stop();
+    this.#context.heartbeats.stop(this.#sink);
     this.#probe?.abort();
-    this.#writeBuffer = [];
+    this.#writeBuffer = undefined;
     this.#bufferedBytes = 0;
     const transport = this.#transport;
     transport.bind(IGNORE);
     transport.discard();
     transport.close();
+    this.#context.onClose?.(this);
+    const handler = this.#handler;
+    this.#handler = undefined;
+    handler?.onSessionClose(reason, description);
     this.emit("close", reason, description);
   }
 }

@@ -45,3 +45,8 @@ export function queryOf(req: QueryCarrier): URLSearchParams {
   queries.set(req, query);
   return query;
 }
+
+/** Drops the cached query of a request that stays alive (a WebSocket session's handshake). */
+export function forgetQuery(req: IncomingMessage): void {
+  queries.delete(req);
+}

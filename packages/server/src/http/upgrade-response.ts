@@ -3,7 +3,13 @@
 import { type IncomingMessage, type OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 
-const upgradeResponses = new WeakMap<IncomingMessage, ServerResponse>();
+/** A fake response and the socket listener that forwards the socket's `close` to it. */
+interface UpgradeResponseRecord {
+  readonly res: ServerResponse;
+  readonly forwardClose: () => void;
+}
+
+const upgradeResponses = new WeakMap<IncomingMessage, UpgradeResponseRecord>();
 
 /**
  * Creates the fake response of an upgrade. Headers set on it go into the 101; `write()` and
@@ -20,14 +26,29 @@ export function createUpgradeResponse(req: IncomingMessage, socket: Duplex): Ser
     socket.destroy();
     return res;
   }) as ServerResponse["end"];
-  socket.once("close", () => res.emit("close"));
-  upgradeResponses.set(req, res);
+  const forwardClose = (): void => {
+    res.emit("close");
+  };
+  socket.once("close", forwardClose);
+  upgradeResponses.set(req, { res, forwardClose });
   return res;
+}
+
+/**
+ * The upgrade was accepted: forget its fake response. Its `close` keeps following the socket only
+ * when something listens to it (a logger such as pino-http); otherwise nothing of the response
+ * stays alive for the lifetime of the connection.
+ */
+export function releaseUpgradeResponse(req: IncomingMessage, socket: Duplex): void {
+  const record = upgradeResponses.get(req);
+  if (record === undefined) return;
+  upgradeResponses.delete(req);
+  if (record.res.listenerCount("close") === 0) socket.removeListener("close", record.forwardClose);
 }
 
 /** Headers the middlewares set on the upgrade's fake response (a copy; edit freely). */
 export function upgradeResponseHeaders(req: IncomingMessage): OutgoingHttpHeaders {
-  return { ...upgradeResponses.get(req)?.getHeaders() };
+  return { ...upgradeResponses.get(req)?.res.getHeaders() };
 }
 
 /** `name: value` lines for ws's `headers` event (arrays become repeated lines). */

@@ -11,10 +11,10 @@ export type AckCallback = (...args: unknown[]) => void;
 /** Pending ack callbacks of one socket, keyed by packet id. */
 export class PendingAcks {
   readonly #callbacks = new Map<number, AckCallback>();
-  /** The `timeout()` acks: their timers, and how to fail them early. */
-  readonly #timed = new Map<number, { timer: NodeJS.Timeout; fail: () => void }>();
-  /** Broadcast acks: when their broadcast stops waiting (epoch ms). */
-  readonly #expiring = new Map<number, number>();
+  /** The `timeout()` acks: their timers, and how to fail them early (created on first use). */
+  #timed: Map<number, { timer: NodeJS.Timeout; fail: () => void }> | undefined;
+  /** Broadcast acks: when their broadcast stops waiting (epoch ms; created on first use). */
+  #expiring: Map<number, number> | undefined;
   /** Broadcast acks are swept when this many are pending (amortised: no timer per socket). */
   #sweepAt = MIN_SWEEP;
 
@@ -25,16 +25,18 @@ export class PendingAcks {
 
   /** Waits up to `timeoutMs`; the callback then gets `(err)` or `(null, ...args)`. */
   setWithTimeout(id: number, callback: AckCallback, timeoutMs: number): void {
+    if (this.#timed === undefined) this.#timed = new Map();
+    const timed = this.#timed;
     const fail = (): void => {
       this.#callbacks.delete(id);
-      this.#timed.delete(id);
+      timed.delete(id);
       callback(new TimeoutError());
     };
     const timer = setTimeout(fail, timeoutMs);
-    this.#timed.set(id, { timer, fail });
+    timed.set(id, { timer, fail });
     this.#callbacks.set(id, (...args) => {
       clearTimeout(timer);
-      this.#timed.delete(id);
+      timed.delete(id);
       callback(null, ...args);
     });
   }
@@ -45,6 +47,7 @@ export class PendingAcks {
    */
   setUntil(id: number, callback: AckCallback, expiresAt: number): void {
     this.#callbacks.set(id, callback);
+    if (this.#expiring === undefined) this.#expiring = new Map();
     this.#expiring.set(id, expiresAt);
     if (this.#expiring.size >= this.#sweepAt) this.sweep(Date.now());
   }
@@ -56,19 +59,21 @@ export class PendingAcks {
 
   /** Forgets the broadcast acks whose broadcast stopped waiting before `now`. */
   sweep(now: number): void {
-    for (const [id, expiresAt] of this.#expiring) {
+    const expiring = this.#expiring;
+    if (expiring === undefined) return;
+    for (const [id, expiresAt] of expiring) {
       if (expiresAt >= now) continue;
-      this.#expiring.delete(id);
+      expiring.delete(id);
       this.#callbacks.delete(id);
     }
-    this.#sweepAt = Math.max(MIN_SWEEP, this.#expiring.size * 2);
+    this.#sweepAt = Math.max(MIN_SWEEP, expiring.size * 2);
   }
 
   /** Takes the callback of an incoming ACK; later ACKs with the same id find nothing. */
   take(id: number): AckCallback | undefined {
     const callback = this.#callbacks.get(id);
     if (callback !== undefined) this.#callbacks.delete(id);
-    this.#expiring.delete(id);
+    this.#expiring?.delete(id);
     return callback;
   }
 
@@ -78,9 +83,9 @@ export class PendingAcks {
    * without a timeout are dropped, as nothing would ever call them.
    */
   failAll(): void {
-    const timed = [...this.#timed.values()];
-    this.#timed.clear();
-    this.#expiring.clear();
+    const timed = [...(this.#timed?.values() ?? [])];
+    this.#timed = undefined;
+    this.#expiring = undefined;
     this.#callbacks.clear();
     for (const { timer, fail } of timed) {
       clearTimeout(timer);

@@ -11,56 +11,68 @@ export abstract class AnyListenerEmitter<
   EmitEvents extends EventsMap,
   ReservedEvents extends EventsMap,
 > extends StrictEventEmitter<ListenEvents, EmitEvents, ReservedEvents> {
-  readonly #anyIncoming = new AnyListeners();
-  readonly #anyOutgoing = new AnyListeners();
+  // Created on first use: most sockets never get a catch-all listener.
+  #anyIncoming: AnyListeners | undefined;
+  #anyOutgoing: AnyListeners | undefined;
 
   onAny(listener: AnyListener): this {
-    this.#anyIncoming.add(listener);
+    this.#incoming().add(listener);
     return this;
   }
 
   prependAny(listener: AnyListener): this {
-    this.#anyIncoming.prepend(listener);
+    this.#incoming().prepend(listener);
     return this;
   }
 
   offAny(listener?: AnyListener): this {
-    this.#anyIncoming.remove(listener);
+    this.#anyIncoming?.remove(listener);
     return this;
   }
 
   listenersAny(): AnyListener[] {
-    return this.#anyIncoming.list();
+    return this.#anyIncoming?.list() ?? [];
   }
 
   onAnyOutgoing(listener: AnyListener): this {
-    this.#anyOutgoing.add(listener);
+    this.#outgoing().add(listener);
     return this;
   }
 
   prependAnyOutgoing(listener: AnyListener): this {
-    this.#anyOutgoing.prepend(listener);
+    this.#outgoing().prepend(listener);
     return this;
   }
 
   offAnyOutgoing(listener?: AnyListener): this {
-    this.#anyOutgoing.remove(listener);
+    this.#anyOutgoing?.remove(listener);
     return this;
   }
 
   listenersAnyOutgoing(): AnyListener[] {
-    return this.#anyOutgoing.list();
+    return this.#anyOutgoing?.list() ?? [];
   }
 
   /** @package Runs the outgoing any-listeners (also for broadcasts). */
   notifyOutgoingListeners(packet: Packet): void {
-    if (this.#anyOutgoing.size > 0 && Array.isArray(packet.data)) {
-      this.#anyOutgoing.call(this, packet.data);
+    const outgoing = this.#anyOutgoing;
+    if (outgoing !== undefined && outgoing.size > 0 && Array.isArray(packet.data)) {
+      outgoing.call(this, packet.data);
     }
   }
 
   /** Runs the incoming any-listeners, before the middlewares and regular listeners. */
   protected callAnyIncoming(args: readonly unknown[]): void {
-    this.#anyIncoming.call(this, args);
+    this.#anyIncoming?.call(this, args);
+  }
+
+  #incoming(): AnyListeners {
+    if (this.#anyIncoming === undefined) this.#anyIncoming = new AnyListeners();
+    return this.#anyIncoming;
+  }
+
+  #outgoing(): AnyListeners {
+    if (this.#anyOutgoing === undefined) this.#anyOutgoing = new AnyListeners();
+    return this.#anyOutgoing;
   }
 }

@@ -1,5 +1,6 @@
 // The `socket.handshake` object: the details of the first HTTP request plus the CONNECT auth,
-// built once per namespace socket, in the exact shape socket.io 4.8 exposes.
+// in the exact shape socket.io 4.8 exposes. Built on first read (see Socket), from values that do
+// not change over the connection's life: the request, the auth and the creation time.
 import type { IncomingHttpHeaders } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { EngineSessionLike } from "../connection/engine-session.js";
@@ -28,13 +29,14 @@ export interface Handshake {
   auth: Record<string, any>;
 }
 
-/** Builds the handshake of a socket from its engine session and CONNECT auth. */
+/** Builds the handshake of a socket from its engine session, CONNECT auth and creation time. */
 export function buildHandshake(
   session: EngineSessionLike,
   auth: Record<string, unknown>,
+  issued: number,
 ): Handshake {
   const request = session.request;
-  const now = new Date();
+  const now = new Date(issued);
   return {
     headers: request.headers,
     time: now.toString(),

@@ -45,7 +45,17 @@ export type { DisconnectReason, Event, SocketReservedEventsMap } from "./socket-
 
 type Multi<E extends EventsMap> = DecorateAcknowledgementsWithMultipleResponses<E>;
 
-/** A client connected to one namespace. */
+/** Empty flags of an emit; never mutated (a modifier creates the socket's own flags first). */
+const NO_FLAGS: SocketFlags = Object.freeze({});
+const NO_MIDDLEWARES: readonly never[] = Object.freeze([]);
+
+/**
+ * A client connected to one namespace.
+ *
+ * Memory: idle sockets are the common case, so everything that is not always used is created on
+ * first use: the handshake object (from the request, the auth and the creation time), `data`, the
+ * pending acks, the packet middlewares, the emit flags and the catch-all listeners.
+ */
 export class Socket<
     ListenEvents extends EventsMap = DefaultEventsMap,
     EmitEvents extends EventsMap = ListenEvents,
@@ -58,19 +68,21 @@ export class Socket<
 {
   /** The session id (reused after a recovery), never the Engine.IO sid. */
   readonly id: string;
-  readonly handshake: Handshake;
   readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   readonly client: Connection;
-  /** Free-form data attached to the socket; included in fetchSockets and restored on recovery. */
-  data: SocketData = {} as SocketData;
   connected = false;
   /** Whether the state (id, rooms, data, missed packets) was restored from a previous session. */
   recovered = false;
   /** The private session id the client presents to recover (recovery only). */
   readonly #pid: string | undefined;
-  readonly #acks = new PendingAcks();
-  readonly #middlewares: Array<(event: Event, next: (err?: Error) => void) => void> = [];
-  #flags: SocketFlags = {};
+  /** The handshake once read; until then, the CONNECT auth (undefined for none) and the time. */
+  #handshake: Handshake | undefined;
+  readonly #auth: Record<string, unknown> | undefined;
+  readonly #issued: number;
+  #data: SocketData | undefined;
+  #acks: PendingAcks | undefined;
+  #middlewares: Array<(event: Event, next: (err?: Error) => void) => void> | undefined;
+  #flags: SocketFlags | undefined;
   #cleanedUp = false;
   /** Set once the close has begun: a close from a `disconnecting` listener is a no-op. */
   #closing = false;
@@ -84,9 +96,9 @@ export class Socket<
     super();
     this.nsp = nsp;
     this.client = client;
-    this.handshake = buildHandshake(client.session, auth);
-    // A no-op listener: an "error" with no user listener must not crash the process.
-    this.on("error", () => undefined);
+    this.#issued = Date.now();
+    // The connection passes a fresh `{}` when the CONNECT had no auth: it is made on demand.
+    this.#auth = Object.keys(auth).length === 0 ? undefined : auth;
     if (previousSession !== undefined) {
       this.id = previousSession.sid;
       this.#pid = previousSession.pid;
@@ -105,6 +117,24 @@ export class Socket<
 
   get disconnected(): boolean {
     return !this.connected;
+  }
+
+  /** The details of the first HTTP request plus the CONNECT auth (built on first read). */
+  get handshake(): Handshake {
+    if (this.#handshake === undefined) {
+      this.#handshake = buildHandshake(this.client.session, this.#auth ?? {}, this.#issued);
+    }
+    return this.#handshake;
+  }
+
+  /** Free-form data attached to the socket; included in fetchSockets and restored on recovery. */
+  get data(): SocketData {
+    if (this.#data === undefined) this.#data = {} as SocketData;
+    return this.#data;
+  }
+
+  set data(data: SocketData) {
+    this.#data = data;
   }
 
   /** The Engine.IO session. */
@@ -144,11 +174,15 @@ export class Socket<
       packet.id = this.nsp.nextAckId();
       this.registerAck(packet.id, last as AckCallback);
     }
-    const flags = this.#flags;
-    this.#flags = {};
+    const flags = this.#flags ?? NO_FLAGS;
+    this.#flags = undefined;
     if (this.nsp.recovery !== undefined) {
       // Through the adapter, so that the packet is stored (with its offset) for recovery.
-      this.nsp.adapter.broadcast(packet, { rooms: new Set([this.id]), except: new Set(), flags });
+      this.nsp.adapter.broadcast(packet, {
+        rooms: new Set([this.id]),
+        except: new Set(),
+        flags: { ...flags },
+      });
     } else {
       this.notifyOutgoingListeners(packet);
       this.writePacket(packet, flags);
@@ -161,7 +195,7 @@ export class Socket<
     ev: Ev,
     ...args: AllButLast<EventParams<EmitEvents, Ev>>
   ): Promise<FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>> {
-    const withError = this.#flags.timeout !== undefined;
+    const withError = this.#flags?.timeout !== undefined;
     return new Promise((resolve, reject) => {
       const ack = (first: unknown, second: unknown): void => {
         if (!withError) resolve(first as FirstNonErrorArg<Last<EventParams<EmitEvents, Ev>>>);
@@ -221,13 +255,13 @@ export class Socket<
 
   /** The next packet may be dropped if the transport is not writable. */
   get volatile(): this {
-    this.#flags.volatile = true;
+    this.#ownFlags().volatile = true;
     return this;
   }
 
   /** Sets the compress flag of the next packet. */
   compress(compress: boolean): this {
-    this.#flags.compress = compress;
+    this.#ownFlags().compress = compress;
     return this;
   }
 
@@ -235,7 +269,7 @@ export class Socket<
   timeout(
     timeoutMs: number,
   ): Socket<ListenEvents, DecorateAcknowledgements<EmitEvents>, ServerSideEvents, SocketData> {
-    this.#flags.timeout = timeoutMs;
+    this.#ownFlags().timeout = timeoutMs;
     return this as unknown as Socket<
       ListenEvents,
       DecorateAcknowledgements<EmitEvents>,
@@ -261,7 +295,8 @@ export class Socket<
 
   /** Adds a packet middleware: `next(err)` drops the event and emits `error` on the socket. */
   use(fn: (event: Event, next: (err?: Error) => void) => void): this {
-    this.#middlewares.push(fn);
+    if (this.#middlewares === undefined) this.#middlewares = [fn];
+    else this.#middlewares.push(fn);
     return this;
   }
 
@@ -272,8 +307,8 @@ export class Socket<
 
   /** @package Registers the ack of a broadcast. */
   registerBroadcastAck(id: number, ack: (...args: unknown[]) => void, expiresAt?: number): void {
-    if (expiresAt === undefined) this.#acks.set(id, ack);
-    else this.#acks.setUntil(id, ack, expiresAt);
+    if (expiresAt === undefined) this.#pendingAcks().set(id, ack);
+    else this.#pendingAcks().setUntil(id, ack, expiresAt);
   }
 
   /** @package The private session id, sent in the CONNECT reply when recovery is on. */
@@ -308,7 +343,8 @@ export class Socket<
 
   /** @package A decode or transport error on the connection. */
   onError(err: Error): void {
-    this.emitReserved("error", err);
+    // With no listener the error is dropped: it must not crash the process.
+    if (this.listenerCount("error") > 0) this.emitReserved("error", err);
   }
 
   /** @package Leaves the namespace: `disconnecting`, rooms left, then `disconnect`. */
@@ -334,7 +370,7 @@ export class Socket<
     this.client.removeSocket(this);
     this.connected = false;
     this.emitReserved("disconnect", why, description);
-    this.#acks.failAll();
+    this.#acks?.failAll();
   }
 
   /** @package Removes the socket from its rooms and namespace. */
@@ -353,10 +389,20 @@ export class Socket<
   }
 
   private registerAck(id: number, ack: AckCallback): void {
-    const timeoutMs = this.#flags.timeout;
+    const timeoutMs = this.#flags?.timeout;
     const bound: AckCallback = (...args) => callIsolated(ack, this, args);
-    if (timeoutMs === undefined) this.#acks.set(id, bound);
-    else this.#acks.setWithTimeout(id, bound, timeoutMs);
+    if (timeoutMs === undefined) this.#pendingAcks().set(id, bound);
+    else this.#pendingAcks().setWithTimeout(id, bound, timeoutMs);
+  }
+
+  #pendingAcks(): PendingAcks {
+    if (this.#acks === undefined) this.#acks = new PendingAcks();
+    return this.#acks;
+  }
+
+  #ownFlags(): SocketFlags {
+    if (this.#flags === undefined) this.#flags = {};
+    return this.#flags;
   }
 
   private onEvent(packet: Packet): void {
@@ -370,7 +416,7 @@ export class Socket<
       );
     }
     this.callAnyIncoming(args);
-    runMiddlewareChain(this.#middlewares, args as Event, (err) => {
+    runMiddlewareChain(this.#middlewares ?? NO_MIDDLEWARES, args as Event, (err) => {
       process.nextTick(() => {
         if (err !== undefined) this.onError(err);
         else if (this.connected) this.emitUntyped(args[0] as string, ...args.slice(1));
@@ -380,13 +426,13 @@ export class Socket<
 
   private onAck(packet: Packet): void {
     if (packet.id === undefined) return;
-    const ack = this.#acks.take(packet.id);
+    const ack = this.#acks?.take(packet.id);
     if (ack !== undefined) ack(...(Array.isArray(packet.data) ? packet.data : []));
   }
 
   private newBroadcastOperator(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    const flags = this.#flags;
-    this.#flags = {};
+    const flags = this.#flags ?? {};
+    this.#flags = undefined;
     return new BroadcastOperator(this.nsp.adapter, new Set(), new Set([this.id]), flags);
   }
 }

@@ -2,7 +2,7 @@
 // Without permessage-deflate, data frames are written pre-framed to the socket (see below).
 import type { Duplex } from "node:stream";
 import { decodeEnginePacket } from "@switchyard/protocol";
-import type { RawData, WebSocket } from "ws";
+import { type RawData, WebSocket } from "ws";
 import type { OutboundPacket, Transport, TransportSink } from "./transport.js";
 
 /** How the engine configured this connection. */
@@ -23,20 +23,33 @@ const NOOP_SINK: TransportSink = {
 
 const OPEN = 1;
 
-// ws calls its listeners with `this` = the WebSocket: one shared listener per event finds the
-// transport here, instead of three closures per connection.
+/**
+ * The engine's WebSocket class (ws's `WebSocket` option): one extra field pointing at its
+ * transport. ws calls listeners with `this` = the WebSocket, so one shared listener per event
+ * finds the transport here, with no closure or side table per connection.
+ */
+export class EngineWebSocket extends WebSocket {
+  /** @package */
+  transport: WebSocketTransport | undefined = undefined;
+}
+
+// Sockets of another WebSocket class (not created by the engine's server).
 const transports = new WeakMap<WebSocket, WebSocketTransport>();
 
+function transportOf(ws: WebSocket): WebSocketTransport | undefined {
+  return ws instanceof EngineWebSocket ? ws.transport : transports.get(ws);
+}
+
 function wsOnMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-  transports.get(this)?.onWsMessage(data, isBinary);
+  transportOf(this)?.onWsMessage(data, isBinary);
 }
 
 function wsOnClose(this: WebSocket): void {
-  transports.get(this)?.onWsClose();
+  transportOf(this)?.onWsClose();
 }
 
 function wsOnError(this: WebSocket): void {
-  transports.get(this)?.onWsError();
+  transportOf(this)?.onWsError();
 }
 
 function toBuffer(data: RawData): Buffer {
@@ -55,8 +68,6 @@ function toBuffer(data: RawData): Buffer {
  * socket and lets a batch of packets leave in one corked `write`.
  */
 export class WebSocketTransport implements Transport {
-  readonly name = "websocket" as const;
-  readonly handlesUpgrades = false;
   #sink: TransportSink = NOOP_SINK;
   readonly #ws: WebSocket;
   readonly #socket: Duplex;
@@ -69,10 +80,19 @@ export class WebSocketTransport implements Transport {
     this.#socket = socket;
     this.#supportsBinary = options.supportsBinary;
     this.#rawFrames = !options.perMessageDeflate;
-    transports.set(ws, this);
+    if (ws instanceof EngineWebSocket) ws.transport = this;
+    else transports.set(ws, this);
     ws.on("message", wsOnMessage);
     ws.once("close", wsOnClose);
     ws.on("error", wsOnError);
+  }
+
+  get name(): "websocket" {
+    return "websocket";
+  }
+
+  get handlesUpgrades(): boolean {
+    return false;
   }
 
   get writable(): boolean {
