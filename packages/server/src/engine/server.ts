@@ -82,6 +82,8 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
       noServer: true,
       clientTracking: false,
       WebSocket: EngineWebSocket,
+      // EngineWebSocket answers pings itself, without a closure per socket.
+      autoPong: false,
       perMessageDeflate,
       maxPayload: maxHttpBufferSize,
     });

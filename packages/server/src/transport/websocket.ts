@@ -23,33 +23,75 @@ const NOOP_SINK: TransportSink = {
 
 const OPEN = 1;
 
+/** Unanswered pongs after which a peer that pings without reading is cut off (ws's default). */
+const MAX_PENDING_PONGS = 60;
+
 /**
- * The engine's WebSocket class (ws's `WebSocket` option): one extra field pointing at its
- * transport. ws calls listeners with `this` = the WebSocket, so one shared listener per event
- * finds the transport here, with no closure or side table per connection.
+ * The engine's WebSocket class (ws's `WebSocket` option), created with ws's `autoPong` off.
+ *
+ * Memory: ws delivers every event through `emit()`, so this class routes `message`, `close` and
+ * `error` straight to its transport (one field) and answers pings itself: no listener, listener
+ * table (a ~190-byte dictionary per EventEmitter) or per-socket auto-pong closure stays alive
+ * with an idle connection. Listeners added later still get every event.
  */
 export class EngineWebSocket extends WebSocket {
   /** @package */
   transport: WebSocketTransport | undefined = undefined;
+  #pendingPongs = 0;
+
+  constructor(...args: unknown[]) {
+    super(...(args as ConstructorParameters<typeof WebSocket>));
+    // Node's EventEmitter creates the table on the first listener when it is unset.
+    (this as { _events?: unknown })._events = undefined;
+  }
+
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    switch (event) {
+      case "message":
+        this.transport?.onWsMessage(args[0] as RawData, args[1] as boolean);
+        break;
+      case "close":
+        this.transport?.onWsClose();
+        break;
+      case "error":
+        this.transport?.onWsError();
+        break;
+      case "ping":
+        this.#answerPing(args[0] as Buffer);
+        break;
+    }
+    // Listeners added later still run. Without one, EventEmitter is skipped: it would throw an
+    // `error` that the transport has handled.
+    return this.listenerCount(event) > 0 && super.emit(event, ...args);
+  }
+
+  /** What ws's auto-pong does: echo the ping's data, or terminate a peer that does not read. */
+  #answerPing(data: Buffer): void {
+    if (this.readyState !== OPEN) return;
+    if (this.#pendingPongs >= MAX_PENDING_PONGS) {
+      this.terminate();
+      return;
+    }
+    this.#pendingPongs++;
+    this.pong(data, false, () => {
+      this.#pendingPongs--;
+    });
+  }
 }
 
 // Sockets of another WebSocket class (not created by the engine's server).
 const transports = new WeakMap<WebSocket, WebSocketTransport>();
 
-function transportOf(ws: WebSocket): WebSocketTransport | undefined {
-  return ws instanceof EngineWebSocket ? ws.transport : transports.get(ws);
-}
-
 function wsOnMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-  transportOf(this)?.onWsMessage(data, isBinary);
+  transports.get(this)?.onWsMessage(data, isBinary);
 }
 
 function wsOnClose(this: WebSocket): void {
-  transportOf(this)?.onWsClose();
+  transports.get(this)?.onWsClose();
 }
 
 function wsOnError(this: WebSocket): void {
-  transportOf(this)?.onWsError();
+  transports.get(this)?.onWsError();
 }
 
 function toBuffer(data: RawData): Buffer {
@@ -80,8 +122,11 @@ export class WebSocketTransport implements Transport {
     this.#socket = socket;
     this.#supportsBinary = options.supportsBinary;
     this.#rawFrames = !options.perMessageDeflate;
-    if (ws instanceof EngineWebSocket) ws.transport = this;
-    else transports.set(ws, this);
+    if (ws instanceof EngineWebSocket) {
+      ws.transport = this;
+      return;
+    }
+    transports.set(ws, this);
     ws.on("message", wsOnMessage);
     ws.once("close", wsOnClose);
     ws.on("error", wsOnError);
