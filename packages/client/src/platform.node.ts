@@ -1,10 +1,13 @@
-// Node variant of platform.ts: WebSockets come from the global WebSocket when the runtime has one
-// and no Node-only option is needed, else from the `ws` package (loaded on first use, so it never
-// reaches browser bundles). Polling requests go over node:http(s) (node-poll-request.ts). No page
-// to watch.
+// Node variant of platform.ts. WebSockets come from the lean client (node-ws-client.ts: RFC 6455
+// on node:http(s), measured cheaper per message than `ws`) unless an option needs the `ws`
+// package (perMessageDeflate enabled; loaded on first use, so it never reaches browser bundles).
+// Runtimes other than Node (Bun, Deno) keep the global WebSocket when no Node-only option is set.
+// Polling requests go over node:http(s) (node-poll-request.ts). No page to watch.
 import { CookieJar } from "./engine/cookie-jar.js";
 import { nodePollRequest, TLS_OPTIONS } from "./node-poll-request.js";
 import { NodeWebSocket, type WsSocket } from "./node-websocket.js";
+import { hasBuiltins } from "./node-ws-builtins.js";
+import { LeanWebSocket } from "./node-ws-client.js";
 import type { Platform, WebSocketLike } from "./platform.js";
 
 type WebSocketCtor<T = WebSocketLike> = new (
@@ -33,6 +36,44 @@ function loadWs(): Promise<WebSocketCtor<WsSocket>> {
   return wsCtor;
 }
 
+/** Node proper (not Bun or Deno, which also answer to the "node" export condition). */
+function isNode(): boolean {
+  const versions = (globalThis as { process?: { versions?: Record<string, string | undefined> } })
+    .process?.versions;
+  return (
+    versions?.["node"] !== undefined &&
+    versions["bun"] === undefined &&
+    versions["deno"] === undefined &&
+    hasBuiltins()
+  );
+}
+
+/** Whether the lean client can serve this connection; else `ws` (or the global WebSocket). */
+function leanFits(url: string, options: Readonly<Record<string, unknown>>): boolean {
+  const deflate = options["perMessageDeflate"];
+  return (
+    (deflate === undefined || deflate === false) &&
+    (url.startsWith("ws:") || url.startsWith("wss:")) &&
+    isNode()
+  );
+}
+
+function leanWebSocket(
+  url: string,
+  protocols: string | string[] | undefined,
+  options: Readonly<Record<string, unknown>>,
+): LeanWebSocket {
+  const tls: Record<string, unknown> = {};
+  for (const key of TLS_OPTIONS) if (options[key] !== undefined) tls[key] = options[key];
+  return new LeanWebSocket(url, {
+    headers: options["extraHeaders"] as Record<string, string> | undefined,
+    protocols:
+      protocols === undefined ? [] : typeof protocols === "string" ? [protocols] : protocols,
+    agent: options["agent"],
+    tls,
+  });
+}
+
 /** Node runtime hooks. */
 export const nodePlatform: Platform = {
   async createWebSocket(url, protocols, engineOptions, jar) {
@@ -44,6 +85,7 @@ export const nodePlatform: Platform = {
             ...engineOptions,
             extraHeaders: { ...(engineOptions["extraHeaders"] as object | undefined), cookie },
           };
+    if (leanFits(url, options)) return leanWebSocket(url, protocols, options);
     const global = (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
     const needsWs = NODE_ONLY.some((key) => options[key] !== undefined);
     if (global !== undefined && !needsWs) return new global(url, protocols);

@@ -47,7 +47,10 @@ export interface EngineOptions {
   protocols?: string | string[];
   /** Let Node exit while the connection is idle (unref'd timers). @default false */
   autoUnref?: boolean;
-  /** Node WebSocket compression (the `ws` option). @default {threshold: 1024} */
+  /**
+   * Node: `true` or an object opens the WebSocket with `ws` and offers permessage-deflate (the
+   * `ws` option); otherwise the built-in client is used, which does not compress.
+   */
   perMessageDeflate?: boolean | { threshold?: number };
   /**
    * Node: the http(s).Agent of the WebSocket and of polling requests; `false` opens a connection
