@@ -1,7 +1,12 @@
 // NatsAdapter: the server's ClusterAdapter bound to core NATS. Only the bus binding lives here
 // (subjects, publish, subscribe, reconnect); all cluster semantics are in the base class.
 import type { Subscription } from "@nats-io/nats-core";
-import { type AdapterNamespace, ClusterAdapter, type ClusterTarget } from "@switchyard/server";
+import {
+  type AdapterNamespace,
+  ClusterAdapter,
+  type ClusterAdapterOptions,
+  type ClusterTarget,
+} from "@switchyard/server";
 import type { BusListener, NatsBus, NatsConnectionState } from "./nats-bus.js";
 import { DEFAULT_PREFIX, type NatsAdapterOptions } from "./options.js";
 import { checkPrefix, subjectFor } from "./subjects.js";
@@ -19,7 +24,7 @@ export class NatsAdapter extends ClusterAdapter {
   };
 
   constructor(nsp: AdapterNamespace, bus: NatsBus, options: NatsAdapterOptions = {}) {
-    super(nsp, options);
+    super(nsp, withinMaxPayload(options, bus.maxPayload));
     this.#bus = bus;
     this.#prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
   }
@@ -76,4 +81,17 @@ export class NatsAdapter extends ClusterAdapter {
   private subject(target: ClusterTarget): string {
     return subjectFor(this.#prefix, this.nsp.name, target);
   }
+}
+
+/** Default of `maxBatchBytes` (the server's). */
+const DEFAULT_MAX_BATCH_BYTES = 256 * 1024;
+
+/** Lowers `maxBatchBytes` to the server's `max_payload`: NATS refuses larger messages. */
+function withinMaxPayload(
+  options: ClusterAdapterOptions,
+  maxPayload: number | undefined,
+): ClusterAdapterOptions {
+  if (maxPayload === undefined || maxPayload <= 0) return options;
+  const wanted = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
+  return wanted <= maxPayload ? options : { ...options, maxBatchBytes: maxPayload };
 }

@@ -46,6 +46,11 @@ export class NatsBus {
     return this.#state;
   }
 
+  /** The server's `max_payload` in bytes (undefined before the first connection). */
+  get maxPayload(): number | undefined {
+    return this.#nc.info?.max_payload;
+  }
+
   /** Whether the current server announced lame-duck mode (it is about to shut down). */
   get lameDuck(): boolean {
     return this.#lameDuck;

@@ -21,7 +21,11 @@ import {
   toWireOptions,
   type WireBroadcastOptions,
 } from "./cluster-message.js";
-import type { ClusterAdapterOptions, PartialResult } from "./cluster-options.js";
+import {
+  batchLimitsOf,
+  type ClusterAdapterOptions,
+  type PartialResult,
+} from "./cluster-options.js";
 import { PendingRequests, randomId } from "./cluster-requests.js";
 
 type AckRequest = {
@@ -44,7 +48,7 @@ export abstract class ClusterAdapter extends ClusterBusAdapter {
   readonly #ackRequests: Map<string, AckRequest> = new Map();
 
   constructor(nsp: AdapterNamespace, options: ClusterAdapterOptions = {}) {
-    super(nsp, options.roomChannels ?? true);
+    super(nsp, options.roomChannels ?? true, batchLimitsOf(options));
     this.requestsTimeout = options.requestsTimeout ?? 5000;
     this.#membership = new Membership(
       {
@@ -111,7 +115,7 @@ export abstract class ClusterAdapter extends ClusterBusAdapter {
     this.#membership.published();
   }
 
-  /** Delivers locally at once, then publishes (unless `local`). */
+  /** Delivers locally at once, then publishes at the end of the tick (unless `local`). */
   override broadcast(packet: Packet, opts: BroadcastOptions): void {
     if (opts.flags?.local === true || this.closed) {
       super.broadcast(packet, opts);
@@ -127,7 +131,7 @@ export abstract class ClusterAdapter extends ClusterBusAdapter {
     }));
     super.broadcast(packet, opts);
     for (const { target, payload } of outgoing) {
-      if (payload !== undefined) void this.sendEncoded(target, payload);
+      if (payload !== undefined) this.publishEncoded(target, payload);
     }
   }
 
@@ -155,7 +159,7 @@ export abstract class ClusterAdapter extends ClusterBusAdapter {
     timer.unref();
     this.#ackRequests.set(requestId, { clientCount: clientCountCallback, ack, timer });
     // Every node must report a client count, so acked broadcasts always go to all.
-    void this.sendEncoded(ALL, payload);
+    this.publishEncoded(ALL, payload);
   }
 
   /** Local sockets plus every live peer's; on timeout, what arrived (see `partial-result`). */

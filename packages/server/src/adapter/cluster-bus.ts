@@ -1,18 +1,30 @@
-// The bus half of a cluster adapter: node id, encoding and publishing (fire-and-forget, counted),
-// subscriptions to the node's channels (all, own node, one per room), and receipt with
-// validation. ClusterAdapter (cluster-adapter.ts) adds the message semantics on top.
+// The bus half of a cluster adapter: node id, encoding and publishing (fire-and-forget, counted,
+// batched per tick), subscriptions to the node's channels (all, own node, one per room), and
+// receipt with validation. ClusterAdapter (cluster-adapter.ts) adds the message semantics on top.
 import { emitIsolated } from "../typed-events.js";
 import type { AdapterNamespace, BroadcastOptions, Room } from "./adapter.js";
+import {
+  BATCH_DEFAULTS,
+  BATCH_TYPE,
+  type BatchLimits,
+  batchOverhead,
+  decodeBatchItem,
+  encodeBatch,
+  readBatch,
+} from "./cluster-batch.js";
 import { AdapterError, AdapterErrorCode } from "./cluster-errors.js";
 import {
   CLUSTER_PROTOCOL_VERSION,
   type ClusterMessage,
+  checkMessage,
+  type DecodeResult,
   type DropReason,
-  decodeClusterMessage,
+  decodeEnvelope,
   encodeClusterMessage,
   hasSenderPrefix,
   senderPrefix,
 } from "./cluster-message.js";
+import { enqueuePublish, flushPublishQueue, type RunSink } from "./cluster-publish-queue.js";
 import { randomId } from "./cluster-requests.js";
 import { Adapter } from "./in-memory.js";
 
@@ -24,12 +36,19 @@ export type ClusterTarget =
 
 /** Counters of one adapter's bus traffic (read them in metrics and tests). */
 export interface ClusterCounters {
+  /** Messages published (a batch counts its messages). */
   published: number;
+  /** Published messages the bus refused (a failed batch counts its messages). */
   publishFailed: number;
+  /** Bus messages that carried a batch of several messages (see cluster-batch.ts). */
+  batchesPublished: number;
+  /** Valid messages received from peers (a batch counts its valid messages). */
   received: number;
+  /** Batches received from peers and accepted (their items are then checked one by one). */
+  batchesReceived: number;
   /** Valid messages received from peers, by message type number. */
   receivedByType: Record<number, number>;
-  /** Messages dropped on receipt (malformed, wrong version, unknown type, bad data). */
+  /** Messages dropped on receipt (malformed, wrong version, unknown type, bad data, batch). */
   dropped: number;
   droppedByReason: Record<DropReason, number>;
 }
@@ -59,7 +78,9 @@ export abstract class ClusterBusAdapter extends Adapter {
   readonly counters: ClusterCounters = {
     published: 0,
     publishFailed: 0,
+    batchesPublished: 0,
     received: 0,
+    batchesReceived: 0,
     receivedByType: {},
     dropped: 0,
     droppedByReason: {
@@ -68,6 +89,8 @@ export abstract class ClusterBusAdapter extends Adapter {
       version: 0,
       "unknown-type": 0,
       "bad-data": 0,
+      "batch-limit": 0,
+      "nested-batch": 0,
     },
   };
   /** Whether single-room operations use per-room channels. */
@@ -77,15 +100,23 @@ export abstract class ClusterBusAdapter extends Adapter {
   readonly #subscribed: Map<string, ClusterTarget> = new Map();
   readonly #onRoomCreated = (room: Room): void => this.track({ kind: "room", room }, true);
   readonly #onRoomDeleted = (room: Room): void => this.track({ kind: "room", room }, false);
-  readonly #onPublishFailed = (cause: unknown): void => {
-    this.counters.publishFailed++;
-    const message = "publish to the bus failed";
-    this.reportError(new AdapterError(AdapterErrorCode.PUBLISH_FAILED, message, { cause }));
+  readonly #onPublishFailed = (cause: unknown): void => this.publishFailed(cause, 1);
+  /** Bounds of the batches this node builds and accepts. */
+  readonly #batchLimits: BatchLimits;
+  /** The batch envelope's bytes (computed on first use: it depends on the namespace name). */
+  #batchOverhead = -1;
+  readonly #sink: RunSink = {
+    publishRun: (target, payloads) => this.publishRun(target, payloads),
   };
 
-  constructor(nsp: AdapterNamespace, roomChannels: boolean) {
+  constructor(
+    nsp: AdapterNamespace,
+    roomChannels: boolean,
+    batchLimits: BatchLimits = BATCH_DEFAULTS,
+  ) {
     super(nsp);
     this.roomChannels = roomChannels;
+    this.#batchLimits = { ...batchLimits };
   }
 
   /** Publishes an encoded message to `target`. */
@@ -147,14 +178,41 @@ export abstract class ClusterBusAdapter extends Adapter {
     return routes;
   }
 
-  /** Feeds bytes received from the bus. Malformed input is dropped and counted, never thrown. */
+  /**
+   * Feeds bytes received from the bus: one message, or a batch whose items are then delivered
+   * in order. Malformed input is dropped and counted (a bad item alone), never thrown.
+   */
   protected onPayload(payload: Uint8Array): void {
     // Redis echoes a node's publications to its own subscriptions: drop them undecoded.
     if (hasSenderPrefix(payload, this.#ownPrefix)) return;
-    const result = decodeClusterMessage(payload);
+    const result = decodeEnvelope(payload);
     if (!result.ok) {
-      this.counters.dropped++;
-      this.counters.droppedByReason[result.reason]++;
+      this.drop(result.reason);
+      return;
+    }
+    const envelope = result.envelope;
+    if (envelope.type !== BATCH_TYPE) {
+      this.deliver(checkMessage(envelope));
+      return;
+    }
+    if (envelope.uid === this.uid || envelope.nsp !== this.nsp.name || this.closed) return;
+    const batch = readBatch(envelope, payload.byteLength, this.#batchLimits);
+    if (!batch.ok) {
+      this.drop(batch.reason);
+      return;
+    }
+    this.counters.batchesReceived++;
+    for (const item of batch.items) this.deliver(decodeBatchItem(item, envelope));
+  }
+
+  private drop(reason: DropReason): void {
+    this.counters.dropped++;
+    this.counters.droppedByReason[reason]++;
+  }
+
+  private deliver(result: DecodeResult): void {
+    if (!result.ok) {
+      this.drop(result.reason);
       return;
     }
     const message = result.message;
@@ -172,12 +230,34 @@ export abstract class ClusterBusAdapter extends Adapter {
     }
   }
 
-  /** Fire-and-forget publish: failures are counted and reported, never thrown. */
+  /**
+   * Fire-and-forget publish at the end of the tick (cluster-publish-queue.ts), batched with the
+   * messages published to `target` right before it. Failures are counted and reported.
+   */
   protected publish(target: ClusterTarget, message: OutgoingMessage): void {
-    void this.send(target, message);
+    const payload = this.encode(message);
+    if (payload !== undefined) this.publishEncoded(target, payload);
   }
 
-  /** Publishes and resolves when the bus took it (or failed: never rejects). */
+  /** {@link publish} for a message encoded already. */
+  protected publishEncoded(target: ClusterTarget, payload: Uint8Array): void {
+    this.counters.published++;
+    this.onPublished();
+    const limits = this.#batchLimits;
+    if (limits.maxMessages === 1) {
+      // Batching off: publish now, behind what other adapters queued.
+      flushPublishQueue();
+      void this.doPublishSafely(target, payload, this.#onPublishFailed);
+      return;
+    }
+    if (this.#batchOverhead < 0) this.#batchOverhead = batchOverhead(this.uid, this.nsp.name);
+    enqueuePublish(this.#sink, target, payload, limits, this.#batchOverhead);
+  }
+
+  /**
+   * Publishes now, after everything queued (order is kept), and resolves when the bus took it
+   * (or failed: never rejects). For messages that must not wait, such as ADAPTER_CLOSE.
+   */
   protected send(target: ClusterTarget, message: OutgoingMessage): Promise<void> {
     const payload = this.encode(message);
     return payload === undefined ? Promise.resolve() : this.sendEncoded(target, payload);
@@ -214,17 +294,47 @@ export abstract class ClusterBusAdapter extends Adapter {
     }
   }
 
-  /** Publishes encoded bytes; never rejects. */
+  /** {@link send} for a message encoded already; never rejects. */
   protected sendEncoded(target: ClusterTarget, payload: Uint8Array): Promise<void> {
+    flushPublishQueue();
     this.counters.published++;
     this.onPublished();
+    return this.doPublishSafely(target, payload, this.#onPublishFailed);
+  }
+
+  /** Publishes one run of the queue: a lone message as is, several as one batch. */
+  private publishRun(target: ClusterTarget, payloads: Uint8Array[]): void {
+    const count = payloads.length;
+    if (count === 1) {
+      void this.doPublishSafely(target, payloads[0] as Uint8Array, this.#onPublishFailed);
+      return;
+    }
+    this.counters.batchesPublished++;
+    const batch = encodeBatch(this.uid, this.nsp.name, payloads);
+    void this.doPublishSafely(target, batch, (cause) => this.publishFailed(cause, count));
+  }
+
+  private doPublishSafely(
+    target: ClusterTarget,
+    payload: Uint8Array,
+    onFailed: (cause: unknown) => void,
+  ): Promise<void> {
     let publishing: Promise<void>;
     try {
       publishing = this.doPublish(target, payload);
     } catch (err) {
       publishing = Promise.reject(err);
     }
-    return publishing.catch(this.#onPublishFailed);
+    return publishing.catch(onFailed);
+  }
+
+  private publishFailed(cause: unknown, messages: number): void {
+    this.counters.publishFailed += messages;
+    const what = messages === 1 ? "publish" : `publish of a batch of ${messages} messages`;
+    const error = new AdapterError(AdapterErrorCode.PUBLISH_FAILED, `${what} to the bus failed`, {
+      cause,
+    });
+    this.reportError(error);
   }
 
   /** Emits 'error' when someone listens; the counters record bus failures either way. */

@@ -37,7 +37,7 @@ export interface WireBroadcastOptions {
   flags: BroadcastFlags;
 }
 
-interface Envelope<T extends MessageType, D> {
+interface Envelope<T extends number, D> {
   /** Protocol version ({@link CLUSTER_PROTOCOL_VERSION}). */
   v: number;
   /** The sending node (one adapter instance). */
@@ -69,13 +69,15 @@ export type ClusterMessage =
   | Envelope<typeof MessageType.BROADCAST_CLIENT_COUNT, { requestId: string; clientCount: number }>
   | Envelope<typeof MessageType.BROADCAST_ACK, { requestId: string; packet: unknown }>;
 
-/** Why a received message was dropped. */
+/** Why a received message was dropped (the last two concern batches, see cluster-batch.ts). */
 export type DropReason =
   | "undecodable"
   | "not-an-envelope"
   | "version"
   | "unknown-type"
-  | "bad-data";
+  | "bad-data"
+  | "batch-limit"
+  | "nested-batch";
 
 /** The result of decoding peer bytes: never throws. */
 export type DecodeResult =
@@ -103,7 +105,27 @@ const RETAINED_ENCODER_BYTES = 64 * 1024;
 
 /** Encodes one message. Throws only on values msgpack cannot represent (caller's data). */
 export function encodeClusterMessage(message: ClusterMessage): Uint8Array {
-  const bytes = encoder.encode(message);
+  return encodeEnvelope(message);
+}
+
+/**
+ * An envelope whose version, node id, namespace and type number are checked, its data not yet.
+ * @package
+ */
+export interface RawEnvelope {
+  v: number;
+  uid: string;
+  nsp: string;
+  type: number;
+  data: unknown;
+}
+
+/**
+ * Encodes any envelope, batches included (cluster-batch.ts).
+ * @package
+ */
+export function encodeEnvelope(envelope: RawEnvelope): Uint8Array {
+  const bytes = encoder.encode(envelope);
   if (bytes.byteLength > RETAINED_ENCODER_BYTES) encoder = new Encoder({ ignoreUndefined: true });
   return bytes;
 }
@@ -156,8 +178,19 @@ function decoderFor(byteLength: number): Decoder {
   return decoder;
 }
 
-/** Decodes and validates peer bytes. A malformed message yields `{ ok: false }`. */
+/** Decodes and validates peer bytes holding one message. A malformed one yields `{ ok: false }`. */
 export function decodeClusterMessage(bytes: Uint8Array): DecodeResult {
+  const result = decodeEnvelope(bytes);
+  return result.ok ? checkMessage(result.envelope) : result;
+}
+
+/**
+ * The first half of {@link decodeClusterMessage}: msgpack, envelope fields and version.
+ * @package
+ */
+export function decodeEnvelope(
+  bytes: Uint8Array,
+): { ok: true; envelope: RawEnvelope } | { ok: false; reason: DropReason } {
   let raw: unknown;
   try {
     raw = decoderFor(bytes.byteLength).decode(bytes);
@@ -170,10 +203,18 @@ export function decodeClusterMessage(bytes: Uint8Array): DecodeResult {
     return { ok: false, reason: "not-an-envelope" };
   }
   if (v !== CLUSTER_PROTOCOL_VERSION) return { ok: false, reason: "version" };
-  const check = DATA_CHECKS.get(type);
+  return { ok: true, envelope: raw as RawEnvelope };
+}
+
+/**
+ * The second half of {@link decodeClusterMessage}: the type's data shape.
+ * @package
+ */
+export function checkMessage(envelope: RawEnvelope): DecodeResult {
+  const check = DATA_CHECKS.get(envelope.type);
   if (check === undefined) return { ok: false, reason: "unknown-type" };
-  if (!check(raw.data)) return { ok: false, reason: "bad-data" };
-  return { ok: true, message: raw as unknown as ClusterMessage };
+  if (!check(envelope.data)) return { ok: false, reason: "bad-data" };
+  return { ok: true, message: envelope as unknown as ClusterMessage };
 }
 
 type Check = (data: unknown) => boolean;

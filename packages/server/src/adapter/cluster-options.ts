@@ -1,4 +1,6 @@
 // Options and reports of the cluster adapter base (cluster-adapter.ts).
+import { InvalidArgumentError } from "../errors.js";
+import { BATCH_DEFAULTS, type BatchLimits } from "./cluster-batch.js";
 import type { HeartbeatOptions } from "./cluster-membership.js";
 
 /** Options of every cluster adapter. */
@@ -14,6 +16,20 @@ export interface ClusterAdapterOptions extends HeartbeatOptions {
    * @default true
    */
   roomChannels?: boolean;
+  /**
+   * Most messages in one batch: the messages a node publishes to one channel within one tick
+   * travel as one bus message. Also the most a received batch may hold (larger ones are
+   * dropped), so give every node the same value. 1 turns batching off (for a rolling upgrade
+   * from a version without batches, which drops them as an unknown type).
+   * @default 64
+   */
+  maxBatchMessages?: number;
+  /**
+   * Most bytes of one batch (a message larger than that still goes out, alone). Also the most a
+   * received batch may hold. The NATS adapter lowers it to the server's `max_payload`.
+   * @default 262144 (256 KiB)
+   */
+  maxBatchBytes?: number;
 }
 
 /** What `partial-result` reports: a request completed without some nodes' answers. */
@@ -23,4 +39,23 @@ export interface PartialResult {
   /** Ids of the nodes that did not answer in time. */
   late: string[];
   received: number;
+}
+
+/**
+ * The batch limits of `options`, defaults filled in.
+ * @throws InvalidArgumentError (`SY_ERR_SERVER_INVALID_ARGUMENT`) unless both are integers ≥ 1.
+ */
+export function batchLimitsOf(options: ClusterAdapterOptions): BatchLimits {
+  const { maxMessages, maxBytes } = BATCH_DEFAULTS;
+  return {
+    maxMessages: positiveInteger("maxBatchMessages", options.maxBatchMessages ?? maxMessages),
+    maxBytes: positiveInteger("maxBatchBytes", options.maxBatchBytes ?? maxBytes),
+  };
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidArgumentError(`option ${name} must be an integer ≥ 1`);
+  }
+  return value;
 }
