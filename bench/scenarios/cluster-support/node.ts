@@ -37,6 +37,12 @@ interface Io {
 const CONFIG_VAR = "BENCH_NODE";
 const config = JSON.parse(process.env[CONFIG_VAR] ?? "{}") as NodeConfig;
 
+/** `BENCH_MAX_BATCH_MESSAGES=1` turns our adapters' per-tick publish batching off (experiments). */
+function batchOptions(): { maxBatchMessages?: number } {
+  const raw = process.env["BENCH_MAX_BATCH_MESSAGES"];
+  return raw === undefined || raw === "" ? {} : { maxBatchMessages: Number(raw) };
+}
+
 async function createIo(http: ReturnType<typeof createServer>): Promise<Io> {
   const options = { pingInterval: 25_000, pingTimeout: 20_000 };
   if (config.impl === "official") {
@@ -57,7 +63,7 @@ async function createIo(http: ReturnType<typeof createServer>): Promise<Io> {
       import("@switchyard/adapter-nats"),
     ]);
     const nc = await connect({ servers: config.url, noEcho: true });
-    const adapter = createAdapter(nc, { prefix: config.key });
+    const adapter = createAdapter(nc, { prefix: config.key, ...batchOptions() });
     return new Server(http, { ...options, adapter }) as unknown as Io;
   }
   const [{ Redis }, { createAdapter }] = await Promise.all([
@@ -66,7 +72,7 @@ async function createIo(http: ReturnType<typeof createServer>): Promise<Io> {
   ]);
   const pub = new Redis(config.url);
   const sub = pub.duplicate();
-  const adapter = createAdapter(pub, sub, { key: config.key });
+  const adapter = createAdapter(pub, sub, { key: config.key, ...batchOptions() });
   return new Server(http, { ...options, adapter }) as unknown as Io;
 }
 
