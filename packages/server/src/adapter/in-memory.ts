@@ -168,9 +168,13 @@ export class Adapter extends EventEmitter implements AdapterContract {
 
   private applyToRooms(
     rooms: Set<Room>,
-    excluded: Set<SocketId>,
+    excluded: ReadonlySet<SocketId>,
     fn: (socket: AdapterSocket) => void,
   ): void {
+    if (rooms.size === 1) {
+      for (const room of rooms) this.applyToRoom(room, excluded, fn);
+      return;
+    }
     const sockets = this.nsp.sockets;
     // A socket in several targeted rooms is reached once.
     const reached = new Set<SocketId>();
@@ -185,7 +189,23 @@ export class Adapter extends EventEmitter implements AdapterContract {
     }
   }
 
-  private applyToAll(excluded: Set<SocketId>, fn: (socket: AdapterSocket) => void): void {
+  /** One room (every remote broadcast over a room channel): no set of reached sockets needed. */
+  private applyToRoom(
+    room: Room,
+    excluded: ReadonlySet<SocketId>,
+    fn: (socket: AdapterSocket) => void,
+  ): void {
+    const members = this.rooms.get(room);
+    if (members === undefined) return;
+    const sockets = this.nsp.sockets;
+    for (const id of members) {
+      if (excluded.has(id)) continue;
+      const socket = sockets.get(id);
+      if (socket !== undefined) fn(socket);
+    }
+  }
+
+  private applyToAll(excluded: ReadonlySet<SocketId>, fn: (socket: AdapterSocket) => void): void {
     const sockets = this.nsp.sockets;
     for (const id of this.sids.keys()) {
       if (excluded.has(id)) continue;
@@ -195,9 +215,9 @@ export class Adapter extends EventEmitter implements AdapterContract {
   }
 
   /** The ids of the sockets in any of the excluded rooms. */
-  protected exceptSids(except: Set<Room> | undefined): Set<SocketId> {
+  protected exceptSids(except: Set<Room> | undefined): ReadonlySet<SocketId> {
+    if (except === undefined || except.size === 0) return NO_SIDS;
     const ids = new Set<SocketId>();
-    if (except === undefined) return ids;
     for (const room of except) {
       const members = this.rooms.get(room);
       if (members !== undefined) for (const id of members) ids.add(id);
@@ -212,6 +232,9 @@ export class Adapter extends EventEmitter implements AdapterContract {
     if (members.size === 0 && this.rooms.delete(room)) emitIsolated(this, "delete-room", [room]);
   }
 }
+
+/** The excluded sids of a broadcast without `except` rooms (most of them): nothing to allocate. */
+const NO_SIDS: ReadonlySet<SocketId> = new Set<SocketId>();
 
 function toWriteOptions(opts: BroadcastOptions): EncodedWriteOptions {
   return { volatile: opts.flags?.volatile, compress: opts.flags?.compress };

@@ -300,17 +300,20 @@ function startsReconstruction(data: unknown): boolean {
 }
 
 // Shared frozen write options for our engine's pre-encoded path (it never mutates them).
-const ENGINE_OPTIONS: Readonly<Record<string, EngineWriteOptions>> = {
-  "undefined:false": Object.freeze({}),
-  "true:false": Object.freeze({ compress: true }),
-  "false:false": Object.freeze({ compress: false }),
-  "undefined:true": Object.freeze({ volatile: true }),
-  "true:true": Object.freeze({ compress: true, volatile: true }),
-  "false:true": Object.freeze({ compress: false, volatile: true }),
-};
+const DEFAULT: EngineWriteOptions = Object.freeze({});
+const COMPRESS: EngineWriteOptions = Object.freeze({ compress: true });
+const NO_COMPRESS: EngineWriteOptions = Object.freeze({ compress: false });
+const VOLATILE: EngineWriteOptions = Object.freeze({ volatile: true });
+const COMPRESS_VOLATILE: EngineWriteOptions = Object.freeze({ compress: true, volatile: true });
+const NO_COMPRESS_VOLATILE: EngineWriteOptions = Object.freeze({ compress: false, volatile: true });
 
+/** The shared engine options for `options` (a branch, not a key string: it runs per write). */
 function toEngineOptions(options: PacketWriteOptions): EngineWriteOptions {
-  return ENGINE_OPTIONS[`${options.compress}:${options.volatile === true}`] ?? {};
+  const volatile = options.volatile === true;
+  const compress = options.compress;
+  if (compress === undefined) return volatile ? VOLATILE : DEFAULT;
+  if (compress) return volatile ? COMPRESS_VOLATILE : COMPRESS;
+  return volatile ? NO_COMPRESS_VOLATILE : NO_COMPRESS;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

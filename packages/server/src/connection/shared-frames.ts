@@ -12,8 +12,20 @@ export interface PreEncodingSession extends EngineSessionLike {
   ): boolean;
 }
 
-// Keyed by the chunk array the adapter hands to every target: one wrapping per broadcast.
-const shared = new WeakMap<readonly unknown[], EncodedPacket[]>();
+// The chunk array the adapter hands to every target of the broadcast running now, and its
+// packets: one wrapping per broadcast. An adapter writes a broadcast's targets in one synchronous
+// loop, so one slot suffices; it is emptied at the next microtask checkpoint (nothing is retained
+// past the broadcast, and no WeakMap entry is made and collected per broadcast).
+const NO_PACKETS: EncodedPacket[] = [];
+let lastChunks: readonly unknown[] | undefined;
+let lastPackets: EncodedPacket[] = NO_PACKETS;
+let clearScheduled = false;
+
+function clearLast(): void {
+  clearScheduled = false;
+  lastChunks = undefined;
+  lastPackets = NO_PACKETS;
+}
 
 /** Whether the session can take pre-encoded packets (ours can; the official engine.io cannot). */
 export function acceptsPreEncoded(session: EngineSessionLike): session is PreEncodingSession {
@@ -22,10 +34,13 @@ export function acceptsPreEncoded(session: EngineSessionLike): session is PreEnc
 
 /** The Engine.IO message packets of a chunk list, created on first use and then reused. */
 export function sharedPackets(chunks: readonly unknown[]): EncodedPacket[] {
-  let packets = shared.get(chunks);
-  if (packets === undefined) {
-    packets = chunks.map((chunk) => new EncodedPacket("message", chunk as string | BinaryData));
-    shared.set(chunks, packets);
+  if (chunks === lastChunks) return lastPackets;
+  const packets = chunks.map((chunk) => new EncodedPacket("message", chunk as string | BinaryData));
+  lastChunks = chunks;
+  lastPackets = packets;
+  if (!clearScheduled) {
+    clearScheduled = true;
+    queueMicrotask(clearLast);
   }
   return packets;
 }

@@ -74,6 +74,9 @@ interface QueuedPacket extends OutboundPacket {
   readonly callback: (() => void) | undefined;
 }
 
+/** Sessions with a flush due on the next tick (see `EngineSession.#scheduleFlush`). */
+const pendingFlushes: EngineSession[] = [];
+
 /**
  * One Engine.IO session: one client, one sid, one transport at a time.
  *
@@ -256,10 +259,23 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    process.nextTick(() => {
-      this.#flushScheduled = false;
-      this.flush();
-    });
+    // One tick flushes every session written to in this one (a broadcast writes to many).
+    if (pendingFlushes.push(this) === 1) process.nextTick(EngineSession.#flushPending);
+  }
+
+  /** Flushes the sessions queued by `#scheduleFlush`, in order; a throwing flush skips none. */
+  static #flushPending(this: void): void {
+    let done = 0;
+    try {
+      while (done < pendingFlushes.length) {
+        const session = pendingFlushes[done++] as EngineSession;
+        session.#flushScheduled = false;
+        session.flush();
+      }
+    } finally {
+      pendingFlushes.splice(0, done);
+      if (pendingFlushes.length > 0) process.nextTick(EngineSession.#flushPending);
+    }
   }
 
   /** Hands the whole write buffer to the transport when it is writable. */
