@@ -13,24 +13,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CookieJar } from "../../packages/client/src/engine/cookie-jar.js";
 import { nodePollRequest } from "../../packages/client/src/node-poll-request.js";
 import type { PollInit } from "../../packages/client/src/platform.js";
-
-// A self-signed certificate for localhost/127.0.0.1 (until 2126), made for this test only.
-const KEY = `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgLx8KNMjkAgx05qyk
-Yo1LaYbiXgmnAHLUpD6z8C4laruhRANCAATd+FzAInC+L8MkP3lPrfbNRIElMtZv
-2zLUFG6cE6ipPP+az2vpCYCrRLBGy4qqp0XBR/68KkLUdhCWsjIEYQOm
------END PRIVATE KEY-----`;
-const CERT = `-----BEGIN CERTIFICATE-----
-MIIBmzCCAUGgAwIBAgIUVKVqJ/iTaEg0DsTh/wg3RNtJyHowCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyNTIxMzkzNFoYDzIxMjYxMTAx
-MjEzOTM0WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAATd+FzAInC+L8MkP3lPrfbNRIElMtZv2zLUFG6cE6ipPP+az2vpCYCr
-RLBGy4qqp0XBR/68KkLUdhCWsjIEYQOmo28wbTAdBgNVHQ4EFgQUJXVAENsZmf3I
-w1pUjP6gqfxS9L4wHwYDVR0jBBgwFoAUJXVAENsZmf3Iw1pUjP6gqfxS9L4wDwYD
-VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwCgYIKoZI
-zj0EAwIDSAAwRQIhAKQOkleCqoUGX84v2dT6Oi09ppGyWxiTwok/OQuFAWO3AiBb
-68C5Ql8wbTdhvEZPA62NOtaeWdjykaiz/dFnuj92rg==
------END CERTIFICATE-----`;
+import { CERT, KEY } from "./test-certificate.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 

@@ -9,24 +9,7 @@ import { NodeWebSocket } from "../../packages/client/src/node-websocket.js";
 import { LeanWebSocket } from "../../packages/client/src/node-ws-client.js";
 import { nodePlatform } from "../../packages/client/src/platform.node.js";
 import { closeServer, record } from "./node-ws-helpers.js";
-
-// A self-signed certificate for localhost/127.0.0.1 (the one of node-poll-request.test.ts).
-const KEY = `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgLx8KNMjkAgx05qyk
-Yo1LaYbiXgmnAHLUpD6z8C4laruhRANCAATd+FzAInC+L8MkP3lPrfbNRIElMtZv
-2zLUFG6cE6ipPP+az2vpCYCrRLBGy4qqp0XBR/68KkLUdhCWsjIEYQOm
------END PRIVATE KEY-----`;
-const CERT = `-----BEGIN CERTIFICATE-----
-MIIBmzCCAUGgAwIBAgIUVKVqJ/iTaEg0DsTh/wg3RNtJyHowCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyNTIxMzkzNFoYDzIxMjYxMTAx
-MjEzOTM0WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAATd+FzAInC+L8MkP3lPrfbNRIElMtZv2zLUFG6cE6ipPP+az2vpCYCr
-RLBGy4qqp0XBR/68KkLUdhCWsjIEYQOmo28wbTAdBgNVHQ4EFgQUJXVAENsZmf3I
-w1pUjP6gqfxS9L4wHwYDVR0jBBgwFoAUJXVAENsZmf3Iw1pUjP6gqfxS9L4wDwYD
-VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwCgYIKoZI
-zj0EAwIDSAAwRQIhAKQOkleCqoUGX84v2dT6Oi09ppGyWxiTwok/OQuFAWO3AiBb
-68C5Ql8wbTdhvEZPA62NOtaeWdjykaiz/dFnuj92rg==
------END CERTIFICATE-----`;
+import { CERT, KEY } from "./test-certificate.js";
 
 let wss: WebSocketServer | undefined;
 let https: HttpsServer | undefined;
