@@ -64,7 +64,8 @@ function start(command: string[], env: Record<string, string>): Proc {
     lines.push(line),
   );
   const exited = new Promise<number | null>((resolve) => {
-    child.once("exit", (code) => resolve(code));
+    // "close", not "exit": it comes after stdout and stderr have ended, so every line is in.
+    child.once("close", (code) => resolve(code));
   });
   const proc = { child, lines, exited };
   procs.push(proc);

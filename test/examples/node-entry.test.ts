@@ -41,7 +41,8 @@ function run(env: Record<string, string>): Run {
     stderr.push(l),
   );
   const exited = new Promise<number | null>((resolve) => {
-    child.once("exit", (code) => resolve(code));
+    // "close", not "exit": it comes after stdout and stderr have ended, so every line is in.
+    child.once("close", (code) => resolve(code));
   });
   return { child, lines, stderr, exited };
 }
