@@ -58,8 +58,12 @@ export async function startDemo(env: Record<string, string> = {}): Promise<Demo>
 export async function stopDemo(demo: Demo): Promise<number | null> {
   if (demo.child.exitCode !== null || demo.child.signalCode !== null) return demo.child.exitCode;
   const exited = once(demo.child, "exit");
+  const closed = once(demo.child, "close");
   demo.child.kill("SIGTERM");
   const [code] = (await exited) as [number | null];
+  // Its last lines may still be in the pipe at "exit"; "close" follows once stdout has ended
+  // (bounded: a surviving worker shares that pipe, and the caller checks for survivors).
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   return code;
 }
 
