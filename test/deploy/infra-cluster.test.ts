@@ -6,7 +6,6 @@
 // two balancers keeps one session; a room broadcast from one node reaches clients on the others;
 // SIGTERM on a node exits 0 within SHUTDOWN_TIMEOUT_MS and its clients reconnect, through the
 // balancers, to another node.
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import {
   Agent,
@@ -18,9 +17,9 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type LineProcess, spawnNode, waitForLine } from "../support/line-process.js";
 import { imageCommand, loadCompose, readRepoFile, serviceEnv } from "./support/compose.js";
 import { REPO_ROOT } from "./support/tools.js";
 
@@ -30,11 +29,7 @@ const nodeNames = Object.keys(compose.services).filter((name) => /^node-\d+$/.te
 const balancerService = compose.services["balancer"] ?? {};
 const ROOM = "infra";
 
-interface Proc {
-  child: ChildProcess;
-  lines: string[];
-  exited: Promise<number | null>;
-}
+type Proc = LineProcess;
 
 interface RunningNode {
   id: string;
@@ -54,38 +49,13 @@ const sidRequestsPer = new Map<string, number>();
 /** Runs a compose `command` (["node", script, ...args]) from the repository root. */
 function start(command: string[], env: Record<string, string>): Proc {
   expect(command[0]).toBe("node");
-  const child = spawn(process.execPath, command.slice(1), {
+  const proc = spawnNode(command.slice(1), {
     cwd: REPO_ROOT,
     env: { PATH: process.env["PATH"] ?? "", ...env },
-    stdio: ["ignore", "pipe", "inherit"],
+    stderr: "inherit",
   });
-  const lines: string[] = [];
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) =>
-    lines.push(line),
-  );
-  const exited = new Promise<number | null>((resolve) => {
-    // "close", not "exit": it comes after stdout and stderr have ended, so every line is in.
-    child.once("close", (code) => resolve(code));
-  });
-  const proc = { child, lines, exited };
   procs.push(proc);
   return proc;
-}
-
-async function waitForLine(
-  proc: Proc,
-  pattern: RegExp,
-  timeoutMs = 10_000,
-): Promise<RegExpExecArray> {
-  for (let waited = 0; waited < timeoutMs; waited += 20) {
-    for (const line of proc.lines) {
-      const match = pattern.exec(line);
-      if (match) return match;
-    }
-    if (proc.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no line matching ${pattern}; got ${proc.lines.join(" | ")}`);
 }
 
 /** Service DNS names → local addresses in URL values (`scheme://service:port`). */

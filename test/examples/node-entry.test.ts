@@ -3,14 +3,14 @@
 // listening line, the page, /healthz, /readyz and /metrics, handshakes that carry the configured
 // ping timings and the SWITCHYARD_NODE_ID's sid tag; SIGTERM → not ready during SHUTDOWN_DRAIN_MS, clients
 // closed, exit 0 with the stopped line.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { nodeTag, readSidTag } from "@switchyard/server";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type LineProcess, spawnNode, waitForLine } from "../support/line-process.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const entry = join(root, "examples/demo/node.mjs");
@@ -18,33 +18,15 @@ const redisUrl = inject("redisUrl");
 const children: ChildProcess[] = [];
 const clients: Socket[] = [];
 
-interface Run {
-  child: ChildProcess;
-  lines: string[];
-  stderr: string[];
-  exited: Promise<number | null>;
-}
+type Run = LineProcess;
 
 function run(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, [entry], {
+  const node = spawnNode([entry], {
     cwd: root,
     env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
   });
-  children.push(child);
-  const lines: string[] = [];
-  const stderr: string[] = [];
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (l) =>
-    lines.push(l),
-  );
-  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", (l) =>
-    stderr.push(l),
-  );
-  const exited = new Promise<number | null>((resolve) => {
-    // "close", not "exit": it comes after stdout and stderr have ended, so every line is in.
-    child.once("close", (code) => resolve(code));
-  });
-  return { child, lines, stderr, exited };
+  children.push(node.child);
+  return node;
 }
 
 /** Resolves with the node's base URL once it prints its listening line. */
@@ -52,15 +34,8 @@ async function listening(node: Run, id: string, adapter: string): Promise<string
   const pattern = new RegExp(
     `^switchyard node ${id} listening on (http://127\\.0\\.0\\.1:\\d+) \\(${adapter} adapter\\)$`,
   );
-  for (let waited = 0; waited < 10_000; waited += 20) {
-    const match = node.lines.map((line) => pattern.exec(line)).find(Boolean);
-    if (match?.[1]) return match[1];
-    if (node.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(
-    `no listening line; stdout ${node.lines.join("|")} stderr ${node.stderr.join("|")}`,
-  );
+  const [, url] = await waitForLine(node, pattern);
+  return url ?? "";
 }
 
 beforeAll(() => {
