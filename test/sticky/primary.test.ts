@@ -43,6 +43,8 @@ describe.each(IMPLS)("setupPrimary with three %s workers", (impl) => {
     const second = await Promise.all(sockets.map(whoami));
     expect(second).toEqual(first);
     expect(sockets.some((socket) => socket.io.engine.transport.name === "websocket")).toBe(true);
+    // Later tests place new sessions by load: leave no 200-client skew behind.
+    for (const socket of sockets) socket.close();
   });
 
   it("routes each request of one keep-alive connection to the worker of its own sid", async () => {
