@@ -5,7 +5,8 @@
 // With the official socket.io-client: a polling-only client whose requests alternate between the
 // two balancers keeps one session; a room broadcast from one node reaches clients on the others;
 // SIGTERM on a node exits 0 within SHUTDOWN_TIMEOUT_MS and its clients reconnect, through the
-// balancers, to another node.
+// balancers, to another node. Then the committed infra/haproxy.cfg (addresses localised, see
+// support/haproxy.ts) fronts the balancers as in compose, and one balancer is killed.
 import { existsSync } from "node:fs";
 import {
   Agent,
@@ -18,9 +19,10 @@ import {
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { io, type Socket } from "socket.io-client";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { type LineProcess, spawnNode, waitForLine } from "../support/line-process.js";
 import { imageCommand, loadCompose, readRepoFile, serviceEnv } from "./support/compose.js";
+import { type RunningHaproxy, startHaproxy } from "./support/haproxy.js";
 import { REPO_ROOT } from "./support/tools.js";
 
 const redisUrl = inject("redisUrl");
@@ -42,6 +44,8 @@ const procs: Proc[] = [];
 const clients: Socket[] = [];
 const nodes: RunningNode[] = [];
 const balancerUrls: string[] = [];
+const balancerProcs: Proc[] = [];
+let haproxy: RunningHaproxy | undefined;
 let front: HttpServer | undefined;
 let frontUrl = "";
 const sidRequestsPer = new Map<string, number>();
@@ -114,6 +118,27 @@ function nextHello(socket: Socket): Promise<{ node: string }> {
   });
 }
 
+/** Status of GET `url` on a new TCP connection (haproxy balances connections, not requests). */
+function statusOnNewConnection(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.setTimeout(10_000, () => req.destroy(new Error(`no answer from ${url} within 10 s`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** The node behind `socket`, once an ack round trip succeeds (retried while it reconnects). */
+function nodeOf(socket: Socket): Promise<string> {
+  return vi.waitFor(
+    async () => ((await socket.timeout(2_000).emitWithAck("whoami")) as { node: string }).node,
+    { timeout: 20_000, interval: 100 },
+  );
+}
+
 /** Connects through a balancer until the client lands on a node outside `avoid` (bounded). */
 async function connectAvoiding(
   name: string,
@@ -169,6 +194,7 @@ beforeAll(async () => {
         SWITCHYARD_BALANCER_HOST: "127.0.0.1",
       });
       const [, port] = await waitForLine(proc, /^\{"event":"listening","port":(\d+)\}$/);
+      balancerProcs.push(proc);
       return port;
     }),
   );
@@ -179,6 +205,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const socket of clients) socket.close();
   await new Promise<void>((resolve) => (front ? front.close(() => resolve()) : resolve()));
+  await haproxy?.stop();
   for (const proc of procs) {
     if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill("SIGKILL");
   }
@@ -246,4 +273,43 @@ describe.skipIf(redisUrl === undefined)("infra/compose.yaml, run as local proces
     expect(poller.io.engine.id).toBe(engineId);
     expect(disconnects).toEqual([]);
   }, 30_000);
+
+  it("serves the cluster through infra/haproxy.cfg, and keeps serving when a balancer crashes", async () => {
+    haproxy = await startHaproxy(balancerUrls.map((url) => new URL(url).host));
+    const { frontUrl: haproxyUrl } = haproxy;
+    // Each new connection goes to the next balancer; every one reaches a healthy node.
+    for (let i = 0; i < 4; i++) {
+      expect(await statusOnNewConnection(`${haproxyUrl}/healthz`)).toBe(200);
+    }
+    const upgraded = connect(haproxyUrl, "haproxy-ws");
+    const poller = connect(haproxyUrl, "haproxy-polling", { transports: ["polling"] });
+    const hellos = await Promise.all([nextHello(upgraded), nextHello(poller)]);
+    await vi.waitFor(() => expect(upgraded.io.engine.transport.name).toBe("websocket"), {
+      timeout: 5_000,
+    });
+    for (let i = 0; i < 3; i++) {
+      expect(await nodeOf(upgraded)).toBe(hellos[0].node);
+      expect(await nodeOf(poller)).toBe(hellos[1].node);
+    }
+
+    // A balancer dies without draining: new connections still succeed (haproxy retries and
+    // redispatches, then its health check takes the replica out), and clients whose
+    // connections ran through it reconnect through the other one.
+    const [victim] = balancerProcs;
+    victim?.child.kill("SIGKILL");
+    await victim?.exited;
+    for (let i = 0; i < 6; i++) {
+      expect(await statusOnNewConnection(`${haproxyUrl}/healthz`)).toBe(200);
+    }
+    // Round-robin sent some of them to the dead replica (the health check needs 2 × 2 s to
+    // notice): haproxy's tcplog shows them redispatched ("+1" retries) to the live one.
+    const { proc } = haproxy;
+    await vi.waitFor(() =>
+      expect(proc.lines.some((line) => / -- [\d/]+\/\+\d /.test(line))).toBe(true),
+    );
+    const alive = nodes.filter((node) => node.proc.child.exitCode === null).map((node) => node.id);
+    expect(alive).toContain(await nodeOf(upgraded));
+    expect(alive).toContain(await nodeOf(poller));
+    expect(haproxy.proc.child.exitCode).toBeNull();
+  }, 60_000);
 });

@@ -22,7 +22,16 @@ export interface LineProcessOptions {
 
 /** Runs `node <args>` with stdout (and stderr) collected by line. */
 export function spawnNode(args: readonly string[], options: LineProcessOptions): LineProcess {
-  const child = spawn(process.execPath, [...args], {
+  return spawnLines(process.execPath, args, options);
+}
+
+/** Runs `command <args>` with stdout (and stderr) collected by line. */
+export function spawnLines(
+  command: string,
+  args: readonly string[],
+  options: LineProcessOptions,
+): LineProcess {
+  const child = spawn(command, [...args], {
     cwd: options.cwd,
     env: options.env,
     stdio: ["ignore", "pipe", options.stderr ?? "pipe"],

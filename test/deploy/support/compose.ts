@@ -19,6 +19,7 @@ export interface ComposeService {
   stop_grace_period?: string;
   deploy?: { replicas?: number | string };
   volumes?: unknown[];
+  ulimits?: Record<string, number | { soft?: number; hard?: number }>;
   [key: string]: unknown;
 }
 

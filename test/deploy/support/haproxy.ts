@@ -1,0 +1,117 @@
+// infra/haproxy.cfg outside Docker: the same file with only its addresses rewritten (the two
+// binds to free loopback ports, the DNS `server-template` to one static `server` per local
+// balancer, no Docker resolver), run by Debian's haproxy in the foreground. Compose runs
+// haproxy:3.0; Debian bookworm has 2.6, and the file uses nothing newer than 2.6.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LineProcess, spawnLines } from "../../support/line-process.js";
+import { getFreePort } from "../../support/net-probe.js";
+import { readRepoFile } from "./compose.js";
+import { requireTool } from "./tools.js";
+
+export const HAPROXY_INSTALL = "apt-get install -y --no-install-recommends haproxy";
+
+export interface LocalAddresses {
+  frontPort: number;
+  healthPort: number;
+  /** `host:port` of each balancer, in server order. */
+  upstreams: readonly string[];
+}
+
+/** Replaces the one match of `pattern` in `text`; throws when there is none or more than one. */
+function replaceOnce(text: string, pattern: RegExp, replace: (...groups: string[]) => string) {
+  const global = new RegExp(pattern.source, `${pattern.flags.replace("g", "")}g`);
+  const count = [...text.matchAll(global)].length;
+  if (count !== 1) throw new Error(`haproxy.cfg: expected one match of ${pattern}, found ${count}`);
+  return text.replace(pattern, (_whole, ...groups: string[]) => replace(...groups));
+}
+
+/**
+ * infra/haproxy.cfg with its addresses made local and `maxconn` lowered to 1,000 (haproxy wants
+ * two descriptors per connection and exits when it cannot raise its limit that far: this
+ * machine's hard limit is 20,000, compose sets 65,536); every other line as committed.
+ */
+export function localHaproxyConfig(text: string, local: LocalAddresses): string {
+  let out = replaceOnce(text, /^(\s*)maxconn \d+$/m, (indent) => `${indent}maxconn 1000`);
+  out = replaceOnce(out, /^(\s*)bind :8080$/m, (indent) => {
+    return `${indent}bind 127.0.0.1:${local.frontPort}`;
+  });
+  out = replaceOnce(out, /^(\s*)bind :8404$/m, (indent) => {
+    return `${indent}bind 127.0.0.1:${local.healthPort}`;
+  });
+  out = replaceOnce(
+    out,
+    /^(\s*default-server .*?) init-addr none resolvers docker$/m,
+    (kept) => kept,
+  );
+  return replaceOnce(
+    out,
+    /^(\s*)server-template (\S+) (\d+) balancer:\d+(.*)$/m,
+    (indent, name, slots, rest) => {
+      if (local.upstreams.length > Number(slots)) {
+        throw new Error(`${local.upstreams.length} balancers but ${slots} template slots`);
+      }
+      return local.upstreams
+        .map((upstream, i) => `${indent}server ${name}${i + 1} ${upstream}${rest}`)
+        .join("\n");
+    },
+  );
+}
+
+export interface RunningHaproxy {
+  proc: LineProcess;
+  frontUrl: string;
+  stop(): Promise<void>;
+}
+
+/** `/healthz` on the health frontend answers 200 (bounded); false when haproxy exited. */
+async function waitHealthy(proc: LineProcess, port: number): Promise<boolean> {
+  for (let i = 0; i < 200 && proc.child.exitCode === null; i++) {
+    const status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (res) => res.status,
+      () => 0,
+    );
+    if (status === 200) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+/**
+ * Runs the committed haproxy.cfg, localised, in front of `upstreams`. A port taken between
+ * choosing and binding it (haproxy exits) is retried with fresh ports, three times at most.
+ */
+export async function startHaproxy(upstreams: readonly string[]): Promise<RunningHaproxy> {
+  const bin = requireTool("haproxy", HAPROXY_INSTALL);
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-haproxy-"));
+  const config = join(dir, "haproxy.cfg");
+  const failures: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const frontPort = await getFreePort();
+    const healthPort = await getFreePort();
+    const text = localHaproxyConfig(readRepoFile("infra/haproxy.cfg"), {
+      frontPort,
+      healthPort,
+      upstreams,
+    });
+    writeFileSync(config, text);
+    const proc = spawnLines(bin, ["-db", "-f", config], { cwd: dir, env: {} });
+    if (await waitHealthy(proc, healthPort)) {
+      return {
+        proc,
+        frontUrl: `http://127.0.0.1:${frontPort}`,
+        async stop() {
+          if (proc.child.exitCode === null) proc.child.kill("SIGTERM");
+          await proc.exited;
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    }
+    proc.child.kill("SIGKILL");
+    await proc.exited;
+    failures.push(proc.stderr.join(" | "));
+  }
+  rmSync(dir, { recursive: true, force: true });
+  throw new Error(`haproxy did not start: ${failures.join(" || ")}`);
+}
