@@ -20,6 +20,8 @@ export interface Metric {
   official: number[];
   /** The label of the official column when it is not the plain official stack. */
   baseline?: string;
+  /** The label of the switchyard column when it holds something else (e.g. a floor server). */
+  subject?: string;
 }
 
 /** A metric's summaries, its median ratio and whether the target holds. */
@@ -48,7 +50,7 @@ export function evaluate(metric: Metric): MetricResult {
 export function metric(
   name: string,
   unit: string,
-  options: { lowerIsBetter?: boolean; target?: number; baseline?: string } = {},
+  options: { lowerIsBetter?: boolean; target?: number; baseline?: string; subject?: string } = {},
 ): Metric {
   const out: Metric = {
     name,
@@ -59,6 +61,7 @@ export function metric(
   };
   if (options.target !== undefined) out.target = options.target;
   if (options.baseline !== undefined) out.baseline = options.baseline;
+  if (options.subject !== undefined) out.subject = options.subject;
   return out;
 }
 

@@ -66,9 +66,10 @@ export function tableRows(results: readonly MetricResult[]): string[][] {
   ];
   for (const result of results) {
     const baseline = result.metric.baseline === undefined ? "" : ` [${result.metric.baseline}]`;
+    const subject = result.metric.subject === undefined ? "" : ` [${result.metric.subject}]`;
     rows.push([
       result.metric.name,
-      cell(result.ours, result.metric.unit),
+      `${cell(result.ours, result.metric.unit)}${subject}`,
       `${cell(result.theirs, result.metric.unit)}${baseline}`,
       Number.isFinite(result.ratio) ? result.ratio.toFixed(2) : "–",
       targetCell(result),

@@ -1,7 +1,12 @@
 // polling: 100 HTTP long-polling clients (no websocket) emit an event with an ack; the server
 // under test acks it. Server CPU per round trip (POST of the event + the GET that carries the ack).
+// Two floor servers (floor-server.ts) take the same load in every round, next to the official
+// stack's round: what node:http alone, and a bare TCP socket alone, cost per round trip.
+import { join } from "node:path";
+import { Child } from "../../lib/child.js";
 import { type Metric, metric, record } from "../../lib/metric.js";
 import { alternate, type Scenario, scaled } from "../../lib/scenario.js";
+import type { ServerReady } from "../server-under-test/server.js";
 import {
   POLLING_CLIENTS_SCRIPT,
   probed,
@@ -12,6 +17,21 @@ import {
 import type { EchoArgs, RunResult } from "../server-under-test/ws-clients.js";
 
 const PAYLOAD_BYTES = 100;
+const FLOOR_SCRIPT = join(import.meta.dirname, "floor-server.ts");
+const FLOORS = [
+  { kind: "http", label: "floor: node:http, no Engine.IO" },
+  { kind: "net", label: "floor: bare TCP, minimal HTTP" },
+] as const;
+
+/** A floor server and its generator, in the shape `probed` takes. */
+async function startFloor(kind: "http" | "net"): Promise<Stack> {
+  const server = await Child.start<ServerReady>(FLOOR_SCRIPT, { args: [kind] });
+  const generator = await Child.start(POLLING_CLIENTS_SCRIPT).catch(async (error: unknown) => {
+    await server.stop();
+    throw error;
+  });
+  return { impl: "official", server, generators: [generator] };
+}
 
 export const scenario: Scenario = {
   name: "polling",
@@ -19,6 +39,7 @@ export const scenario: Scenario = {
   notes: [
     "Closed loop: one request in flight per client; a round trip is a POST with the event and the long-poll GET answered with the ack. Latency is of the closed loop (not paced).",
     "Clients: raw HTTP/1.1 keep-alive requests speaking the Engine.IO polling wire in one generator process, identical for both stacks.",
+    "Floors (left column, ratio to the official stack's same rounds): servers that only answer the generator (hold a GET, ack each event) with no Engine.IO library, on node:http and on a bare TCP socket. No Node server can cost less than the bare-TCP floor.",
   ],
   async run(ctx) {
     const clients = scaled(ctx, 100, 10);
@@ -31,31 +52,60 @@ export const scenario: Scenario = {
     const throughput = metric("throughput", "round trips/s", { lowerIsBetter: false });
     const p50 = metric("round trip p50 (closed loop)", "ms");
     const p99 = metric("round trip p99 (closed loop)", "ms");
+    const floorCpu = FLOORS.map(({ label }) =>
+      metric("server CPU per round trip", "µs", { subject: label }),
+    );
     const stacks: Partial<Record<Stack["impl"], Stack>> = {};
+    const floors: Stack[] = [];
+    /** One closed-loop run on `stack`: its CPU per round trip and the generator's result. */
+    const runOn = async (stack: Stack) => {
+      const gen = stack.generators[0];
+      if (gen === undefined) throw new Error("no generator");
+      const c = await probed(stack, () => gen.request<RunResult>("echo:run", closed));
+      return { cpuUs: c.probe.cpuUs / closed.count, result: c.result };
+    };
+    const connect = (stack: Stack) =>
+      stack.generators[0]?.request("connect", {
+        port: stack.server.ready.port,
+        count: clients,
+        concurrency: 20,
+      });
     try {
       for (const impl of ["switchyard", "official"] as const) {
         const stack = await startStack(impl, POLLING_CLIENTS_SCRIPT);
         stacks[impl] = stack;
-        const port = stack.server.ready.port;
-        await stack.generators[0]?.request("connect", { port, count: clients, concurrency: 20 });
+        await connect(stack);
+      }
+      for (const { kind } of FLOORS) {
+        const floor = await startFloor(kind);
+        floors.push(floor);
+        await connect(floor);
       }
       await alternate(ctx.rounds, async (impl, index, measured) => {
-        const stack = stacks[impl] as Stack;
-        const gen = stack.generators[0];
-        if (gen === undefined) throw new Error("no generator");
-        const c = await probed(stack, () => gen.request<RunResult>("echo:run", closed));
-        const cpuUs = c.probe.cpuUs / closed.count;
+        const { cpuUs, result } = await runOn(stacks[impl] as Stack);
         ctx.log(`${impl} round ${index}: ${cpuUs.toFixed(1)} µs/round trip`);
-        if (!measured) return;
-        record(cpu, impl, cpuUs);
-        record(throughput, impl, (closed.count * 1000) / c.result.wallMs);
-        record(p50, impl, c.result.latency?.p50 ?? Number.NaN);
-        record(p99, impl, c.result.latency?.p99 ?? Number.NaN);
+        if (measured) {
+          record(cpu, impl, cpuUs);
+          record(throughput, impl, (closed.count * 1000) / result.wallMs);
+          record(p50, impl, result.latency?.p50 ?? Number.NaN);
+          record(p99, impl, result.latency?.p99 ?? Number.NaN);
+        }
+        if (impl !== "official") return;
+        // The floors run next to the official stack in every round; they share its samples.
+        for (const [i, floor] of floors.entries()) {
+          const floorRun = await runOn(floor);
+          ctx.log(`${FLOORS[i]?.kind} floor round ${index}: ${floorRun.cpuUs.toFixed(1)} µs`);
+          const target = floorCpu[i];
+          if (!measured || target === undefined) continue;
+          record(target, "switchyard", floorRun.cpuUs);
+          record(target, "official", cpuUs);
+        }
       });
     } finally {
       await Promise.all([stopStack(stacks.switchyard), stopStack(stacks.official)]);
+      await Promise.all(floors.map(stopStack));
     }
-    const metrics: Metric[] = [cpu, throughput, p50, p99];
+    const metrics: Metric[] = [cpu, throughput, p50, p99, ...floorCpu];
     return metrics;
   },
 };
