@@ -3,8 +3,7 @@
 // The message building is ClusterEmitter's (@switchyard/server); this binds NATS subjects.
 import type { NatsConnection } from "@nats-io/nats-core";
 import {
-  ClusterEmitter,
-  type ClusterEmitterFlags,
+  BoundClusterEmitter,
   type ClusterEmitterScope,
   type ClusterMessage,
   type ClusterTarget,
@@ -35,26 +34,13 @@ interface Target {
  * `emit` and `serverSideEmit` throw NatsAdapterError (`SY_ERR_ADAPTER_NATS_INVALID_ARGUMENT`)
  * for a reserved name or an ack.
  */
-export class BroadcastEmitter extends ClusterEmitter<BroadcastEmitter> {
-  readonly #target: Target;
-
-  constructor(
-    target: Target,
-    rooms: readonly string[] = [],
-    except: readonly string[] = [],
-    flags: ClusterEmitterFlags = {},
-  ) {
-    const roomChannels = target.options.roomChannels ?? true;
-    super({ nsp: target.nsp, rooms, except, flags, roomChannels });
-    this.#target = target;
-  }
-
+export class BroadcastEmitter extends BoundClusterEmitter<Target, BroadcastEmitter> {
   protected derive({ rooms, except, flags }: ClusterEmitterScope): BroadcastEmitter {
-    return new BroadcastEmitter(this.#target, rooms, except, flags);
+    return new BroadcastEmitter(this.binding, rooms, except, flags);
   }
 
   protected publish(to: ClusterTarget, message: ClusterMessage): void {
-    const { nc, options, prefix, nsp } = this.#target;
+    const { nc, options, prefix, nsp } = this.binding;
     try {
       nc.publish(subjectFor(prefix, nsp, to), encodeClusterMessage(message));
     } catch (cause) {
@@ -77,18 +63,14 @@ export class BroadcastEmitter extends ClusterEmitter<BroadcastEmitter> {
  * @throws NatsAdapterError (`SY_ERR_ADAPTER_NATS_INVALID_ARGUMENT`) for an invalid `prefix`.
  */
 export class Emitter extends BroadcastEmitter {
-  readonly #nc: NatsPublisher;
-  readonly #options: EmitterOptions;
-
   constructor(nc: NatsPublisher, options: EmitterOptions = {}, nsp = "/") {
     const prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
     super({ nc, options, prefix, nsp });
-    this.#nc = nc;
-    this.#options = options;
   }
 
   /** An emitter for another namespace. */
   of(nsp: string): Emitter {
-    return new Emitter(this.#nc, this.#options, nsp.startsWith("/") ? nsp : `/${nsp}`);
+    const { nc, options } = this.binding;
+    return new Emitter(nc, options, nsp.startsWith("/") ? nsp : `/${nsp}`);
   }
 }

@@ -2,8 +2,7 @@
 // cron) into the channels the Redis adapters listen on, as node id "emitter" (never a member).
 // The message building is ClusterEmitter's (@switchyard/server); this binds Redis channels.
 import {
-  ClusterEmitter,
-  type ClusterEmitterFlags,
+  BoundClusterEmitter,
   type ClusterEmitterScope,
   type ClusterMessage,
   type ClusterTarget,
@@ -31,26 +30,13 @@ interface Publisher {
  * `emit` and `serverSideEmit` throw RedisAdapterError (`SY_ERR_REDIS_INVALID_ARGUMENT`) for a
  * reserved name or an ack.
  */
-export class BroadcastEmitter extends ClusterEmitter<BroadcastEmitter> {
-  readonly #publisher: Publisher;
-
-  constructor(
-    publisher: Publisher,
-    rooms: readonly string[] = [],
-    except: readonly string[] = [],
-    flags: ClusterEmitterFlags = {},
-  ) {
-    const roomChannels = publisher.options.roomChannels ?? true;
-    super({ nsp: publisher.nsp, rooms, except, flags, roomChannels });
-    this.#publisher = publisher;
-  }
-
+export class BroadcastEmitter extends BoundClusterEmitter<Publisher, BroadcastEmitter> {
   protected derive({ rooms, except, flags }: ClusterEmitterScope): BroadcastEmitter {
-    return new BroadcastEmitter(this.#publisher, rooms, except, flags);
+    return new BroadcastEmitter(this.binding, rooms, except, flags);
   }
 
   protected publish(target: ClusterTarget, message: ClusterMessage): void {
-    const { client, options, nsp } = this.#publisher;
+    const { client, options, nsp } = this.binding;
     const payload = Buffer.from(encodeClusterMessage(message));
     const channel = channelFor(options.key ?? DEFAULT_KEY, nsp, target);
     const publishing =
@@ -84,17 +70,13 @@ export class BroadcastEmitter extends ClusterEmitter<BroadcastEmitter> {
  * emitter.of("/admin").serverSideEmit("reload");
  */
 export class Emitter extends BroadcastEmitter {
-  readonly #client: RedisClient;
-  readonly #options: EmitterOptions;
-
   constructor(client: RedisClient, options: EmitterOptions = {}, nsp = "/") {
     super({ client, options, nsp });
-    this.#client = client;
-    this.#options = options;
   }
 
   /** An emitter for another namespace. */
   of(nsp: string): Emitter {
-    return new Emitter(this.#client, this.#options, nsp.startsWith("/") ? nsp : `/${nsp}`);
+    const { client, options } = this.binding;
+    return new Emitter(client, options, nsp.startsWith("/") ? nsp : `/${nsp}`);
   }
 }

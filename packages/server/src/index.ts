@@ -3,13 +3,13 @@
 export { attach, listen } from "./engine/listen.js";
 export type { EngineConnectionError, EngineServerEvents } from "./engine/server.js";
 export { EngineServer } from "./engine/server.js";
+export { EngineSession } from "./engine/session.js";
 export type {
   EngineCloseReason,
   EngineReadyState,
   EngineSessionEvents,
   WriteOptions,
-} from "./engine/session.js";
-export { EngineSession } from "./engine/session.js";
+} from "./engine/session-types.js";
 export type { HandshakeErrorContext } from "./errors.js";
 export {
   EngineErrorMessage,
@@ -55,8 +55,12 @@ export type {
 export { ClusterAdapter } from "./adapter/cluster-adapter.js";
 export type { ClusterCounters, ClusterTarget, OutgoingMessage } from "./adapter/cluster-bus.js";
 export { ClusterBusAdapter } from "./adapter/cluster-bus.js";
-export type { ClusterEmitterFlags, ClusterEmitterScope } from "./adapter/cluster-emitter.js";
-export { ClusterEmitter } from "./adapter/cluster-emitter.js";
+export type {
+  ClusterEmitterBinding,
+  ClusterEmitterFlags,
+  ClusterEmitterScope,
+} from "./adapter/cluster-emitter.js";
+export { BoundClusterEmitter, ClusterEmitter } from "./adapter/cluster-emitter.js";
 export {
   AdapterError,
   AdapterErrorCode,

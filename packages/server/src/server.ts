@@ -1,18 +1,10 @@
 // Server: the socket.io 4.8 entry point. Options, attach()/listen()/bind(), of(), close(); it wires
-// the engine to connections and namespaces and delegates the rest to the main namespace `/`.
-import { EventEmitter } from "node:events";
+// the engine to connections and namespaces and delegates the rest to the main namespace `/`
+// (main-namespace-delegate.ts).
 import { createServer, type Server as HttpServer } from "node:http";
-import type {
-  AdapterConstructor,
-  AdapterContract,
-  AdapterNamespace,
-  Room,
-  SocketId,
-} from "./adapter/adapter.js";
+import type { AdapterConstructor, AdapterContract, AdapterNamespace } from "./adapter/adapter.js";
 import { Adapter } from "./adapter/in-memory.js";
 import { SessionAwareAdapter } from "./adapter/session-aware.js";
-import type { BroadcastOperator } from "./broadcast/operator.js";
-import type { RemoteSocket } from "./broadcast/remote-socket.js";
 import { Connection, type ConnectionHost } from "./connection/connection.js";
 import type { EngineLike, EngineSessionLike } from "./connection/engine-session.js";
 import {
@@ -22,7 +14,8 @@ import {
   type Parser,
 } from "./connection/parser.js";
 import { EngineServer } from "./engine/server.js";
-import type { ConnectMiddleware, Namespace } from "./namespace/namespace.js";
+import { MainNamespaceDelegate } from "./main-namespace-delegate.js";
+import type { Namespace } from "./namespace/namespace.js";
 import type { NamespaceContext } from "./namespace/namespace-context.js";
 import { NamespaceRegistry, type ParentNspNameMatchFn } from "./namespace/registry.js";
 import { createSidGenerator, defaultNodeId } from "./node-id.js";
@@ -34,40 +27,15 @@ import { findClientPackage, serveClientFiles } from "./serve-client.js";
 import { SERVER_DEFAULTS, type ServerOptions } from "./server-options.js";
 import type { Socket } from "./socket/socket.js";
 import { SocketError, SocketErrorCode } from "./socket-errors.js";
-import type {
-  AllButLast,
-  DecorateAcknowledgements,
-  DecorateAcknowledgementsWithMultipleResponses,
-  DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
-  DefaultEventsMap,
-  EventNames,
-  EventNamesWithAck,
-  EventParams,
-  EventsMap,
-  FirstNonErrorArg,
-  Last,
-  RemoveAcknowledgements,
-} from "./typed-events.js";
-import { emitIsolated, StrictEventEmitter } from "./typed-events.js";
+import type { DefaultEventsMap, EventsMap } from "./typed-events.js";
+import { emitIsolated } from "./typed-events.js";
 
-/** Reserved events of the server (emitted by the main namespace). */
-export interface ServerReservedEventsMap<
-  L extends EventsMap,
-  E extends EventsMap,
-  S extends EventsMap,
-  D,
-> {
-  connect: (socket: Socket<L, E, S, D>) => void;
-  connection: (socket: Socket<L, E, S, D>) => void;
-  new_namespace: (namespace: Namespace<L, E, S, D>) => void;
-}
+export type { ServerReservedEventsMap } from "./main-namespace-delegate.js";
 
 /** Anything with `listen` and the Node `request`/`upgrade` events (http, https, http2). */
 export type AttachTarget =
   | HttpServer
   | { listen: (...args: never[]) => unknown; on: HttpServer["on"] };
-
-type Multi<E extends EventsMap> = DecorateAcknowledgementsWithMultipleResponses<E>;
 
 const EXPRESS_MESSAGE =
   "You are trying to attach socket.io to an express request handler function. Please pass a http.Server instance.";
@@ -84,11 +52,7 @@ export class Server<
   ServerSideEvents extends EventsMap = DefaultEventsMap,
   // biome-ignore lint/suspicious/noExplicitAny: socket.io's default SocketData is any
   SocketData = any,
-> extends StrictEventEmitter<
-  ServerSideEvents,
-  RemoveAcknowledgements<EmitEvents>,
-  ServerReservedEventsMap<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
-> {
+> extends MainNamespaceDelegate<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
   /** The main namespace `/`. */
   readonly sockets: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   /** The Engine.IO server (ours after attach(); whatever was given to bind()). Unset before. */
@@ -292,98 +256,6 @@ export class Server<
     });
   }
 
-  // Everything below is delegated to the main namespace, as in socket.io.
-
-  /** Broadcasts to every socket of the main namespace. */
-  override emit<Ev extends EventNames<RemoveAcknowledgements<EmitEvents>>>(
-    ev: Ev,
-    ...args: EventParams<RemoveAcknowledgements<EmitEvents>, Ev>
-  ): boolean {
-    return this.sockets.emit(ev, ...args);
-  }
-
-  use(fn: ConnectMiddleware<ListenEvents, EmitEvents, ServerSideEvents, SocketData>): this {
-    this.sockets.use(fn);
-    return this;
-  }
-
-  to(room: Room | Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.sockets.to(room);
-  }
-
-  in(room: Room | Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.sockets.in(room);
-  }
-
-  except(room: Room | Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.sockets.except(room);
-  }
-
-  send(...args: EventParams<EmitEvents, "message">): this {
-    this.sockets.send(...args);
-    return this;
-  }
-
-  write(...args: EventParams<EmitEvents, "message">): this {
-    return this.send(...args);
-  }
-
-  serverSideEmit<Ev extends EventNames<ServerSideEvents>>(
-    ev: Ev,
-    ...args: EventParams<
-      DecorateAcknowledgementsWithTimeoutAndMultipleResponses<ServerSideEvents>,
-      Ev
-    >
-  ): boolean {
-    return this.sockets.serverSideEmit(ev, ...args);
-  }
-
-  serverSideEmitWithAck<Ev extends EventNamesWithAck<ServerSideEvents>>(
-    ev: Ev,
-    ...args: AllButLast<EventParams<ServerSideEvents, Ev>>
-  ): Promise<FirstNonErrorArg<Last<EventParams<ServerSideEvents, Ev>>>[]> {
-    return this.sockets.serverSideEmitWithAck(ev, ...args);
-  }
-
-  /** @deprecated Use `fetchSockets()`. */
-  allSockets(): Promise<Set<SocketId>> {
-    return this.sockets.allSockets();
-  }
-
-  compress(compress: boolean): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.sockets.compress(compress);
-  }
-
-  get volatile(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.sockets.volatile;
-  }
-
-  get local(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.sockets.local;
-  }
-
-  timeout(
-    timeoutMs: number,
-  ): BroadcastOperator<DecorateAcknowledgements<Multi<EmitEvents>>, SocketData> {
-    return this.sockets.timeout(timeoutMs);
-  }
-
-  fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
-    return this.sockets.fetchSockets();
-  }
-
-  socketsJoin(room: Room | Room[]): void {
-    this.sockets.socketsJoin(room);
-  }
-
-  socketsLeave(room: Room | Room[]): void {
-    this.sockets.socketsLeave(room);
-  }
-
-  disconnectSockets(close = false): void {
-    this.sockets.disconnectSockets(close);
-  }
-
   readonly #connectionHost: ConnectionHost = {
     encoder: { encode: (packet) => this.encoder.encode(packet) },
     createDecoder: () => new this.#parser.Decoder(),
@@ -407,34 +279,4 @@ function instantiate(ctor: AdapterConstructor, nsp: AdapterNamespace): AdapterCo
   if (ctor.prototype === undefined)
     return (ctor as (nsp: AdapterNamespace) => AdapterContract)(nsp);
   return Reflect.construct(ctor, [nsp]) as AdapterContract;
-}
-
-// The EventEmitter API of the server is the main namespace's (`io.on("connection")` listens on `/`).
-const FORWARDED = [
-  "on",
-  "once",
-  "off",
-  "addListener",
-  "prependListener",
-  "prependOnceListener",
-  "removeListener",
-  "removeAllListeners",
-  "listeners",
-  "rawListeners",
-  "listenerCount",
-  "eventNames",
-  "setMaxListeners",
-  "getMaxListeners",
-] as const;
-
-for (const name of FORWARDED) {
-  const method = EventEmitter.prototype[name] as (...args: unknown[]) => unknown;
-  Object.defineProperty(Server.prototype, name, {
-    configurable: true,
-    writable: true,
-    value(this: Server, ...args: unknown[]): unknown {
-      const result = Reflect.apply(method, this.sockets, args);
-      return result === this.sockets ? this : result;
-    },
-  });
 }

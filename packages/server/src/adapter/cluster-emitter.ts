@@ -1,6 +1,7 @@
 // The Emitter half shared by bus adapters (Redis, NATS): an immutable broadcast target that a
 // process which is not a Socket.IO server (worker, cron) uses to build cluster messages as node
-// id "emitter" (never a member). Subclasses bind a bus: they publish and name their errors.
+// id "emitter" (never a member). Subclasses bind a bus: they publish and name their errors;
+// BoundClusterEmitter keeps that binding (client, options, namespace) for every derived target.
 // Reserved names are the ones sockets and namespaces refuse (socket/reserved-events.ts).
 
 import { RESERVED_NAMESPACE_EVENTS, RESERVED_SOCKET_EVENTS } from "../socket/reserved-events.js";
@@ -140,6 +141,40 @@ export abstract class ClusterEmitter<B extends ClusterEmitter<B>> {
   private send(target: ClusterTarget, message: Distribute<ClusterMessage>): void {
     const envelope = { v: CLUSTER_PROTOCOL_VERSION, uid: EMITTER_UID, nsp: this.#scope.nsp };
     this.publish(target, { ...envelope, ...message } as ClusterMessage);
+  }
+}
+
+/** What every target of a bus's Emitter shares: the namespace and the adapters' options. */
+export interface ClusterEmitterBinding {
+  readonly nsp: string;
+  /** `roomChannels` as the adapters of the bus have it (default true). */
+  readonly options: { readonly roomChannels?: boolean };
+}
+
+/**
+ * A ClusterEmitter bound to a bus: `binding` (its client, options and namespace) is passed on to
+ * every target derived from it, and single-room operations follow its `roomChannels` option.
+ */
+export abstract class BoundClusterEmitter<
+  T extends ClusterEmitterBinding,
+  B extends BoundClusterEmitter<T, B>,
+> extends ClusterEmitter<B> {
+  readonly #binding: T;
+
+  constructor(
+    binding: T,
+    rooms: readonly string[] = [],
+    except: readonly string[] = [],
+    flags: ClusterEmitterFlags = {},
+  ) {
+    const roomChannels = binding.options.roomChannels ?? true;
+    super({ nsp: binding.nsp, rooms, except, flags, roomChannels });
+    this.#binding = binding;
+  }
+
+  /** The bus this target publishes on. */
+  protected get binding(): T {
+    return this.#binding;
   }
 }
 

@@ -32,7 +32,8 @@ import { PollingTransport } from "../transport/polling.js";
 import type { Transport } from "../transport/transport.js";
 import { EngineWebSocket, WebSocketTransport } from "../transport/websocket.js";
 import { createBase64Id } from "./base64-id.js";
-import { EngineSession, type SessionContext } from "./session.js";
+import { EngineSession } from "./session.js";
+import type { SessionContext } from "./session-types.js";
 import { verifyRequest } from "./verify.js";
 
 /** The `connection_error` payload: `message` is the generic text, details are in `context`. */

@@ -2,7 +2,8 @@ import type { IncomingMessage } from "node:http";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { resolveEngineOptions } from "../options.js";
 import type { OutboundPacket, Transport, TransportSink } from "../transport/transport.js";
-import { EngineSession, type SessionContext } from "./session.js";
+import { EngineSession } from "./session.js";
+import type { SessionContext } from "./session-types.js";
 
 /** A transport that records what the session hands it. */
 class FakeTransport implements Transport {

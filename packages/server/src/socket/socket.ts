@@ -1,18 +1,12 @@
 // Socket: one client in one namespace. User API (emit/on/join/leave/disconnect/timeout) over a
-// Connection; incoming packets are dispatched here after the packet middlewares.
+// Connection; incoming packets are dispatched here after the packet middlewares. Its ids and the
+// details users read (handshake, data, request, rooms) are SocketIdentity's (socket-identity.ts).
 
 import type { Packet } from "@switchyard/protocol";
 import { PacketType } from "@switchyard/protocol";
-import type {
-  AdapterContract,
-  AdapterSocket,
-  EncodedWriteOptions,
-  Room,
-  Session,
-} from "../adapter/adapter.js";
+import type { AdapterSocket, EncodedWriteOptions, Room, Session } from "../adapter/adapter.js";
 import { BroadcastOperator } from "../broadcast/operator.js";
 import type { Connection, ConnectionSocket } from "../connection/connection.js";
-import type { EngineRequest, EngineSessionLike } from "../connection/engine-session.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { RECOVERABLE_DISCONNECT_REASONS } from "../recovery/recovery-options.js";
 import { reservedEventError } from "../socket-errors.js";
@@ -29,17 +23,10 @@ import type {
   Last,
 } from "../typed-events.js";
 import { type AckCallback, callIsolated, PendingAcks, singleShot } from "./acks.js";
-import { AnyListenerEmitter } from "./any-listener-emitter.js";
-import { buildHandshake, type Handshake } from "./handshake.js";
 import { runMiddlewareChain } from "./middleware-chain.js";
 import { RESERVED_SOCKET_EVENTS } from "./reserved-events.js";
-import { generateSocketId } from "./socket-id.js";
-import type {
-  DisconnectReason,
-  Event,
-  SocketFlags,
-  SocketReservedEventsMap,
-} from "./socket-types.js";
+import { SocketIdentity } from "./socket-identity.js";
+import type { DisconnectReason, Event, SocketFlags } from "./socket-types.js";
 
 export type { DisconnectReason, Event, SocketReservedEventsMap } from "./socket-types.js";
 
@@ -64,23 +51,9 @@ export class Socket<
     // biome-ignore lint/suspicious/noExplicitAny: socket.io's default SocketData is any
     SocketData = any,
   >
-  extends AnyListenerEmitter<ListenEvents, EmitEvents, SocketReservedEventsMap>
+  extends SocketIdentity<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
   implements AdapterSocket, ConnectionSocket
 {
-  /** The session id (reused after a recovery), never the Engine.IO sid. */
-  readonly id: string;
-  readonly nsp: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
-  readonly client: Connection;
-  connected = false;
-  /** Whether the state (id, rooms, data, missed packets) was restored from a previous session. */
-  recovered = false;
-  /** The private session id the client presents to recover (recovery only). */
-  readonly #pid: string | undefined;
-  /** The handshake once read; until then, the CONNECT auth (undefined for none) and the time. */
-  #handshake: Handshake | undefined;
-  readonly #auth: Record<string, unknown> | undefined;
-  readonly #issued: number;
-  #data: SocketData | undefined;
   #acks: PendingAcks | undefined;
   #middlewares: Array<(event: Event, next: (err?: Error) => void) => void> | undefined;
   #flags: SocketFlags | undefined;
@@ -94,18 +67,8 @@ export class Socket<
     auth: Record<string, unknown>,
     previousSession?: Session,
   ) {
-    super();
-    // Node's EventEmitter starts every listener table as a dictionary (~190 bytes, even empty);
-    // a prototype-less object in V8's fast mode holds a socket's usual few listeners in ~60.
-    (this as { _events?: unknown })._events = Object.setPrototypeOf({}, null);
-    this.nsp = nsp;
-    this.client = client;
-    this.#issued = Date.now();
-    // The connection passes a fresh `{}` when the CONNECT had no auth: it is made on demand.
-    this.#auth = Object.keys(auth).length === 0 ? undefined : auth;
+    super(nsp, client, auth, previousSession);
     if (previousSession !== undefined) {
-      this.id = previousSession.sid;
-      this.#pid = previousSession.pid;
       void this.join(previousSession.rooms);
       this.data = previousSession.data as SocketData;
       // §2.6: missed packets go out before the CONNECT reply; the client buffers them.
@@ -113,51 +76,7 @@ export class Socket<
         this.writePacket({ type: PacketType.EVENT, nsp: nsp.name, data }, {});
       }
       this.recovered = true;
-    } else {
-      this.id = generateSocketId();
-      this.#pid = nsp.recovery === undefined ? undefined : generateSocketId();
     }
-  }
-
-  get disconnected(): boolean {
-    return !this.connected;
-  }
-
-  /** The details of the first HTTP request plus the CONNECT auth (built on first read). */
-  get handshake(): Handshake {
-    if (this.#handshake === undefined) {
-      this.#handshake = buildHandshake(this.client.session, this.#auth ?? {}, this.#issued);
-    }
-    return this.#handshake;
-  }
-
-  /** Free-form data attached to the socket; included in fetchSockets and restored on recovery. */
-  get data(): SocketData {
-    if (this.#data === undefined) this.#data = {} as SocketData;
-    return this.#data;
-  }
-
-  set data(data: SocketData) {
-    this.#data = data;
-  }
-
-  /** The Engine.IO session. */
-  get conn(): EngineSessionLike {
-    return this.client.session;
-  }
-
-  /** The first HTTP request of the session. */
-  get request(): EngineRequest {
-    return this.client.session.request;
-  }
-
-  get adapter(): AdapterContract {
-    return this.nsp.adapter;
-  }
-
-  /** The rooms of the socket, its own id included; empty once disconnected. */
-  get rooms(): Set<Room> {
-    return this.nsp.adapter.socketRooms(this.id) ?? new Set();
   }
 
   /**
@@ -315,16 +234,12 @@ export class Socket<
     else this.#pendingAcks().setUntil(id, ack, expiresAt);
   }
 
-  /** @package The private session id, sent in the CONNECT reply when recovery is on. */
-  get pid(): string | undefined {
-    return this.#pid;
-  }
-
   /** @package Called by the namespace once the middlewares passed: joins own room, replies. */
   onConnect(): void {
     this.connected = true;
     void this.join(this.id);
-    const data = this.#pid === undefined ? { sid: this.id } : { sid: this.id, pid: this.#pid };
+    const pid = this.pid;
+    const data = pid === undefined ? { sid: this.id } : { sid: this.id, pid };
     this.writePacket({ type: PacketType.CONNECT, nsp: this.nsp.name, data }, {});
   }
 
@@ -358,14 +273,15 @@ export class Socket<
     this.#closing = true;
     const why = reason as DisconnectReason;
     this.emitReserved("disconnecting", why, description);
+    const pid = this.pid;
     if (
       this.nsp.recovery !== undefined &&
-      this.#pid !== undefined &&
+      pid !== undefined &&
       RECOVERABLE_DISCONNECT_REASONS.has(reason)
     ) {
       void this.nsp.adapter.persistSession({
         sid: this.id,
-        pid: this.#pid,
+        pid,
         rooms: [...this.rooms],
         data: this.data,
       });

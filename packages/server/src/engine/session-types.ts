@@ -1,0 +1,60 @@
+// The contract of an Engine.IO session: why it closes, its ready states, the options of one
+// write and its events (as in the official engine.io `Socket`), and what it needs from its engine.
+import type { EnginePacket } from "@switchyard/protocol";
+import type { ResolvedEngineOptions } from "../options.js";
+import type { Transport } from "../transport/transport.js";
+import type { HeartbeatNode, HeartbeatScheduler } from "./heartbeat.js";
+import type { EngineSession } from "./session.js";
+
+/** Why a session closed (protocol.md §1.10), plus switchyard's backpressure reason. */
+export type EngineCloseReason =
+  | "transport close"
+  | "transport error"
+  | "ping timeout"
+  | "parse error"
+  | "forced close"
+  | "write buffer overflow";
+
+/** Lifecycle of a session. */
+export type EngineReadyState = "opening" | "open" | "closing" | "closed";
+
+/** Options of one write. */
+export interface WriteOptions {
+  /** Ask for compression (permessage-deflate / httpCompression). @default true */
+  compress?: boolean;
+  /** Drop the packet instead of buffering it when the session is past `maxBufferedBytes`. */
+  volatile?: boolean;
+}
+
+/** Events of a session, as in the official engine.io `Socket`. */
+export interface EngineSessionEvents {
+  open: [];
+  close: [reason: EngineCloseReason, description?: unknown];
+  message: [data: string | Buffer];
+  data: [data: string | Buffer];
+  packet: [packet: EnginePacket];
+  packetCreate: [packet: EnginePacket];
+  heartbeat: [];
+  flush: [packets: EnginePacket[]];
+  drain: [];
+  upgrading: [transport: Transport];
+  upgrade: [transport: Transport];
+}
+
+/** What a session needs from its engine. */
+export interface SessionContext {
+  readonly options: ResolvedEngineOptions;
+  /** The `upgrades` list of the open packet for this session's first transport. */
+  readonly upgrades: readonly string[];
+  /** The heartbeats of every session of the engine (see `EngineSession.createHeartbeats`). */
+  readonly heartbeats: HeartbeatScheduler<SessionNode>;
+  onFlush(session: EngineSession, packets: EnginePacket[]): void;
+  onDrain(session: EngineSession): void;
+  /** The session closed; called before its `close` event. */
+  onClose?(session: EngineSession): void;
+}
+
+/** A session's node in the heartbeat scheduler. */
+export interface SessionNode extends HeartbeatNode {
+  readonly session: EngineSession;
+}
