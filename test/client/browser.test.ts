@@ -1,26 +1,15 @@
 // A real browser (Debian chromium via playwright-core) loads the IIFE bundle from a page served
 // next to the official socket.io server, connects, upgrades, exchanges binary and survives a
 // server restart on the same port. Loopback only; skipped outside CI when chromium is not installed.
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { Server } from "socket.io";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, noChromium } from "../support/chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 const clientDir = join(import.meta.dirname, "..", "..", "packages", "client");
 const PAGE =
   '<!doctype html><html><head><script src="/client.js"></script></head><body></body></html>';
@@ -75,7 +64,7 @@ type PageGlobals = {
 };
 
 // Outside CI a machine without chromium skips this suite; under CI it must run (.ci/run installs it).
-describe.skipIf(!existsSync(CHROMIUM) && !process.env["CI"])("the IIFE bundle in chromium", () => {
+describe.skipIf(noChromium)("the IIFE bundle in chromium", () => {
   let browser: Browser;
   let page: Page;
   let site: Site;
@@ -86,7 +75,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env["CI"])("the IIFE bundle in
     };
     bundle = await readFile((await buildBundles()).iife, "utf8");
     site = await startSite();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${site.port}/`);
   });

@@ -1,25 +1,13 @@
 // Contract: ack timeouts, emitWithAck, the `retries` queue and acks pending at disconnect.
-import { afterEach, expect, vi } from "vitest";
-import {
-  Clients,
-  type Contract,
-  connected,
-  type Peer,
-  type PeerSocket,
-  waitFor,
-} from "./helpers.js";
+import { expect, vi } from "vitest";
+import { contractSession } from "./contract-session.js";
+import { type Contract, connected, type PeerSocket, waitFor } from "./helpers.js";
 
-export function ackSuite({ startPeer, client, it }: Contract): void {
-  const clients = new Clients(client.lookup);
-  let peer: Peer | undefined;
-  afterEach(async () => {
-    clients.closeAll();
-    await peer?.close();
-    peer = undefined;
-  });
+export function ackSuite(contract: Contract): void {
+  const { it, clients, startPeer } = contractSession(contract);
 
   it("calls a timeout() ack with 'operation has timed out' when the server never acks", async () => {
-    peer = await startPeer();
+    const peer = await startPeer();
     const socket = clients.open(peer.url);
     await connected(socket);
     const [err] = await new Promise<unknown[]>((resolve) => {
@@ -29,7 +17,7 @@ export function ackSuite({ startPeer, client, it }: Contract): void {
   });
 
   it("resolves emitWithAck with the server's answer and rejects it after ackTimeout", async () => {
-    peer = await startPeer({
+    const peer = await startPeer({
       setup: (io) =>
         io.on("connection", (s) =>
           s.on("double", (n: number, ack: (m: number) => void) => ack(n * 2)),
@@ -43,7 +31,7 @@ export function ackSuite({ startPeer, client, it }: Contract): void {
   });
 
   it("gives a timeout() ack (null, ...args) when the server answers in time", async () => {
-    peer = await startPeer({
+    const peer = await startPeer({
       setup: (io) =>
         io.on("connection", (s) =>
           s.on("pair", (ack: (a: number, b: string) => void) => ack(1, "b")),
@@ -60,7 +48,7 @@ export function ackSuite({ startPeer, client, it }: Contract): void {
   it("retries an unacked event until the server acks it, keeping emits in order", async () => {
     const attempts: Record<string, number> = {};
     const order: string[] = [];
-    peer = await startPeer({
+    const peer = await startPeer({
       setup: (io) =>
         io.on("connection", (s) =>
           s.on("job", (name: string, ack: (r: string) => void) => {
@@ -86,7 +74,7 @@ export function ackSuite({ startPeer, client, it }: Contract): void {
 
   it("fails a retried event with a timeout error after retries + 1 attempts", async () => {
     let attempts = 0;
-    peer = await startPeer({
+    const peer = await startPeer({
       setup: (io) => io.on("connection", (s) => s.on("never", () => attempts++)),
     });
     const socket = clients.open(peer.url, { retries: 2, ackTimeout: 80 });
@@ -100,7 +88,7 @@ export function ackSuite({ startPeer, client, it }: Contract): void {
 
   it("fails acks pending at disconnect with 'socket has been disconnected'", async () => {
     let serverSocket: PeerSocket | undefined;
-    peer = await startPeer({ setup: (io) => io.on("connection", (s) => (serverSocket = s)) });
+    const peer = await startPeer({ setup: (io) => io.on("connection", (s) => (serverSocket = s)) });
     const socket = clients.open(peer.url, { reconnection: false });
     await connected(socket);
     const pending = socket.timeout(5000).emitWithAck("ignored");
@@ -112,7 +100,7 @@ export function ackSuite({ startPeer, client, it }: Contract): void {
 
   it("acks a server event only once even if the client calls the ack twice", async () => {
     let serverSocket: PeerSocket | undefined;
-    peer = await startPeer({ setup: (io) => io.on("connection", (s) => (serverSocket = s)) });
+    const peer = await startPeer({ setup: (io) => io.on("connection", (s) => (serverSocket = s)) });
     const socket = clients.open(peer.url);
     socket.on("twice", (ack: (n: number) => void) => {
       ack(1);
@@ -125,7 +113,7 @@ export function ackSuite({ startPeer, client, it }: Contract): void {
 
   it("times out an ack of an emit buffered while disconnected and never sends it", async () => {
     const received: string[] = [];
-    peer = await startPeer({
+    const peer = await startPeer({
       setup: (io) =>
         io.on("connection", (s) => {
           s.onAny((event: string) => received.push(event));
@@ -146,7 +134,7 @@ export function ackSuite({ startPeer, client, it }: Contract): void {
 
   it("sends a retried event again after a reconnection and resolves with the new answer", async () => {
     let deliveries = 0;
-    peer = await startPeer({
+    const peer = await startPeer({
       setup: (io) =>
         io.on("connection", (s) =>
           s.on("job", (ack: (r: string) => void) => {

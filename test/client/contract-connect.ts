@@ -1,14 +1,8 @@
 // Contract: connecting over each transport, argument round trips (binary at depth), acks both
 // ways, buffering before connect, refusals and disconnect reasons.
-import { afterEach, describe, expect } from "vitest";
-import {
-  Clients,
-  type Contract,
-  connected,
-  type Peer,
-  type PeerSocket,
-  waitFor,
-} from "./helpers.js";
+import { describe, expect } from "vitest";
+import { contractSession } from "./contract-session.js";
+import { type Contract, connected, type PeerSocket, waitFor } from "./helpers.js";
 
 const MODES = {
   polling: { transports: ["polling"] as ["polling"] },
@@ -54,18 +48,12 @@ export function normalise(value: unknown): unknown {
   return value;
 }
 
-export function connectSuite({ startPeer, client, it }: Contract): void {
-  const clients = new Clients(client.lookup);
-  let peer: Peer | undefined;
-  afterEach(async () => {
-    clients.closeAll();
-    await peer?.close();
-    peer = undefined;
-  });
+export function connectSuite(contract: Contract): void {
+  const { it, clients, startPeer } = contractSession(contract);
 
   describe.each(Object.entries(MODES))("over %s", (mode, opts) => {
     it("connects, gets a server-assigned id and ends on the expected transport", async () => {
-      peer = await startPeer({ setup: (io) => io.on("connection", echoServer) });
+      const peer = await startPeer({ setup: (io) => io.on("connection", echoServer) });
       const serverSide = waitFor<[PeerSocket]>(peer.io, "connection");
       const socket = clients.open(peer.url, opts);
       await connected(socket);
@@ -83,7 +71,7 @@ export function connectSuite({ startPeer, client, it }: Contract): void {
     });
 
     it("round-trips every argument type, binary included at depth, through a server ack", async () => {
-      peer = await startPeer({ setup: (io) => io.on("connection", echoServer) });
+      const peer = await startPeer({ setup: (io) => io.on("connection", echoServer) });
       const socket = clients.open(peer.url, opts);
       await connected(socket);
       const reply = await new Promise<unknown[]>((resolve) => {
@@ -94,7 +82,9 @@ export function connectSuite({ startPeer, client, it }: Contract): void {
 
     it("receives binary events from the server and acks them with binary", async () => {
       let serverSocket: PeerSocket | undefined;
-      peer = await startPeer({ setup: (io) => io.on("connection", (s) => (serverSocket = s)) });
+      const peer = await startPeer({
+        setup: (io) => io.on("connection", (s) => (serverSocket = s)),
+      });
       const socket = clients.open(peer.url, opts);
       socket.on("ask", (data: unknown, ack: (...a: unknown[]) => void) => {
         ack({ got: data, extra: new Uint8Array([9]) });
@@ -112,7 +102,7 @@ export function connectSuite({ startPeer, client, it }: Contract): void {
 
   it("delivers emits made before the connection once connected, exactly once", async () => {
     const received: unknown[] = [];
-    peer = await startPeer({
+    const peer = await startPeer({
       setup: (io) =>
         io.on("connection", (s) => {
           s.on("early", (n: unknown) => received.push(n));
@@ -130,7 +120,7 @@ export function connectSuite({ startPeer, client, it }: Contract): void {
   });
 
   it("reports a middleware refusal as connect_error carrying the server's data, and goes inactive", async () => {
-    peer = await startPeer({
+    const peer = await startPeer({
       setup: (io) =>
         io.use((_socket, next) => {
           const err = new Error("not authorized") as Error & { data?: unknown };
@@ -146,14 +136,14 @@ export function connectSuite({ startPeer, client, it }: Contract): void {
   });
 
   it("reports an unknown namespace as connect_error 'Invalid namespace'", async () => {
-    peer = await startPeer();
+    const peer = await startPeer();
     const socket = clients.open(`${peer.url}/nowhere`);
     const [err] = await waitFor<[Error]>(socket, "connect_error");
     expect(err.message).toBe("Invalid namespace");
   });
 
   it("disconnect() reports io client disconnect here and client namespace disconnect on the server", async () => {
-    peer = await startPeer();
+    const peer = await startPeer();
     const serverSide = waitFor<[PeerSocket]>(peer.io, "connection");
     const socket = clients.open(peer.url);
     await connected(socket);
@@ -168,7 +158,7 @@ export function connectSuite({ startPeer, client, it }: Contract): void {
   });
 
   it("a server-side disconnect gives io server disconnect and no automatic reconnection", async () => {
-    peer = await startPeer({
+    const peer = await startPeer({
       setup: (io) => io.on("connection", (s) => s.on("kick", () => s.disconnect())),
     });
     const socket = clients.open(peer.url);
@@ -181,7 +171,7 @@ export function connectSuite({ startPeer, client, it }: Contract): void {
 
   it("drops a volatile emit made while disconnected and sends a normal one later", async () => {
     const received: string[] = [];
-    peer = await startPeer({
+    const peer = await startPeer({
       setup: (io) =>
         io.on("connection", (s) => {
           s.onAny((ev: string) => received.push(ev));
@@ -197,7 +187,7 @@ export function connectSuite({ startPeer, client, it }: Contract): void {
   });
 
   it("calls onAny before the event listener and onAnyOutgoing for outgoing events", async () => {
-    peer = await startPeer({ setup: (io) => io.on("connection", echoServer) });
+    const peer = await startPeer({ setup: (io) => io.on("connection", echoServer) });
     const socket = clients.open(peer.url);
     const seen: string[] = [];
     socket.onAny((ev: unknown) => seen.push(`any:${String(ev)}`));
@@ -211,7 +201,7 @@ export function connectSuite({ startPeer, client, it }: Contract): void {
 
   it("connects again by hand after io server disconnect, with a new id and a fresh auth", async () => {
     const auths: unknown[] = [];
-    peer = await startPeer({
+    const peer = await startPeer({
       setup: (io) =>
         io.on("connection", (s) => {
           auths.push(s.handshake.auth);

@@ -2,31 +2,19 @@
 // different transports, order kept both ways on each transport and across an upgrade, large
 // (compressed) and non-ASCII payloads, broadcast acks, room-wide and connection-wide server
 // disconnects, namespace refusals (multiplexed, without data) and dynamic namespaces.
-import { afterEach, expect } from "vitest";
+import { expect } from "vitest";
 import { deepArgs, normalise } from "./contract-connect.js";
-import {
-  Clients,
-  type Contract,
-  connected,
-  type Peer,
-  type PeerSocket,
-  waitFor,
-} from "./helpers.js";
+import { contractSession } from "./contract-session.js";
+import { type Contract, connected, type PeerSocket, waitFor } from "./helpers.js";
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function deliverySuite({ startPeer, client, it }: Contract): void {
-  const clients = new Clients(client.lookup);
-  let peer: Peer | undefined;
-  afterEach(async () => {
-    clients.closeAll();
-    await peer?.close();
-    peer = undefined;
-  });
+export function deliverySuite(contract: Contract): void {
+  const { it, clients, startPeer } = contractSession(contract);
 
   it("delivers one binary broadcast alike to polling, websocket and upgrading clients", async () => {
     let joined = 0;
-    peer = await startPeer({ setup: (io) => io.on("connection", () => joined++) });
+    const peer = await startPeer({ setup: (io) => io.on("connection", () => joined++) });
     const sockets = [
       clients.open(peer.url, { transports: ["polling"] }),
       clients.open(peer.url, { transports: ["websocket"] }),
@@ -51,7 +39,7 @@ export function deliverySuite({ startPeer, client, it }: Contract): void {
     it(`keeps order and delivers exactly once both ways over ${mode}`, async () => {
       const count = 300;
       const fromClient: number[] = [];
-      peer = await startPeer({
+      const peer = await startPeer({
         setup: (io) =>
           io.on("connection", (s) => {
             s.on("c", (n: number) => fromClient.push(n));
@@ -87,7 +75,7 @@ export function deliverySuite({ startPeer, client, it }: Contract): void {
 
   for (const transport of ["polling", "websocket"] as const) {
     it(`round-trips large text, large binary and non-ASCII text over ${transport}`, async () => {
-      peer = await startPeer({
+      const peer = await startPeer({
         setup: (io) =>
           io.on("connection", (s) =>
             s.on("echo", (data: unknown, ack: (d: unknown) => void) => ack(data)),
@@ -110,7 +98,7 @@ export function deliverySuite({ startPeer, client, it }: Contract): void {
   }
 
   it("answers a broadcast emit with ack once per client", async () => {
-    peer = await startPeer({
+    const peer = await startPeer({
       setup: (io) =>
         io.on("connection", (s) =>
           s.on("poll", (ack: (r: unknown[]) => void) => {
@@ -129,7 +117,7 @@ export function deliverySuite({ startPeer, client, it }: Contract): void {
   });
 
   it("ends every member of a room with io server disconnect on disconnectSockets()", async () => {
-    peer = await startPeer({
+    const peer = await startPeer({
       setup: (io) =>
         io.on("connection", (s: PeerSocket) => {
           if (s.handshake.auth["room"] === true) s.join("r");
@@ -152,7 +140,7 @@ export function deliverySuite({ startPeer, client, it }: Contract): void {
   });
 
   it("keeps the main namespace connected when a multiplexed namespace refuses the client", async () => {
-    peer = await startPeer({
+    const peer = await startPeer({
       setup: (io) => {
         io.of("/admin").use((_s, next) => next(new Error("admins only")));
         io.on("connection", (s) => s.on("sync", (ack: () => void) => ack()));
@@ -169,7 +157,7 @@ export function deliverySuite({ startPeer, client, it }: Contract): void {
   });
 
   it("ends every multiplexed namespace with io server disconnect on a server disconnect(true)", async () => {
-    peer = await startPeer({
+    const peer = await startPeer({
       setup: (io) => {
         io.of("/admin").on("connection", () => undefined);
         io.on("connection", (s) => s.on("close-all", () => s.disconnect(true)));
@@ -189,7 +177,7 @@ export function deliverySuite({ startPeer, client, it }: Contract): void {
   });
 
   it("gives a refusal without data a connect_error whose data is undefined", async () => {
-    peer = await startPeer({ setup: (io) => io.use((_s, next) => next(new Error("nope"))) });
+    const peer = await startPeer({ setup: (io) => io.use((_s, next) => next(new Error("nope"))) });
     const socket = clients.open(peer.url, { reconnection: false });
     const [err] = await waitFor<[Error & { data?: unknown }]>(socket, "connect_error");
     expect(err.message).toBe("nope");
@@ -197,7 +185,7 @@ export function deliverySuite({ startPeer, client, it }: Contract): void {
   });
 
   it("connects to a dynamic namespace a parent matches and refuses a name it does not", async () => {
-    peer = await startPeer({
+    const peer = await startPeer({
       setup: (io) =>
         io
           .of(/^\/dyn-\d+$/)

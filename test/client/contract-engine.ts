@@ -2,24 +2,12 @@
 // withCredentials' cookie jar in Node, transportOptions and forceBase64, binaryType, and the
 // server's limits seen from the client (maxHttpBufferSize, allowRequest).
 import type { IncomingMessage } from "node:http";
-import { afterEach, expect } from "vitest";
-import {
-  Clients,
-  type Contract,
-  connected,
-  type Peer,
-  type PeerSocket,
-  waitFor,
-} from "./helpers.js";
+import { expect } from "vitest";
+import { contractSession } from "./contract-session.js";
+import { type Contract, connected, type Peer, type PeerSocket, waitFor } from "./helpers.js";
 
-export function engineSuite({ startPeer, client, it }: Contract): void {
-  const clients = new Clients(client.lookup);
-  let peer: Peer | undefined;
-  afterEach(async () => {
-    clients.closeAll();
-    await peer?.close();
-    peer = undefined;
-  });
+export function engineSuite(contract: Contract): void {
+  const { it, clients, startPeer } = contractSession(contract);
 
   const echo = (io: Peer["io"]): void => {
     io.on("connection", (s) =>
@@ -28,7 +16,7 @@ export function engineSuite({ startPeer, client, it }: Contract): void {
   };
 
   it("stays on polling when upgrade is false", async () => {
-    peer = await startPeer({ setup: echo });
+    const peer = await startPeer({ setup: echo });
     const socket = clients.open(peer.url, { upgrade: false });
     await connected(socket);
     await expect(socket.timeout(2000).emitWithAck("echo", "x")).resolves.toBe("x");
@@ -36,7 +24,7 @@ export function engineSuite({ startPeer, client, it }: Contract): void {
   });
 
   it("starts the next connection on WebSocket with rememberUpgrade after a successful upgrade", async () => {
-    peer = await startPeer({ setup: echo });
+    const peer = await startPeer({ setup: echo });
     const first = clients.open(peer.url, { rememberUpgrade: true });
     await connected(first);
     if (first.io.engine?.transport.name !== "websocket") {
@@ -52,7 +40,7 @@ export function engineSuite({ startPeer, client, it }: Contract): void {
   });
 
   it("falls back to the next transport with tryAllTransports when the first cannot open", async () => {
-    peer = await startPeer({ serverOptions: { transports: ["polling"] }, setup: echo });
+    const peer = await startPeer({ serverOptions: { transports: ["polling"] }, setup: echo });
     const failing = clients.open(peer.url, {
       transports: ["websocket", "polling"],
       reconnection: false,
@@ -69,7 +57,7 @@ export function engineSuite({ startPeer, client, it }: Contract): void {
 
   it("reaches a server that serves the path without a trailing slash when addTrailingSlash is false", async () => {
     const urls: string[] = [];
-    peer = await startPeer({ serverOptions: { addTrailingSlash: false }, setup: echo });
+    const peer = await startPeer({ serverOptions: { addTrailingSlash: false }, setup: echo });
     peer.io.engine.on("headers", (_headers: object, req: IncomingMessage) =>
       urls.push(req.url ?? ""),
     );
@@ -81,7 +69,7 @@ export function engineSuite({ startPeer, client, it }: Contract): void {
 
   it("sends back the server's cookies with withCredentials (Node cookie jar)", async () => {
     const cookies: Array<string | undefined> = [];
-    peer = await startPeer({ serverOptions: { cookie: true }, setup: echo });
+    const peer = await startPeer({ serverOptions: { cookie: true }, setup: echo });
     peer.io.engine.on("headers", (_headers: object, req: IncomingMessage) =>
       cookies.push(req.headers.cookie),
     );
@@ -95,7 +83,7 @@ export function engineSuite({ startPeer, client, it }: Contract): void {
 
   it("applies transportOptions per transport and sends binary as base64 with forceBase64", async () => {
     let serverSocket: PeerSocket | undefined;
-    peer = await startPeer({
+    const peer = await startPeer({
       setup: (io) => {
         echo(io);
         io.on("connection", (s) => (serverSocket = s));
@@ -114,7 +102,7 @@ export function engineSuite({ startPeer, client, it }: Contract): void {
   });
 
   it("decodes binary into the engine's current binaryType", async () => {
-    peer = await startPeer({ setup: echo });
+    const peer = await startPeer({ setup: echo });
     const socket = clients.open(peer.url, { transports: ["websocket"] });
     await connected(socket);
     const asBuffer = await socket.timeout(2000).emitWithAck("echo", new Uint8Array([1]));
@@ -129,7 +117,7 @@ export function engineSuite({ startPeer, client, it }: Contract): void {
     ["websocket", "transport close"],
   ] as const) {
     it(`drops a connection over ${transport} whose emit exceeds maxHttpBufferSize, then reconnects`, async () => {
-      peer = await startPeer({
+      const peer = await startPeer({
         serverOptions: { maxHttpBufferSize: 1000 },
         setup: (io) => io.on("connection", (s) => s.on("sync", (ack: () => void) => ack())),
       });
@@ -150,7 +138,7 @@ export function engineSuite({ startPeer, client, it }: Contract): void {
   }
 
   it("reports an allowRequest refusal as a transport error of the first transport", async () => {
-    peer = await startPeer({
+    const peer = await startPeer({
       serverOptions: { allowRequest: (_req, callback) => callback("go away", false) },
     });
     const polling = clients.open(peer.url, { transports: ["polling"], reconnection: false });

@@ -1,23 +1,11 @@
 // Contract: io() lookup, Manager cache and namespace multiplexing over one engine session.
 
-import { afterEach, expect } from "vitest";
-import {
-  Clients,
-  type Contract,
-  connected,
-  type Peer,
-  type PeerSocket,
-  waitFor,
-} from "./helpers.js";
+import { expect } from "vitest";
+import { contractSession } from "./contract-session.js";
+import { type Contract, connected, type Peer, type PeerSocket, waitFor } from "./helpers.js";
 
-export function namespaceSuite({ startPeer, client, it }: Contract): void {
-  const clients = new Clients(client.lookup);
-  let peer: Peer | undefined;
-  afterEach(async () => {
-    clients.closeAll();
-    await peer?.close();
-    peer = undefined;
-  });
+export function namespaceSuite(contract: Contract): void {
+  const { it, clients, startPeer } = contractSession(contract);
 
   const withAdmin = (io: Peer["io"]): void => {
     io.of("/admin").on("connection", (s) =>
@@ -27,7 +15,7 @@ export function namespaceSuite({ startPeer, client, it }: Contract): void {
   };
 
   it("multiplexes two namespaces of one host over a single Manager and engine session", async () => {
-    peer = await startPeer({ setup: withAdmin });
+    const peer = await startPeer({ setup: withAdmin });
     const sockets: PeerSocket[] = [];
     peer.io.on("connection", (s) => sockets.push(s));
     peer.io.of("/admin").on("connection", (s) => sockets.push(s));
@@ -42,7 +30,7 @@ export function namespaceSuite({ startPeer, client, it }: Contract): void {
   });
 
   it("keeps the shared connection open while another namespace is still active", async () => {
-    peer = await startPeer({ setup: withAdmin });
+    const peer = await startPeer({ setup: withAdmin });
     const main = clients.lookup(peer.url);
     const admin = clients.lookup(`${peer.url}/admin`);
     await Promise.all([connected(main), connected(admin)]);
@@ -53,7 +41,7 @@ export function namespaceSuite({ startPeer, client, it }: Contract): void {
   });
 
   it("creates a new Manager for forceNew, multiplex: false and an already-open namespace", async () => {
-    peer = await startPeer({ setup: withAdmin });
+    const peer = await startPeer({ setup: withAdmin });
     const first = clients.lookup(peer.url);
     const forced = clients.lookup(peer.url, { forceNew: true });
     const separate = clients.lookup(peer.url, { multiplex: false });
@@ -63,7 +51,7 @@ export function namespaceSuite({ startPeer, client, it }: Contract): void {
   });
 
   it("passes the URI query and auth to the server handshake", async () => {
-    peer = await startPeer();
+    const peer = await startPeer();
     const serverSide = waitFor<[PeerSocket]>(peer.io, "connection");
     const socket = clients.open(`${peer.url}/?room=blue&n=1`, { auth: { token: "abc" } });
     await connected(socket);
@@ -74,7 +62,7 @@ export function namespaceSuite({ startPeer, client, it }: Contract): void {
   });
 
   it("sends the query option, extraHeaders and a custom path", async () => {
-    peer = await startPeer({ serverOptions: { path: "/custom-path" } });
+    const peer = await startPeer({ serverOptions: { path: "/custom-path" } });
     const serverSide = waitFor<[PeerSocket]>(peer.io, "connection");
     const socket = clients.open(peer.url, {
       path: "/custom-path",
@@ -90,7 +78,7 @@ export function namespaceSuite({ startPeer, client, it }: Contract): void {
 
   it("splits polling POSTs so that none exceeds the server's maxHttpBufferSize", async () => {
     const received: number[] = [];
-    peer = await startPeer({
+    const peer = await startPeer({
       serverOptions: { maxHttpBufferSize: 2000 },
       setup: (io) =>
         io.on("connection", (s) => {

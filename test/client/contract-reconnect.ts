@@ -1,28 +1,16 @@
 // Contract: reconnection after the server stops and restarts on the same port, Manager events,
 // buffered emits delivered once, and the auth function re-evaluated on every (re)connect.
-import { afterEach, expect, vi } from "vitest";
-import {
-  Clients,
-  type Contract,
-  connected,
-  type Peer,
-  type PeerOptions,
-  waitFor,
-} from "./helpers.js";
+import { expect, vi } from "vitest";
+import { contractSession } from "./contract-session.js";
+import { type Contract, connected, type Peer, type PeerOptions, waitFor } from "./helpers.js";
 
-export function reconnectSuite({ startPeer, client, it }: Contract): void {
-  const clients = new Clients(client.lookup);
-  let peer: Peer | undefined;
-  afterEach(async () => {
-    clients.closeAll();
-    await peer?.close();
-    peer = undefined;
-  });
+export function reconnectSuite(contract: Contract): void {
+  const { it, clients, startPeer } = contractSession(contract);
 
-  async function restart(options: PeerOptions): Promise<void> {
-    const port = (peer as Peer).port;
-    await (peer as Peer).close();
-    peer = await startPeer({ ...options, port });
+  /** Closes `peer` and starts a new one with `options` on its port. */
+  async function restart(peer: Peer, options: PeerOptions): Promise<void> {
+    await peer.close();
+    await startPeer({ ...options, port: peer.port });
   }
 
   for (const transports of [["polling"], ["websocket"], ["polling", "websocket"]] as const) {
@@ -35,7 +23,7 @@ export function reconnectSuite({ startPeer, client, it }: Contract): void {
             s.on("sync", (ack: () => void) => ack());
           }),
       };
-      peer = await startPeer(options);
+      const peer = await startPeer(options);
       const socket = clients.open(peer.url, { transports: [...transports] });
       await connected(socket);
       const manager = socket.io;
@@ -48,7 +36,7 @@ export function reconnectSuite({ startPeer, client, it }: Contract): void {
       socket.emit("n", 1);
       socket.emit("n", 2);
       await waitFor(manager, "reconnect_attempt");
-      peer = await startPeer({ ...options, port });
+      await startPeer({ ...options, port });
       const [attempt] = await waitFor<[number]>(manager, "reconnect", 10_000);
       expect(attempt).toBeGreaterThanOrEqual(1);
       await connected(socket);
@@ -63,7 +51,7 @@ export function reconnectSuite({ startPeer, client, it }: Contract): void {
     const options: PeerOptions = {
       setup: (io) => io.on("connection", (s) => tokens.push(s.handshake.auth["token"])),
     };
-    peer = await startPeer(options);
+    const peer = await startPeer(options);
     let calls = 0;
     const socket = clients.open(peer.url, {
       auth: (cb) => {
@@ -73,14 +61,14 @@ export function reconnectSuite({ startPeer, client, it }: Contract): void {
     });
     await connected(socket);
     const disconnected = waitFor(socket, "disconnect");
-    await restart(options);
+    await restart(peer, options);
     await disconnected;
     await waitFor(socket, "connect", 10_000);
     expect(tokens).toEqual(["t1", "t2"]);
   });
 
   it("emits reconnect_attempt, reconnect_error and reconnect_failed when the server stays down", async () => {
-    peer = await startPeer();
+    const peer = await startPeer();
     const socket = clients.open(peer.url, { reconnectionAttempts: 2, reconnectionDelay: 20 });
     await connected(socket);
     const manager = socket.io;
@@ -89,21 +77,19 @@ export function reconnectSuite({ startPeer, client, it }: Contract): void {
     manager.on("reconnect_error", () => events.push("error"));
     const failed = waitFor(manager, "reconnect_failed", 10_000);
     await peer.close();
-    peer = undefined;
     await failed;
     expect(events).toEqual(["attempt:1", "error", "attempt:2", "error"]);
     expect(socket.connected).toBe(false);
   });
 
   it("does not reconnect when reconnection is false and reports the close reason", async () => {
-    peer = await startPeer();
+    const peer = await startPeer();
     const socket = clients.open(peer.url, { reconnection: false });
     await connected(socket);
     const attempts: unknown[] = [];
     socket.io.on("reconnect_attempt", (n) => attempts.push(n));
     const closed = waitFor<[string]>(socket.io, "close");
     await peer.close();
-    peer = undefined;
     const [reason] = await closed;
     expect(["transport close", "transport error"]).toContain(reason);
     // Clients opens with reconnectionDelay 50 and no jitter: an attempt would come well before.
@@ -113,10 +99,9 @@ export function reconnectSuite({ startPeer, client, it }: Contract): void {
   });
 
   it("reports connect_error for an unreachable server with a transport error", async () => {
-    peer = await startPeer();
+    const peer = await startPeer();
     const url = peer.url;
     await peer.close();
-    peer = undefined;
     const socket = clients.open(url, { reconnection: false, transports: ["polling"] });
     const [err] = await waitFor<[Error & { type?: string }]>(socket, "connect_error");
     expect(err.message).toBe("xhr poll error");
@@ -125,7 +110,7 @@ export function reconnectSuite({ startPeer, client, it }: Contract): void {
 
   it("answers server pings and stays connected across several ping intervals", async () => {
     // Pings every 50 ms; the long pingTimeout keeps a stalled (loaded) test process connected.
-    peer = await startPeer({ serverOptions: { pingInterval: 50, pingTimeout: 2000 } });
+    const peer = await startPeer({ serverOptions: { pingInterval: 50, pingTimeout: 2000 } });
     const socket = clients.open(peer.url, { transports: ["websocket"] });
     await connected(socket);
     let pings = 0;
@@ -141,7 +126,7 @@ export function reconnectSuite({ startPeer, client, it }: Contract): void {
 
   it("closes with ping timeout when the wall-clock deadline passed, then delivers the emit after reconnecting", async () => {
     const received: string[] = [];
-    peer = await startPeer({
+    const peer = await startPeer({
       setup: (io) =>
         io.on("connection", (s) => {
           s.on("late", (v: string) => received.push(v));

@@ -1,29 +1,17 @@
 // Contract: connection-state recovery (pid + offset): id, rooms and missed events come back.
-import { afterEach, expect } from "vitest";
-import {
-  Clients,
-  type Contract,
-  connected,
-  type Peer,
-  type PeerSocket,
-  waitFor,
-} from "./helpers.js";
+import { expect } from "vitest";
+import { contractSession } from "./contract-session.js";
+import { type Contract, connected, type PeerSocket, waitFor } from "./helpers.js";
 
-export function recoverySuite({ startPeer, client, it }: Contract): void {
-  const clients = new Clients(client.lookup);
-  let peer: Peer | undefined;
-  afterEach(async () => {
-    clients.closeAll();
-    await peer?.close();
-    peer = undefined;
-  });
+export function recoverySuite(contract: Contract): void {
+  const { it, clients, startPeer } = contractSession(contract);
 
   const csr = { connectionStateRecovery: { maxDisconnectionDuration: 60_000 } };
 
   for (const transports of [["polling"], ["websocket"], ["polling", "websocket"]] as const) {
     it(`restores the id, rooms and missed events after the connection drops (${transports.join("+")})`, async () => {
       const serverSockets: PeerSocket[] = [];
-      peer = await startPeer({
+      const peer = await startPeer({
         serverOptions: csr,
         setup: (io) =>
           io.on("connection", (s) => {
@@ -66,7 +54,7 @@ export function recoverySuite({ startPeer, client, it }: Contract): void {
   }
 
   it("is not recovered when no event was received before the drop", async () => {
-    peer = await startPeer({ serverOptions: csr });
+    const peer = await startPeer({ serverOptions: csr });
     const socket = clients.open(peer.url);
     await connected(socket);
     const firstId = socket.id;
@@ -80,7 +68,7 @@ export function recoverySuite({ startPeer, client, it }: Contract): void {
 
   it("sends pid and offset in the reconnect CONNECT next to the auth payload", async () => {
     const auths: unknown[] = [];
-    peer = await startPeer({
+    const peer = await startPeer({
       serverOptions: csr,
       setup: (io) =>
         io.on("connection", (s) => {

@@ -94,24 +94,6 @@ export function switching(accept: string): string {
   );
 }
 
-/** An unmasked server frame. */
-export function serverFrame(opcode: number, payload: Buffer, fin = true, extra = 0): Buffer {
-  const length = payload.length;
-  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const out = Buffer.alloc(header + length);
-  out[0] = (fin ? 0x80 : 0) | extra | opcode;
-  if (header === 2) out[1] = length;
-  else if (header === 4) {
-    out[1] = 126;
-    out.writeUInt16BE(length, 2);
-  } else {
-    out[1] = 127;
-    out.writeBigUInt64BE(BigInt(length), 2);
-  }
-  payload.copy(out, header);
-  return out;
-}
-
 /** Unmasks the client frames in `data` (whole frames only); returns [opcode, payload] pairs. */
 export function clientFrames(data: Buffer): Array<[number, Buffer]> {
   const frames: Array<[number, Buffer]> = [];

@@ -6,14 +6,8 @@ import type { Server } from "node:http";
 import type { Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  clientFrames,
-  closeServer,
-  rawServer,
-  record,
-  serverFrame,
-  switching,
-} from "./node-ws-helpers.js";
+import { serverFrame } from "../../bench/lib/ws-frame.js";
+import { clientFrames, closeServer, rawServer, record, switching } from "./node-ws-helpers.js";
 
 const TEXT = 0x1;
 const BINARY = 0x2;

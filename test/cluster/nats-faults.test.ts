@@ -1,15 +1,11 @@
 // Broker outage: a private nats-server is stopped for ~2 s while clients chat, then restarted on
 // the same port. Nodes stay up, local rooms keep working, publishes during the outage are refused
 // and counted (not buffered), cross-node delivery resumes after, and membership is re-announced.
-import { setTimeout as delay } from "node:timers/promises";
 import type { NatsAdapter } from "@switchyard/adapter-nats";
-import type { AdapterError } from "@switchyard/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startLocalService, type TestService } from "../support/services.js";
 import {
   type ClusterNode,
-  fence,
-  Peers,
   settleSubscriptions,
   startNode,
   waitFor,
@@ -17,9 +13,12 @@ import {
   waitUntil,
 } from "./cluster-harness.js";
 import { natsBus } from "./nats-bus.js";
-
-/** How long the broker stays down: the fault itself, not a synchronisation. */
-const OUTAGE_MS = 2000;
+import {
+  expectLocalDelivery,
+  openChat,
+  outlastOutage,
+  startOutageCluster,
+} from "./support/outage.js";
 
 let service: TestService | undefined;
 try {
@@ -31,44 +30,12 @@ try {
 const natsAdapter = (node: ClusterNode): NatsAdapter => node.adapter() as unknown as NatsAdapter;
 
 describe.skipIf(service === undefined)("nats adapter during a broker outage", () => {
-  const peers = new Peers();
-  const nodes: ClusterNode[] = [];
-  const failures: unknown[] = [];
-  const adapterErrors: AdapterError[] = [];
-  const onFailure = (err: unknown): void => {
-    failures.push(err);
-  };
-  let bus: Awaited<ReturnType<typeof natsBus>>;
-
-  beforeAll(async () => {
-    process.on("unhandledRejection", onFailure);
-    process.on("uncaughtException", onFailure);
-    bus = await natsBus(service?.url ?? "");
-    nodes.push(await startNode(bus), await startNode(bus));
-    for (const node of nodes)
-      node.adapter().on("error", (err: AdapterError) => adapterErrors.push(err));
-    await waitForMembers(nodes, 2);
-  });
-
-  afterAll(async () => {
-    peers.closeAll();
-    await Promise.allSettled(nodes.map((node) => node.close()));
-    await bus?.close();
-    await service?.close();
-    process.off("unhandledRejection", onFailure);
-    process.off("uncaughtException", onFailure);
-  });
+  const cluster = startOutageCluster(service, () => natsBus(service?.url ?? ""));
+  const { nodes, peers, failures, adapterErrors } = cluster;
 
   it("keeps local rooms working while NATS is down and resumes cross-node delivery after restart", async () => {
-    const [a, b] = nodes as [ClusterNode, ClusterNode];
-    const a1 = await peers.connect(a);
-    const a2 = await peers.connect(a);
-    const b1 = await peers.connect(b);
-    for (const peer of [a1, a2, b1]) await peer.socket.join("chat");
-    await settleSubscriptions(nodes);
-    a.io.to("chat").emit("msg", "before");
-    await fence(a, [a1, a2, b1]);
-    expect(b1.got).toEqual([["before"]]);
+    const chat = await openChat(cluster);
+    const { a, b, a1, b1 } = chat;
 
     await service?.stop();
     const outageStarted = Date.now();
@@ -77,10 +44,7 @@ describe.skipIf(service === undefined)("nats adapter during a broker outage", ()
       "both nodes saw the disconnect",
     );
     const failedBefore = a.adapter().counters.publishFailed;
-    // Local delivery does not wait for the broker: both local members get it at once.
-    const local = [a1, a2].map((peer) => waitFor(peer.client, "during", 1000));
-    a.io.to("chat").emit("during", "local-only");
-    await Promise.all(local);
+    await expectLocalDelivery(chat);
     // The cross-node copy was refused (counted and reported), not queued in memory.
     expect(a.adapter().counters.publishFailed).toBeGreaterThan(failedBefore);
     const refused = adapterErrors.find((err) => err.code === "SY_ERR_ADAPTER_PUBLISH_FAILED");
@@ -89,8 +53,7 @@ describe.skipIf(service === undefined)("nats adapter during a broker outage", ()
     );
     // A room created during the outage is subscribed after the reconnect.
     await b1.socket.join("made-during-outage");
-    await delay(Math.max(0, OUTAGE_MS - (Date.now() - outageStarted)));
-    expect(a1.client.connected && b1.client.connected).toBe(true);
+    await outlastOutage(chat, outageStarted);
 
     await service?.start();
     await waitUntil(
@@ -131,7 +94,7 @@ describe.skipIf(service === undefined)("nats adapter during a broker outage", ()
   });
 
   it("closes a node promptly while NATS is down (drain is bounded) and peers drop it later", async () => {
-    const extra = await startNode(bus);
+    const extra = await startNode(cluster.bus);
     await waitForMembers([...nodes, extra], 3);
     await service?.stop();
     try {
@@ -155,7 +118,7 @@ describe.skipIf(service === undefined)("nats adapter during a broker outage", ()
     const peer = await peers.connect(b);
     await peer.socket.join("target-room");
     await settleSubscriptions(nodes);
-    const injector = bus.connections[0];
+    const injector = cluster.bus.connections[0];
     if (injector === undefined) throw new Error("no injector connection");
     // The injector may still be reconnecting after the previous restart.
     await waitUntil(
@@ -169,8 +132,8 @@ describe.skipIf(service === undefined)("nats adapter during a broker outage", ()
     );
     const { subjectFor } = await import("@switchyard/adapter-nats");
     const before = b.adapter().counters.dropped;
-    const room = subjectFor(bus.prefix, "/", { kind: "room", room: "target-room" });
-    const node = subjectFor(bus.prefix, "/", { kind: "node", uid: b.adapter().uid });
+    const room = subjectFor(cluster.bus.prefix, "/", { kind: "room", room: "target-room" });
+    const node = subjectFor(cluster.bus.prefix, "/", { kind: "node", uid: b.adapter().uid });
     for (const payload of [
       Uint8Array.from([0xc1]),
       new TextEncoder().encode("{}"),

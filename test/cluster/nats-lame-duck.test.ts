@@ -2,10 +2,10 @@
 // (they learn the second from the cluster), the first server enters lame-duck mode (SIGUSR2),
 // and every node moves to the second server at once and keeps delivering across nodes.
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { connect } from "@nats-io/transport-node";
 import type { NatsAdapter } from "@switchyard/adapter-nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { terminate } from "../support/child-exit.js";
 import { getFreePort, LOOPBACK, waitForService } from "../support/net-probe.js";
 import { defaultBinDirs, findBinary } from "../support/services.js";
 import {
@@ -76,12 +76,7 @@ describe.skipIf(binary === undefined)("nats adapter when its server enters lame-
     peers.closeAll();
     await Promise.allSettled(nodes.map((node) => node.close()));
     await bus?.close();
-    for (const server of servers) {
-      if (server.exitCode !== null || server.signalCode !== null) continue;
-      const exited = once(server, "exit");
-      server.kill("SIGKILL");
-      await exited;
-    }
+    for (const server of servers) await terminate(server, "SIGKILL");
     process.off("unhandledRejection", onFailure);
   });
 

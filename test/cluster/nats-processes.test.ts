@@ -4,102 +4,46 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect } from "@nats-io/transport-node";
 import { Emitter } from "@switchyard/adapter-nats";
-import { type Socket as ClientSocket, io as ioc } from "socket.io-client";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { waitFor, waitUntil } from "./cluster-harness.js";
-import { ask, countsAll, spawnNode } from "./support/node-processes.js";
+import { describe, expect, inject, it } from "vitest";
+import { waitUntil } from "./cluster-harness.js";
+import { countsAll } from "./support/node-processes.js";
+import {
+  itDropsAKilledNode,
+  itSharesRoomsAcrossProcesses,
+  startProcessCluster,
+} from "./support/process-suite.js";
 
 const url = inject("natsUrl");
 const prefix = `sy-proc-${randomBytes(4).toString("hex")}`;
 
-const ENV = { NATS_URL: url, SY_PREFIX: prefix };
-
 describe.skipIf(url === undefined)("nats adapter across OS processes", () => {
-  const children: ChildProcess[] = [];
-  const clients: ClientSocket[] = [];
-  let nc: NatsConnection;
-
-  beforeAll(async () => {
-    nc = await connect({ servers: url ?? "" });
-    const started = await Promise.all([
-      spawnNode("nats-node.ts", ENV),
-      spawnNode("nats-node.ts", ENV),
-      spawnNode("nats-node.ts", ENV),
-      spawnNode("nats-node.ts", ENV),
-    ]);
-    for (const { child, port } of started) {
-      children.push(child);
-      const client = ioc(`http://127.0.0.1:${port}`, {
-        forceNew: true,
-        reconnection: false,
-        transports: ["websocket"],
-      });
-      clients.push(client);
-      await waitFor(client, "connect");
-    }
-    await waitUntil(() => countsAll(clients, 4), "four processes count four servers", 15_000);
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const client of clients) client.disconnect();
-    await Promise.all(
-      children.map(async (child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = once(child, "exit");
-        child.kill("SIGTERM");
-        await exited;
-      }),
-    );
-    await nc?.close();
+  const cluster = startProcessCluster({
+    fixture: "nats-node.ts",
+    env: { NATS_URL: url, SY_PREFIX: prefix },
+    nodes: 4,
+    connect: async () => {
+      const nc = await connect({ servers: url ?? "" });
+      return { emitter: () => new Emitter(nc, { prefix }), close: () => nc.close() };
+    },
   });
 
-  it("delivers a room broadcast from one process to the members in every process", async () => {
-    for (const client of clients) await ask(client, "join", "proc-room");
-    const arrived = clients.map((c) => waitFor(c, "hello"));
-    clients[0]?.emit("broadcast", "proc-room", "hello", { from: 0 });
-    for (const args of await Promise.all(arrived)) expect(args).toEqual([{ from: 0 }]);
-  });
-
-  it("fetches the sockets of every process", async () => {
-    const ids = await ask<string[]>(clients[1] as ClientSocket, "fetch", "proc-room");
-    expect(ids).toEqual(clients.map((c) => c.id).sort());
-  });
-
-  it("reaches every process's room members from an Emitter in a non-server process", async () => {
-    const arrived = clients.map((c) => waitFor(c, "from-emitter"));
-    new Emitter(nc, { prefix }).to("proc-room").emit("from-emitter", 7);
-    for (const args of await Promise.all(arrived)) expect(args).toEqual([7]);
-  });
+  itSharesRoomsAcrossProcesses(cluster);
 
   it("drops a node that exits gracefully at once (ADAPTER_CLOSE, then drain)", async () => {
-    const leaving = children[3] as ChildProcess;
+    const leaving = cluster.children[3] as ChildProcess;
     const exited = once(leaving, "exit");
     const started = Date.now();
     leaving.kill("SIGTERM");
     const [code] = (await exited) as [number | null];
     expect(code).toBe(0);
-    const alive = clients.slice(0, 3);
+    const alive = cluster.clients.slice(0, 3);
     await waitUntil(() => countsAll(alive, 3), "the leaving node is dropped", 5000);
     // Well under the 2500 ms heartbeat timeout: the close message did it.
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
-  it("stops counting a node killed without ADAPTER_CLOSE after the heartbeat timeout", async () => {
-    const victim = children[2] as ChildProcess;
-    const exited = once(victim, "exit");
-    victim.kill("SIGKILL");
-    await exited;
-    const started = Date.now();
-    const survivor = clients[0] as ClientSocket;
-    await waitUntil(
-      async () => (await ask<number>(survivor, "count")) === 2,
-      "the dead node is dropped",
-      10_000,
-    );
-    expect(Date.now() - started).toBeLessThan(8000);
-    const ids = await ask<string[]>(survivor, "fetch", "proc-room");
-    expect(ids).toEqual([clients[0]?.id, clients[1]?.id].sort());
-  });
+  // Last: the graceful exit above left three nodes, and this kills one more.
+  itDropsAKilledNode(cluster);
 });

@@ -1,11 +1,11 @@
 // A throwaway Redis Cluster (3 masters, no replicas) on loopback ports, from the local
 // redis-server / redis-cli binaries. Everything it starts is stopped and removed by close().
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { terminate } from "../support/child-exit.js";
 import { canBind, getFreePort, LOOPBACK, pollUntil, waitForService } from "../support/net-probe.js";
 
 const run = promisify(execFile);
@@ -31,14 +31,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterServic
   const children: ChildProcess[] = [];
   const ports: number[] = [];
   const close = async (): Promise<void> => {
-    await Promise.all(
-      children.map(async (child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = once(child, "exit");
-        child.kill("SIGTERM");
-        await exited;
-      }),
-    );
+    await Promise.all(children.map((child) => terminate(child)));
     await rm(dir, { recursive: true, force: true });
   };
   try {

@@ -1,20 +1,15 @@
 // Broker outage: a private redis-server is stopped for ~2 s while clients chat, then restarted on
 // the same port. Nodes stay up, local rooms keep working, cross-node delivery resumes after.
-import { setTimeout as delay } from "node:timers/promises";
-import type { AdapterError } from "@switchyard/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startLocalService, type TestService } from "../support/services.js";
-import {
-  type ClusterNode,
-  fence,
-  type Peer,
-  Peers,
-  settleSubscriptions,
-  startNode,
-  waitFor,
-  waitForMembers,
-} from "./cluster-harness.js";
+import { type ClusterNode, type Peer, waitFor, waitForMembers } from "./cluster-harness.js";
 import { redisBus } from "./redis-bus.js";
+import {
+  expectLocalDelivery,
+  openChat,
+  outlastOutage,
+  startOutageCluster,
+} from "./support/outage.js";
 
 /** Broadcasts `event` to "chat" from `from` every 100 ms until `to`'s client receives it. */
 async function resendUntilDelivered(from: ClusterNode, to: Peer, event: string): Promise<void> {
@@ -27,9 +22,6 @@ async function resendUntilDelivered(from: ClusterNode, to: Peer, event: string):
     clearInterval(sender);
   }
 }
-
-/** How long the broker stays down: the fault itself, not a synchronisation. */
-const OUTAGE_MS = 2000;
 
 async function tryStart(): Promise<TestService | undefined> {
   try {
@@ -47,52 +39,17 @@ for (const sharded of [false, true]) {
 function describeOutage(service: TestService | undefined, sharded: boolean): void {
   const mode = sharded ? "sharded pub/sub" : "classic pub/sub";
   describe.skipIf(service === undefined)(`redis adapter (${mode}) during a broker outage`, () => {
-    const bus = redisBus(service?.url ?? "", sharded);
-    const peers = new Peers();
-    const nodes: ClusterNode[] = [];
-    const failures: unknown[] = [];
-    const adapterErrors: AdapterError[] = [];
-    const onFailure = (err: unknown): void => {
-      failures.push(err);
-    };
-
-    beforeAll(async () => {
-      process.on("unhandledRejection", onFailure);
-      process.on("uncaughtException", onFailure);
-      nodes.push(await startNode(bus), await startNode(bus));
-      for (const node of nodes)
-        node.adapter().on("error", (err: AdapterError) => adapterErrors.push(err));
-      await waitForMembers(nodes, 2);
-    });
-
-    afterAll(async () => {
-      peers.closeAll();
-      await Promise.allSettled(nodes.map((node) => node.close()));
-      await bus.close();
-      await service?.close();
-      process.off("unhandledRejection", onFailure);
-      process.off("uncaughtException", onFailure);
-    });
+    const cluster = startOutageCluster(service, () => redisBus(service?.url ?? "", sharded));
+    const { nodes, failures, adapterErrors } = cluster;
 
     it("keeps local rooms working while Redis is down and resumes cross-node delivery after restart", async () => {
-      const [a, b] = nodes as [ClusterNode, ClusterNode];
-      const a1 = await peers.connect(a);
-      const a2 = await peers.connect(a);
-      const b1 = await peers.connect(b);
-      for (const peer of [a1, a2, b1]) await peer.socket.join("chat");
-      await settleSubscriptions(nodes);
-      a.io.to("chat").emit("msg", "before");
-      await fence(a, [a1, a2, b1]);
-      expect(b1.got).toEqual([["before"]]);
+      const chat = await openChat(cluster);
+      const { a, b, a1, b1 } = chat;
 
       await service?.stop();
       const outageStarted = Date.now();
-      // Local delivery does not wait for the broker: both local members get it at once.
-      const local = [a1, a2].map((peer) => waitFor(peer.client, "during", 1000));
-      a.io.to("chat").emit("during", "local-only");
-      await Promise.all(local);
-      await delay(Math.max(0, OUTAGE_MS - (Date.now() - outageStarted)));
-      expect(a1.client.connected && b1.client.connected).toBe(true);
+      await expectLocalDelivery(chat);
+      await outlastOutage(chat, outageStarted);
 
       await service?.start();
       // Each client reconnects on its own backoff and pub/sub is at-most-once: resend until

@@ -2,30 +2,24 @@
 // addTrailingSlash, unrelated requests left alone, unhandled upgrades destroyed, listen().
 import { type AddressInfo, connect } from "node:net";
 import { listen } from "@switchyard/server";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import {
-  type EngineHarness,
+  engineStarter,
   handshake,
   rawPoll,
   rawPost,
   rawRequest,
-  startEngine,
   waitForEvent,
 } from "./support/engine-harness.js";
 
-let harness: EngineHarness | undefined;
-
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startEngine = engineStarter();
 
 const ORIGIN = "http://app.example";
 
 describe("cors option", () => {
   it("answers a preflight with 204 and the Access-Control headers", async () => {
-    harness = await startEngine({ cors: { origin: ORIGIN, credentials: true } });
+    const harness = await startEngine({ cors: { origin: ORIGIN, credentials: true } });
     const response = await rawRequest(harness.port, {
       method: "OPTIONS",
       path: harness.path({ EIO: "4", transport: "polling" }),
@@ -38,7 +32,7 @@ describe("cors option", () => {
   });
 
   it("adds the headers to handshakes and to error answers", async () => {
-    harness = await startEngine({ cors: { origin: [ORIGIN, /\.other\.example$/] } });
+    const harness = await startEngine({ cors: { origin: [ORIGIN, /\.other\.example$/] } });
     const ok = await rawPoll(harness, undefined, {}, { headers: { Origin: ORIGIN } });
     expect(ok.headers["access-control-allow-origin"]).toBe(ORIGIN);
     const failed = await rawPoll(
@@ -52,7 +46,7 @@ describe("cors option", () => {
   });
 
   it("answers a refused origin at once, with no or a mismatching Allow-Origin", async () => {
-    harness = await startEngine({ cors: { origin: [ORIGIN] } });
+    let harness = await startEngine({ cors: { origin: [ORIGIN] } });
     const evil = { headers: { Origin: "http://evil.example" } };
     const response = await rawPoll(harness, undefined, {}, evil);
     expect(response.status).toBe(200);
@@ -66,7 +60,7 @@ describe("cors option", () => {
   });
 
   it("adds the headers to the 101 of a WebSocket upgrade", async () => {
-    harness = await startEngine({ cors: { origin: ORIGIN, credentials: true } });
+    const harness = await startEngine({ cors: { origin: ORIGIN, credentials: true } });
     const url = `ws://127.0.0.1:${harness.port}${harness.path({ EIO: "4", transport: "websocket" })}`;
     const ws = new WebSocket(url, { origin: ORIGIN });
     const [response] = await waitForEvent<[{ headers: Record<string, string> }]>(ws, "upgrade");
@@ -75,7 +69,7 @@ describe("cors option", () => {
   });
 
   it("adds the headers to the transport's own 400, 413 and 500 answers", async () => {
-    harness = await startEngine({ cors: { origin: ORIGIN }, maxHttpBufferSize: 10 });
+    const harness = await startEngine({ cors: { origin: ORIGIN }, maxHttpBufferSize: 10 });
     const headers = { Origin: ORIGIN, "Content-Type": "text/plain;charset=UTF-8" };
     const tooBig = await handshake(harness);
     const r413 = await rawPost(harness, tooBig.open.sid, `4${"x".repeat(50)}`, headers);
@@ -95,7 +89,7 @@ describe("cors option", () => {
   });
 
   it("without cors, a preflight handshake fails with code 2 and no ACAO", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const response = await rawRequest(harness.port, {
       method: "OPTIONS",
       path: harness.path({ EIO: "4", transport: "polling" }),
@@ -109,7 +103,7 @@ describe("cors option", () => {
 
 describe("attach routing", () => {
   it("matches the path by prefix and needs the trailing slash by default", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const prefixed = await rawRequest(harness.port, {
       path: "/engine.io/anything?EIO=4&transport=polling",
     });
@@ -119,7 +113,7 @@ describe("attach routing", () => {
   });
 
   it("accepts requests without the trailing slash when addTrailingSlash is false", async () => {
-    harness = await startEngine({ addTrailingSlash: false });
+    const harness = await startEngine({ addTrailingSlash: false });
     expect(
       (await rawRequest(harness.port, { path: "/engine.io?EIO=4&transport=polling" })).status,
     ).toBe(200);
@@ -130,7 +124,7 @@ describe("attach routing", () => {
   });
 
   it("serves a custom path and leaves the default one alone", async () => {
-    harness = await startEngine({ path: "/custom" });
+    const harness = await startEngine({ path: "/custom" });
     expect(
       (await rawRequest(harness.port, { path: "/custom/?EIO=4&transport=polling" })).status,
     ).toBe(200);
@@ -140,7 +134,7 @@ describe("attach routing", () => {
   });
 
   it("destroys an upgrade outside the path after destroyUpgradeTimeout", async () => {
-    harness = await startEngine({ destroyUpgradeTimeout: 50 });
+    const harness = await startEngine({ destroyUpgradeTimeout: 50 });
     const socket = connect(harness.port, "127.0.0.1");
     socket.on("connect", () => {
       socket.write(
@@ -151,7 +145,7 @@ describe("attach routing", () => {
   });
 
   it("destroys an unhandled upgrade even when the peer never closes its side", async () => {
-    harness = await startEngine({ destroyUpgradeTimeout: 50 });
+    const harness = await startEngine({ destroyUpgradeTimeout: 50 });
     const upgraded = waitForEvent<[unknown, import("node:stream").Duplex]>(harness.http, "upgrade");
     const socket = connect({ port: harness.port, host: "127.0.0.1", allowHalfOpen: true });
     socket.on("error", () => {});
@@ -167,7 +161,7 @@ describe("attach routing", () => {
   });
 
   it("leaves an unhandled upgrade alone when destroyUpgrade is false", async () => {
-    harness = await startEngine({ destroyUpgrade: false, destroyUpgradeTimeout: 20 });
+    const harness = await startEngine({ destroyUpgrade: false, destroyUpgradeTimeout: 20 });
     const upgraded = waitForEvent<[unknown, import("node:stream").Duplex]>(harness.http, "upgrade");
     const socket = connect(harness.port, "127.0.0.1");
     socket.on("error", () => {});
@@ -185,7 +179,7 @@ describe("attach routing", () => {
   });
 
   it("closes every session when the HTTP server closes", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { session } = await handshake(harness);
     const closed = waitForEvent<[string]>(session, "close");
     harness.http.close();

@@ -2,22 +2,16 @@
 // polling, a raw 400 for refused upgrades, and the connection_error event.
 import { connect } from "node:net";
 import type { EngineConnectionError } from "@switchyard/server";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  type EngineHarness,
+  engineStarter,
   handshake,
   rawPoll,
   rawRequest,
-  startEngine,
   waitForEvent,
 } from "./support/engine-harness.js";
 
-let harness: EngineHarness | undefined;
-
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startEngine = engineStarter();
 
 async function expectJsonError(
   response: Promise<{ status: number; headers: Record<string, unknown>; body: string }>,
@@ -49,7 +43,7 @@ function rawUpgrade(port: number, path: string): Promise<string> {
 
 describe("polling verification errors", () => {
   it("answers code 0 for a missing, unknown or prototype-named transport", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     for (const transport of [undefined, "tcp", "__proto__", "constructor", "webtransport"]) {
       const query: Record<string, string> = { EIO: "4" };
       if (transport !== undefined) query["transport"] = transport;
@@ -63,19 +57,19 @@ describe("polling verification errors", () => {
   });
 
   it("answers code 0 for a transport that is not enabled", async () => {
-    harness = await startEngine({ transports: ["websocket"] });
+    const harness = await startEngine({ transports: ["websocket"] });
     await expectJsonError(rawPoll(harness), 400, 0, "Transport unknown");
   });
 
   it("answers code 1 for an unknown sid, including prototype names", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     for (const sid of ["nope", "__proto__", "toString"]) {
       await expectJsonError(rawPoll(harness, sid), 400, 1, "Session ID unknown");
     }
   });
 
   it("answers code 2 for a handshake with a method other than GET", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     for (const method of ["POST", "PUT", "OPTIONS"]) {
       await expectJsonError(
         rawRequest(harness.port, {
@@ -90,7 +84,7 @@ describe("polling verification errors", () => {
   });
 
   it("answers code 3 for transport=websocket without an Upgrade header", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const error = waitForEvent<[EngineConnectionError]>(harness.engine, "connection_error");
     await expectJsonError(
       rawRequest(harness.port, { path: harness.path({ EIO: "4", transport: "websocket" }) }),
@@ -105,7 +99,9 @@ describe("polling verification errors", () => {
   });
 
   it("answers 403 code 4 with the allowRequest message, or Forbidden without one", async () => {
-    harness = await startEngine({ allowRequest: (_req, callback) => callback("go away", false) });
+    let harness = await startEngine({
+      allowRequest: (_req, callback) => callback("go away", false),
+    });
     const error = waitForEvent<[EngineConnectionError]>(harness.engine, "connection_error");
     await expectJsonError(rawPoll(harness), 403, 4, "go away");
     const [event] = await error;
@@ -116,14 +112,14 @@ describe("polling verification errors", () => {
   });
 
   it("lets allowRequest accept a handshake", async () => {
-    harness = await startEngine({
+    const harness = await startEngine({
       allowRequest: (_req, callback) => setImmediate(callback, null, true),
     });
     expect((await rawPoll(harness)).status).toBe(200);
   });
 
   it("answers code 5 for a missing or non-4 EIO", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     for (const eio of [undefined, "3", "5", "4.0"]) {
       const query: Record<string, string> = { transport: "polling" };
       if (eio !== undefined) query["EIO"] = eio;
@@ -137,7 +133,7 @@ describe("polling verification errors", () => {
   });
 
   it("answers code 3 MIDDLEWARE_FAILURE when a middleware calls next(err)", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     harness.engine.use((_req, _res, next) => next(new Error("nope")));
     const error = waitForEvent<[EngineConnectionError]>(harness.engine, "connection_error");
     await expectJsonError(rawPoll(harness), 400, 3, "Bad request");
@@ -145,7 +141,7 @@ describe("polling verification errors", () => {
   });
 
   it("runs middlewares in order and lets them set headers on every answer", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const order: number[] = [];
     harness.engine.use((_req, res, next) => {
       order.push(1);
@@ -164,7 +160,7 @@ describe("polling verification errors", () => {
   });
 
   it("answers code 3 ID_GENERATION_ERROR when generateId throws or rejects", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     harness.engine.generateId = () => {
       throw new Error("boom");
     };
@@ -176,7 +172,7 @@ describe("polling verification errors", () => {
   });
 
   it("answers 500 to a method other than GET/POST on a live session", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { open } = await handshake(harness);
     const response = await rawRequest(harness.port, {
       method: "PUT",
@@ -189,7 +185,7 @@ describe("polling verification errors", () => {
 
 describe("upgrade verification errors", () => {
   it("writes a raw 400 with the generic message and closes the socket", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const answer = await rawUpgrade(harness.port, harness.path({ EIO: "4", transport: "nope" }));
     expect(answer).toBe(
       "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-type: text/html\r\n" +
@@ -214,7 +210,9 @@ describe("upgrade verification errors", () => {
   });
 
   it("answers 400 (not 403) with the allowRequest message for a refused upgrade", async () => {
-    harness = await startEngine({ allowRequest: (_req, callback) => callback("denied", false) });
+    const harness = await startEngine({
+      allowRequest: (_req, callback) => callback("denied", false),
+    });
     const answer = await rawUpgrade(
       harness.port,
       harness.path({ EIO: "4", transport: "websocket" }),
@@ -224,7 +222,7 @@ describe("upgrade verification errors", () => {
   });
 
   it("destroys the socket when a middleware ends the upgrade's response", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     harness.engine.use((_req, res) => {
       res.statusCode = 401;
       res.end();
@@ -237,7 +235,7 @@ describe("upgrade verification errors", () => {
   });
 
   it("refuses an upgrade whose middleware fails", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     harness.engine.use((_req, _res, next) => next(new Error("nope")));
     const answer = await rawUpgrade(
       harness.port,

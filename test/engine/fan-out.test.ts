@@ -1,25 +1,21 @@
 // The fan-out write path: packets encoded once for many sessions, one corked write per tick,
 // and backpressure bounds (volatile drops past maxBufferedBytes, close past maxBufferedBytesHard).
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { EncodedPacket, type EngineCloseReason, type EngineSession } from "@switchyard/server";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   type EngineHarness,
+  engineStarter,
   handshake,
   openWebSocket,
   type QueuedWebSocket,
   rawPoll,
-  startEngine,
+  rawWebSocket,
   waitForEvent,
 } from "./support/engine-harness.js";
 
-let harness: EngineHarness | undefined;
-
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startEngine = engineStarter();
 
 async function wsPeer(
   engine: EngineHarness,
@@ -34,7 +30,7 @@ async function wsPeer(
 
 describe("pre-encoded packets", () => {
   it("delivers one EncodedPacket to websocket, b64 websocket and polling sessions", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const a = await wsPeer(harness);
     const b = await wsPeer(harness);
     const b64 = await wsPeer(harness, { b64: "1" });
@@ -62,7 +58,7 @@ describe("pre-encoded packets", () => {
   });
 
   it("writes all packets of one tick while the socket is corked, with one uncork", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const upgrade = waitForEvent<[unknown, Duplex]>(harness.http, "upgrade");
     const peer = await wsPeer(harness);
     const [, socket] = await upgrade;
@@ -88,7 +84,7 @@ describe("pre-encoded packets", () => {
 
 describe("backpressure", () => {
   it("drops volatile packets past maxBufferedBytes and keeps the others", async () => {
-    harness = await startEngine({ maxBufferedBytes: 100 });
+    const harness = await startEngine({ maxBufferedBytes: 100 });
     const { open, session } = await handshake(harness);
     expect(session.send("a".repeat(150))).toBe(session);
     expect(session.writePreEncoded(new EncodedPacket("message", "v"), { volatile: true })).toBe(
@@ -102,7 +98,7 @@ describe("backpressure", () => {
   });
 
   it("closes a polling session whose buffer passes maxBufferedBytesHard", async () => {
-    harness = await startEngine({ maxBufferedBytes: 100, maxBufferedBytesHard: 1000 });
+    const harness = await startEngine({ maxBufferedBytes: 100, maxBufferedBytesHard: 1000 });
     const { session } = await handshake(harness);
     const closed = waitForEvent<[EngineCloseReason]>(session, "close");
     for (let i = 0; i < 20; i++) session.send("x".repeat(100));
@@ -111,7 +107,7 @@ describe("backpressure", () => {
   });
 
   it("closes a websocket session whose peer stops reading", async () => {
-    harness = await startEngine({ maxBufferedBytes: 1 << 16, maxBufferedBytesHard: 1 << 20 });
+    const harness = await startEngine({ maxBufferedBytes: 1 << 16, maxBufferedBytesHard: 1 << 20 });
     const connection = waitForEvent<[EngineSession]>(harness.engine, "connection");
     const reader = await stalledWebSocket(harness);
     const [session] = await connection;
@@ -136,15 +132,7 @@ describe("backpressure", () => {
 
 /** A WebSocket handshake done by hand on a socket that then never reads. */
 async function stalledWebSocket(engine: EngineHarness): Promise<Socket> {
-  const socket = connect(engine.port, "127.0.0.1");
-  socket.on("error", () => {});
-  await waitForEvent(socket, "connect");
-  socket.write(
-    `GET ${engine.path({ EIO: "4", transport: "websocket" })} HTTP/1.1\r\nHost: x\r\n` +
-      "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n" +
-      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-  );
-  await waitForEvent(socket, "data");
+  const socket = await rawWebSocket(engine);
   socket.pause();
   return socket;
 }

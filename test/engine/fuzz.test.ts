@@ -1,15 +1,13 @@
-// Seeded fuzzing over both transports: ≥10,000 random frames (WebSocket messages, polling
-// packets, raw bytes after a WS handshake, random query strings), then a healthy client echoes.
-import { connect } from "node:net";
 import { Socket as ClientSocket } from "engine.io-client";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import {
   type EngineHarness,
+  engineStarter,
   rawPoll,
   rawPost,
   rawRequest,
-  startEngine,
+  rawWebSocket,
   waitForEvent,
 } from "./support/engine-harness.js";
 import {
@@ -20,12 +18,7 @@ import {
   randomQuery,
 } from "./support/fuzz-input.js";
 
-let harness: EngineHarness | undefined;
-
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startEngine = engineStarter();
 
 // FUZZ_SEED reruns the suite with another seed; the default keeps CI deterministic.
 const SEED = Number(process.env["FUZZ_SEED"] ?? 0x5eed_2026);
@@ -103,15 +96,7 @@ async function fuzzRawSockets(
   count: number,
 ): Promise<void> {
   for (let i = 0; i < count; i++) {
-    const socket = connect(engine.port, "127.0.0.1");
-    socket.on("error", () => {});
-    await waitForEvent(socket, "connect");
-    socket.write(
-      `GET ${engine.path({ EIO: "4", transport: "websocket" })} HTTP/1.1\r\nHost: x\r\n` +
-        "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n" +
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-    );
-    await waitForEvent(socket, "data");
+    const socket = await rawWebSocket(engine);
     socket.write(randomBytes(random, 200));
     socket.destroy();
   }
@@ -119,7 +104,11 @@ async function fuzzRawSockets(
 
 describe("fuzzing", () => {
   it("survives 10,000+ random frames over both transports, then serves a healthy client", async () => {
-    harness = await startEngine({ pingInterval: 300, pingTimeout: 200, maxHttpBufferSize: 10_000 });
+    const harness = await startEngine({
+      pingInterval: 300,
+      pingTimeout: 200,
+      maxHttpBufferSize: 10_000,
+    });
     harness.engine.on("connection", (session) => {
       session.on("message", (data) => {
         if (data === "fuzz-end") session.send("fuzz-ack");

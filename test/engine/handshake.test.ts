@@ -1,25 +1,19 @@
 // Handshake over polling and WebSocket (protocol.md §1.3): the open packet, headers, cookie.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import {
-  type EngineHarness,
+  engineStarter,
   handshake,
   openWebSocket,
   rawPoll,
-  startEngine,
   waitForEvent,
 } from "./support/engine-harness.js";
 
-let harness: EngineHarness | undefined;
-
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startEngine = engineStarter();
 
 describe("polling handshake", () => {
   it("answers 200 text/plain with an open packet holding exactly the five keys", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const response = await rawPoll(harness);
     expect(response.status).toBe(200);
     expect(response.headers["content-type"]).toBe("text/plain; charset=UTF-8");
@@ -45,7 +39,7 @@ describe("polling handshake", () => {
   });
 
   it("advertises no upgrades when allowUpgrades is false or websocket is disabled", async () => {
-    harness = await startEngine({ allowUpgrades: false });
+    let harness = await startEngine({ allowUpgrades: false });
     expect((await handshake(harness)).open.upgrades).toEqual([]);
     await harness.close();
     harness = await startEngine({ transports: ["polling"] });
@@ -53,7 +47,7 @@ describe("polling handshake", () => {
   });
 
   it("queues initialPacket right after the open packet", async () => {
-    harness = await startEngine({ initialPacket: "welcome" });
+    const harness = await startEngine({ initialPacket: "welcome" });
     const response = await rawPoll(harness);
     const [open, initial] = response.body.split("\x1e");
     expect(open?.startsWith("0{")).toBe(true);
@@ -61,7 +55,7 @@ describe("polling handshake", () => {
   });
 
   it("answers the handshake with the open packet only; a message sent on connection waits for the next GET", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     harness.engine.on("connection", (session) => session.send("hi"));
     const response = await rawPoll(harness);
     expect(response.body).not.toContain("\x1e");
@@ -70,7 +64,7 @@ describe("polling handshake", () => {
   });
 
   it("emits connection, initial_headers and headers, and lets headers be edited", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const seen: string[] = [];
     harness.engine.on("initial_headers", (headers) => {
       seen.push("initial_headers");
@@ -91,7 +85,7 @@ describe("polling handshake", () => {
   });
 
   it("sets the io cookie on the polling handshake only", async () => {
-    harness = await startEngine({ cookie: true });
+    const harness = await startEngine({ cookie: true });
     const { response, open } = await handshake(harness);
     expect(response.headers["set-cookie"]).toEqual([
       `io=${open.sid}; Path=/; HttpOnly; SameSite=Lax`,
@@ -102,13 +96,13 @@ describe("polling handshake", () => {
   });
 
   it("honours cookie options (name, path:false, sameSite strict)", async () => {
-    harness = await startEngine({ cookie: { name: "lb", path: false, sameSite: "strict" } });
+    const harness = await startEngine({ cookie: { name: "lb", path: false, sameSite: "strict" } });
     const { response, open } = await handshake(harness);
     expect(response.headers["set-cookie"]).toEqual([`lb=${open.sid}; HttpOnly; SameSite=Strict`]);
   });
 
   it("uses an async generateId", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     let n = 0;
     harness.engine.generateId = async () => `custom-${++n}`;
     const { open } = await handshake(harness);
@@ -118,7 +112,7 @@ describe("polling handshake", () => {
 
 describe("websocket-only handshake", () => {
   it("upgrades at once and sends the open packet with no upgrades as the first text frame", async () => {
-    harness = await startEngine({ cookie: true });
+    const harness = await startEngine({ cookie: true });
     let upgradeHeaders: Record<string, unknown> | undefined;
     harness.engine.on("headers", (headers) => {
       upgradeHeaders = { ...headers };
@@ -145,7 +139,7 @@ describe("websocket-only handshake", () => {
   });
 
   it("calls writeHead() on the upgrade's response so hooked middlewares add headers to the 101", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const closedResponses: string[] = [];
     // What on-headers (used by express-session) does: set headers when writeHead() runs.
     harness.engine.use((_req, res, next) => {

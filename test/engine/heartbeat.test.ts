@@ -1,31 +1,25 @@
 // Heartbeat (protocol.md §1.7): the server pings every pingInterval, closes on a missing pong
 // after pingTimeout, and treats a client ping as a wrong-direction transport error.
 import type { EngineCloseReason } from "@switchyard/server";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  type EngineHarness,
+  engineStarter,
   expectTransportError,
   handshake,
   openWebSocket,
   rawPoll,
   rawPost,
-  startEngine,
   waitForEvent,
 } from "./support/engine-harness.js";
 
-let harness: EngineHarness | undefined;
+const startEngine = engineStarter();
 const timing = { pingInterval: 300, pingTimeout: 200 };
 // Rounds that must succeed get a roomier pong deadline, so a loaded machine does not flake.
 const roomy = { pingInterval: 300, pingTimeout: 1000 };
 
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-
 describe("heartbeat over polling", () => {
   it("advertises the intervals and keeps a session alive through three ping/pong rounds", async () => {
-    harness = await startEngine(roomy);
+    const harness = await startEngine(roomy);
     const { open, session } = await handshake(harness);
     expect(open.pingInterval).toBe(300);
     expect(open.pingTimeout).toBe(1000);
@@ -40,7 +34,7 @@ describe("heartbeat over polling", () => {
   });
 
   it("closes with ping timeout when no pong comes back", async () => {
-    harness = await startEngine(timing);
+    const harness = await startEngine(timing);
     const { open, session } = await handshake(harness);
     const closed = waitForEvent<[EngineCloseReason]>(session, "close");
     expect((await rawPoll(harness, open.sid)).body).toBe("2");
@@ -49,7 +43,7 @@ describe("heartbeat over polling", () => {
   });
 
   it("closes with transport error when a v4 client sends a ping", async () => {
-    harness = await startEngine(timing);
+    const harness = await startEngine(timing);
     const { open, session } = await handshake(harness);
     const closed = waitForEvent<[EngineCloseReason, unknown]>(session, "close");
     expect((await rawPost(harness, open.sid, "2")).body).toBe("ok");
@@ -59,7 +53,7 @@ describe("heartbeat over polling", () => {
 
 describe("heartbeat over websocket", () => {
   it("pings, accepts pongs, then times out once the client stops answering", async () => {
-    harness = await startEngine({ pingInterval: 300, pingTimeout: 500 });
+    const harness = await startEngine({ pingInterval: 300, pingTimeout: 500 });
     const connection = waitForEvent<[import("@switchyard/server").EngineSession]>(
       harness.engine,
       "connection",
@@ -78,7 +72,7 @@ describe("heartbeat over websocket", () => {
   });
 
   it("closes with transport error on a client ping", async () => {
-    harness = await startEngine(timing);
+    const harness = await startEngine(timing);
     const connection = waitForEvent<[import("@switchyard/server").EngineSession]>(
       harness.engine,
       "connection",

@@ -2,24 +2,18 @@
 // keeps serving: truncated bodies, oversized headers, garbage bytes, prototype-named sids.
 import { connect } from "node:net";
 import type { EngineCloseReason } from "@switchyard/server";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  type EngineHarness,
+  engineStarter,
   expectTransportError,
   handshake,
   rawPoll,
   rawRequest,
   requestArrives,
-  startEngine,
   waitForEvent,
 } from "./support/engine-harness.js";
 
-let harness: EngineHarness | undefined;
-
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startEngine = engineStarter();
 
 function rawExchange(port: number, bytes: string | Buffer): Promise<string> {
   return new Promise((resolve) => {
@@ -36,7 +30,7 @@ function rawExchange(port: number, bytes: string | Buffer): Promise<string> {
 
 describe("hostile input", () => {
   it("closes only the session whose POST body was cut short", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const victim = await handshake(harness);
     const bystander = await handshake(harness);
     const closed = waitForEvent<[EngineCloseReason, unknown]>(victim.session, "close");
@@ -58,7 +52,7 @@ describe("hostile input", () => {
   });
 
   it("answers oversized headers with 431 and serves the next request", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const answer = await rawExchange(
       harness.port,
       `GET ${harness.path({ EIO: "4", transport: "polling" })} HTTP/1.1\r\nHost: x\r\n` +
@@ -69,14 +63,14 @@ describe("hostile input", () => {
   });
 
   it("survives garbage bytes instead of an HTTP request", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const answer = await rawExchange(harness.port, Buffer.from([0, 1, 2, 255, 13, 10, 13, 10]));
     expect(answer.startsWith("HTTP/1.1 400")).toBe(true);
     expect((await rawPoll(harness)).status).toBe(200);
   });
 
   it("answers unknown-sid for sids that are Object.prototype names", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     for (const sid of ["constructor", "hasOwnProperty", "__proto__", "valueOf"]) {
       const response = await rawRequest(harness.port, {
         method: "POST",
@@ -88,7 +82,7 @@ describe("hostile input", () => {
   });
 
   it("closes a session flooded with 10,001 packets in one payload as a parse error", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { open, session } = await handshake(harness);
     const closed = waitForEvent<[EngineCloseReason]>(session, "close");
     const body = Array.from({ length: 10_001 }, () => "6").join("\x1e");

@@ -4,24 +4,22 @@ import type { EngineCloseReason, EngineSession } from "@switchyard/server";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type EngineHarness,
+  engineStarter,
   handshake,
   openWebSocket,
   rawPoll,
   rawPost,
   requestArrives,
-  startEngine,
   waitForEvent,
 } from "./support/engine-harness.js";
 import { type TimerTracker, trackTimers } from "./support/timer-tracker.js";
 
-let harness: EngineHarness | undefined;
+const startEngine = engineStarter();
 let tracker: TimerTracker | undefined;
 
-afterEach(async () => {
+afterEach(() => {
   tracker?.restore();
   tracker = undefined;
-  await harness?.close();
-  harness = undefined;
 });
 
 async function upgradeOver(h: EngineHarness, sid: string, session: EngineSession) {
@@ -86,7 +84,7 @@ async function endSession(h: EngineHarness, round: number): Promise<void> {
 
 describe("session lifecycle", () => {
   it("leaves no session and no engine timer after 200 connect/close cycles of every kind", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     tracker = trackTimers();
     for (let round = 0; round < 200; round++) await endSession(harness, round);
     expect(harness.engine.clientsCount).toBe(0);
@@ -95,7 +93,7 @@ describe("session lifecycle", () => {
   });
 
   it("clears the deferred-close timer when the session ends by ping timeout meanwhile", async () => {
-    harness = await startEngine({ pingInterval: 30, pingTimeout: 30 });
+    const harness = await startEngine({ pingInterval: 30, pingTimeout: 30 });
     tracker = trackTimers();
     const { session } = await handshake(harness);
     const closed = waitForEvent<[EngineCloseReason]>(session, "close");
@@ -105,7 +103,7 @@ describe("session lifecycle", () => {
   });
 
   it("closes a session whose close waits for the next GET when the engine closes", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { session } = await handshake(harness);
     const closed = waitForEvent<[EngineCloseReason]>(session, "close");
     session.close();
@@ -117,7 +115,7 @@ describe("session lifecycle", () => {
   });
 
   it("ends a session with transport close when the client sends 1 during a deferred close", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { open, session } = await handshake(harness);
     const closed = waitForEvent<[EngineCloseReason]>(session, "close");
     session.close();
@@ -127,7 +125,7 @@ describe("session lifecycle", () => {
   });
 
   it("completes an upgrade during a deferred close, then closes the new transport", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     tracker = trackTimers();
     const { open, session } = await handshake(harness);
     const client = await openWebSocket(harness, { sid: open.sid });

@@ -2,25 +2,20 @@
 // one POST in flight, invalid input, limits, deferred close and compression.
 import { gunzipSync, inflateSync } from "node:zlib";
 import type { EngineCloseReason } from "@switchyard/server";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   type EngineHarness,
+  engineStarter,
   expectTransportError,
   handshake,
   rawPoll,
   rawPost,
   rawRequest,
   requestArrives,
-  startEngine,
   waitForEvent,
 } from "./support/engine-harness.js";
 
-let harness: EngineHarness | undefined;
-
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startEngine = engineStarter();
 
 async function echoEngine(options = {}): Promise<EngineHarness> {
   const started = await startEngine(options);
@@ -30,9 +25,19 @@ async function echoEngine(options = {}): Promise<EngineHarness> {
   return started;
 }
 
+/** Handshakes, then leaves a GET pending on the server; `closed` resolves with the close reason. */
+async function pendingGet(harness: EngineHarness) {
+  const { open, session } = await handshake(harness);
+  const closed = waitForEvent<[EngineCloseReason, unknown]>(session, "close");
+  const arrived = requestArrives(harness);
+  const poll = rawPoll(harness, open.sid);
+  await arrived;
+  return { open, session, closed, poll };
+}
+
 describe("polling data flow", () => {
   it("answers a POST with ok (text/html, Content-Length 2) and echoes 4hello on the next GET", async () => {
-    harness = await echoEngine();
+    const harness = await echoEngine();
     const { open } = await handshake(harness);
     const post = await rawPost(harness, open.sid, "4hello");
     expect(post.status).toBe(200);
@@ -47,7 +52,7 @@ describe("polling data flow", () => {
   });
 
   it("holds a GET until a packet is ready (long poll)", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { open, session } = await handshake(harness);
     let answered = false;
     const arrived = requestArrives(harness);
@@ -62,7 +67,7 @@ describe("polling data flow", () => {
   });
 
   it("splits a multi-packet payload and joins buffered packets with \\x1e", async () => {
-    harness = await echoEngine();
+    const harness = await echoEngine();
     const { open, session } = await handshake(harness);
     const messages: unknown[] = [];
     session.on("message", (data) => messages.push(data));
@@ -72,7 +77,7 @@ describe("polling data flow", () => {
   });
 
   it("decodes b<base64> as binary and sends binary back as b<base64>", async () => {
-    harness = await echoEngine();
+    const harness = await echoEngine();
     const { open, session } = await handshake(harness);
     const messages: unknown[] = [];
     session.on("message", (data) => messages.push(data));
@@ -84,7 +89,7 @@ describe("polling data flow", () => {
   });
 
   it("counts Content-Length in UTF-8 bytes for multibyte text, both ways", async () => {
-    harness = await echoEngine();
+    const harness = await echoEngine();
     const { open, session } = await handshake(harness);
     const text = "héllo € 😀 \u0000 ✓";
     const received = waitForEvent<[string]>(session, "message");
@@ -97,14 +102,14 @@ describe("polling data flow", () => {
   });
 
   it("adds X-XSS-Protection: 0 for Internet Explorer user agents only", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const ie = { headers: { "User-Agent": "Mozilla/5.0 (Windows NT 10.0; Trident/7.0; rv:11.0)" } };
     expect((await rawPoll(harness, undefined, {}, ie)).headers["x-xss-protection"]).toBe("0");
     expect((await rawPoll(harness)).headers["x-xss-protection"]).toBeUndefined();
   });
 
   it("reads the query a Connect-style middleware already parsed into req._query", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     harness.engine.use((req, _res, next) => {
       (req as typeof req & { _query?: unknown })._query = { EIO: "4", transport: "polling" };
       next();
@@ -115,7 +120,7 @@ describe("polling data flow", () => {
   });
 
   it("calls send callbacks once the packets are flushed, and emits flush and drain", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { open, session } = await handshake(harness);
     const events: string[] = [];
     harness.engine.on("flush", () => events.push("engine flush"));
@@ -129,12 +134,8 @@ describe("polling data flow", () => {
 
 describe("polling rule violations", () => {
   it("answers a second concurrent GET with 400 and sends 1 to the first one", async () => {
-    harness = await startEngine();
-    const { open, session } = await handshake(harness);
-    const closed = waitForEvent<[EngineCloseReason, unknown]>(session, "close");
-    const arrived = requestArrives(harness);
-    const first = rawPoll(harness, open.sid);
-    await arrived;
+    const harness = await startEngine();
+    const { open, closed, poll: first } = await pendingGet(harness);
     const second = await rawPoll(harness, open.sid);
     expect(second.status).toBe(400);
     expect(second.body).toBe("");
@@ -144,7 +145,7 @@ describe("polling rule violations", () => {
   });
 
   it("closes the session when the client aborts a pending GET", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { open, session } = await handshake(harness);
     const closed = waitForEvent<[EngineCloseReason, unknown]>(session, "close");
     const controller = new AbortController();
@@ -160,7 +161,7 @@ describe("polling rule violations", () => {
   });
 
   it("closes with parse error on an invalid or empty payload (the POST still gets ok)", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { open, session } = await handshake(harness);
     const closed = waitForEvent<[EngineCloseReason]>(session, "close");
     expect((await rawPost(harness, open.sid, "abc")).body).toBe("ok");
@@ -174,19 +175,15 @@ describe("polling rule violations", () => {
   });
 
   it("answers a POST of 1 with ok, sends 6 to the pending GET and closes with transport close", async () => {
-    harness = await startEngine();
-    const { open, session } = await handshake(harness);
-    const closed = waitForEvent<[EngineCloseReason]>(session, "close");
-    const arrived = requestArrives(harness);
-    const poll = rawPoll(harness, open.sid);
-    await arrived;
+    const harness = await startEngine();
+    const { open, closed, poll } = await pendingGet(harness);
     expect((await rawPost(harness, open.sid, "1")).body).toBe("ok");
     expect((await poll).body).toBe("6");
     expect((await closed)[0]).toBe("transport close");
   });
 
   it("answers an application/octet-stream POST with 400 and closes the session", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { open, session } = await handshake(harness);
     const closed = waitForEvent<[EngineCloseReason, unknown]>(session, "close");
     const post = await rawPost(harness, open.sid, Buffer.from([4, 1, 2]), {
@@ -198,7 +195,7 @@ describe("polling rule violations", () => {
   });
 
   it("answers 413 to a body over maxHttpBufferSize without delivering it", async () => {
-    harness = await startEngine({ maxHttpBufferSize: 100 });
+    const harness = await startEngine({ maxHttpBufferSize: 100 });
     const { open, session } = await handshake(harness);
     const messages: unknown[] = [];
     session.on("message", (data) => messages.push(data));
@@ -211,7 +208,7 @@ describe("polling rule violations", () => {
   });
 
   it("counts maxHttpBufferSize in bytes: 61 characters of 121 bytes are over a 100-byte limit", async () => {
-    harness = await startEngine({ maxHttpBufferSize: 100 });
+    const harness = await startEngine({ maxHttpBufferSize: 100 });
     const { open, session } = await handshake(harness);
     const messages: unknown[] = [];
     session.on("message", (data) => messages.push(data));
@@ -221,7 +218,7 @@ describe("polling rule violations", () => {
   });
 
   it("answers a second concurrent POST with 400 and closes the session", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { open, session } = await handshake(harness);
     const closed = waitForEvent<[EngineCloseReason, unknown]>(session, "close");
     // A POST whose body never ends keeps the first slot busy.
@@ -248,7 +245,7 @@ describe("polling rule violations", () => {
 
 describe("polling close and compression", () => {
   it("defers a server close to the next GET, which receives 6 then 1", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { open, session } = await handshake(harness);
     const closed = waitForEvent<[EngineCloseReason]>(session, "close");
     session.close();
@@ -258,19 +255,14 @@ describe("polling close and compression", () => {
   });
 
   it("answers a pending GET with 1 when the server closes the session", async () => {
-    harness = await startEngine();
-    const { open, session } = await handshake(harness);
-    const closed = waitForEvent<[EngineCloseReason]>(session, "close");
-    const arrived = requestArrives(harness);
-    const poll = rawPoll(harness, open.sid);
-    await arrived;
+    const { session, closed, poll } = await pendingGet(await startEngine());
     session.close();
     expect((await poll).body).toBe("1");
     expect((await closed)[0]).toBe("forced close");
   });
 
   it("sends buffered packets first, then the close packet on the following GET", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { open, session } = await handshake(harness);
     session.send("last");
     session.close();
@@ -279,7 +271,7 @@ describe("polling close and compression", () => {
   });
 
   it("gzips or deflates a payload over the threshold that asked for compression", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { open, session } = await handshake(harness);
     const big = "z".repeat(2000);
     for (const [encoding, inflate] of [
@@ -295,7 +287,7 @@ describe("polling close and compression", () => {
   });
 
   it("does not compress small payloads, compress:false packets, or with httpCompression false", async () => {
-    harness = await startEngine();
+    let harness = await startEngine();
     const { open, session } = await handshake(harness);
     const gzip = { headers: { "Accept-Encoding": "gzip" } };
     let poll = rawPoll(harness, open.sid, {}, gzip);
@@ -313,7 +305,7 @@ describe("polling close and compression", () => {
   });
 
   it("leaves unrelated paths to the server's own request listener", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const other = await rawRequest(harness.port, { path: "/other" });
     expect(other.status).toBe(404);
     expect(other.body).toBe("not engine");

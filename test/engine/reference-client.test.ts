@@ -2,16 +2,14 @@
 // polling → websocket, exchanging text and binary with our engine.
 import { Socket as ClientSocket, type SocketOptions } from "engine.io-client";
 import { afterEach, describe, expect, it } from "vitest";
-import { type EngineHarness, startEngine, waitForEvent } from "./support/engine-harness.js";
+import { type EngineHarness, engineStarter, waitForEvent } from "./support/engine-harness.js";
 
-let harness: EngineHarness | undefined;
+const startEngine = engineStarter();
 let client: ClientSocket | undefined;
 
-afterEach(async () => {
+afterEach(() => {
   client?.close();
   client = undefined;
-  await harness?.close();
-  harness = undefined;
 });
 
 function toBytes(data: unknown): number[] {
@@ -28,8 +26,7 @@ async function echoEngine(): Promise<EngineHarness> {
   return started;
 }
 
-function connect(options: Partial<SocketOptions>): ClientSocket {
-  if (harness === undefined) throw new Error("no engine");
+function connect(harness: EngineHarness, options: Partial<SocketOptions>): ClientSocket {
   return new ClientSocket(`http://127.0.0.1:${harness.port}`, options);
 }
 
@@ -44,27 +41,27 @@ async function exchange(socket: ClientSocket): Promise<void> {
 
 describe("official engine.io-client 6.6", () => {
   it("connects over polling only and exchanges text and binary", async () => {
-    harness = await echoEngine();
-    client = connect({ transports: ["polling"] });
+    const harness = await echoEngine();
+    client = connect(harness, { transports: ["polling"] });
     await waitForEvent(client, "open");
     expect(client.transport.name).toBe("polling");
     await exchange(client);
   });
 
   it("connects over websocket only and exchanges text and binary", async () => {
-    harness = await echoEngine();
-    client = connect({ transports: ["websocket"] });
+    const harness = await echoEngine();
+    client = connect(harness, { transports: ["websocket"] });
     await waitForEvent(client, "open");
     expect(client.transport.name).toBe("websocket");
     await exchange(client);
   });
 
   it("upgrades from polling to websocket and keeps exchanging", async () => {
-    harness = await echoEngine();
+    const harness = await echoEngine();
     const upgraded = new Promise<void>((resolve) => {
-      harness?.engine.on("connection", (session) => session.once("upgrade", () => resolve()));
+      harness.engine.on("connection", (session) => session.once("upgrade", () => resolve()));
     });
-    client = connect({ transports: ["polling", "websocket"] });
+    client = connect(harness, { transports: ["polling", "websocket"] });
     await waitForEvent(client, "upgrade");
     await upgraded;
     expect(client.transport.name).toBe("websocket");
@@ -72,8 +69,8 @@ describe("official engine.io-client 6.6", () => {
   });
 
   it("survives several heartbeats and sees a server close as transport close", async () => {
-    harness = await echoEngine();
-    client = connect({ transports: ["websocket"] });
+    const harness = await echoEngine();
+    client = connect(harness, { transports: ["websocket"] });
     await waitForEvent(client, "open");
     for (let i = 0; i < 3; i++) await waitForEvent(client, "ping");
     const closed = waitForEvent<[string]>(client, "close");
@@ -82,8 +79,10 @@ describe("official engine.io-client 6.6", () => {
   });
 
   it("gets a connect error for a refused handshake", async () => {
-    harness = await startEngine({ allowRequest: (_req, callback) => callback("nope", false) });
-    client = connect({ transports: ["polling"] });
+    const harness = await startEngine({
+      allowRequest: (_req, callback) => callback("nope", false),
+    });
+    client = connect(harness, { transports: ["polling"] });
     const [error] = await waitForEvent<[Error]>(client, "error");
     expect(error).toBeInstanceOf(Error);
   });

@@ -1,28 +1,41 @@
 // Polling → websocket upgrade (protocol.md §1.6): probe, noop release of the pending GET, `5`,
 // upgradeTimeout, TRANSPORT_MISMATCH afterwards, and a second WebSocket closed at once.
 import type { EngineConnectionError, Transport } from "@switchyard/server";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   type EngineHarness,
+  engineStarter,
   handshake,
   openWebSocket,
   rawPoll,
   requestArrives,
-  startEngine,
   waitForEvent,
 } from "./support/engine-harness.js";
 import { trackTimers } from "./support/timer-tracker.js";
 
-let harness: EngineHarness | undefined;
+const startEngine = engineStarter();
 
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+/** Handshakes over polling and opens a WebSocket for the session: 2probe answered by 3probe. */
+async function probe(harness: EngineHarness) {
+  const { open, session } = await handshake(harness);
+  const client = await openWebSocket(harness, { sid: open.sid });
+  client.ws.send("2probe");
+  expect(await client.next()).toBe("3probe");
+  return { open, session, client };
+}
+
+/** A session upgraded to WebSocket: the probe, then 5. */
+async function upgraded(harness: EngineHarness) {
+  const probed = await probe(harness);
+  const upgrade = waitForEvent(probed.session, "upgrade");
+  probed.client.ws.send("5");
+  await upgrade;
+  return probed;
+}
 
 describe("upgrade", () => {
   it("runs 2probe/3probe, releases the pending GET with 6, and switches on 5", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { open, session } = await handshake(harness);
     const arrived = requestArrives(harness);
     const pendingGet = rawPoll(harness, open.sid);
@@ -47,11 +60,7 @@ describe("upgrade", () => {
   });
 
   it("flushes packets buffered during the upgrade over the new transport", async () => {
-    harness = await startEngine();
-    const { open, session } = await handshake(harness);
-    const client = await openWebSocket(harness, { sid: open.sid });
-    client.ws.send("2probe");
-    expect(await client.next()).toBe("3probe");
+    const { session, client } = await probe(await startEngine());
     session.send("queued");
     await new Promise<void>((resolve) => process.nextTick(resolve));
     client.ws.send("5");
@@ -59,14 +68,8 @@ describe("upgrade", () => {
   });
 
   it("answers polling with that sid with 400 TRANSPORT_MISMATCH after the upgrade", async () => {
-    harness = await startEngine();
-    const { open, session } = await handshake(harness);
-    const client = await openWebSocket(harness, { sid: open.sid });
-    client.ws.send("2probe");
-    await client.next();
-    const upgraded = waitForEvent(session, "upgrade");
-    client.ws.send("5");
-    await upgraded;
+    const harness = await startEngine();
+    const { open } = await upgraded(harness);
     const error = waitForEvent<[EngineConnectionError]>(harness.engine, "connection_error");
     const poll = await rawPoll(harness, open.sid);
     expect(poll.status).toBe(400);
@@ -79,14 +82,8 @@ describe("upgrade", () => {
   });
 
   it("accepts then closes a second WebSocket for an upgraded session", async () => {
-    harness = await startEngine();
-    const { open, session } = await handshake(harness);
-    const client = await openWebSocket(harness, { sid: open.sid });
-    client.ws.send("2probe");
-    await client.next();
-    const upgraded = waitForEvent(session, "upgrade");
-    client.ws.send("5");
-    await upgraded;
+    const harness = await startEngine();
+    const { open, session, client } = await upgraded(harness);
     const second = await openWebSocket(harness, { sid: open.sid });
     await second.closed();
     expect(session.readyState).toBe("open");
@@ -95,7 +92,7 @@ describe("upgrade", () => {
   });
 
   it("accepts then closes a second WebSocket while an upgrade is in progress", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { open } = await handshake(harness);
     const first = await openWebSocket(harness, { sid: open.sid });
     const second = await openWebSocket(harness, { sid: open.sid });
@@ -105,11 +102,8 @@ describe("upgrade", () => {
   });
 
   it("closes the new transport after upgradeTimeout and keeps polling", async () => {
-    harness = await startEngine({ upgradeTimeout: 200 });
-    const { open, session } = await handshake(harness);
-    const client = await openWebSocket(harness, { sid: open.sid });
-    client.ws.send("2probe");
-    expect(await client.next()).toBe("3probe");
+    const harness = await startEngine({ upgradeTimeout: 200 });
+    const { open, session, client } = await probe(harness);
     await client.closed();
     expect(session.upgrading).toBe(false);
     expect(session.transport.name).toBe("polling");
@@ -119,7 +113,7 @@ describe("upgrade", () => {
   });
 
   it("aborts the upgrade when another packet arrives on the probe transport", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { open, session } = await handshake(harness);
     const client = await openWebSocket(harness, { sid: open.sid });
     client.ws.send("4too-early");
@@ -129,17 +123,13 @@ describe("upgrade", () => {
   });
 
   it("closes the probe transport when the session closes meanwhile", async () => {
-    harness = await startEngine();
-    const { open, session } = await handshake(harness);
-    const client = await openWebSocket(harness, { sid: open.sid });
-    client.ws.send("2probe");
-    await client.next();
+    const { session, client } = await probe(await startEngine());
     session.close(true);
     await client.closed();
   });
 
   it("switches on a 5 that comes without a probe first, as the official engine does", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { open, session } = await handshake(harness);
     const client = await openWebSocket(harness, { sid: open.sid });
     const upgraded = waitForEvent<[Transport]>(session, "upgrade");
@@ -150,18 +140,15 @@ describe("upgrade", () => {
   });
 
   it("releases a new pending GET with a noop every 100 ms while upgrading", async () => {
-    harness = await startEngine();
-    const { open } = await handshake(harness);
-    const client = await openWebSocket(harness, { sid: open.sid });
-    client.ws.send("2probe");
-    expect(await client.next()).toBe("3probe");
+    const harness = await startEngine();
+    const { open } = await probe(harness);
     for (let round = 0; round < 3; round++) {
       expect((await rawPoll(harness, open.sid)).body).toBe("6");
     }
   });
 
   it("keeps polling with no timer left when the WebSocket closes mid-upgrade", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const tracker = trackTimers();
     try {
       const { open, session } = await handshake(harness);
@@ -186,7 +173,7 @@ describe("upgrade", () => {
   });
 
   it("accepts then closes a WebSocket for a session that is closing", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const { open, session } = await handshake(harness);
     session.close();
     const client = await openWebSocket(harness, { sid: open.sid });
@@ -196,7 +183,7 @@ describe("upgrade", () => {
   });
 
   it("leaves no noop interval behind when an upgrading listener closes the session", async () => {
-    harness = await startEngine();
+    const harness = await startEngine();
     const tracker = trackTimers();
     try {
       const { open, session } = await handshake(harness);

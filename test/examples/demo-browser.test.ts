@@ -2,22 +2,10 @@
 // different workers (the page shows its node), join a room and chat with delivery acks; then the
 // worker of one page is killed and that page reconnects and keeps its room. Loopback only; skipped
 // outside CI when chromium is not installed.
-import { existsSync } from "node:fs";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, noChromium } from "../support/chromium.js";
 import { alive, type Demo, killDemo, killQuietly, startDemo, stopDemo } from "./demo-process.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 
 /** What the demo page exposes as `window.demo`. */
 interface PageState {
@@ -85,13 +73,13 @@ async function onlineCount(page: Page, count: number): Promise<void> {
   );
 }
 
-describe.skipIf(!existsSync(CHROMIUM) && !process.env["CI"])("the demo in chromium", () => {
+describe.skipIf(noChromium)("the demo in chromium", () => {
   let browser: Browser | undefined;
   let demo: Demo | undefined;
 
   beforeAll(async () => {
     demo = await startDemo({ WORKERS: "3" });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 15_000 });
+    browser = await launchChromium({ timeout: 15_000 });
   });
 
   afterAll(async () => {

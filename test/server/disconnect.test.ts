@@ -4,7 +4,7 @@ import type { DisconnectReason, Socket } from "@switchyard/server";
 import { afterEach, describe, expect, it } from "vitest";
 import { connected, type Harness, startServer, waitFor } from "./harness.js";
 import { openRawPeer, rawConnect } from "./raw-peer.js";
-import { openPollingPeer } from "./raw-polling.js";
+import { pollingSocket } from "./raw-polling.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -181,11 +181,7 @@ describe("disconnect reasons", () => {
 
   it("reports transport error when a polling client sends two overlapping GETs", async () => {
     h = await startServer();
-    const connection = waitFor<[Socket]>(h.io, "connection");
-    const peer = await openPollingPeer(h.port);
-    await peer.post("40");
-    await peer.poll();
-    const [socket] = await connection;
+    const { peer, socket } = await pollingSocket(h);
     const reason = waitFor<[DisconnectReason]>(socket, "disconnect");
     void peer.poll().catch(() => undefined);
     void peer.poll().catch(() => undefined);

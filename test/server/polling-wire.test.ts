@@ -1,9 +1,8 @@
 // Hand-written Socket.IO frames over HTTP long-polling (§2.2–2.5), including binary as b<base64>.
 
-import type { Socket } from "@switchyard/server";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Harness, startServer, waitFor } from "./harness.js";
-import { openPollingPeer } from "./raw-polling.js";
+import { openPollingPeer, pollingSocket } from "./raw-polling.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -42,11 +41,7 @@ describe("Socket.IO over raw long-polling", () => {
 
   it("reassembles a binary event whose attachment arrives as b<base64>", async () => {
     h = await startServer();
-    const connection = waitFor<[Socket]>(h.io, "connection");
-    const peer = await openPollingPeer(h.port);
-    await peer.post("40");
-    await peer.poll();
-    const [socket] = await connection;
+    const { peer, socket } = await pollingSocket(h);
     const got = waitFor<[Buffer]>(socket, "up");
     await peer.post(
       '451-["up",{"_placeholder":true,"num":0}]',

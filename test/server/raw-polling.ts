@@ -1,4 +1,7 @@
 // A raw Engine.IO v4 long-polling peer: hand-written payloads over GET/POST (loopback fetch).
+import type { Socket } from "@switchyard/server";
+import { expect } from "vitest";
+import { type Harness, waitFor } from "./harness.js";
 
 export interface PollingPeer {
   sid: string;
@@ -34,4 +37,16 @@ export async function openPollingPeer(port: number): Promise<PollingPeer> {
     }
   };
   return { sid, post, poll };
+}
+
+/** A raw polling session connected to `/`, with its server socket; no GET is left pending. */
+export async function pollingSocket(
+  harness: Harness,
+): Promise<{ peer: PollingPeer; socket: Socket }> {
+  const connection = waitFor<[Socket]>(harness.io, "connection");
+  const peer = await openPollingPeer(harness.port);
+  await peer.post("40");
+  expect((await peer.poll())[0]).toMatch(/^40\{"sid"/);
+  const [socket] = await connection;
+  return { peer, socket };
 }

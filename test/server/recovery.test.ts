@@ -3,7 +3,7 @@
 
 import type { Socket } from "@switchyard/server";
 import { SessionAwareAdapter } from "@switchyard/server";
-import type { Socket as ClientSocket } from "socket.io-client";
+import type { Socket as ClientSocket, ManagerOptions, SocketOptions } from "socket.io-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { connected, type Harness, startServer, waitFor } from "./harness.js";
 import { openRawPeer, rawConnect } from "./raw-peer.js";
@@ -17,15 +17,23 @@ afterEach(async () => {
 
 const RECONNECTING = { reconnection: true, reconnectionDelay: 20, randomizationFactor: 0 } as const;
 
-/** Connects a reconnecting client and returns its first server socket. */
+/** Connects a reconnecting client (with `options` added) and returns its first server socket. */
 async function firstConnection(
   harness: Harness,
+  options: Partial<ManagerOptions & SocketOptions> = {},
 ): Promise<{ socket: Socket; client: ClientSocket }> {
   const connection = waitFor<[Socket]>(harness.io, "connection");
-  const client = harness.client("/", RECONNECTING);
+  const client = harness.client("/", { ...RECONNECTING, ...options });
   const [socket] = await connection;
   await connected(client);
   return { socket, client };
+}
+
+/** Sends a stored event and waits for it: the client now has an offset to recover from. */
+async function prime(harness: Harness, client: ClientSocket): Promise<void> {
+  const primed = waitFor(client, "p");
+  harness.io.emit("p");
+  await primed;
 }
 
 /** Cuts the transport and waits for the server side to see it. */
@@ -86,39 +94,29 @@ describe("connection state recovery", () => {
     expect(atConnect).toEqual([[1, 2, 3]]);
   });
 
-  it("skips the connect middlewares on recovery by default", async () => {
-    h = await startServer({ connectionStateRecovery: {} });
-    let runs = 0;
-    h.io.use((_s, next) => {
-      runs++;
-      next();
+  for (const { name, recovery, expectedRuns } of [
+    { name: "skips the connect middlewares on recovery by default", recovery: {}, expectedRuns: 1 },
+    {
+      name: "runs the middlewares on recovery with skipMiddlewares: false",
+      recovery: { skipMiddlewares: false },
+      expectedRuns: 2,
+    },
+  ]) {
+    it(name, async () => {
+      h = await startServer({ connectionStateRecovery: recovery });
+      let runs = 0;
+      h.io.use((_s, next) => {
+        runs++;
+        next();
+      });
+      const { socket, client } = await firstConnection(h);
+      await prime(h, client);
+      await cut(socket, client);
+      const [restored] = await waitFor<[Socket]>(h.io, "connection");
+      expect(restored.recovered).toBe(true);
+      expect(runs).toBe(expectedRuns);
     });
-    const { socket, client } = await firstConnection(h);
-    const primed = waitFor(client, "p");
-    h.io.emit("p");
-    await primed;
-    await cut(socket, client);
-    const [restored] = await waitFor<[Socket]>(h.io, "connection");
-    expect(restored.recovered).toBe(true);
-    expect(runs).toBe(1);
-  });
-
-  it("runs the middlewares on recovery with skipMiddlewares: false", async () => {
-    h = await startServer({ connectionStateRecovery: { skipMiddlewares: false } });
-    let runs = 0;
-    h.io.use((_s, next) => {
-      runs++;
-      next();
-    });
-    const { socket, client } = await firstConnection(h);
-    const primed = waitFor(client, "p");
-    h.io.emit("p");
-    await primed;
-    await cut(socket, client);
-    const [restored] = await waitFor<[Socket]>(h.io, "connection");
-    expect(restored.recovered).toBe(true);
-    expect(runs).toBe(2);
-  });
+  }
 
   it("starts a fresh session when the client never received an event", async () => {
     h = await startServer({ connectionStateRecovery: {} });
@@ -153,9 +151,7 @@ describe("connection state recovery", () => {
   it("refuses an expired session", async () => {
     h = await startServer({ connectionStateRecovery: { maxDisconnectionDuration: 0 } });
     const { socket, client } = await firstConnection(h);
-    const primed = waitFor(client, "p");
-    h.io.emit("p");
-    await primed;
+    await prime(h, client);
     await cut(socket, client);
     // The client reconnects after reconnectionDelay (20 ms), later than the 0 ms allowance.
     const [fresh] = await waitFor<[Socket]>(h.io, "connection");
@@ -188,9 +184,7 @@ describe("connection state recovery: what is stored", () => {
   it("replays a missed binary event with its attachments", async () => {
     h = await startServer({ connectionStateRecovery: {} });
     const { socket, client } = await firstConnection(h);
-    const primed = waitFor(client, "p");
-    h.io.emit("p");
-    await primed;
+    await prime(h, client);
     await cut(socket, client);
     h.io.emit("bin", Buffer.from([7, 8]), { nested: Buffer.from([9]) });
     const missed = waitFor<[ArrayBuffer, { nested: ArrayBuffer }, string]>(client, "bin");
@@ -218,13 +212,8 @@ describe("connection state recovery: what is stored", () => {
 
   it("shows pid and offset in handshake.auth of the recovered socket, next to the user auth", async () => {
     h = await startServer({ connectionStateRecovery: {} });
-    const connection = waitFor<[Socket]>(h.io, "connection");
-    const client = h.client("/", { ...RECONNECTING, auth: { token: "t" } });
-    const [socket] = await connection;
-    await connected(client);
-    const primed = waitFor(client, "p");
-    h.io.emit("p");
-    await primed;
+    const { socket, client } = await firstConnection(h, { auth: { token: "t" } });
+    await prime(h, client);
     await cut(socket, client);
     const [restored] = await waitFor<[Socket]>(h.io, "connection");
     expect(restored.recovered).toBe(true);
@@ -238,9 +227,7 @@ describe("connection state recovery: what is stored", () => {
   it("refuses a session once the sweep has expired it and its packets", async () => {
     h = await startServer({ connectionStateRecovery: { maxDisconnectionDuration: 60_000 } });
     const { socket, client } = await firstConnection(h);
-    const primed = waitFor(client, "p");
-    h.io.emit("p");
-    await primed;
+    await prime(h, client);
     const adapter = h.io.sockets.adapter;
     expect(adapter).toBeInstanceOf(SessionAwareAdapter);
     const gone = waitFor<[string]>(socket, "disconnect");
@@ -256,13 +243,8 @@ describe("connection state recovery: what is stored", () => {
 
   it("recovers over HTTP long-polling too", async () => {
     h = await startServer({ connectionStateRecovery: {} });
-    const connection = waitFor<[Socket]>(h.io, "connection");
-    const client = h.client("/", { ...RECONNECTING, transports: ["polling"] });
-    const [socket] = await connection;
-    await connected(client);
-    const primed = waitFor(client, "p");
-    h.io.emit("p");
-    await primed;
+    const { socket, client } = await firstConnection(h, { transports: ["polling"] });
+    await prime(h, client);
     const gone = waitFor(socket, "disconnect");
     client.io.engine.close();
     await gone;

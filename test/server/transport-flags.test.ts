@@ -4,23 +4,13 @@
 import type { Socket } from "@switchyard/server";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Harness, startServer, waitFor } from "./harness.js";
-import { openPollingPeer } from "./raw-polling.js";
+import { openPollingPeer, pollingSocket } from "./raw-polling.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-/** A raw polling session connected to `/`, with its server socket; no GET is left pending. */
-async function pollingSocket(harness: Harness) {
-  const connection = waitFor<[Socket]>(harness.io, "connection");
-  const peer = await openPollingPeer(harness.port);
-  await peer.post("40");
-  expect((await peer.poll())[0]).toMatch(/^40\{"sid"/);
-  const [socket] = await connection;
-  return { peer, socket };
-}
 
 /** One GET with gzip accepted: the packets and the Content-Encoding of the answer. */
 async function rawGet(port: number, sid: string): Promise<{ packets: string[]; encoding: string }> {

@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { terminate } from "../support/child-exit.js";
 
 const root = join(import.meta.dirname, "..", "..");
 
@@ -26,16 +27,7 @@ export async function startCluster(
       stdio: ["ignore", "pipe", "inherit"],
     },
   );
-  const stop = (): Promise<void> =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      child.once("exit", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      child.kill("SIGTERM");
-    });
+  const stop = (): Promise<void> => terminate(child, "SIGTERM", 5_000);
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("cluster did not start in time")), timeoutMs);
     child.once("exit", (code) => reject(new Error(`cluster exited early (${String(code)})`)));

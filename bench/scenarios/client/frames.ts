@@ -1,33 +1,16 @@
 // Wire frames of the replay server: the pre-encoded Engine.IO/Socket.IO packets of the pushed
 // events, WebSocket framing (server side: unmasked) and the incremental parser of the clients'
 // masked frames. Pure.
+import { serverFrame } from "../../lib/ws-frame.js";
 import { BINARY_EVENT, BINARY_EVERY, binaryPayload, TEXT_EVENT, textPayload } from "./load.js";
 
 const OP_TEXT = 0x1;
 const OP_BINARY = 0x2;
 const OP_CLOSE = 0x8;
 
-/** One WebSocket frame from the server (FIN set, no mask). */
-export function wsFrame(payload: Buffer, opcode: number): Buffer {
-  const length = payload.length;
-  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const out = Buffer.allocUnsafe(header + length);
-  out[0] = 0x80 | opcode;
-  if (header === 2) out[1] = length;
-  else if (header === 4) {
-    out[1] = 126;
-    out.writeUInt16BE(length, 2);
-  } else {
-    out[1] = 127;
-    out.writeBigUInt64BE(BigInt(length), 2);
-  }
-  payload.copy(out, header);
-  return out;
-}
-
 /** A text frame. */
 export function wsText(text: string): Buffer {
-  return wsFrame(Buffer.from(text), OP_TEXT);
+  return serverFrame(OP_TEXT, Buffer.from(text));
 }
 
 const CHUNK = Buffer.alloc(256, 7);
@@ -51,7 +34,7 @@ export function wsBurst(from: number, to: number): Buffer {
   for (let seq = from; seq < to; seq++) {
     const { text, binary } = eventPackets(seq);
     frames.push(wsText(text));
-    if (binary !== undefined) frames.push(wsFrame(binary, OP_BINARY));
+    if (binary !== undefined) frames.push(serverFrame(OP_BINARY, binary));
   }
   return Buffer.concat(frames);
 }

@@ -6,61 +6,15 @@ import type { AddressInfo } from "node:net";
 import { MessageType, Server } from "@switchyard/server";
 import { type Socket as ClientSocket, io as ioc } from "socket.io-client";
 import { afterEach, describe, expect, it } from "vitest";
+import { type IpcLink, ipcLink } from "../../../test/sticky/support/ipc-link.js";
 import { StickyErrorCode } from "./errors.js";
 import { createAdapter, type IpcAdapter } from "./ipc-adapter.js";
-import { IpcBus, type IpcChannel } from "./ipc-bus.js";
+import type { IpcBus } from "./ipc-bus.js";
 import { IPC_ADAPTER_MARKER } from "./ipc-bus-message.js";
-import { IpcRelay, type RelayPeer } from "./ipc-relay.js";
+import { IpcRelay } from "./ipc-relay.js";
 
-interface Link {
-  bus: IpcBus;
-  peer: RelayPeer;
-  /** The worker dies: the channel closes and the relay learns it. */
-  kill(): void;
-  /** Sends a raw value to the worker, as the primary could. */
-  toWorker(value: unknown): void;
-}
-
-const roundTrip = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
-
-function link(relay: IpcRelay | undefined): Link {
-  const listeners = new Set<(value: unknown) => void>();
-  let alive = true;
-  const toWorker = (value: unknown): void => {
-    if (!alive) return;
-    const copy = roundTrip(value);
-    setImmediate(() => {
-      for (const listener of listeners) listener(copy);
-    });
-  };
-  const peer: RelayPeer = {
-    send: (message) => {
-      toWorker(message);
-      return alive;
-    },
-  };
-  const channel: IpcChannel = {
-    send(message, callback) {
-      if (!alive) return callback(new Error("channel closed"));
-      const copy = roundTrip(message);
-      setImmediate(() => {
-        relay?.receive(peer, copy);
-        callback(null);
-      });
-    },
-    listen: (listener) => listeners.add(listener),
-    unlisten: (listener) => listeners.delete(listener),
-  };
-  return {
-    bus: new IpcBus(channel, { subscribeTimeoutMs: 300 }),
-    peer,
-    toWorker,
-    kill() {
-      alive = false;
-      relay?.remove(peer);
-    },
-  };
-}
+/** A simulated worker channel (JSON round trip, asynchronous, ordered) with short subscribes. */
+const link = (relay: IpcRelay | undefined): IpcLink => ipcLink(relay, 300);
 
 const OPTIONS = { heartbeatInterval: 100, heartbeatTimeout: 2000, requestsTimeout: 1500 };
 const servers: Server[] = [];

@@ -2,7 +2,7 @@
 // attached, plain HTTP requests, a queued `ws` client and bounded event waits. Loopback only.
 import type { EventEmitter } from "node:events";
 import { createServer, type IncomingHttpHeaders, request, type Server } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { type AddressInfo, connect, type Socket } from "node:net";
 import {
   type AttachOptions,
   EngineServer,
@@ -10,6 +10,7 @@ import {
   type EngineSession,
 } from "@switchyard/server";
 import { WebSocket } from "ws";
+import { closedAfterEach } from "../../support/closed-after-each.js";
 
 /** A running engine on a loopback port. */
 export interface EngineHarness {
@@ -49,6 +50,14 @@ export async function startEngine(
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
+}
+
+/**
+ * `startEngine` for the calling test file: every engine it starts and the test did not close is
+ * closed after each test. Call it before the file's own afterEach hooks (which then run first).
+ */
+export function engineStarter(): typeof startEngine {
+  return closedAfterEach(startEngine);
 }
 
 /** One complete HTTP answer. */
@@ -222,6 +231,23 @@ export async function openWebSocket(
       return code;
     },
   };
+}
+
+/**
+ * A WebSocket handshake done by hand on a plain TCP socket: resolves once the first bytes of the
+ * answer (the 101) have arrived; what is written next is up to the test.
+ */
+export async function rawWebSocket(harness: EngineHarness): Promise<Socket> {
+  const socket = connect(harness.port, "127.0.0.1");
+  socket.on("error", () => {});
+  await waitForEvent(socket, "connect");
+  socket.write(
+    `GET ${harness.path({ EIO: "4", transport: "websocket" })} HTTP/1.1\r\nHost: x\r\n` +
+      "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n" +
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+  );
+  await waitForEvent(socket, "data");
+  return socket;
 }
 
 /** Asserts a `close` event of reason "transport error" whose description has `message`. */

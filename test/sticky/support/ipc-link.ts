@@ -14,8 +14,8 @@ export interface IpcLink {
 
 const roundTrip = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
-/** One worker's channel to `relay`. */
-export function ipcLink(relay: IpcRelay, subscribeTimeoutMs = 2000): IpcLink {
+/** One worker's channel to `relay`; without a relay nothing answers (a primary that runs none). */
+export function ipcLink(relay: IpcRelay | undefined, subscribeTimeoutMs = 2000): IpcLink {
   const listeners = new Set<(value: unknown) => void>();
   let alive = true;
   const toWorker = (value: unknown): void => {
@@ -36,7 +36,7 @@ export function ipcLink(relay: IpcRelay, subscribeTimeoutMs = 2000): IpcLink {
       if (!alive) return callback(new Error("channel closed"));
       const copy = roundTrip(message);
       setImmediate(() => {
-        relay.receive(peer, copy);
+        relay?.receive(peer, copy);
         callback(null);
       });
     },
@@ -49,7 +49,7 @@ export function ipcLink(relay: IpcRelay, subscribeTimeoutMs = 2000): IpcLink {
     toWorker,
     kill() {
       alive = false;
-      relay.remove(peer);
+      relay?.remove(peer);
     },
   };
 }
