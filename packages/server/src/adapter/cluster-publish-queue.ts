@@ -1,7 +1,7 @@
 // The publish queue shared by every cluster adapter of the process. What they publish within
 // one synchronous run goes to the bus at its end, in publish order; consecutive messages of one
-// adapter to one target travel as ONE bus message (a batch, cluster-batch.ts). Only bus bytes
-// wait here: local delivery has already happened.
+// adapter to one target travel as ONE bus message (a batch, cluster-batch.ts). Local delivery
+// never waits for it.
 import { BATCH_ITEM_OVERHEAD, type BatchLimits } from "./cluster-batch.js";
 import type { ClusterTarget } from "./cluster-bus.js";
 
@@ -54,12 +54,15 @@ export function enqueuePublish(
   runs.push({ sink, target, payloads: [payload], bytes: overhead + cost });
   if (!scheduled) {
     scheduled = true;
-    // A microtask: it runs once the current synchronous run ends, before the promise jobs
-    // queued after this publish and before any timer or I/O, so no message waits for the event
-    // loop. (process.nextTick, called from a promise job, would run only once the whole
-    // microtask queue drained: after continuations that followed the publish, such as code
-    // after `await adapter.init()`.)
+    // Whichever of the two runs first flushes; the other finds the queue empty (or flushes
+    // what was queued since, earlier than its own microtask would: order is kept either way).
+    // A microtask: from a promise job, it runs before the continuations queued after this
+    // publish (such as code after `await adapter.init()`), where a nextTick would wait for the
+    // whole microtask queue. A nextTick: from a callback (timer, I/O), it runs before the
+    // sessions' write flush that the local delivery schedules right after (engine/session.ts),
+    // so the bus message leaves before the local writes; a microtask would run after them.
     queueMicrotask(flushPublishQueue);
+    process.nextTick(flushPublishQueue);
   }
 }
 
