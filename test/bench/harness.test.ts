@@ -56,10 +56,22 @@ describe("bench statistics", () => {
     expect(table).toContain("0.47");
     expect(table).toContain("≤ 0.5 ✓");
   });
+
+  it("labels a column that holds something other than its stack", () => {
+    const m = metric("CPU", "µs", { subject: "floor", baseline: "direct" });
+    record(m, "switchyard", 40);
+    record(m, "official", 80);
+    const [, row] = tableRows([evaluate(m)]);
+    expect(row?.slice(1, 4)).toEqual([
+      "40.0 µs (40.0–40.0) [floor]",
+      "80.0 µs (80.0–80.0) [direct]",
+      "0.50",
+    ]);
+  });
 });
 
 describe("bench runner", () => {
-  it("runs an in-process and a child-process scenario end to end", async () => {
+  it("runs an in-process scenario and two child-process scenarios end to end", async () => {
     const { stdout } = await run(
       process.execPath,
       [
@@ -68,6 +80,7 @@ describe("bench runner", () => {
         "bench/run.ts",
         "bundle",
         "echo",
+        "polling",
         "--rounds",
         "1",
         "--scale",
@@ -78,6 +91,10 @@ describe("bench runner", () => {
     );
     expect(stdout).toContain("IIFE gzip -9");
     expect(stdout).toMatch(/server CPU per ack \(closed loop\)\s*\|\s*[\d.,]+ µs/);
+    // The polling floors run in the same rounds, labelled in the left column.
+    for (const floor of ["floor: node:http, no Engine.IO", "floor: bare TCP, minimal HTTP"]) {
+      expect(stdout).toMatch(new RegExp(`[\\d.,]+ µs \\([^)]*\\) \\[${floor}\\]`));
+    }
     expect(stdout).not.toContain("appended to");
   }, 90_000);
 
