@@ -3,14 +3,13 @@
 // Two floor servers (floor-server.ts) take the same load in every round, next to the official
 // stack's round: what node:http alone, and a bare TCP socket alone, cost per round trip.
 import { join } from "node:path";
-import { Child } from "../../lib/child.js";
 import { type Metric, metric, record } from "../../lib/metric.js";
 import { alternate, type Scenario, scaled } from "../../lib/scenario.js";
-import type { ServerReady } from "../server-under-test/server.js";
 import {
   POLLING_CLIENTS_SCRIPT,
   probed,
   type Stack,
+  startFloorStack,
   startStack,
   stopStack,
 } from "../server-under-test/stacks.js";
@@ -22,16 +21,6 @@ const FLOORS = [
   { kind: "http", label: "floor: node:http, no Engine.IO" },
   { kind: "net", label: "floor: bare TCP, minimal HTTP" },
 ] as const;
-
-/** A floor server and its generator, in the shape `probed` takes. */
-async function startFloor(kind: "http" | "net"): Promise<Stack> {
-  const server = await Child.start<ServerReady>(FLOOR_SCRIPT, { args: [kind] });
-  const generator = await Child.start(POLLING_CLIENTS_SCRIPT).catch(async (error: unknown) => {
-    await server.stop();
-    throw error;
-  });
-  return { impl: "official", server, generators: [generator] };
-}
 
 export const scenario: Scenario = {
   name: "polling",
@@ -77,7 +66,7 @@ export const scenario: Scenario = {
         await connect(stack);
       }
       for (const { kind } of FLOORS) {
-        const floor = await startFloor(kind);
+        const floor = await startFloorStack(FLOOR_SCRIPT, POLLING_CLIENTS_SCRIPT, [kind]);
         floors.push(floor);
         await connect(floor);
       }

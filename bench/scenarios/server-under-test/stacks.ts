@@ -46,6 +46,24 @@ export async function startStack(impl: Impl, script: string, generators = 1): Pr
   }
 }
 
+/**
+ * A floor server (`script`, no stack under test) with one generator of `generatorScript`, in the
+ * shape `probed` takes; `impl` is only a placeholder there.
+ */
+export async function startFloorStack(
+  script: string,
+  generatorScript: string = WS_CLIENTS_SCRIPT,
+  args: string[] = [],
+): Promise<Stack> {
+  const server = await Child.start<ServerReady>(script, { args });
+  try {
+    return { impl: "official", server, generators: [await Child.start(generatorScript)] };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
 export async function stopStack(stack: Stack | undefined): Promise<void> {
   if (stack === undefined) return;
   await stopAll([...stack.generators, stack.server]);

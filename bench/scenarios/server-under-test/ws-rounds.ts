@@ -5,7 +5,7 @@ import type { Child } from "../../lib/child.js";
 import type { ProbeSample } from "../../lib/ipc.js";
 import { type Impl, type Metric, metric, record } from "../../lib/metric.js";
 import { alternate, type ScenarioContext } from "../../lib/scenario.js";
-import { type Stack, startStack, stopStack, WS_CLIENTS_SCRIPT } from "./stacks.js";
+import { type Stack, startFloorStack, startStack, stopStack, WS_CLIENTS_SCRIPT } from "./stacks.js";
 import type { RunResult } from "./ws-clients.js";
 
 /** What one round of a stack measured. */
@@ -29,18 +29,30 @@ export interface WsMetrics {
   pacedRate: number;
 }
 
+/** A server that is neither stack, measured by the same `round` next to the official stack. */
+export interface WsFloor {
+  /** Left-column label of its row, e.g. "floor: bare ws, no Engine.IO". */
+  label: string;
+  /** Its server script (a bench child answering `ready` with its port). */
+  script: string;
+}
+
 /**
  * Starts both stacks with `clients` websocket clients connected to each, runs `round` for the
  * warm-up and `ctx.rounds` measured rounds of each (alternate()), stops both stacks, and returns
- * the metrics: main CPU and throughput, then paced CPU, latency p50 and p99, and ELU.
+ * the metrics: main CPU and throughput, then paced CPU, latency p50 and p99, and ELU; then one
+ * main-CPU row per floor, each run right after the official stack's round and compared with it.
  */
 export async function runWsRounds(
   ctx: ScenarioContext,
   clients: number,
   metrics: WsMetrics,
   round: (stack: Stack, gen: Child) => Promise<WsRoundResult>,
+  floors: readonly WsFloor[] = [],
 ): Promise<Metric[]> {
   const { cpu, throughput, unit, pacedRate } = metrics;
+  const floorCpu = floors.map(({ label }) => metric(cpu.name, cpu.unit, { subject: label }));
+  const floorStacks: Stack[] = [];
   const pacedCpu = metric(`server CPU per ${unit} (paced ${pacedRate}/s)`, "µs");
   const p50 = metric(`${unit} latency p50 (paced)`, "ms");
   const p99 = metric(`${unit} latency p99 (paced)`, "ms");
@@ -54,6 +66,12 @@ export async function runWsRounds(
       await stack.generators[0]?.request("connect", { port, count: clients, concurrency: 50 });
       ctx.log(`${impl}: ${clients} clients connected`);
     }
+    for (const floor of floors) {
+      const stack = await startFloorStack(floor.script);
+      floorStacks.push(stack);
+      const port = stack.server.ready.port;
+      await stack.generators[0]?.request("connect", { port, count: clients, concurrency: 50 });
+    }
     await alternate(ctx.rounds, async (impl, index, measured) => {
       const stack = stacks[impl] as Stack;
       const gen = stack.generators[0];
@@ -63,6 +81,18 @@ export async function runWsRounds(
       ctx.log(
         `${impl} round ${index}: ${r.summary}, paced p50 ${result.latency?.p50.toFixed(2)} ms p99 ${result.latency?.p99.toFixed(2)} ms, ELU ${probe.elu.toFixed(2)}`,
       );
+      if (impl === "official") {
+        for (const [i, stack] of floorStacks.entries()) {
+          const gen = stack.generators[0];
+          const target = floorCpu[i];
+          if (gen === undefined || target === undefined) continue;
+          const f = await round(stack, gen);
+          ctx.log(`${floors[i]?.label} round ${index}: ${f.summary}`);
+          if (!measured) continue;
+          record(target, "switchyard", f.cpuUs);
+          record(target, "official", r.cpuUs);
+        }
+      }
       if (!measured) return;
       record(cpu, impl, r.cpuUs);
       record(throughput, impl, r.throughput);
@@ -73,6 +103,7 @@ export async function runWsRounds(
     });
   } finally {
     await Promise.all([stopStack(stacks.switchyard), stopStack(stacks.official)]);
+    await Promise.all(floorStacks.map(stopStack));
   }
-  return [cpu, throughput, pacedCpu, p50, p99, elu];
+  return [cpu, throughput, pacedCpu, p50, p99, elu, ...floorCpu];
 }
