@@ -91,8 +91,13 @@ describe("bench runner", () => {
     );
     expect(stdout).toContain("IIFE gzip -9");
     expect(stdout).toMatch(/server CPU per ack \(closed loop\)\s*\|\s*[\d.,]+ µs/);
-    // The polling floors run in the same rounds, labelled in the left column.
-    for (const floor of ["floor: node:http, no Engine.IO", "floor: bare TCP, minimal HTTP"]) {
+    // The echo and polling floors run in the same rounds, labelled in the left column.
+    const floors = [
+      "floor: bare ws, no Engine.IO",
+      "floor: node:http, no Engine.IO",
+      "floor: bare TCP, minimal HTTP",
+    ];
+    for (const floor of floors) {
       expect(stdout).toMatch(new RegExp(`[\\d.,]+ µs \\([^)]*\\) \\[${floor}\\]`));
     }
     expect(stdout).not.toContain("appended to");
