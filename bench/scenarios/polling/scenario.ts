@@ -28,7 +28,7 @@ export const scenario: Scenario = {
   notes: [
     "Closed loop: one request in flight per client; a round trip is a POST with the event and the long-poll GET answered with the ack. Latency is of the closed loop (not paced).",
     "Clients: raw HTTP/1.1 keep-alive requests speaking the Engine.IO polling wire in one generator process, identical for both stacks.",
-    "Floors (left column, ratio to the official stack's same rounds): servers that only answer the generator (hold a GET, ack each event) with no Engine.IO library, on node:http and on a bare TCP socket. No Node server can cost less than the bare-TCP floor.",
+    "Floors (left column, ratio to the official stack's same rounds): servers that only answer the generator (hold a GET, ack each event) with no Engine.IO library, on node:http and on a bare TCP socket. A server on Node's sockets that reads and answers each request pays at least the bare-TCP floor.",
   ],
   async run(ctx) {
     const clients = scaled(ctx, 100, 10);
