@@ -22,6 +22,18 @@ class Heartbeat {
   }
 }
 
+/** A 100 ms / 50 ms heartbeat whose pings and timeouts are recorded in `events`, in order. */
+function recorded(): { events: string[]; heartbeat: Heartbeat } {
+  const events: string[] = [];
+  const heartbeat = new Heartbeat(
+    100,
+    50,
+    () => events.push("ping"),
+    () => events.push("timeout"),
+  );
+  return { events, heartbeat };
+}
+
 beforeEach(() => {
   vi.useFakeTimers();
 });
@@ -32,13 +44,7 @@ afterEach(() => {
 
 describe("Heartbeat", () => {
   it("pings after the interval and times out pingTimeout after the ping", () => {
-    const events: string[] = [];
-    const heartbeat = new Heartbeat(
-      100,
-      50,
-      () => events.push("ping"),
-      () => events.push("timeout"),
-    );
+    const { events, heartbeat } = recorded();
     heartbeat.start();
     vi.advanceTimersByTime(99);
     expect(events).toEqual([]);
@@ -51,13 +57,7 @@ describe("Heartbeat", () => {
   });
 
   it("restarts the interval on pong and never times out while pongs arrive", () => {
-    const events: string[] = [];
-    const heartbeat = new Heartbeat(
-      100,
-      50,
-      () => events.push("ping"),
-      () => events.push("timeout"),
-    );
+    const { events, heartbeat } = recorded();
     heartbeat.start();
     for (let i = 0; i < 5; i++) {
       vi.advanceTimersByTime(100);
@@ -68,13 +68,7 @@ describe("Heartbeat", () => {
   });
 
   it("stops both timers", () => {
-    const events: string[] = [];
-    const heartbeat = new Heartbeat(
-      100,
-      50,
-      () => events.push("ping"),
-      () => events.push("timeout"),
-    );
+    const { events, heartbeat } = recorded();
     heartbeat.start();
     vi.advanceTimersByTime(100);
     heartbeat.stop();
@@ -85,13 +79,7 @@ describe("Heartbeat", () => {
 
 describe("Heartbeat deadline refresh", () => {
   it("restarts the pong deadline once per ping when other traffic arrives", () => {
-    const events: string[] = [];
-    const heartbeat = new Heartbeat(
-      100,
-      50,
-      () => events.push("ping"),
-      () => events.push("timeout"),
-    );
+    const { events, heartbeat } = recorded();
     heartbeat.start();
     vi.advanceTimersByTime(100);
     vi.advanceTimersByTime(40);
@@ -106,13 +94,7 @@ describe("Heartbeat deadline refresh", () => {
   });
 
   it("does nothing while no pong is awaited, and refreshes again after the next ping", () => {
-    const events: string[] = [];
-    const heartbeat = new Heartbeat(
-      100,
-      50,
-      () => events.push("ping"),
-      () => events.push("timeout"),
-    );
+    const { events, heartbeat } = recorded();
     heartbeat.start();
     heartbeat.onActivity();
     vi.advanceTimersByTime(100);
