@@ -6,7 +6,9 @@
 // two balancers keeps one session; a room broadcast from one node reaches clients on the others;
 // SIGTERM on a node exits 0 within SHUTDOWN_TIMEOUT_MS and its clients reconnect, through the
 // balancers, to another node. Then the committed infra/haproxy.cfg (addresses localised, see
-// support/haproxy.ts) fronts the balancers as in compose, and one balancer is killed.
+// support/haproxy.ts) fronts the balancers as in compose, finding them by DNS: the replicas
+// listen on one port, each on its own loopback address, and a DNS stub resolves `balancer` to
+// both. Then one balancer is killed.
 import { existsSync } from "node:fs";
 import {
   Agent,
@@ -21,7 +23,9 @@ import { join } from "node:path";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { type LineProcess, spawnNode, waitForLine } from "../support/line-process.js";
+import { canBind, getFreePort } from "../support/net-probe.js";
 import { imageCommand, loadCompose, readRepoFile, serviceEnv } from "./support/compose.js";
+import { type DnsStub, startDnsStub } from "./support/dns-stub.js";
 import { type RunningHaproxy, startHaproxy } from "./support/haproxy.js";
 import { REPO_ROOT } from "./support/tools.js";
 
@@ -46,6 +50,10 @@ const nodes: RunningNode[] = [];
 const balancerUrls: string[] = [];
 const balancerProcs: Proc[] = [];
 let haproxy: RunningHaproxy | undefined;
+let dns: DnsStub | undefined;
+/** Each balancer replica's own address, as Docker gives each its own; they share one port. */
+const balancerHosts: string[] = [];
+let balancerPort = 0;
 let front: HttpServer | undefined;
 let frontUrl = "";
 const sidRequestsPer = new Map<string, number>();
@@ -118,6 +126,16 @@ function nextHello(socket: Socket): Promise<{ node: string }> {
   });
 }
 
+/** A port free on every one of `hosts` (bounded tries). */
+async function portFreeOn(hosts: readonly string[]): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await getFreePort(hosts[0]);
+    const free = await Promise.all(hosts.slice(1).map((host) => canBind(port, host)));
+    if (free.every(Boolean)) return port;
+  }
+  throw new Error(`no port free on all of ${hosts.join(", ")}`);
+}
+
 /** Status of GET `url` on a new TCP connection (haproxy balances connections, not requests). */
 function statusOnNewConnection(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -185,20 +203,21 @@ beforeAll(async () => {
   }
   const env = serviceEnv(balancerService);
   const replicas = Number(balancerService.deploy?.replicas ?? 1);
-  const ports = await Promise.all(
-    Array.from({ length: replicas }, async () => {
+  for (let i = 0; i < replicas; i++) balancerHosts.push(`127.0.0.${2 + i}`);
+  balancerPort = await portFreeOn(balancerHosts);
+  await Promise.all(
+    balancerHosts.map(async (host) => {
       const proc = start(balancerService.command as string[], {
         ...env,
         SWITCHYARD_UPSTREAMS: rewriteHosts(env["SWITCHYARD_UPSTREAMS"] ?? "", hosts),
-        SWITCHYARD_BALANCER_PORT: "0",
-        SWITCHYARD_BALANCER_HOST: "127.0.0.1",
+        SWITCHYARD_BALANCER_PORT: String(balancerPort),
+        SWITCHYARD_BALANCER_HOST: host,
       });
-      const [, port] = await waitForLine(proc, /^\{"event":"listening","port":(\d+)\}$/);
+      await waitForLine(proc, new RegExp(`^\\{"event":"listening","port":${balancerPort}\\}$`));
       balancerProcs.push(proc);
-      return port;
     }),
   );
-  for (const port of ports) balancerUrls.push(`http://127.0.0.1:${port}`);
+  for (const host of balancerHosts) balancerUrls.push(`http://${host}:${balancerPort}`);
   await startAlternatingFront(balancerUrls);
 }, 30_000);
 
@@ -206,6 +225,7 @@ afterAll(async () => {
   for (const socket of clients) socket.close();
   await new Promise<void>((resolve) => (front ? front.close(() => resolve()) : resolve()));
   await haproxy?.stop();
+  await dns?.close();
   for (const proc of procs) {
     if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill("SIGKILL");
   }
@@ -275,12 +295,25 @@ describe.skipIf(redisUrl === undefined)("infra/compose.yaml, run as local proces
   }, 30_000);
 
   it("serves the cluster through infra/haproxy.cfg, and keeps serving when a balancer crashes", async () => {
-    haproxy = await startHaproxy(balancerUrls.map((url) => new URL(url).host));
-    const { frontUrl: haproxyUrl } = haproxy;
+    dns = await startDnsStub({ balancer: balancerHosts });
+    haproxy = await startHaproxy(dns.port, balancerPort);
+    const { frontUrl: haproxyUrl, proc } = haproxy;
+    // haproxy found the replicas by resolving `balancer` (its slots start empty: init-addr none).
+    await vi.waitFor(() => expect(dns?.queries).toContain("A balancer"), { timeout: 5_000 });
     // Each new connection goes to the next balancer; every one reaches a healthy node.
+    await vi.waitFor(
+      async () => expect(await statusOnNewConnection(`${haproxyUrl}/healthz`)).toBe(200),
+      { timeout: 10_000, interval: 100 },
+    );
     for (let i = 0; i < 4; i++) {
       expect(await statusOnNewConnection(`${haproxyUrl}/healthz`)).toBe(200);
     }
+    // Its tcplog names the server of each connection: both resolved replicas took some.
+    await vi.waitFor(() => {
+      for (const name of ["balancers/balancer1 ", "balancers/balancer2 "]) {
+        expect(proc.lines.some((line) => line.includes(name))).toBe(true);
+      }
+    });
     const upgraded = connect(haproxyUrl, "haproxy-ws");
     const poller = connect(haproxyUrl, "haproxy-polling", { transports: ["polling"] });
     const hellos = await Promise.all([nextHello(upgraded), nextHello(poller)]);
@@ -303,7 +336,6 @@ describe.skipIf(redisUrl === undefined)("infra/compose.yaml, run as local proces
     }
     // Round-robin sent some of them to the dead replica (the health check needs 2 × 2 s to
     // notice): haproxy's tcplog shows them redispatched ("+1" retries) to the live one.
-    const { proc } = haproxy;
     await vi.waitFor(() =>
       expect(proc.lines.some((line) => / -- [\d/]+\/\+\d /.test(line))).toBe(true),
     );

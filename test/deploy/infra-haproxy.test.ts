@@ -41,23 +41,23 @@ describe("infra/haproxy.cfg", () => {
     const local = localHaproxyConfig(committed, {
       frontPort: 18080,
       healthPort: 18404,
-      upstreams: ["127.0.0.1:1", "127.0.0.1:2"],
+      dnsPort: 15353,
+      balancerPort: 18555,
     });
     const before = committed.split("\n").map((line) => line.trim());
     const after = local.split("\n").map((line) => line.trim());
     expect(before.filter((line) => !after.includes(line))).toEqual([
       "maxconn 20000",
+      "nameserver dns 127.0.0.11:53",
       "bind :8080",
-      "default-server inter 2s fall 2 rise 2 init-addr none resolvers docker",
       "server-template balancer 4 balancer:8080 check",
       "bind :8404",
     ]);
     expect(after.filter((line) => !before.includes(line))).toEqual([
       "maxconn 1000",
+      "nameserver dns 127.0.0.1:15353",
       "bind 127.0.0.1:18080",
-      "default-server inter 2s fall 2 rise 2",
-      "server balancer1 127.0.0.1:1 check",
-      "server balancer2 127.0.0.1:2 check",
+      "server-template balancer 4 balancer:18555 check",
       "bind 127.0.0.1:18404",
     ]);
     const result = await check(local, "local.cfg");
@@ -66,7 +66,8 @@ describe("infra/haproxy.cfg", () => {
       localHaproxyConfig(committed.replace("bind :8080", "bind :9090"), {
         frontPort: 1,
         healthPort: 2,
-        upstreams: [],
+        dnsPort: 3,
+        balancerPort: 4,
       }),
     ).toThrow(/expected one match of .*8080/);
   });

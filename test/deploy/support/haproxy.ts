@@ -1,7 +1,8 @@
 // infra/haproxy.cfg outside Docker: the same file with only its addresses rewritten (the two
-// binds to free loopback ports, the DNS `server-template` to one static `server` per local
-// balancer, no Docker resolver), run by Debian's haproxy in the foreground. Compose runs
-// haproxy:3.0; Debian bookworm has 2.6, and the file uses nothing newer than 2.6.
+// binds to free loopback ports, Docker's DNS server to a stub, the balancers' port to the local
+// one), run by Debian's haproxy in the foreground. The `resolvers` section and the DNS
+// `server-template` stay as committed: haproxy finds the balancer replicas by resolving
+// `balancer`. Compose runs haproxy:3.0; Debian bookworm has 2.6, and the file uses nothing newer.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,8 +16,10 @@ export const HAPROXY_INSTALL = "apt-get install -y --no-install-recommends hapro
 export interface LocalAddresses {
   frontPort: number;
   healthPort: number;
-  /** `host:port` of each balancer, in server order. */
-  upstreams: readonly string[];
+  /** The UDP port of the DNS stub on 127.0.0.1 (Docker's is 127.0.0.11:53). */
+  dnsPort: number;
+  /** The port every balancer replica listens on, each on its own address. */
+  balancerPort: number;
 }
 
 /** Replaces the one match of `pattern` in `text`; throws when there is none or more than one. */
@@ -40,23 +43,12 @@ export function localHaproxyConfig(text: string, local: LocalAddresses): string 
   out = replaceOnce(out, /^(\s*)bind :8404$/m, (indent) => {
     return `${indent}bind 127.0.0.1:${local.healthPort}`;
   });
-  out = replaceOnce(
-    out,
-    /^(\s*default-server .*?) init-addr none resolvers docker$/m,
-    (kept) => kept,
-  );
-  return replaceOnce(
-    out,
-    /^(\s*)server-template (\S+) (\d+) balancer:\d+(.*)$/m,
-    (indent, name, slots, rest) => {
-      if (local.upstreams.length > Number(slots)) {
-        throw new Error(`${local.upstreams.length} balancers but ${slots} template slots`);
-      }
-      return local.upstreams
-        .map((upstream, i) => `${indent}server ${name}${i + 1} ${upstream}${rest}`)
-        .join("\n");
-    },
-  );
+  out = replaceOnce(out, /^(\s*nameserver \S+) 127\.0\.0\.11:53$/m, (kept) => {
+    return `${kept} 127.0.0.1:${local.dnsPort}`;
+  });
+  return replaceOnce(out, /^(\s*server-template \S+ \d+ balancer):\d+(.*)$/m, (kept, rest) => {
+    return `${kept}:${local.balancerPort}${rest}`;
+  });
 }
 
 export interface RunningHaproxy {
@@ -79,10 +71,11 @@ async function waitHealthy(proc: LineProcess, port: number): Promise<boolean> {
 }
 
 /**
- * Runs the committed haproxy.cfg, localised, in front of `upstreams`. A port taken between
- * choosing and binding it (haproxy exits) is retried with fresh ports, three times at most.
+ * Runs the committed haproxy.cfg, localised, with its resolver at `dnsPort` and the balancers on
+ * `balancerPort`. A port taken between choosing and binding it (haproxy exits) is retried with
+ * fresh ports, three times at most.
  */
-export async function startHaproxy(upstreams: readonly string[]): Promise<RunningHaproxy> {
+export async function startHaproxy(dnsPort: number, balancerPort: number): Promise<RunningHaproxy> {
   const bin = requireTool("haproxy", HAPROXY_INSTALL);
   const dir = mkdtempSync(join(tmpdir(), "switchyard-haproxy-"));
   const config = join(dir, "haproxy.cfg");
@@ -93,7 +86,8 @@ export async function startHaproxy(upstreams: readonly string[]): Promise<Runnin
     const text = localHaproxyConfig(readRepoFile("infra/haproxy.cfg"), {
       frontPort,
       healthPort,
-      upstreams,
+      dnsPort,
+      balancerPort,
     });
     writeFileSync(config, text);
     const proc = spawnLines(bin, ["-db", "-f", config], { cwd: dir, env: {} });
