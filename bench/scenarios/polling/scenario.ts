@@ -5,11 +5,11 @@
 import { join } from "node:path";
 import { type Metric, metric, record } from "../../lib/metric.js";
 import { alternate, type Scenario, scaled } from "../../lib/scenario.js";
+import { type FloorSpec, Floors } from "../server-under-test/floors.js";
 import {
   POLLING_CLIENTS_SCRIPT,
   probed,
   type Stack,
-  startFloorStack,
   startStack,
   stopStack,
 } from "../server-under-test/stacks.js";
@@ -17,10 +17,10 @@ import type { EchoArgs, RunResult } from "../server-under-test/ws-clients.js";
 
 const PAYLOAD_BYTES = 100;
 const FLOOR_SCRIPT = join(import.meta.dirname, "floor-server.ts");
-const FLOORS = [
-  { kind: "http", label: "floor: node:http, no Engine.IO" },
-  { kind: "net", label: "floor: bare TCP, minimal HTTP" },
-] as const;
+const FLOORS: FloorSpec[] = [
+  { label: "floor: node:http, no Engine.IO", script: FLOOR_SCRIPT, args: ["http"] },
+  { label: "floor: bare TCP, minimal HTTP", script: FLOOR_SCRIPT, args: ["net"] },
+];
 
 export const scenario: Scenario = {
   name: "polling",
@@ -41,11 +41,8 @@ export const scenario: Scenario = {
     const throughput = metric("throughput", "round trips/s", { lowerIsBetter: false });
     const p50 = metric("round trip p50 (closed loop)", "ms");
     const p99 = metric("round trip p99 (closed loop)", "ms");
-    const floorCpu = FLOORS.map(({ label }) =>
-      metric("server CPU per round trip", "µs", { subject: label }),
-    );
+    const floors = new Floors(FLOORS, cpu.name, cpu.unit);
     const stacks: Partial<Record<Stack["impl"], Stack>> = {};
-    const floors: Stack[] = [];
     /** One closed-loop run on `stack`: its CPU per round trip and the generator's result. */
     const runOn = async (stack: Stack) => {
       const gen = stack.generators[0];
@@ -53,23 +50,20 @@ export const scenario: Scenario = {
       const c = await probed(stack, () => gen.request<RunResult>("echo:run", closed));
       return { cpuUs: c.probe.cpuUs / closed.count, result: c.result };
     };
-    const connect = (stack: Stack) =>
-      stack.generators[0]?.request("connect", {
+    const connect = async (stack: Stack): Promise<void> => {
+      await stack.generators[0]?.request("connect", {
         port: stack.server.ready.port,
         count: clients,
         concurrency: 20,
       });
+    };
     try {
       for (const impl of ["switchyard", "official"] as const) {
         const stack = await startStack(impl, POLLING_CLIENTS_SCRIPT);
         stacks[impl] = stack;
         await connect(stack);
       }
-      for (const { kind } of FLOORS) {
-        const floor = await startFloorStack(FLOOR_SCRIPT, POLLING_CLIENTS_SCRIPT, [kind]);
-        floors.push(floor);
-        await connect(floor);
-      }
+      await floors.start(POLLING_CLIENTS_SCRIPT, connect);
       await alternate(ctx.rounds, async (impl, index, measured) => {
         const { cpuUs, result } = await runOn(stacks[impl] as Stack);
         ctx.log(`${impl} round ${index}: ${cpuUs.toFixed(1)} µs/round trip`);
@@ -80,21 +74,22 @@ export const scenario: Scenario = {
           record(p99, impl, result.latency?.p99 ?? Number.NaN);
         }
         if (impl !== "official") return;
-        // The floors run next to the official stack in every round; they share its samples.
-        for (const [i, floor] of floors.entries()) {
-          const floorRun = await runOn(floor);
-          ctx.log(`${FLOORS[i]?.kind} floor round ${index}: ${floorRun.cpuUs.toFixed(1)} µs`);
-          const target = floorCpu[i];
-          if (!measured || target === undefined) continue;
-          record(target, "switchyard", floorRun.cpuUs);
-          record(target, "official", cpuUs);
-        }
+        await floors.round(
+          index,
+          measured,
+          cpuUs,
+          async (floor) => {
+            const run = await runOn(floor);
+            return { cpuUs: run.cpuUs, summary: `${run.cpuUs.toFixed(1)} µs/round trip` };
+          },
+          ctx.log,
+        );
       });
     } finally {
       await Promise.all([stopStack(stacks.switchyard), stopStack(stacks.official)]);
-      await Promise.all(floors.map(stopStack));
+      await floors.stop();
     }
-    const metrics: Metric[] = [cpu, throughput, p50, p99, ...floorCpu];
+    const metrics: Metric[] = [cpu, throughput, p50, p99, ...floors.metrics];
     return metrics;
   },
 };

@@ -5,7 +5,8 @@ import type { Child } from "../../lib/child.js";
 import type { ProbeSample } from "../../lib/ipc.js";
 import { type Impl, type Metric, metric, record } from "../../lib/metric.js";
 import { alternate, type ScenarioContext } from "../../lib/scenario.js";
-import { type Stack, startFloorStack, startStack, stopStack, WS_CLIENTS_SCRIPT } from "./stacks.js";
+import { type FloorSpec, Floors } from "./floors.js";
+import { type Stack, startStack, stopStack, WS_CLIENTS_SCRIPT } from "./stacks.js";
 import type { RunResult } from "./ws-clients.js";
 
 /** What one round of a stack measured. */
@@ -29,14 +30,6 @@ export interface WsMetrics {
   pacedRate: number;
 }
 
-/** A server that is neither stack, measured by the same `round` next to the official stack. */
-export interface WsFloor {
-  /** Left-column label of its row, e.g. "floor: bare ws, no Engine.IO". */
-  label: string;
-  /** Its server script (a bench child answering `ready` with its port). */
-  script: string;
-}
-
 /**
  * Starts both stacks with `clients` websocket clients connected to each, runs `round` for the
  * warm-up and `ctx.rounds` measured rounds of each (alternate()), stops both stacks, and returns
@@ -48,11 +41,10 @@ export async function runWsRounds(
   clients: number,
   metrics: WsMetrics,
   round: (stack: Stack, gen: Child) => Promise<WsRoundResult>,
-  floors: readonly WsFloor[] = [],
+  floorSpecs: readonly FloorSpec[] = [],
 ): Promise<Metric[]> {
   const { cpu, throughput, unit, pacedRate } = metrics;
-  const floorCpu = floors.map(({ label }) => metric(cpu.name, cpu.unit, { subject: label }));
-  const floorStacks: Stack[] = [];
+  const floors = new Floors(floorSpecs, cpu.name, cpu.unit);
   const pacedCpu = metric(`server CPU per ${unit} (paced ${pacedRate}/s)`, "µs");
   const p50 = metric(`${unit} latency p50 (paced)`, "ms");
   const p99 = metric(`${unit} latency p99 (paced)`, "ms");
@@ -62,36 +54,27 @@ export async function runWsRounds(
     for (const impl of ["switchyard", "official"] as const) {
       const stack = await startStack(impl, WS_CLIENTS_SCRIPT);
       stacks[impl] = stack;
-      const port = stack.server.ready.port;
-      await stack.generators[0]?.request("connect", { port, count: clients, concurrency: 50 });
+      await connectGenerator(stack.generators[0] as Child, stack.server.ready.port, clients);
       ctx.log(`${impl}: ${clients} clients connected`);
     }
-    for (const floor of floors) {
-      const stack = await startFloorStack(floor.script);
-      floorStacks.push(stack);
-      const port = stack.server.ready.port;
-      await stack.generators[0]?.request("connect", { port, count: clients, concurrency: 50 });
-    }
+    await floors.start(WS_CLIENTS_SCRIPT, (stack) =>
+      connectGenerator(stack.generators[0] as Child, stack.server.ready.port, clients),
+    );
     await alternate(ctx.rounds, async (impl, index, measured) => {
       const stack = stacks[impl] as Stack;
-      const gen = stack.generators[0];
-      if (gen === undefined) throw new Error("no generator");
-      const r = await round(stack, gen);
+      const r = await round(stack, generatorOf(stack));
       const { probe, result } = r.paced;
       ctx.log(
         `${impl} round ${index}: ${r.summary}, paced p50 ${result.latency?.p50.toFixed(2)} ms p99 ${result.latency?.p99.toFixed(2)} ms, ELU ${probe.elu.toFixed(2)}`,
       );
       if (impl === "official") {
-        for (const [i, stack] of floorStacks.entries()) {
-          const gen = stack.generators[0];
-          const target = floorCpu[i];
-          if (gen === undefined || target === undefined) continue;
-          const f = await round(stack, gen);
-          ctx.log(`${floors[i]?.label} round ${index}: ${f.summary}`);
-          if (!measured) continue;
-          record(target, "switchyard", f.cpuUs);
-          record(target, "official", r.cpuUs);
-        }
+        await floors.round(
+          index,
+          measured,
+          r.cpuUs,
+          (floor) => round(floor, generatorOf(floor)),
+          ctx.log,
+        );
       }
       if (!measured) return;
       record(cpu, impl, r.cpuUs);
@@ -103,7 +86,17 @@ export async function runWsRounds(
     });
   } finally {
     await Promise.all([stopStack(stacks.switchyard), stopStack(stacks.official)]);
-    await Promise.all(floorStacks.map(stopStack));
+    await floors.stop();
   }
-  return [cpu, throughput, pacedCpu, p50, p99, elu, ...floorCpu];
+  return [cpu, throughput, pacedCpu, p50, p99, elu, ...floors.metrics];
+}
+
+function generatorOf(stack: Stack): Child {
+  const gen = stack.generators[0];
+  if (gen === undefined) throw new Error("no generator");
+  return gen;
+}
+
+function connectGenerator(gen: Child, port: number, count: number): Promise<unknown> {
+  return gen.request("connect", { port, count, concurrency: 50 });
 }
