@@ -7,6 +7,7 @@ import type {
   AdapterConstructor,
   ClusterAdapter,
   ClusterAdapterOptions,
+  ServerOptions,
   Server as ServerType,
   Socket,
 } from "@switchyard/server";
@@ -42,9 +43,10 @@ export const CONTRACT_OPTIONS: ClusterAdapterOptions = {
 export async function startNode(
   bus: ContractBus,
   options: ClusterAdapterOptions = CONTRACT_OPTIONS,
+  serverOptions: Partial<ServerOptions> = {},
 ): Promise<ClusterNode> {
   const http = createServer();
-  const io = new Server(http, { adapter: bus.adapter(options) });
+  const io = new Server(http, { ...serverOptions, adapter: bus.adapter(options) });
   http.listen(0, "127.0.0.1");
   await once(http, "listening");
   const port = (http.address() as AddressInfo).port;

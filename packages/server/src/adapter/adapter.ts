@@ -58,6 +58,8 @@ export interface Session extends SessionToPersist {
 /** What an adapter may use of a local socket. */
 export interface AdapterSocket {
   readonly id: SocketId;
+  /** The private session id (recovery on), kept in the session record. */
+  readonly pid?: PrivateSessionId | undefined;
   readonly handshake: Handshake;
   readonly rooms: Set<Room>;
   data: unknown;

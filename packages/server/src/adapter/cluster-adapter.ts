@@ -10,8 +10,9 @@ import type {
   Room,
   SocketDetails,
 } from "./adapter.js";
-import { ClusterBusAdapter, type ClusterTarget } from "./cluster-bus.js";
+import type { ClusterTarget } from "./cluster-bus.js";
 import { ClusterRequestTimeoutError } from "./cluster-errors.js";
+import { ClusterHistoryAdapter } from "./cluster-history-adapter.js";
 import { Membership } from "./cluster-membership.js";
 import {
   type ClusterMessage,
@@ -40,7 +41,7 @@ type AckRequest = {
  * Events: those of `Adapter`, plus `error(AdapterError)`, `partial-result(PartialResult)`,
  * `node-joined(uid)` and `node-left(uid, reason)`.
  */
-export abstract class ClusterAdapter extends ClusterBusAdapter {
+export abstract class ClusterAdapter extends ClusterHistoryAdapter {
   /** How long requests without their own timeout wait for the peers, in ms. */
   protected readonly requestsTimeout: number;
   readonly #membership: Membership;
@@ -74,6 +75,7 @@ export abstract class ClusterAdapter extends ClusterBusAdapter {
 
   /** Subscribes this node's channels, starts the heartbeat and announces the node. */
   override async init(): Promise<void> {
+    await this.openRecovery();
     await this.subscribeAll();
     this.#membership.start();
     this.announce();
@@ -93,6 +95,7 @@ export abstract class ClusterAdapter extends ClusterBusAdapter {
     );
     this.closed = true;
     await closing;
+    await this.closeRecovery();
     await this.unsubscribeAll();
   }
 
@@ -126,17 +129,21 @@ export abstract class ClusterAdapter extends ClusterBusAdapter {
       super.broadcast(packet, opts);
       return;
     }
+    // Recoverable events go to their rooms' histories and carry this node's own counter.
+    const recoverable = this.isRecoverable(packet, opts);
+    const own = recoverable ? this.nextOwn() : undefined;
     // Encoded before the local write: the packet object is the caller's and may be reused.
     const outgoing = this.routesFor(opts).map((route) => ({
       target: route.target,
       payload: this.encode({
         type: MessageType.BROADCAST,
-        data: { opts: toWireOptions(route.opts), packet: { ...packet } },
+        data: { opts: toWireOptions(route.opts), packet: { ...packet }, o: own },
       }),
     }));
     for (const { target, payload } of outgoing) {
-      if (payload !== undefined) this.publishEncoded(target, payload);
+      if (payload !== undefined) this.publishEncoded(target, payload, recoverable);
     }
+    if (own !== undefined) this.stampOwn(packet, opts, own);
     super.broadcast(packet, opts);
   }
 
@@ -185,6 +192,21 @@ export abstract class ClusterAdapter extends ClusterBusAdapter {
     const { responses, late } = await outcome;
     if (late.length > 0) this.reportPartial("fetchSockets", requestId, late, responses.length);
     return [...local, ...responses];
+  }
+
+  /** Asks a live peer whether it holds socket `sid` (a recovery must not take a live session). */
+  protected async remoteHolds(uid: string, sid: string): Promise<boolean> {
+    if (!this.#membership.has(uid) || this.closed) return false;
+    const requestId = randomId();
+    const timeout = Math.min(this.requestsTimeout, HOLDS_TIMEOUT_MS);
+    const outcome = this.#requests.start<SocketDetails>(requestId, [uid], timeout);
+    const opts = { rooms: [sid], except: [], flags: {} };
+    this.publish(
+      { kind: "node", uid },
+      { type: MessageType.FETCH_SOCKETS, data: { opts, requestId } },
+    );
+    const { responses } = await outcome;
+    return responses.some((socket) => socket.id === sid);
   }
 
   override addSockets(opts: BroadcastOptions, rooms: Room[]): void {
@@ -303,11 +325,17 @@ export abstract class ClusterAdapter extends ClusterBusAdapter {
 
   private onRemoteBroadcast(
     from: string,
-    data: { opts: WireBroadcastOptions; packet: Packet; requestId?: string },
+    data: {
+      opts: WireBroadcastOptions;
+      packet: Packet;
+      requestId?: string;
+      o?: number | undefined;
+    },
   ): void {
     const opts = fromWireOptions(data.opts);
     const requestId = data.requestId;
     if (requestId === undefined || from === EMITTER_UID) {
+      if (data.o !== undefined) this.stampRemote(data.packet, opts);
       super.broadcast(data.packet, opts);
       return;
     }
@@ -378,4 +406,6 @@ export abstract class ClusterAdapter extends ClusterBusAdapter {
 }
 
 const ALL: ClusterTarget = { kind: "all" };
+/** How long a recovery waits for the node of a session still marked live (it may be dead). */
+const HOLDS_TIMEOUT_MS = 2000;
 const ACK_GRACE_MS = 1000;

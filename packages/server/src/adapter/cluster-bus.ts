@@ -1,6 +1,8 @@
 // The bus half of a cluster adapter: node id, encoding and publishing (fire-and-forget, counted,
 // batched per tick), subscriptions to the node's channels (all, own node, one per room), and
 // receipt with validation. ClusterAdapter (cluster-adapter.ts) adds the message semantics on top.
+
+import type { ItemPosition } from "../recovery/cluster-offset.js";
 import { emitIsolated } from "../typed-events.js";
 import type { AdapterNamespace, BroadcastOptions, Room } from "./adapter.js";
 import {
@@ -13,6 +15,7 @@ import {
   readBatch,
 } from "./cluster-batch.js";
 import { AdapterError, AdapterErrorCode } from "./cluster-errors.js";
+import type { DeliveredPosition } from "./cluster-history.js";
 import {
   CLUSTER_PROTOCOL_VERSION,
   type ClusterMessage,
@@ -27,6 +30,9 @@ import {
 import { enqueuePublish, flushPublishQueue, type RunSink } from "./cluster-publish-queue.js";
 import { randomId } from "./cluster-requests.js";
 import { Adapter } from "./in-memory.js";
+
+/** The first byte of a recovery fence payload: no msgpack envelope starts with it. */
+export const FENCE_MARKER = 0x00;
 
 /** Where a message goes: every node, the nodes holding one room, or one node (responses). */
 export type ClusterTarget =
@@ -99,15 +105,22 @@ export abstract class ClusterBusAdapter extends Adapter {
   readonly #subscriptionOps: Set<Promise<void>> = new Set();
   readonly #subscribed: Map<string, ClusterTarget> = new Map();
   readonly #onRoomCreated = (room: Room): void => this.track({ kind: "room", room }, true);
-  readonly #onRoomDeleted = (room: Room): void => this.track({ kind: "room", room }, false);
+  readonly #onRoomDeleted = (room: Room): void => {
+    if (!this.#pins.has(room)) this.track({ kind: "room", room }, false);
+  };
   readonly #onPublishFailed = (cause: unknown): void => this.publishFailed(cause, 1);
   /** Bounds of the batches this node builds and accepts. */
   readonly #batchLimits: BatchLimits;
   /** The batch envelope's bytes (computed on first use: it depends on the namespace name). */
   #batchOverhead = -1;
   readonly #sink: RunSink = {
-    publishRun: (target, payloads) => this.publishRun(target, payloads),
+    publishRun: (target, payloads, ordered) => this.publishRun(target, payloads, ordered),
   };
+  #delivering: ItemPosition | undefined;
+  /** Appends not yet stored (see {@link settleAppends}). */
+  readonly #appending: Set<Promise<void>> = new Set();
+  /** Rooms kept subscribed by a restore, with how many restores keep each. */
+  readonly #pins: Map<Room, number> = new Map();
 
   constructor(
     nsp: AdapterNamespace,
@@ -182,7 +195,12 @@ export abstract class ClusterBusAdapter extends Adapter {
    * Feeds bytes received from the bus: one message, or a batch whose items are then delivered
    * in order. Malformed input is dropped and counted (a bad item alone), never thrown.
    */
-  protected onPayload(payload: Uint8Array): void {
+  protected onPayload(payload: Uint8Array, position?: DeliveredPosition): void {
+    if (payload[0] === FENCE_MARKER) {
+      // A recovery fence (cluster-recovery.ts): only meaningful with its position.
+      if (position !== undefined && !this.closed) this.onFence(payload, position);
+      return;
+    }
     // Redis echoes a node's publications to its own subscriptions: drop them undecoded.
     if (hasSenderPrefix(payload, this.#ownPrefix)) return;
     const result = decodeEnvelope(payload);
@@ -192,7 +210,10 @@ export abstract class ClusterBusAdapter extends Adapter {
     }
     const envelope = result.envelope;
     if (envelope.type !== BATCH_TYPE) {
-      this.deliver(checkMessage(envelope));
+      if (position !== undefined && envelope.nsp === this.nsp.name && !this.closed) {
+        this.onOrdered(position, 0);
+      }
+      this.deliver(checkMessage(envelope), position, 0);
       return;
     }
     if (envelope.uid === this.uid || envelope.nsp !== this.nsp.name || this.closed) return;
@@ -202,7 +223,38 @@ export abstract class ClusterBusAdapter extends Adapter {
       return;
     }
     this.counters.batchesReceived++;
-    for (const item of batch.items) this.deliver(decodeBatchItem(item, envelope));
+    for (let index = 0; index < batch.items.length; index++) {
+      if (position !== undefined) this.onOrdered(position, index);
+      this.deliver(decodeBatchItem(batch.items[index], envelope), position, index);
+    }
+  }
+
+  /**
+   * An item of an ordered (history) entry from another node is about to be delivered; the
+   * recovery engine moves its frontier there.
+   */
+  protected onOrdered(_position: DeliveredPosition, _index: number): void {}
+
+  /** A recovery fence came back (cluster-recovery.ts). */
+  protected onFence(_payload: Uint8Array, _position: DeliveredPosition): void {}
+
+  /** A room's channel subscription reached the bus. */
+  protected onRoomSubscribed(_room: Room): void {}
+
+  /**
+   * Appends a payload to the history of `target` (recovery across nodes). Buses with a history
+   * override it; the others never get ordered publishes.
+   */
+  protected doAppend(_target: ClusterTarget, _payload: Uint8Array): Promise<void> {
+    return Promise.reject(new Error("this bus keeps no history"));
+  }
+
+  /**
+   * The position of the ordered item being delivered (set during {@link onMessage}), undefined
+   * for an ordinary message.
+   */
+  protected get deliveringPosition(): ItemPosition | undefined {
+    return this.#delivering;
   }
 
   private drop(reason: DropReason): void {
@@ -210,7 +262,7 @@ export abstract class ClusterBusAdapter extends Adapter {
     this.counters.droppedByReason[reason]++;
   }
 
-  private deliver(result: DecodeResult): void {
+  private deliver(result: DecodeResult, position?: DeliveredPosition, index = 0): void {
     if (!result.ok) {
       this.drop(result.reason);
       return;
@@ -220,6 +272,8 @@ export abstract class ClusterBusAdapter extends Adapter {
     this.counters.received++;
     const byType = this.counters.receivedByType;
     byType[message.type] = (byType[message.type] ?? 0) + 1;
+    this.#delivering =
+      position === undefined ? undefined : { major: position.major, minor: position.minor, index };
     try {
       this.onMessage(message);
     } catch (err) {
@@ -227,6 +281,8 @@ export abstract class ClusterBusAdapter extends Adapter {
       process.nextTick(() => {
         throw err;
       });
+    } finally {
+      this.#delivering = undefined;
     }
   }
 
@@ -239,19 +295,56 @@ export abstract class ClusterBusAdapter extends Adapter {
     if (payload !== undefined) this.publishEncoded(target, payload);
   }
 
-  /** {@link publish} for a message encoded already. */
-  protected publishEncoded(target: ClusterTarget, payload: Uint8Array): void {
+  /**
+   * {@link publish} for a message encoded already. `ordered` messages are appended to the history
+   * of `target` (recovery across nodes) and reach the other nodes in log order.
+   */
+  protected publishEncoded(target: ClusterTarget, payload: Uint8Array, ordered = false): void {
     this.counters.published++;
     this.onPublished();
     const limits = this.#batchLimits;
     if (limits.maxMessages === 1) {
       // Batching off: publish now, behind what other adapters queued.
       flushPublishQueue();
-      void this.doPublishSafely(target, payload, this.#onPublishFailed);
+      this.publishRun(target, [payload], ordered);
       return;
     }
     if (this.#batchOverhead < 0) this.#batchOverhead = batchOverhead(this.uid, this.nsp.name);
-    enqueuePublish(this.#sink, target, payload, limits, this.#batchOverhead);
+    enqueuePublish(this.#sink, target, payload, limits, this.#batchOverhead, ordered);
+  }
+
+  /** Resolves once every ordered message published so far was stored (or failed). */
+  protected async settleAppends(): Promise<void> {
+    flushPublishQueue();
+    while (this.#appending.size > 0) await Promise.allSettled([...this.#appending]);
+  }
+
+  /** Keeps the rooms' channels subscribed (even without local members) until unpinned. */
+  protected async pinRooms(rooms: readonly Room[]): Promise<void> {
+    for (const room of rooms) {
+      const count = this.#pins.get(room) ?? 0;
+      this.#pins.set(room, count + 1);
+      if (count === 0 && !this.rooms.has(room)) this.track({ kind: "room", room }, true);
+    }
+    await this.whenSubscribed();
+  }
+
+  /** Whether a restore keeps `room` subscribed. */
+  protected isPinned(room: Room): boolean {
+    return this.#pins.has(room);
+  }
+
+  /** Releases pins; a room without local members is then unsubscribed. */
+  protected unpinRooms(rooms: readonly Room[]): void {
+    for (const room of rooms) {
+      const count = (this.#pins.get(room) ?? 1) - 1;
+      if (count > 0) {
+        this.#pins.set(room, count);
+        continue;
+      }
+      this.#pins.delete(room);
+      if (!this.rooms.has(room)) this.track({ kind: "room", room }, false);
+    }
   }
 
   /**
@@ -303,25 +396,44 @@ export abstract class ClusterBusAdapter extends Adapter {
   }
 
   /** Publishes one run of the queue: a lone message as is, several as one batch. */
-  private publishRun(target: ClusterTarget, payloads: Uint8Array[]): void {
+  private publishRun(target: ClusterTarget, payloads: Uint8Array[], ordered: boolean): void {
     const count = payloads.length;
-    if (count === 1) {
-      void this.doPublishSafely(target, payloads[0] as Uint8Array, this.#onPublishFailed);
+    let payload = payloads[0] as Uint8Array;
+    if (count > 1) {
+      this.counters.batchesPublished++;
+      payload = encodeBatch(this.uid, this.nsp.name, payloads);
+    }
+    const onFailed =
+      count === 1 ? this.#onPublishFailed : (cause: unknown) => this.publishFailed(cause, count);
+    if (!ordered) {
+      void this.doPublishSafely(target, payload, onFailed);
       return;
     }
-    this.counters.batchesPublished++;
-    const batch = encodeBatch(this.uid, this.nsp.name, payloads);
-    void this.doPublishSafely(target, batch, (cause) => this.publishFailed(cause, count));
+    const appending = this.doPublishSafely(
+      target,
+      payload,
+      (cause) => {
+        onFailed(cause);
+        this.onAppendFailed(target, count);
+      },
+      true,
+    );
+    this.#appending.add(appending);
+    void appending.finally(() => this.#appending.delete(appending));
   }
+
+  /** `count` messages could not be appended to the history of `target`. */
+  protected onAppendFailed(_target: ClusterTarget, _count: number): void {}
 
   private doPublishSafely(
     target: ClusterTarget,
     payload: Uint8Array,
     onFailed: (cause: unknown) => void,
+    ordered = false,
   ): Promise<void> {
     let publishing: Promise<void>;
     try {
-      publishing = this.doPublish(target, payload);
+      publishing = ordered ? this.doAppend(target, payload) : this.doPublish(target, payload);
     } catch (err) {
       publishing = Promise.reject(err);
     }
@@ -350,6 +462,7 @@ export abstract class ClusterBusAdapter extends Adapter {
     const op = (async () => {
       try {
         await (subscribe ? this.doSubscribe(target) : this.doUnsubscribe(target));
+        if (subscribe && target.kind === "room") this.onRoomSubscribed(target.room);
       } catch (cause) {
         const message = `${subscribe ? "subscribe" : "unsubscribe"} ${key} failed`;
         this.reportError(new AdapterError(AdapterErrorCode.SUBSCRIBE_FAILED, message, { cause }));

@@ -12,6 +12,15 @@ export const AdapterErrorCode = {
   SUBSCRIBE_FAILED: "SY_ERR_ADAPTER_SUBSCRIBE_FAILED",
   /** A request to the other nodes timed out; `late` names the nodes that did not answer. */
   REQUEST_TIMEOUT: "SY_ERR_ADAPTER_REQUEST_TIMEOUT",
+  /** A session restore failed on a store or bus error: the client got a new session. */
+  RECOVERY_FAILED: "SY_ERR_ADAPTER_RECOVERY_FAILED",
+  /** Writing session records (recovery across nodes) to the bus's store failed. */
+  SESSION_STORE_FAILED: "SY_ERR_ADAPTER_SESSION_STORE_FAILED",
+  /**
+   * `connectionStateRecovery` is on but this adapter's bus keeps no history: sessions are not
+   * recovered (write the bus's `history()` or use a switchyard bus).
+   */
+  RECOVERY_UNSUPPORTED: "SY_ERR_ADAPTER_RECOVERY_UNSUPPORTED",
 } as const;
 
 /** One of the stable codes of the cluster adapter layer. */

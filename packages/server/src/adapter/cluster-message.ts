@@ -19,6 +19,11 @@ export const MessageType = {
   BROADCAST_CLIENT_COUNT: 11,
   BROADCAST_ACK: 12,
   ADAPTER_CLOSE: 13,
+  /**
+   * switchyard's own (14 is BATCH): written to a room's history when a publisher could not write
+   * some of its events there (broker outage), so that a restore spanning it fails honestly.
+   */
+  HISTORY_GAP: 15,
 } as const;
 
 /** One of the {@link MessageType} numbers. */
@@ -54,8 +59,15 @@ export type ClusterMessage =
   | Envelope<typeof MessageType.ADAPTER_CLOSE, undefined>
   | Envelope<
       typeof MessageType.BROADCAST,
-      { opts: WireBroadcastOptions; packet: Packet; requestId?: string }
+      {
+        opts: WireBroadcastOptions;
+        packet: Packet;
+        requestId?: string;
+        /** Set on recoverable broadcasts: the publisher's own counter (recovery/cluster-offset.ts). */
+        o?: number | undefined;
+      }
     >
+  | Envelope<typeof MessageType.HISTORY_GAP, { rooms: Room[] }>
   | Envelope<typeof MessageType.SOCKETS_JOIN, { opts: WireBroadcastOptions; rooms: Room[] }>
   | Envelope<typeof MessageType.SOCKETS_LEAVE, { opts: WireBroadcastOptions; rooms: Room[] }>
   | Envelope<typeof MessageType.DISCONNECT_SOCKETS, { opts: WireBroadcastOptions; close: boolean }>
@@ -238,7 +250,8 @@ type Fields = Partial<
     | "sockets"
     | "clientCount"
     | "id"
-    | "handshake",
+    | "handshake"
+    | "o",
     unknown
   >
 >;
@@ -312,8 +325,10 @@ const DATA_CHECKS: ReadonlyMap<number, Check> = new Map<number, Check>([
       isRecord(d) &&
       isWireOptions(d.opts) &&
       isEventPacket(d.packet) &&
-      isOptionalString(d.requestId),
+      isOptionalString(d.requestId) &&
+      (d.o === undefined || (Number.isSafeInteger(d.o) && (d.o as number) > 0)),
   ],
+  [MessageType.HISTORY_GAP, (d) => isRecord(d) && isStringArray(d.rooms)],
   [MessageType.SOCKETS_JOIN, (d) => isRecord(d) && isWireOptions(d.opts) && isStringArray(d.rooms)],
   [
     MessageType.SOCKETS_LEAVE,

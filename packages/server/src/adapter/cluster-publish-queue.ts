@@ -7,14 +7,16 @@ import type { ClusterTarget } from "./cluster-bus.js";
 
 /** Where a run goes: one adapter's bus. Must not throw. */
 export interface RunSink {
-  /** Publishes one run: a lone payload as is, several as one batch. */
-  publishRun(target: ClusterTarget, payloads: Uint8Array[]): void;
+  /** Publishes one run: a lone payload as is, several as one batch; `ordered` to the history. */
+  publishRun(target: ClusterTarget, payloads: Uint8Array[], ordered: boolean): void;
 }
 
 /** Consecutive payloads of one sink to one target. */
 interface Run {
   sink: RunSink;
   target: ClusterTarget;
+  /** Whether the run goes to the target's history (recovery) rather than plain pub/sub. */
+  ordered: boolean;
   payloads: Uint8Array[];
   /** The batch's size so far, envelope included (an upper bound). */
   bytes: number;
@@ -26,8 +28,9 @@ let head = 0;
 let scheduled = false;
 
 /**
- * Queues `payload` for `target`: joins the last run when that run has the same sink and target
- * and stays within `limits` (`overhead` = the batch envelope's bytes), else starts a new run.
+ * Queues `payload` for `target`: joins the last run when that run has the same sink, target and
+ * kind (`ordered` or not) and stays within `limits` (`overhead` = the batch envelope's bytes),
+ * else starts a new run.
  * A message to another target, or of another adapter, starts a new run: the order of bus
  * messages stays exactly the publish order, across channels and namespaces too.
  */
@@ -37,12 +40,14 @@ export function enqueuePublish(
   payload: Uint8Array,
   limits: BatchLimits,
   overhead: number,
+  ordered = false,
 ): void {
   const cost = payload.byteLength + BATCH_ITEM_OVERHEAD;
   const last = runs.length > head ? runs[runs.length - 1] : undefined;
   if (
     last !== undefined &&
     last.sink === sink &&
+    last.ordered === ordered &&
     last.payloads.length < limits.maxMessages &&
     last.bytes + cost <= limits.maxBytes &&
     sameTarget(last.target, target)
@@ -51,7 +56,7 @@ export function enqueuePublish(
     last.bytes += cost;
     return;
   }
-  runs.push({ sink, target, payloads: [payload], bytes: overhead + cost });
+  runs.push({ sink, target, ordered, payloads: [payload], bytes: overhead + cost });
   if (!scheduled) {
     scheduled = true;
     // Whichever of the two runs first flushes; the other finds the queue empty (or flushes
@@ -76,7 +81,7 @@ export function flushPublishQueue(): void {
   while (head < runs.length) {
     const run = runs[head] as Run;
     head++;
-    run.sink.publishRun(run.target, run.payloads);
+    run.sink.publishRun(run.target, run.payloads, run.ordered);
   }
   runs.length = 0;
   head = 0;

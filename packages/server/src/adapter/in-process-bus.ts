@@ -4,16 +4,28 @@
 import type { AdapterConstructor, AdapterContract, AdapterNamespace } from "./adapter.js";
 import { ClusterAdapter } from "./cluster-adapter.js";
 import type { ClusterTarget } from "./cluster-bus.js";
+import type { ClusterHistory, DeliveredPosition } from "./cluster-history.js";
 import type { ClusterAdapterOptions } from "./cluster-options.js";
+import { ALL_LOG, MemoryHistory, type MemoryHistoryOptions } from "./memory-history.js";
 
-type Handler = (payload: Uint8Array) => void;
+type Handler = (payload: Uint8Array, position?: DeliveredPosition) => void;
 
-/** A topic-based in-memory bus; delivery is asynchronous (next macrotask), like a broker's. */
+/**
+ * A topic-based in-memory bus; delivery is asynchronous (next macrotask), like a broker's. It also
+ * keeps the recovery history (MemoryHistory): appends get a position and reach the subscribers
+ * in position order.
+ */
 export class InProcessBus {
   readonly #topics: Map<string, Set<Handler>> = new Map();
+  /** The recovery history of every namespace on this bus. */
+  readonly history: MemoryHistory;
   /** Deliveries per topic kind: how many handler calls each kind of topic caused. */
   readonly deliveries: { all: number; room: number; node: number } = { all: 0, room: 0, node: 0 };
   #online = true;
+
+  constructor(options: MemoryHistoryOptions = {}) {
+    this.history = new MemoryHistory(options);
+  }
 
   /** The adapter option: `new Server({ adapter: bus.adapter() })` on every node. */
   adapter(options: ClusterAdapterOptions = {}): AdapterConstructor {
@@ -35,6 +47,7 @@ export class InProcessBus {
     topic: string,
     payload: Uint8Array,
     kind: "all" | "room" | "node" = "all",
+    position?: DeliveredPosition,
   ): Promise<void> {
     if (!this.#online) return Promise.reject(new Error("in-process bus offline"));
     const handlers = this.#topics.get(topic);
@@ -43,10 +56,47 @@ export class InProcessBus {
     this.deliveries[kind] += targets.length;
     return new Promise((resolve) => {
       setImmediate(() => {
-        for (const handler of targets) handler(payload);
+        for (const handler of targets) handler(payload, position);
         resolve();
       });
     });
+  }
+
+  /** The recovery history of namespace `nsp` on this bus (see cluster-history.ts). */
+  historyOf(nsp: string): ClusterHistory {
+    const history = this.history;
+    const offline = (): Promise<never> => Promise.reject(new Error("in-process bus offline"));
+    return {
+      open: () => (this.#online ? Promise.resolve(history.epoch(nsp)) : offline()),
+      append: (target, payload) => {
+        if (!this.#online) return offline();
+        const log = target.kind === "room" ? target.room : ALL_LOG;
+        const position = history.append(nsp, log, payload);
+        return this.publish(topicOf(nsp, target), payload, target.kind, position);
+      },
+      fence: (uid, payload) => {
+        if (!this.#online) return offline();
+        const position = history.append(nsp, undefined, payload);
+        return this.publish(topicOf(nsp, { kind: "node", uid }), payload, "node", position);
+      },
+      read: (targets, from) => {
+        if (!this.#online) return offline();
+        const logs = targets.map((t) => (t.kind === "room" ? t.room : ALL_LOG));
+        return Promise.resolve(history.read(nsp, logs, from));
+      },
+      sessions: {
+        save: (owner, writes) =>
+          this.#online ? Promise.resolve(history.save(owner, writes)) : offline(),
+        drop: (owner, pids) =>
+          this.#online ? Promise.resolve(history.drop(owner, pids)) : offline(),
+        peek: (pid) => (this.#online ? Promise.resolve(history.peek(pid)) : offline()),
+        claim: (owner, pid, ttlMs) =>
+          this.#online ? Promise.resolve(history.claim(owner, pid, ttlMs)) : offline(),
+        touch: (uid, ttlMs) =>
+          this.#online ? Promise.resolve(history.touch(uid, ttlMs)) : offline(),
+        lastSeen: (uid) => (this.#online ? Promise.resolve(history.lastSeen(uid)) : offline()),
+      },
+    };
   }
 
   /** Adds a handler to a topic. */
@@ -76,11 +126,21 @@ export function topicOf(nsp: string, target: ClusterTarget): string {
 /** The cluster adapter bound to an {@link InProcessBus}. */
 export class InProcessAdapter extends ClusterAdapter {
   readonly #bus: InProcessBus;
-  readonly #handler: Handler = (payload) => this.onPayload(payload);
+  readonly #handler: Handler = (payload, position) => this.onPayload(payload, position);
+  #history: ClusterHistory | undefined;
 
   constructor(nsp: AdapterNamespace, bus: InProcessBus, options: ClusterAdapterOptions = {}) {
     super(nsp, options);
     this.#bus = bus;
+  }
+
+  protected override history(): ClusterHistory {
+    this.#history ??= this.#bus.historyOf(this.nsp.name);
+    return this.#history;
+  }
+
+  protected override doAppend(target: ClusterTarget, payload: Uint8Array): Promise<void> {
+    return this.history().append(target, payload);
   }
 
   protected doPublish(target: ClusterTarget, payload: Uint8Array): Promise<void> {

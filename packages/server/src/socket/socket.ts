@@ -99,8 +99,9 @@ export class Socket<
     }
     const flags = this.#flags ?? NO_FLAGS;
     this.#flags = undefined;
-    if (this.nsp.recovery !== undefined) {
-      // Through the adapter, so that the packet is stored (with its offset) for recovery.
+    if (this.nsp.recovery !== undefined && packet.id === undefined && flags.volatile !== true) {
+      // Through the adapter, so that the packet is stored (with its offset) for recovery. Acked
+      // and volatile packets are never stored: they are written directly.
       this.nsp.adapter.broadcast(packet, {
         rooms: new Set([this.id]),
         except: new Set(),

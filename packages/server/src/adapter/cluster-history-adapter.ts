@@ -1,0 +1,262 @@
+// The recovery layer of a cluster adapter: with `connectionStateRecovery` on and a bus that keeps
+// a history (cluster-history.ts), recoverable broadcasts are appended to their rooms' logs by the
+// publisher, every delivered event carries an offset, session records follow the sockets, and a
+// client can recover on any node (cluster-recovery.ts). ClusterAdapter builds the message
+// semantics on top; with recovery off, nothing here runs.
+import type { Packet } from "@switchyard/protocol";
+import { PacketType } from "@switchyard/protocol";
+import type { ItemPosition } from "../recovery/cluster-offset.js";
+import type { LoggedEvent, LoggedGap } from "../recovery/replay.js";
+import type {
+  BroadcastOptions,
+  PrivateSessionId,
+  Room,
+  Session,
+  SessionToPersist,
+  SocketId,
+} from "./adapter.js";
+import { BATCH_TYPE, decodeBatchItem, readBatch } from "./cluster-batch.js";
+import { ClusterBusAdapter, type ClusterTarget } from "./cluster-bus.js";
+import { AdapterError, AdapterErrorCode } from "./cluster-errors.js";
+import type {
+  ClusterHistory,
+  DeliveredPosition,
+  HistoryEntry,
+  LogPosition,
+} from "./cluster-history.js";
+import {
+  checkMessage,
+  type DecodeResult,
+  decodeEnvelope,
+  fromWireOptions,
+  MessageType,
+} from "./cluster-message.js";
+import { ClusterRecovery, type RecoveryCounters, type RecoveryHost } from "./cluster-recovery.js";
+
+/** How long after a failed append the history is told about the gap (retried until it takes). */
+const GAP_RETRY_MS = 1000;
+
+/**
+ * A cluster bus adapter with recovery across nodes. Buses with a history override
+ * {@link history} and {@link doAppend}, and pass each ordered message's position to `onPayload`.
+ */
+export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
+  #recovery: ClusterRecovery | undefined;
+  #opening: Promise<void> | undefined;
+  /** Rooms whose new subscription waits for a fence: their members' floors are unknown. */
+  readonly #pendingRooms: Set<Room> = new Set();
+  /** Rooms whose subscription was confirmed, waiting for the next room fence. */
+  #fenceBatch: Set<Room> | undefined;
+  /** Targets some of whose events could not be appended: a gap is written there. */
+  readonly #gaps: Map<string, ClusterTarget> = new Map();
+  #gapTimer: NodeJS.Timeout | undefined;
+
+  /** Whether live node `uid` holds a connected socket `sid` (false when it does not answer). */
+  protected abstract remoteHolds(uid: string, sid: SocketId): Promise<boolean>;
+
+  /** The bus's history for this namespace, or undefined when the bus keeps none. */
+  protected history(): ClusterHistory | undefined {
+    return undefined;
+  }
+
+  /** Recovery counters (hits, misses by reason, replayed events), when recovery runs. */
+  get recoveryCounters(): RecoveryCounters | undefined {
+    return this.#recovery?.counters;
+  }
+
+  /** Opens the history when recovery is on (called by init, before the subscriptions). */
+  protected async openRecovery(): Promise<void> {
+    const settings = this.nsp.recovery;
+    if (settings === undefined) return;
+    const history = this.history();
+    if (history === undefined) {
+      const message =
+        "connectionStateRecovery is on but this adapter's bus keeps no history: no session will be recovered";
+      this.reportError(new AdapterError(AdapterErrorCode.RECOVERY_UNSUPPORTED, message));
+      return;
+    }
+    const recovery = new ClusterRecovery(this.#host, history, settings);
+    this.#opening = recovery.open();
+    await this.#opening;
+    this.#recovery = recovery;
+    this.on("create-room", (room: Room) => {
+      // A socket's own room never has a past; without room channels every node hears "all".
+      if (this.roomChannels && !this.nsp.sockets.has(room) && !this.isPinned(room)) {
+        this.#pendingRooms.add(room);
+      }
+    });
+    this.on("delete-room", (room: Room) => this.#pendingRooms.delete(room));
+  }
+
+  /** Stops the recovery timers and writes the pending session records. */
+  protected async closeRecovery(): Promise<void> {
+    if (this.#gapTimer !== undefined) clearTimeout(this.#gapTimer);
+    await this.#recovery?.close();
+  }
+
+  /** Whether `packet` sent with `opts` is stored for recovery (the official rules). */
+  protected isRecoverable(packet: Packet, opts: BroadcastOptions): boolean {
+    return (
+      this.#recovery !== undefined &&
+      (packet.type === PacketType.EVENT || packet.type === PacketType.BINARY_EVENT) &&
+      packet.id === undefined &&
+      opts.flags?.volatile !== true &&
+      opts.flags?.local !== true &&
+      Array.isArray(packet.data)
+    );
+  }
+
+  /** Numbers this node's next recoverable event (the `o` it carries on the bus). */
+  protected nextOwn(): number {
+    return this.#recovery?.nextOwn() ?? 0;
+  }
+
+  /** Before the local delivery of own event `own`: offers it to restores, appends the offset. */
+  protected stampOwn(packet: Packet, opts: BroadcastOptions, own: number): void {
+    const recovery = this.#recovery;
+    const data = packet.data as unknown[];
+    if (recovery === undefined) return;
+    if (recovery.restoring) recovery.record({ kind: "own", own, data: [...data] }, opts);
+    data.push(recovery.stamp());
+  }
+
+  /** Before the local delivery of an ordered event from another node: the same. */
+  protected stampRemote(packet: Packet, opts: BroadcastOptions): void {
+    const recovery = this.#recovery;
+    const position = this.deliveringPosition;
+    if (recovery === undefined || position === undefined || !Array.isArray(packet.data)) return;
+    const data = packet.data as unknown[];
+    if (recovery.restoring) recovery.record({ kind: "remote", position, data: [...data] }, opts);
+    data.push(recovery.stamp());
+  }
+
+  protected override onOrdered(position: DeliveredPosition, index: number): void {
+    this.#recovery?.onOrdered(position, index);
+  }
+
+  protected override onFence(payload: Uint8Array, position: DeliveredPosition): void {
+    const token = Buffer.from(payload.subarray(1)).toString("latin1");
+    this.#recovery?.onFence(token, position);
+  }
+
+  protected override onRoomSubscribed(room: Room): void {
+    const recovery = this.#recovery;
+    if (recovery === undefined || !this.#pendingRooms.has(room)) return;
+    if (this.#fenceBatch !== undefined) {
+      this.#fenceBatch.add(room);
+      return;
+    }
+    const batch = new Set([room]);
+    this.#fenceBatch = batch;
+    // One fence for every room subscribed in this tick.
+    setImmediate(() => {
+      this.#fenceBatch = undefined;
+      void recovery.fence().then((fence) => {
+        if (fence !== undefined) this.#host.roomsSettled([...batch], fence);
+      });
+    });
+  }
+
+  protected override onAppendFailed(target: ClusterTarget, _count: number): void {
+    if (this.#recovery === undefined) return;
+    const key = target.kind === "room" ? `r${target.room}` : target.kind;
+    this.#gaps.set(key, target);
+    this.#gapTimer ??= setTimeout(() => this.writeGaps(), GAP_RETRY_MS);
+    this.#gapTimer.unref();
+  }
+
+  override addAll(id: SocketId, rooms: Set<Room>): Promise<void> | void {
+    const recovery = this.#recovery;
+    if (recovery === undefined) return super.addAll(id, rooms);
+    const before = this.sids.get(id);
+    const fresh = [...rooms].filter((room) => before?.has(room) !== true);
+    const done = super.addAll(id, rooms);
+    recovery.sessions.joined(id, fresh, (room) =>
+      this.#pendingRooms.has(room) ? null : recovery.frontier,
+    );
+    return done;
+  }
+
+  override del(id: SocketId, room: Room): Promise<void> | void {
+    const done = super.del(id, room);
+    this.#recovery?.sessions.leftRoom(id, room);
+    return done;
+  }
+
+  override delAll(id: SocketId): void {
+    const pid = this.nsp.sockets.get(id)?.pid;
+    super.delAll(id);
+    this.#recovery?.sessions.left(id, pid);
+  }
+
+  override persistSession(session: SessionToPersist): Promise<void> | void {
+    this.#recovery?.sessions.persist(session);
+  }
+
+  override async restoreSession(pid: PrivateSessionId, offset: string): Promise<Session | null> {
+    await this.#opening?.catch(() => undefined);
+    return this.#recovery === undefined ? null : this.#recovery.restore(pid, offset);
+  }
+
+  /** Reads a log entry back: its recoverable events and gaps (anything else is undefined). */
+  private readEntry(entry: HistoryEntry): Array<LoggedEvent | LoggedGap | undefined> {
+    const decoded = decodeEnvelope(entry.payload);
+    if (!decoded.ok || decoded.envelope.nsp !== this.nsp.name) return [];
+    const envelope = decoded.envelope;
+    if (envelope.type !== BATCH_TYPE) return [this.loggedItem(checkMessage(envelope))];
+    const batch = readBatch(envelope, entry.payload.byteLength, {
+      maxMessages: Number.MAX_SAFE_INTEGER,
+      maxBytes: Number.MAX_SAFE_INTEGER,
+    });
+    if (!batch.ok) return [];
+    return batch.items.map((item) => this.loggedItem(decodeBatchItem(item, envelope)));
+  }
+
+  private loggedItem(result: DecodeResult): LoggedEvent | LoggedGap | undefined {
+    if (!result.ok) return undefined;
+    const message = result.message;
+    if (message.type === MessageType.HISTORY_GAP) return { gap: true, rooms: message.data.rooms };
+    if (message.type !== MessageType.BROADCAST || message.data.o === undefined) return undefined;
+    const data = message.data.packet.data;
+    if (!Array.isArray(data)) return undefined;
+    return {
+      uid: message.uid,
+      own: message.data.o,
+      opts: fromWireOptions(message.data.opts),
+      data,
+    };
+  }
+
+  /** Tells the histories that lost events about it; retried while the broker refuses. */
+  private writeGaps(): void {
+    this.#gapTimer = undefined;
+    const gaps = [...this.#gaps.values()];
+    this.#gaps.clear();
+    for (const target of gaps) {
+      const rooms = target.kind === "room" ? [target.room] : [];
+      const payload = this.encode({ type: MessageType.HISTORY_GAP, data: { rooms } });
+      if (payload !== undefined) this.publishEncoded(target, payload, true);
+    }
+  }
+
+  /** What the recovery engine uses of this adapter. */
+  readonly #host: RecoveryHost = {
+    uid: this.uid,
+    nsp: this.nsp,
+    reportError: (error) => this.reportError(error),
+    readEntry: (entry) => this.readEntry(entry),
+    pinRooms: (rooms) => this.pinRooms(rooms),
+    unpinRooms: (rooms) => this.unpinRooms(rooms),
+    settleAppends: () => this.settleAppends(),
+    holdsSocket: (uid, sid) =>
+      uid === this.uid ? Promise.resolve(this.nsp.sockets.has(sid)) : this.remoteHolds(uid, sid),
+    roomsSettled: (rooms, fence) => this.roomsSettled(rooms, fence),
+  };
+
+  private roomsSettled(rooms: readonly Room[], fence: LogPosition): void {
+    const floor: ItemPosition = { major: fence.major, minor: fence.minor, index: 0 };
+    for (const room of rooms) {
+      if (this.#pendingRooms.delete(room)) this.#recovery?.sessions.settle(room, floor);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+// Harness of the recovery contract: official clients that leave a node and come back to any node
+// of the cluster with their pid and offset (as behind a balancer), and numbered event streams to
+// check for gaps and duplicates.
+import type { Socket } from "@switchyard/server";
+import { type Socket as ClientSocket, io as ioc } from "socket.io-client";
+import { type ClusterNode, waitFor } from "./cluster-harness.js";
+
+/** One numbered event: who published it, to which target, its number in that stream. */
+export interface Numbered {
+  from: string;
+  to: string;
+  n: number;
+}
+
+/** A client that can be cut off and moved to another node. */
+export class RecoveringPeer {
+  readonly client: ClientSocket;
+  /** Every `seq` event received, in arrival order. */
+  readonly got: Numbered[] = [];
+  /** The server-side socket on the node it is connected to (updated at every connection). */
+  socket: Socket;
+  node: ClusterNode;
+
+  private constructor(client: ClientSocket, socket: Socket, node: ClusterNode) {
+    this.client = client;
+    this.socket = socket;
+    this.node = node;
+    client.on("seq", (event: Numbered) => this.got.push(event));
+  }
+
+  /** Connects an official client (websocket or polling) to `node`. */
+  static async connect(
+    node: ClusterNode,
+    transports: Array<"websocket" | "polling"> = ["websocket"],
+  ): Promise<RecoveringPeer> {
+    const tag = `rec-${process.pid}-${Math.random()}`;
+    const client = ioc(node.url, {
+      forceNew: true,
+      reconnection: false,
+      transports,
+      auth: { tag },
+    });
+    const socket = await serverSocketOf(node, tag, () => waitFor(client, "connect"));
+    return new RecoveringPeer(client, socket, node);
+  }
+
+  /** Cuts the transport; resolves when the server saw the disconnection. */
+  async cut(): Promise<void> {
+    const gone = waitFor<[string]>(this.socket, "disconnect");
+    this.client.io.engine.close();
+    await gone;
+  }
+
+  /** Reconnects to `node` (the same or another) with its pid and offset. */
+  async moveTo(node: ClusterNode): Promise<void> {
+    // The Manager builds its next engine from `uri`: the client comes back through another node.
+    (this.client.io as unknown as { uri: string }).uri = node.url;
+    const tag = (this.client.auth as { tag: string }).tag;
+    this.socket = await serverSocketOf(node, tag, () => {
+      const connected = waitFor(this.client, "connect");
+      this.client.connect();
+      return connected;
+    });
+    this.node = node;
+  }
+
+  /** The numbers received from one stream, in arrival order. */
+  stream(from: string, to: string): number[] {
+    return this.got.filter((e) => e.from === from && e.to === to).map((e) => e.n);
+  }
+
+  close(): void {
+    this.client.disconnect();
+  }
+}
+
+/** Runs `connect` and resolves with the server socket of `node` whose CONNECT carried `tag`. */
+async function serverSocketOf(
+  node: ClusterNode,
+  tag: string,
+  connect: () => Promise<unknown>,
+): Promise<Socket> {
+  const namespace = node.io.of("/");
+  const found = new Promise<Socket>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no server-side socket")), 5000);
+    const onConnection = (socket: Socket): void => {
+      if (socket.handshake.auth["tag"] !== tag) return;
+      clearTimeout(timer);
+      namespace.off("connection", onConnection);
+      resolve(socket);
+    };
+    namespace.on("connection", onConnection);
+  });
+  const [socket] = await Promise.all([found, connect()]);
+  return socket;
+}
+
+/** `1..n`. */
+export function upTo(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1);
+}
