@@ -5,7 +5,7 @@ import type { RedisAdapterOptions } from "./options.js";
 import { RedisAdapter } from "./redis-adapter.js";
 import { RedisBus, type RedisClient } from "./redis-bus.js";
 
-export { channelFor } from "./channels.js";
+export { channelFor, namespaceTag } from "./channels.js";
 export type { EmitterOptions } from "./emitter.js";
 export { BroadcastEmitter, Emitter } from "./emitter.js";
 export { RedisAdapterError, RedisAdapterErrorCode } from "./errors.js";
@@ -13,6 +13,8 @@ export type { RedisAdapterOptions, RedisChannelOptions } from "./options.js";
 export { DEFAULT_KEY } from "./options.js";
 export { RedisAdapter } from "./redis-adapter.js";
 export type { RedisClient } from "./redis-bus.js";
+export type { RedisHistoryOptions } from "./redis-history.js";
+export { RedisHistory } from "./redis-history.js";
 
 /** This package's release line. */
 export const version: string = "0.1.0";

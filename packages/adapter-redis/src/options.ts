@@ -1,5 +1,6 @@
 // Options of the Redis adapter and emitter, with their defaults.
 import type { ClusterAdapterOptions } from "@switchyard/server";
+import type { RedisHistoryOptions } from "./redis-history.js";
 
 /** Options shared by the adapter and the emitter: where the channels live. */
 export interface RedisChannelOptions {
@@ -23,7 +24,14 @@ export interface RedisChannelOptions {
 }
 
 /** Options of `createAdapter`: channel options plus the cluster options (timeouts, heartbeat). */
-export interface RedisAdapterOptions extends RedisChannelOptions, ClusterAdapterOptions {}
+export interface RedisAdapterOptions extends RedisChannelOptions, ClusterAdapterOptions {
+  /**
+   * Bounds of the recovery history, used when the Server has `connectionStateRecovery` (then the
+   * history, the session records and the channels of each namespace live under its hash tag
+   * `{<key>#<nsp>}`, on one Redis Cluster slot). See docs/recovery.md.
+   */
+  history?: RedisHistoryOptions;
+}
 
 /** Default channel prefix (as @socket.io/redis-adapter). */
 export const DEFAULT_KEY = "socket.io";

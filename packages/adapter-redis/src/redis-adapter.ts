@@ -1,15 +1,25 @@
 // RedisAdapter: the server's ClusterAdapter bound to Redis pub/sub. Only the bus binding lives
 // here (channel names, publish, subscribe, reconnect); all cluster semantics are in the base.
-import { type AdapterNamespace, ClusterAdapter, type ClusterTarget } from "@switchyard/server";
+import {
+  type AdapterNamespace,
+  ClusterAdapter,
+  type ClusterHistory,
+  type ClusterTarget,
+  type DeliveredPosition,
+} from "@switchyard/server";
 import { channelFor } from "./channels.js";
 import { DEFAULT_KEY, type RedisAdapterOptions } from "./options.js";
 import type { BusListener, RedisBus } from "./redis-bus.js";
+import { RedisHistory } from "./redis-history.js";
 
 /** A namespace's adapter over Redis (created by `createAdapter`). */
 export class RedisAdapter extends ClusterAdapter {
   readonly #bus: RedisBus;
   readonly #key: string;
-  readonly #handler = (payload: Uint8Array): void => this.onPayload(payload);
+  /** Recovery on: channels carry the namespace's hash tag, the history lives in its slot. */
+  readonly #history: RedisHistory | undefined;
+  readonly #handler = (payload: Uint8Array, position?: DeliveredPosition): void =>
+    this.onPayload(payload, position);
   readonly #listener: BusListener = {
     reconnected: () => this.announce(),
     clientError: (error) => this.reportError(error),
@@ -19,6 +29,26 @@ export class RedisAdapter extends ClusterAdapter {
     super(nsp, options);
     this.#bus = bus;
     this.#key = options.key ?? DEFAULT_KEY;
+    const recovery = nsp.recovery;
+    this.#history =
+      recovery === undefined
+        ? undefined
+        : new RedisHistory(
+            bus,
+            this.#key,
+            nsp.name,
+            recovery.maxDisconnectionDuration,
+            options.history,
+          );
+  }
+
+  protected override history(): ClusterHistory | undefined {
+    return this.#history;
+  }
+
+  protected override doAppend(target: ClusterTarget, payload: Uint8Array): Promise<void> {
+    if (this.#history === undefined) return super.doAppend(target, payload);
+    return this.#history.append(target, payload);
   }
 
   /** Whether the Redis clients are connected (the server's `/readyz` reads it). */
@@ -49,6 +79,6 @@ export class RedisAdapter extends ClusterAdapter {
   }
 
   private channel(target: ClusterTarget): string {
-    return channelFor(this.#key, this.nsp.name, target);
+    return channelFor(this.#key, this.nsp.name, target, this.#history !== undefined);
   }
 }

@@ -1,13 +1,16 @@
 // The Redis side of the binding: one pair of ioredis clients shared by every namespace adapter
 // of a server. Reference-counted channel subscriptions, message dispatch by channel, and
 // reconnect detection (ioredis restores subscriptions; adapters then re-announce themselves).
+import type { DeliveredPosition } from "@switchyard/server";
 import type { Cluster, Redis } from "ioredis";
 import { RedisAdapterError, RedisAdapterErrorCode } from "./errors.js";
+import { ORDERED_MARKER } from "./history-scripts.js";
 
 /** An ioredis client: standalone or cluster. */
 export type RedisClient = Redis | Cluster;
 
-type Handler = (payload: Uint8Array) => void;
+/** Receives a channel's payloads; ordered ones (recovery history) come with their position. */
+export type Handler = (payload: Uint8Array, position?: DeliveredPosition) => void;
 
 /** What the bus tells each adapter besides messages. */
 export interface BusListener {
@@ -25,6 +28,8 @@ export class RedisBus {
   readonly #handlers: Map<string, Set<Handler>> = new Map();
   readonly #listeners: Set<BusListener> = new Set();
   #lost = false;
+  /** Ordered messages whose header could not be read (dropped). */
+  malformedOrdered = 0;
 
   constructor(pub: RedisClient, sub: RedisClient, sharded: boolean) {
     this.#pub = pub;
@@ -53,6 +58,16 @@ export class RedisBus {
         for (const listener of this.#listeners) listener.clientError(error);
       });
     }
+  }
+
+  /** The publishing client (the history scripts run on it). */
+  get client(): RedisClient {
+    return this.#pub;
+  }
+
+  /** Whether pub/sub is sharded (SPUBLISH). */
+  get sharded(): boolean {
+    return this.#sharded;
   }
 
   /** Whether both clients are ready (read by the server's `/readyz`). */
@@ -103,7 +118,36 @@ export class RedisBus {
   private dispatch(channel: Buffer, message: Buffer): void {
     const handlers = this.#handlers.get(channel.toString());
     if (handlers === undefined) return;
-    const payload = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
-    for (const handler of handlers) handler(payload);
+    let payload = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+    let position: DeliveredPosition | undefined;
+    if (payload[0] === ORDERED_MARKER) {
+      // Written by the append script. A malformed one goes on as is: the adapter counts it.
+      const ordered = readOrdered(payload);
+      if (ordered === undefined) this.malformedOrdered++;
+      else ({ payload, position } = ordered);
+    }
+    for (const handler of handlers) handler(payload, position);
   }
+}
+
+const SPACE = 0x20;
+const STREAM_ID = /^(\d{1,16})-(\d{1,16})$/;
+
+/**
+ * Reads an ordered message written by the append script: the marker, `<epoch> <ms>-<n> `, then
+ * the payload. Undefined when malformed.
+ */
+export function readOrdered(
+  bytes: Uint8Array,
+): { payload: Uint8Array; position: DeliveredPosition } | undefined {
+  const first = bytes.indexOf(SPACE, 1);
+  const second = first < 0 ? -1 : bytes.indexOf(SPACE, first + 1);
+  if (first < 2 || second < 0 || first > 64 || second - first > 40) return undefined;
+  const epoch = Buffer.from(bytes.subarray(1, first)).toString("latin1");
+  const id = STREAM_ID.exec(Buffer.from(bytes.subarray(first + 1, second)).toString("latin1"));
+  if (id === null) return undefined;
+  const major = Number(id[1]);
+  const minor = Number(id[2]);
+  if (!Number.isSafeInteger(major) || !Number.isSafeInteger(minor)) return undefined;
+  return { payload: bytes.subarray(second + 1), position: { epoch, major, minor } };
 }

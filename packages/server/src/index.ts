@@ -66,6 +66,18 @@ export {
   AdapterErrorCode,
   ClusterRequestTimeoutError,
 } from "./adapter/cluster-errors.js";
+export type {
+  ClusterHistory,
+  DeliveredPosition,
+  HistoryEntry,
+  HistoryLossReason,
+  HistoryRead,
+  LogPosition,
+  SessionStore,
+  SessionWrite,
+} from "./adapter/cluster-history.js";
+export { comparePositions } from "./adapter/cluster-history.js";
+export { ClusterHistoryAdapter } from "./adapter/cluster-history-adapter.js";
 export type { HeartbeatOptions } from "./adapter/cluster-membership.js";
 export { HEARTBEAT_DEFAULTS } from "./adapter/cluster-membership.js";
 export type {
@@ -84,9 +96,12 @@ export {
   toWireOptions,
 } from "./adapter/cluster-message.js";
 export type { ClusterAdapterOptions, PartialResult } from "./adapter/cluster-options.js";
+export type { RecoveryCounters, RecoveryMissReason } from "./adapter/cluster-recovery.js";
 export { randomId } from "./adapter/cluster-requests.js";
 export { Adapter } from "./adapter/in-memory.js";
 export { InProcessAdapter, InProcessBus, topicOf } from "./adapter/in-process-bus.js";
+export type { MemoryHistoryOptions } from "./adapter/memory-history.js";
+export { ALL_LOG, MemoryHistory } from "./adapter/memory-history.js";
 export { SessionAwareAdapter } from "./adapter/session-aware.js";
 export { BroadcastOperator } from "./broadcast/operator.js";
 export { RemoteSocket } from "./broadcast/remote-socket.js";

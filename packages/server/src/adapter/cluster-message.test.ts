@@ -53,10 +53,26 @@ const valid: ClusterMessage[] = [
 ];
 
 describe("cluster messages", () => {
-  it("numbers the message types 1 to 13 as socket.io-adapter does", () => {
-    expect(Object.values(MessageType)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+  it("numbers the message types 1 to 13 as socket.io-adapter does, then our own 15", () => {
+    expect(Object.values(MessageType)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15]);
     expect(MessageType.INITIAL_HEARTBEAT).toBe(1);
     expect(MessageType.ADAPTER_CLOSE).toBe(13);
+    expect(MessageType.HISTORY_GAP).toBe(15);
+  });
+
+  it("accepts a recoverable broadcast's counter and refuses a malformed one", () => {
+    const opts = { rooms: [], except: [], flags: {} };
+    const packet = { type: 2, nsp: "/", data: ["ev"] };
+    const withCounter = (o: unknown): Uint8Array =>
+      encode({ ...envelope, type: 3, data: { opts, packet, o } });
+    expect(decodeClusterMessage(withCounter(7)).ok).toBe(true);
+    for (const bad of [0, -1, 1.5, "7", Number.MAX_SAFE_INTEGER + 2]) {
+      expect(decodeClusterMessage(withCounter(bad))).toEqual({ ok: false, reason: "bad-data" });
+    }
+    const gap = encode({ ...envelope, type: 15, data: { rooms: ["r"] } });
+    expect(decodeClusterMessage(gap).ok).toBe(true);
+    const badGap = encode({ ...envelope, type: 15, data: { rooms: [1] } });
+    expect(decodeClusterMessage(badGap)).toEqual({ ok: false, reason: "bad-data" });
   });
 
   it("round-trips every message type through msgpack, binary included", () => {

@@ -1,0 +1,111 @@
+// The Lua scripts of the recovery history (docs/recovery.md): each runs atomically on the master
+// of the namespace's hash slot, so a publish and its history entry can never be separated (a
+// publisher that dies either did both or neither), and every entry gets its position from one
+// clock per namespace. Registered with ioredis `defineCommand` (EVALSHA, NOSCRIPT handled).
+import type { RedisClient } from "./redis-bus.js";
+
+/** The first byte of an ordered message on a channel: never the first byte of msgpack. */
+export const ORDERED_MARKER = 0xc1;
+
+/**
+ * Appends to a log and publishes, or (a fence) only publishes, with one position.
+ * KEYS: clock stream, epoch, log stream. ARGV: channel, payload, max entries per log, log TTL ms,
+ * epoch candidate, publish command (PUBLISH | SPUBLISH), "1" to store.
+ * The position is the clock stream's id: `<ms>-<n>` of the master's clock, never below the last
+ * one, so a failover to a replica (which lost the newest writes) does not reuse positions.
+ * Returns the position.
+ */
+const APPEND = `
+local epoch = redis.call('GET', KEYS[2])
+if not epoch then
+  epoch = ARGV[5]
+  redis.call('SET', KEYS[2], epoch)
+end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '1', '*', 'e', '')
+if ARGV[7] == '1' then
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], id, 'd', ARGV[2])
+  redis.call('PEXPIRE', KEYS[3], ARGV[4])
+end
+redis.call(ARGV[6], ARGV[1], '\\193' .. epoch .. ' ' .. id .. ' ' .. ARGV[2])
+return id
+`;
+
+/** Opens the history: the epoch (created when missing). KEYS: epoch. ARGV: candidate. */
+const OPEN = `
+local epoch = redis.call('GET', KEYS[1])
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('SET', KEYS[1], epoch)
+end
+return epoch
+`;
+
+/**
+ * Writes session records unless another node owns them. KEYS: one per record.
+ * ARGV: owner, then value and TTL ms per record.
+ */
+const SAVE = `
+for i, key in ipairs(KEYS) do
+  local owner = redis.call('HGET', key, 'o')
+  if (not owner) or owner == ARGV[1] then
+    redis.call('HSET', key, 'o', ARGV[1], 'v', ARGV[2 * i])
+    redis.call('PEXPIRE', key, ARGV[2 * i + 1])
+  end
+end
+return #KEYS
+`;
+
+/** Deletes the records `owner` still owns. KEYS: one per record. ARGV: owner. */
+const DROP = `
+for _, key in ipairs(KEYS) do
+  if redis.call('HGET', key, 'o') == ARGV[1] then redis.call('DEL', key) end
+end
+return #KEYS
+`;
+
+/**
+ * Reads and claims a record (restore-once): the value is replaced by an empty one owned by the
+ * claimer. KEYS: the record. ARGV: owner, TTL ms. Returns the value, or false.
+ */
+const CLAIM = `
+local value = redis.call('HGET', KEYS[1], 'v')
+if (not value) or value == '' then return false end
+redis.call('HSET', KEYS[1], 'o', ARGV[1], 'v', '')
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return value
+`;
+
+/** The history commands on a client, once defined. */
+export interface HistoryCommands {
+  syHistoryAppendBuffer(
+    clock: string,
+    epoch: string,
+    log: string,
+    channel: string,
+    payload: Buffer,
+    maxLen: number,
+    ttlMs: number,
+    epochCandidate: string,
+    publish: "PUBLISH" | "SPUBLISH",
+    store: "0" | "1",
+  ): Promise<Buffer>;
+  syHistoryOpen(epoch: string, candidate: string): Promise<string>;
+  syHistorySave(keys: number, ...args: Array<string | Buffer | number>): Promise<number>;
+  syHistoryDrop(keys: number, ...args: string[]): Promise<number>;
+  syHistoryClaimBuffer(key: string, owner: string, ttlMs: number): Promise<Buffer | null>;
+}
+
+const defined = new WeakSet<RedisClient>();
+
+/** Defines the history scripts on `client` (once) and returns it with their methods. */
+export function historyCommands(client: RedisClient): HistoryCommands {
+  if (!defined.has(client)) {
+    client.defineCommand("syHistoryAppend", { numberOfKeys: 3, lua: APPEND });
+    client.defineCommand("syHistoryOpen", { numberOfKeys: 1, lua: OPEN });
+    client.defineCommand("syHistorySave", { lua: SAVE });
+    client.defineCommand("syHistoryDrop", { lua: DROP });
+    client.defineCommand("syHistoryClaim", { numberOfKeys: 1, lua: CLAIM });
+    defined.add(client);
+  }
+  return client as unknown as HistoryCommands;
+}

@@ -1,0 +1,201 @@
+// The recovery history of one namespace in Redis (docs/recovery.md): one stream per room plus a
+// namespace-wide one, written by the publisher in the same Lua script as its PUBLISH; positions
+// from one clock stream per namespace; session records as owner-tagged hashes; signs of life as
+// keys with a TTL. Every key and channel carries the namespace's hash tag (one Cluster slot).
+import { randomBytes } from "node:crypto";
+import type {
+  ClusterHistory,
+  ClusterTarget,
+  HistoryEntry,
+  HistoryRead,
+  LogPosition,
+  SessionStore,
+  SessionWrite,
+} from "@switchyard/server";
+import { channelFor, encodePart, namespaceTag } from "./channels.js";
+import { type HistoryCommands, historyCommands } from "./history-scripts.js";
+import type { RedisBus, RedisClient } from "./redis-bus.js";
+
+/** Options of the history (the adapter's `history` option). */
+export interface RedisHistoryOptions {
+  /**
+   * Most entries kept per room stream (`XADD … MAXLEN ~`); a client that missed more than that
+   * in one room gets a new session.
+   * @default 10000
+   */
+  maxLen?: number;
+}
+
+/** Extra life of a room stream after its last entry, past `maxDisconnectionDuration`, in ms. */
+const STREAM_TTL_MARGIN_MS = 60_000;
+
+/** The history of namespace `nsp` under channel prefix `key`. */
+export class RedisHistory implements ClusterHistory {
+  readonly sessions: SessionStore;
+  readonly #bus: RedisBus;
+  readonly #client: RedisClient;
+  readonly #commands: HistoryCommands;
+  readonly #key: string;
+  readonly #nsp: string;
+  readonly #tag: string;
+  readonly #maxLen: number;
+  readonly #ttlMs: number;
+
+  constructor(
+    bus: RedisBus,
+    key: string,
+    nsp: string,
+    maxDisconnectionMs: number,
+    options: RedisHistoryOptions = {},
+  ) {
+    this.#bus = bus;
+    this.#client = bus.client;
+    this.#commands = historyCommands(bus.client);
+    this.#key = key;
+    this.#nsp = nsp;
+    this.#tag = namespaceTag(key, nsp);
+    this.#maxLen = options.maxLen ?? 10_000;
+    this.#ttlMs = maxDisconnectionMs + STREAM_TTL_MARGIN_MS;
+    this.sessions = this.sessionStore();
+  }
+
+  async open(): Promise<string> {
+    return this.#commands.syHistoryOpen(`${this.#tag}:e`, newEpoch());
+  }
+
+  async append(target: ClusterTarget, payload: Uint8Array): Promise<void> {
+    await this.script(this.logKey(target), target, payload, "1");
+  }
+
+  async fence(uid: string, payload: Uint8Array): Promise<void> {
+    await this.script(`${this.#tag}:c`, { kind: "node", uid }, payload, "0");
+  }
+
+  async read(targets: ClusterTarget[], from: LogPosition): Promise<HistoryRead> {
+    const keys = [...new Set(targets.map((target) => this.logKey(target)))];
+    const start = `${from.major}-${from.minor}`;
+    const pipeline = this.#client.pipeline();
+    // Each range before its stream's info: a trim between the two can only make us refuse.
+    for (const key of keys) {
+      pipeline.xrangeBuffer(key, start, "+");
+      pipeline.call("XINFO", "STREAM", key);
+    }
+    pipeline.get(`${this.#tag}:e`);
+    const results = (await pipeline.exec()) ?? [];
+    const entries: HistoryEntry[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const [rangeError, range] = results[2 * i] ?? [];
+      const [infoError, info] = results[2 * i + 1] ?? [];
+      // A missing stream has no info: nothing was ever written there, or it expired idle.
+      if (infoError !== null && infoError !== undefined) continue;
+      if (rangeError !== null && rangeError !== undefined) throw rangeError;
+      if (trimmedSince(info, from)) return { ok: false, reason: "trimmed" };
+      for (const [id, fields] of range as Array<[Buffer, Buffer[]]>) {
+        const position = parseId(id.toString("latin1"));
+        const payload = fieldValue(fields, "d");
+        if (position !== undefined && payload !== undefined) entries.push({ ...position, payload });
+      }
+    }
+    const [epochError, epoch] = results[2 * keys.length] ?? [];
+    if (epochError !== null && epochError !== undefined) throw epochError;
+    if (typeof epoch !== "string") return { ok: false, reason: "epoch" };
+    return { ok: true, epoch, entries };
+  }
+
+  private async script(
+    log: string,
+    target: ClusterTarget,
+    payload: Uint8Array,
+    store: "0" | "1",
+  ): Promise<void> {
+    const sharded = this.#bus.sharded;
+    await this.#commands.syHistoryAppendBuffer(
+      `${this.#tag}:c`,
+      `${this.#tag}:e`,
+      log,
+      channelFor(this.#key, this.#nsp, target, true),
+      Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+      this.#maxLen,
+      this.#ttlMs,
+      newEpoch(),
+      sharded ? "SPUBLISH" : "PUBLISH",
+      store,
+    );
+  }
+
+  private logKey(target: ClusterTarget): string {
+    if (target.kind === "room") return `${this.#tag}:h:r:${encodePart(target.room)}`;
+    return `${this.#tag}:h`;
+  }
+
+  private sessionStore(): SessionStore {
+    const commands = this.#commands;
+    const client = this.#client;
+    const recordKey = (pid: string): string => `${this.#tag}:s:${encodePart(pid)}`;
+    const nodeKey = (uid: string): string => `${this.#tag}:n:${encodePart(uid)}`;
+    return {
+      async save(owner: string, writes: SessionWrite[]): Promise<void> {
+        if (writes.length === 0) return;
+        const keys = writes.map((write) => recordKey(write.pid));
+        const values = writes.flatMap((write) => [Buffer.from(write.value), write.ttlMs]);
+        await commands.syHistorySave(keys.length, ...keys, owner, ...values);
+      },
+      async drop(owner: string, pids: string[]): Promise<void> {
+        if (pids.length === 0) return;
+        const keys = pids.map(recordKey);
+        await commands.syHistoryDrop(keys.length, ...keys, owner);
+      },
+      async peek(pid: string): Promise<Uint8Array | undefined> {
+        const value = await client.hgetBuffer(recordKey(pid), "v");
+        return value === null || value.byteLength === 0 ? undefined : value;
+      },
+      async claim(owner: string, pid: string, ttlMs: number): Promise<Uint8Array | undefined> {
+        const value = await commands.syHistoryClaimBuffer(recordKey(pid), owner, ttlMs);
+        return value === null || value.byteLength === 0 ? undefined : value;
+      },
+      async touch(uid: string, ttlMs: number): Promise<void> {
+        await client.set(nodeKey(uid), String(Date.now()), "PX", ttlMs);
+      },
+      async lastSeen(uid: string): Promise<number | undefined> {
+        const value = await client.get(nodeKey(uid));
+        const at = value === null ? Number.NaN : Number(value);
+        return Number.isFinite(at) ? at : undefined;
+      },
+    };
+  }
+}
+
+function newEpoch(): string {
+  return randomBytes(6).toString("base64url");
+}
+
+const STREAM_ID = /^(\d{1,16})-(\d{1,16})$/;
+
+function parseId(id: string): LogPosition | undefined {
+  const match = STREAM_ID.exec(id);
+  if (match === null) return undefined;
+  return { major: Number(match[1]), minor: Number(match[2]) };
+}
+
+function fieldValue(fields: Buffer[], name: string): Buffer | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i]?.toString("latin1") === name) return fields[i + 1];
+  }
+  return undefined;
+}
+
+/**
+ * Whether the stream dropped an entry at or after `from` (`max-deleted-entry-id` of XINFO STREAM,
+ * Redis ≥ 7.0; without it nothing can be promised, so it counts as trimmed).
+ */
+function trimmedSince(info: unknown, from: LogPosition): boolean {
+  if (!Array.isArray(info)) return true;
+  const index = info.indexOf("max-deleted-entry-id");
+  if (index < 0) return true;
+  const deleted = parseId(String(info[index + 1]));
+  if (deleted === undefined) return true;
+  if (deleted.major === 0 && deleted.minor === 0) return false;
+  return (
+    deleted.major > from.major || (deleted.major === from.major && deleted.minor >= from.minor)
+  );
+}
