@@ -84,17 +84,9 @@ export class RedisHistory implements ClusterHistory {
     const results = (await pipeline.exec()) ?? [];
     const entries: HistoryEntry[] = [];
     for (let i = 0; i < keys.length; i++) {
-      const [rangeError, range] = results[2 * i] ?? [];
-      const [infoError, info] = results[2 * i + 1] ?? [];
-      // A missing stream has no info: nothing was ever written there, or it expired idle.
-      if (infoError !== null && infoError !== undefined) continue;
-      if (rangeError !== null && rangeError !== undefined) throw rangeError;
-      if (trimmedSince(info, from)) return { ok: false, reason: "trimmed" };
-      for (const [id, fields] of range as Array<[Buffer, Buffer[]]>) {
-        const position = parseId(id.toString("latin1"));
-        const payload = fieldValue(fields, "d");
-        if (position !== undefined && payload !== undefined) entries.push({ ...position, payload });
-      }
+      const read = readStream(results[2 * i], results[2 * i + 1], from);
+      if (read === "trimmed") return { ok: false, reason: "trimmed" };
+      entries.push(...read);
     }
     const [epochError, epoch] = results[2 * keys.length] ?? [];
     if (epochError !== null && epochError !== undefined) throw epochError;
@@ -163,6 +155,29 @@ export class RedisHistory implements ClusterHistory {
       },
     };
   }
+}
+
+type PipelineResult = [Error | null, unknown] | undefined;
+
+/** The entries of one stream from its XRANGE and XINFO STREAM replies, or "trimmed". */
+function readStream(
+  rangeResult: PipelineResult,
+  infoResult: PipelineResult,
+  from: LogPosition,
+): HistoryEntry[] | "trimmed" {
+  const [rangeError, range] = rangeResult ?? [null, []];
+  const [infoError, info] = infoResult ?? [null, undefined];
+  // A missing stream has no info: nothing was ever written there, or it expired idle.
+  if (infoError !== null) return [];
+  if (rangeError !== null) throw rangeError;
+  if (trimmedSince(info, from)) return "trimmed";
+  const entries: HistoryEntry[] = [];
+  for (const [id, fields] of range as Array<[Buffer, Buffer[]]>) {
+    const position = parseId(id.toString("latin1"));
+    const payload = fieldValue(fields, "d");
+    if (position !== undefined && payload !== undefined) entries.push({ ...position, payload });
+  }
+  return entries;
 }
 
 function newEpoch(): string {
