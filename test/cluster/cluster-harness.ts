@@ -20,7 +20,16 @@ export interface ContractBus {
   adapter(options: ClusterAdapterOptions): AdapterConstructor;
   /** Publishes raw bytes where every node of namespace `nsp` listens (hostile input). */
   inject(nsp: string, payload: Uint8Array): Promise<void>;
+  /** The bus's Emitter with `recovery` on (buses that have one). */
+  recoveryEmitter?(): RoomEmitter;
   close(): Promise<void>;
+}
+
+/** The part of an Emitter the suites use. */
+export interface RoomEmitter {
+  emit(event: string, ...args: unknown[]): unknown;
+  to(room: string): { emit(event: string, ...args: unknown[]): unknown };
+  readonly volatile: { emit(event: string, ...args: unknown[]): unknown };
 }
 
 /** One server node of the cluster. */

@@ -18,7 +18,12 @@ import { type Numbered, RecoveringPeer, upTo } from "./recovery-harness.js";
 const RECOVERY: Partial<ServerOptions> = { connectionStateRecovery: {} };
 
 /** Runs the recovery contract on the bus built by `createBus`. */
-export function describeRecoveryContract(name: string, createBus: CreateBus, skip = false): void {
+export function describeRecoveryContract(
+  name: string,
+  createBus: CreateBus,
+  skip = false,
+  features: { emitter: boolean } = { emitter: false },
+): void {
   describe.skipIf(skip)(`recovery contract: ${name}`, () => {
     let bus: ContractBus;
     let nodes: ClusterNode[] = [];
@@ -214,6 +219,32 @@ export function describeRecoveryContract(name: string, createBus: CreateBus, ski
         await peer.moveTo(b);
         expect(peer.client.recovered).toBe(false);
       }
+    });
+
+    // Only buses that have an Emitter (Redis, NATS) get this case; the others do not register it.
+    const itWithEmitter = (title: string, fn: () => Promise<void>): void => {
+      if (features.emitter) it(title, fn);
+    };
+    itWithEmitter("replays what an Emitter published (not its volatile events)", async () => {
+      const emitter = bus.recoveryEmitter?.();
+      if (emitter === undefined) throw new Error("this bus has no recovery emitter");
+      const peer = await connect(a);
+      const room = `emitted-${Math.random()}`;
+      await peer.socket.join(room);
+      await settleSubscriptions(nodes);
+      emitter.to(room).emit("seq", { from: "emitter", to: room, n: 1 });
+      await waitUntil(() => peer.got.length === 1, "a first event");
+      await peer.cut();
+      emitter.to(room).emit("seq", { from: "emitter", to: room, n: 2 });
+      emitter.emit("seq", { from: "emitter", to: "*", n: 1 });
+      emitter.volatile.emit("seq", { from: "volatile", to: "*", n: 1 });
+      publish(b, "after", room, 1, 1);
+      await peer.moveTo(c);
+      expect(peer.client.recovered).toBe(true);
+      expect(peer.stream("emitter", room)).toEqual([1, 2]);
+      expect(peer.stream("emitter", "*")).toEqual([1]);
+      expect(peer.stream("volatile", "*")).toEqual([]);
+      expect(peer.stream("after", room)).toEqual([1]);
     });
 
     it("counts hits and misses by reason, and the replayed events", async () => {

@@ -1,7 +1,7 @@
 // Contract buses over real Redis: every node gets its own pub/sub connections (as separate
 // processes would), and every run its own channel prefix (others test on the same server).
 import { randomBytes } from "node:crypto";
-import { channelFor, createAdapter } from "@switchyard/adapter-redis";
+import { channelFor, createAdapter, Emitter } from "@switchyard/adapter-redis";
 import { Cluster, Redis } from "ioredis";
 import type { ContractBus } from "./cluster-harness.js";
 
@@ -38,6 +38,7 @@ function busOf(prefix: string, sharded: boolean, connect: () => Redis | Cluster)
       if (sharded) await injector.spublish(channel, buffer);
       else await injector.publish(channel, buffer);
     },
+    recoveryEmitter: () => new Emitter(injector, { key, sharded, recovery: true }),
     close: async () => {
       await Promise.allSettled(clients.map((client) => client.quit()));
       for (const client of clients) client.disconnect();

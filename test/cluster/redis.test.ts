@@ -12,9 +12,12 @@ describeAdapterContract(
   async () => redisBus(url ?? "", true),
   url === undefined,
 );
-describeRecoveryContract("redis", async () => redisBus(url ?? ""), url === undefined);
+describeRecoveryContract("redis", async () => redisBus(url ?? ""), url === undefined, {
+  emitter: true,
+});
 describeRecoveryContract(
   "redis (sharded)",
   async () => redisBus(url ?? "", true),
   url === undefined,
+  { emitter: true },
 );

@@ -7,22 +7,36 @@ import {
   type ClusterMessage,
   type ClusterTarget,
   encodeClusterMessage,
+  RECOVERY_DEFAULTS,
 } from "@switchyard/server";
 import { channelFor } from "./channels.js";
 import { RedisAdapterError, RedisAdapterErrorCode } from "./errors.js";
 import { DEFAULT_KEY, type RedisChannelOptions } from "./options.js";
 import type { RedisClient } from "./redis-bus.js";
+import { RedisHistory, type RedisHistoryOptions } from "./redis-history.js";
 
 /** Options of the Emitter: the adapters' channel options, plus where publish errors go. */
 export interface EmitterOptions extends RedisChannelOptions {
   /** Called when a publish fails (default: ignored, so that emit never rejects). */
   onError?: (error: RedisAdapterError) => void;
+  /**
+   * Set when the servers run with `connectionStateRecovery`: the emitter then uses the same
+   * channels as their adapters and writes its events (not volatile) into the history, so that a
+   * returning client gets them too. `maxDisconnectionDuration` must be the servers' (the history's
+   * time to live follows it).
+   * @default false
+   */
+  recovery?: boolean | { maxDisconnectionDuration?: number };
+  /** Bounds of the history (recovery on), as the adapters' `history` option. */
+  history?: RedisHistoryOptions;
 }
 
 interface Publisher {
   readonly client: RedisClient;
   readonly options: EmitterOptions;
   readonly nsp: string;
+  /** The namespace's history, with recovery on. */
+  readonly history: RedisHistory | undefined;
 }
 
 /**
@@ -35,14 +49,14 @@ export class BroadcastEmitter extends BoundClusterEmitter<Publisher, BroadcastEm
     return new BroadcastEmitter(this.binding, rooms, except, flags);
   }
 
-  protected publish(target: ClusterTarget, message: ClusterMessage): void {
-    const { client, options, nsp } = this.binding;
+  protected publish(target: ClusterTarget, message: ClusterMessage, ordered: boolean): void {
+    const { client, options, nsp, history } = this.binding;
     const payload = Buffer.from(encodeClusterMessage(message));
-    const channel = channelFor(options.key ?? DEFAULT_KEY, nsp, target);
-    const publishing =
-      options.sharded === true
-        ? client.spublish(channel, payload)
-        : client.publish(channel, payload);
+    const channel = channelFor(options.key ?? DEFAULT_KEY, nsp, target, history !== undefined);
+    let publishing: Promise<unknown>;
+    if (ordered && history !== undefined) publishing = history.append(target, payload);
+    else if (options.sharded === true) publishing = client.spublish(channel, payload);
+    else publishing = client.publish(channel, payload);
     publishing.catch((cause: unknown) => {
       const error = new RedisAdapterError(
         RedisAdapterErrorCode.CLIENT_ERROR,
@@ -71,7 +85,7 @@ export class BroadcastEmitter extends BoundClusterEmitter<Publisher, BroadcastEm
  */
 export class Emitter extends BroadcastEmitter {
   constructor(client: RedisClient, options: EmitterOptions = {}, nsp = "/") {
-    super({ client, options, nsp });
+    super({ client, options, nsp, history: historyOf(client, options, nsp) });
   }
 
   /** An emitter for another namespace. */
@@ -79,4 +93,25 @@ export class Emitter extends BroadcastEmitter {
     const { client, options } = this.binding;
     return new Emitter(client, options, nsp.startsWith("/") ? nsp : `/${nsp}`);
   }
+}
+
+function historyOf(
+  client: RedisClient,
+  options: EmitterOptions,
+  nsp: string,
+): RedisHistory | undefined {
+  const recovery = options.recovery;
+  if (recovery === undefined || recovery === false) return undefined;
+  const maxDisconnectionMs =
+    (recovery === true ? undefined : recovery.maxDisconnectionDuration) ??
+    RECOVERY_DEFAULTS.maxDisconnectionDuration;
+  const key = options.key ?? DEFAULT_KEY;
+  return new RedisHistory(
+    client,
+    options.sharded === true,
+    key,
+    nsp,
+    maxDisconnectionMs,
+    options.history,
+  );
 }

@@ -34,7 +34,8 @@ export class RedisAdapter extends ClusterAdapter {
       recovery === undefined
         ? undefined
         : new RedisHistory(
-            bus,
+            bus.client,
+            bus.sharded,
             this.#key,
             nsp.name,
             recovery.maxDisconnectionDuration,

@@ -14,7 +14,7 @@ import type {
 } from "@switchyard/server";
 import { channelFor, encodePart, namespaceTag } from "./channels.js";
 import { type HistoryCommands, historyCommands } from "./history-scripts.js";
-import type { RedisBus, RedisClient } from "./redis-bus.js";
+import type { RedisClient } from "./redis-bus.js";
 
 /** Options of the history (the adapter's `history` option). */
 export interface RedisHistoryOptions {
@@ -32,7 +32,7 @@ const STREAM_TTL_MARGIN_MS = 60_000;
 /** The history of namespace `nsp` under channel prefix `key`. */
 export class RedisHistory implements ClusterHistory {
   readonly sessions: SessionStore;
-  readonly #bus: RedisBus;
+  readonly #sharded: boolean;
   readonly #client: RedisClient;
   readonly #commands: HistoryCommands;
   readonly #key: string;
@@ -41,16 +41,18 @@ export class RedisHistory implements ClusterHistory {
   readonly #maxLen: number;
   readonly #ttlMs: number;
 
+  /** `client` runs the scripts; `sharded` publishes with SPUBLISH (the adapters' option). */
   constructor(
-    bus: RedisBus,
+    client: RedisClient,
+    sharded: boolean,
     key: string,
     nsp: string,
     maxDisconnectionMs: number,
     options: RedisHistoryOptions = {},
   ) {
-    this.#bus = bus;
-    this.#client = bus.client;
-    this.#commands = historyCommands(bus.client);
+    this.#sharded = sharded;
+    this.#client = client;
+    this.#commands = historyCommands(client);
     this.#key = key;
     this.#nsp = nsp;
     this.#tag = namespaceTag(key, nsp);
@@ -100,7 +102,7 @@ export class RedisHistory implements ClusterHistory {
     payload: Uint8Array,
     store: "0" | "1",
   ): Promise<void> {
-    const sharded = this.#bus.sharded;
+    const sharded = this.#sharded;
     await this.#commands.syHistoryAppendBuffer(
       `${this.#tag}:c`,
       `${this.#tag}:e`,

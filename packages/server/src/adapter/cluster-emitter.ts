@@ -25,6 +25,11 @@ export interface ClusterEmitterScope {
   readonly flags: ClusterEmitterFlags;
   /** Single-room operations go to that room's channel (the adapters' `roomChannels`). */
   readonly roomChannels: boolean;
+  /**
+   * The servers run with `connectionStateRecovery`: events (not volatile) are appended to the
+   * history, as the adapters' own broadcasts are, so that a returning client gets them too.
+   */
+  readonly recovery: boolean;
 }
 
 type Distribute<M> = M extends ClusterMessage ? Omit<M, "v" | "uid" | "nsp"> : never;
@@ -43,8 +48,15 @@ export abstract class ClusterEmitter<B extends ClusterEmitter<B>> {
   /** A copy of this target with another scope (same bus). */
   protected abstract derive(scope: ClusterEmitterScope): B;
 
-  /** Sends a complete message to `target`; failures go to the bus's error handler, not thrown. */
-  protected abstract publish(target: ClusterTarget, message: ClusterMessage): void;
+  /**
+   * Sends a complete message to `target`; failures go to the bus's error handler, not thrown.
+   * `ordered` messages go through the target's history (recovery on, see cluster-history.ts).
+   */
+  protected abstract publish(
+    target: ClusterTarget,
+    message: ClusterMessage,
+    ordered: boolean,
+  ): void;
 
   /** The bus's error for a reserved event name or an ack. */
   protected abstract invalid(message: string): Error;
@@ -89,8 +101,12 @@ export abstract class ClusterEmitter<B extends ClusterEmitter<B>> {
     if (RESERVED_SOCKET_EVENTS.has(ev)) throw this.invalid(`"${ev}" is a reserved event name`);
     if (typeof args[args.length - 1] === "function") throw this.invalid(this.noAcksMessage);
     const packet = { type: 2 as const, nsp: this.#scope.nsp, data: [ev, ...args] };
-    const data = { opts: this.wire(), packet };
-    this.send(this.route(), { type: MessageType.BROADCAST, data });
+    const { recovery, flags } = this.#scope;
+    // Emitters share one node id: their events are never "own" to any node (replay.ts), so any
+    // positive counter marks them recoverable.
+    const ordered = recovery && flags.volatile !== true;
+    const data = ordered ? { opts: this.wire(), packet, o: 1 } : { opts: this.wire(), packet };
+    this.send(this.route(), { type: MessageType.BROADCAST, data }, ordered);
     return true;
   }
 
@@ -138,17 +154,20 @@ export abstract class ClusterEmitter<B extends ClusterEmitter<B>> {
       : { kind: "all" };
   }
 
-  private send(target: ClusterTarget, message: Distribute<ClusterMessage>): void {
+  private send(target: ClusterTarget, message: Distribute<ClusterMessage>, ordered = false): void {
     const envelope = { v: CLUSTER_PROTOCOL_VERSION, uid: EMITTER_UID, nsp: this.#scope.nsp };
-    this.publish(target, { ...envelope, ...message } as ClusterMessage);
+    this.publish(target, { ...envelope, ...message } as ClusterMessage, ordered);
   }
 }
 
 /** What every target of a bus's Emitter shares: the namespace and the adapters' options. */
 export interface ClusterEmitterBinding {
   readonly nsp: string;
-  /** `roomChannels` as the adapters of the bus have it (default true). */
-  readonly options: { readonly roomChannels?: boolean };
+  /**
+   * `roomChannels` as the adapters of the bus have it (default true); `recovery` when the servers
+   * run with `connectionStateRecovery` (default false).
+   */
+  readonly options: { readonly roomChannels?: boolean; readonly recovery?: unknown };
 }
 
 /**
@@ -168,7 +187,8 @@ export abstract class BoundClusterEmitter<
     flags: ClusterEmitterFlags = {},
   ) {
     const roomChannels = binding.options.roomChannels ?? true;
-    super({ nsp: binding.nsp, rooms, except, flags, roomChannels });
+    const recovery = Boolean(binding.options.recovery);
+    super({ nsp: binding.nsp, rooms, except, flags, roomChannels, recovery });
     this.#binding = binding;
   }
 
