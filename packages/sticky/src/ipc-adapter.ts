@@ -9,6 +9,7 @@ import {
   type AdapterNamespace,
   ClusterAdapter,
   type ClusterAdapterOptions,
+  type ClusterHistory,
   type ClusterTarget,
 } from "@switchyard/server";
 import { StickyError, StickyErrorCode } from "./errors.js";
@@ -26,7 +27,7 @@ export interface IpcAdapterOptions extends ClusterAdapterOptions, IpcBusOptions 
 /** A namespace's adapter over node:cluster IPC (created by {@link createAdapter}). */
 export class IpcAdapter extends ClusterAdapter {
   readonly #bus: IpcBus;
-  readonly #handler: IpcHandler = (payload) => this.onPayload(payload);
+  readonly #handler: IpcHandler = (payload, position) => this.onPayload(payload, position);
 
   constructor(nsp: AdapterNamespace, bus: IpcBus, options: ClusterAdapterOptions = {}) {
     super(nsp, options);
@@ -36,6 +37,15 @@ export class IpcAdapter extends ClusterAdapter {
   /** The bus below this adapter (its counters show the IPC traffic of the whole worker). */
   get bus(): IpcBus {
     return this.#bus;
+  }
+
+  /** The recovery history, kept by the relay in the primary (it outlives any worker). */
+  protected override history(): ClusterHistory {
+    return this.#bus.historyOf(this.nsp.name);
+  }
+
+  protected override doAppend(target: ClusterTarget, payload: Uint8Array): Promise<void> {
+    return this.history().append(target, payload);
   }
 
   protected doPublish(target: ClusterTarget, payload: Uint8Array): Promise<void> {

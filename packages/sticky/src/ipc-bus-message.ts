@@ -2,10 +2,18 @@
 // carry their own marker (distinct from the sticky routing messages) so that every other IPC
 // message — the application's, the sticky router's — is left alone. Payloads are the cluster
 // adapter's msgpack bytes as base64: the default IPC serialization is JSON.
-import type { ClusterTarget } from "@switchyard/server";
+import type { ClusterTarget, DeliveredPosition } from "@switchyard/server";
+import {
+  type HistoryReply,
+  type HistoryRequest,
+  readHistoryReply,
+  readHistoryRequest,
+  readPosition,
+} from "./ipc-history-message.js";
 
-/** Marker present on every IPC adapter message. */
-export const IPC_ADAPTER_MARKER = "switchyard:ipc-adapter";
+import { IPC_ADAPTER_MARKER } from "./ipc-marker.js";
+
+export { IPC_ADAPTER_MARKER } from "./ipc-marker.js";
 
 type Marked = { marker: typeof IPC_ADAPTER_MARKER };
 
@@ -33,10 +41,22 @@ export type UnsubscribeMessage = Marked & {
 };
 
 /** Anything a worker's bus sends to the relay. */
-export type WorkerToRelayMessage = PublishMessage | SubscribeMessage | UnsubscribeMessage;
+export type WorkerToRelayMessage =
+  | PublishMessage
+  | SubscribeMessage
+  | UnsubscribeMessage
+  | HistoryRequest;
 
-/** Relay → worker: a payload published to a topic this worker subscribed to. */
-export type DeliverMessage = Marked & { kind: "deliver"; topic: string; payload: string };
+/**
+ * Relay → worker: a payload published to a topic this worker subscribed to; an ordered one (an
+ * append to the recovery history, or a fence) carries its position.
+ */
+export type DeliverMessage = Marked & {
+  kind: "deliver";
+  topic: string;
+  payload: string;
+  position?: DeliveredPosition;
+};
 
 /** Relay → worker: the subscription `id` is in place. */
 export type SubscribedMessage = Marked & { kind: "subscribed"; id: number };
@@ -51,7 +71,7 @@ export interface GoneNode {
 export type GoneMessage = Marked & { kind: "gone"; nodes: GoneNode[] };
 
 /** Anything the relay sends to a worker's bus. */
-export type RelayToWorkerMessage = DeliverMessage | SubscribedMessage | GoneMessage;
+export type RelayToWorkerMessage = DeliverMessage | SubscribedMessage | GoneMessage | HistoryReply;
 
 /** The result of reading an IPC value: ours, someone else's, or ours but malformed. */
 export type ReadResult<M> =
@@ -79,7 +99,8 @@ function fieldsOf(value: unknown): Record<string, unknown> | undefined {
   return fields["marker"] === IPC_ADAPTER_MARKER ? fields : undefined;
 }
 
-function readTarget(value: unknown): ClusterTarget | undefined {
+/** Reads a cluster target sent over IPC; undefined when malformed. */
+export function readTarget(value: unknown): ClusterTarget | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const target = value as Record<string, unknown>;
   const { kind, room, uid } = target;
@@ -97,6 +118,10 @@ function isId(value: unknown): value is number {
 export function readWorkerMessage(value: unknown): ReadResult<WorkerToRelayMessage> {
   const fields = fieldsOf(value);
   if (fields === undefined) return FOREIGN;
+  if (fields["kind"] === "history") {
+    const request = readHistoryRequest(fields);
+    return request === undefined ? MALFORMED : { ok: true, message: request };
+  }
   const { kind, nsp, payload, id } = fields;
   const target = readTarget(fields["target"]);
   if (typeof nsp !== "string" || target === undefined) return MALFORMED;
@@ -134,10 +159,20 @@ export function readRelayMessage(value: unknown): ReadResult<RelayToWorkerMessag
   const marker = IPC_ADAPTER_MARKER;
   const { kind, topic, payload, id } = fields;
   switch (kind) {
-    case "deliver":
-      return typeof topic === "string" && typeof payload === "string"
-        ? { ok: true, message: { marker, kind, topic, payload } }
-        : MALFORMED;
+    case "deliver": {
+      if (typeof topic !== "string" || typeof payload !== "string") return MALFORMED;
+      if (fields["position"] === undefined) {
+        return { ok: true, message: { marker, kind, topic, payload } };
+      }
+      const position = readPosition(fields["position"]);
+      return position === undefined
+        ? MALFORMED
+        : { ok: true, message: { marker, kind, topic, payload, position } };
+    }
+    case "history-reply": {
+      const reply = readHistoryReply(fields);
+      return reply === undefined ? MALFORMED : { ok: true, message: reply };
+    }
     case "subscribed":
       return isId(id) ? { ok: true, message: { marker, kind, id } } : MALFORMED;
     case "gone": {

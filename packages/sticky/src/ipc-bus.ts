@@ -5,10 +5,13 @@
 // counted, nothing received throws.
 import {
   CLUSTER_PROTOCOL_VERSION,
+  type ClusterHistory,
   type ClusterTarget,
+  type DeliveredPosition,
   encodeClusterMessage,
   MessageType,
 } from "@switchyard/server";
+import { ipcHistory } from "./ipc-bus-history.js";
 import {
   type GoneNode,
   IPC_ADAPTER_MARKER,
@@ -16,9 +19,10 @@ import {
   topicKey,
   type WorkerToRelayMessage,
 } from "./ipc-bus-message.js";
+import type { HistoryOp } from "./ipc-history-message.js";
 
-/** Receives the payloads published to a topic. */
-export type IpcHandler = (payload: Uint8Array) => void;
+/** Receives the payloads published to a topic; ordered ones come with their position. */
+export type IpcHandler = (payload: Uint8Array, position?: DeliveredPosition) => void;
 
 /** A bidirectional IPC channel: the worker's `process` by default (see {@link processChannel}). */
 export interface IpcChannel {
@@ -55,6 +59,11 @@ export interface IpcBusCounters {
 }
 
 type PendingAck = { resolve: () => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
+type PendingRequest = {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+};
 
 /**
  * The channel of this process to its cluster primary, or undefined outside a forked process.
@@ -96,6 +105,9 @@ export class IpcBus {
   /** The relay's confirmation of each topic's subscription (shared by later handlers). */
   readonly #confirmed: Map<string, Promise<void>> = new Map();
   readonly #acks: Map<number, PendingAck> = new Map();
+  /** History requests waiting for the relay's reply. */
+  readonly #requests: Map<number, PendingRequest> = new Map();
+  readonly #histories: Map<string, ClusterHistory> = new Map();
   readonly #listener = (value: unknown): void => this.receive(value);
   #nextId = 0;
   #listening = false;
@@ -171,6 +183,47 @@ export class IpcBus {
     return confirmation;
   }
 
+  /** The recovery history of namespace `nsp`, kept by the relay in the primary. */
+  historyOf(nsp: string): ClusterHistory {
+    let history = this.#histories.get(nsp);
+    if (history === undefined) {
+      history = ipcHistory(nsp, (name, op, args) => this.request(name, op, args));
+      this.#histories.set(nsp, history);
+    }
+    return history;
+  }
+
+  /** Sends one history request; rejects on the relay's error or after the subscribe timeout. */
+  private request(nsp: string, op: HistoryOp, args: unknown[]): Promise<unknown> {
+    const id = this.#nextId++;
+    const reply = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#requests.delete(id);
+        this.updateListening();
+        reject(new Error(`the IPC relay did not answer a history request (${op})`));
+      }, this.#subscribeTimeoutMs);
+      timer.unref();
+      this.#requests.set(id, { resolve, reject, timer });
+    });
+    this.updateListening();
+    const message = { marker: IPC_ADAPTER_MARKER, kind: "history", id, nsp, op, args } as const;
+    this.send(message).catch((error: unknown) => this.settleRequest(id, undefined, asError(error)));
+    return reply;
+  }
+
+  private settleRequest(id: number, value: unknown, error: Error | undefined): void {
+    const pending = this.#requests.get(id);
+    if (pending === undefined) {
+      this.counters.malformed++;
+      return;
+    }
+    this.#requests.delete(id);
+    clearTimeout(pending.timer);
+    this.updateListening();
+    if (error === undefined) pending.resolve(value);
+    else pending.reject(error);
+  }
+
   /** Removes a handler; the last one of a topic unsubscribes it at the relay. */
   unsubscribe(nsp: string, target: ClusterTarget, handler: IpcHandler): Promise<void> {
     const topic = topicKey(nsp, target);
@@ -198,7 +251,13 @@ export class IpcBus {
         const handlers = this.#handlers.get(message.topic);
         if (handlers === undefined) return;
         const bytes = Buffer.from(message.payload, "base64");
-        this.dispatch([...handlers], new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+        const payload = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+        this.dispatch([...handlers], payload, message.position);
+        return;
+      }
+      case "history-reply": {
+        const error = message.ok ? undefined : new Error(message.error ?? "history request failed");
+        this.settleRequest(message.id, message.value, error);
         return;
       }
       case "subscribed":
@@ -227,10 +286,14 @@ export class IpcBus {
     }
   }
 
-  private dispatch(handlers: IpcHandler[], payload: Uint8Array): void {
+  private dispatch(
+    handlers: IpcHandler[],
+    payload: Uint8Array,
+    position?: DeliveredPosition,
+  ): void {
     for (const handler of handlers) {
       this.counters.delivered++;
-      handler(payload);
+      handler(payload, position);
     }
   }
 
@@ -256,7 +319,7 @@ export class IpcBus {
 
   /** Listens only while subscribed: an idle bus does not keep the IPC channel referenced. */
   private updateListening(): void {
-    const wanted = this.#handlers.size > 0;
+    const wanted = this.#handlers.size > 0 || this.#requests.size > 0;
     if (wanted === this.#listening) return;
     this.#listening = wanted;
     if (wanted) this.#channel.listen(this.#listener);

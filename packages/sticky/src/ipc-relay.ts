@@ -3,7 +3,12 @@
 // tells the survivors when a worker's adapters are gone. `IpcRelay` is transport-free;
 // `setupPrimaryRelay()` binds it to node:cluster (setupPrimary does this by itself).
 import cluster, { type Worker } from "node:cluster";
-import type { ClusterTarget } from "@switchyard/server";
+import {
+  type ClusterTarget,
+  type DeliveredPosition,
+  MemoryHistory,
+  type MemoryHistoryOptions,
+} from "@switchyard/server";
 import { StickyError, StickyErrorCode } from "./errors.js";
 import {
   type GoneNode,
@@ -12,6 +17,7 @@ import {
   readWorkerMessage,
   topicKey,
 } from "./ipc-bus-message.js";
+import { answerHistory } from "./ipc-relay-history.js";
 
 /** One worker as the relay sees it: where its messages go. */
 export interface RelayPeer {
@@ -44,8 +50,13 @@ export interface IpcRelayStats {
 
 type Subscription = { nsp: string; target: ClusterTarget };
 
-/** Routes IPC adapter messages between workers by topic. */
+/**
+ * Routes IPC adapter messages between workers by topic, and keeps the recovery history
+ * (connection state recovery across workers; it outlives any worker).
+ */
 export class IpcRelay {
+  /** The recovery history of every namespace of the workers. */
+  readonly history: MemoryHistory;
   readonly #topics: Map<string, Set<RelayPeer>> = new Map();
   readonly #peers: Map<RelayPeer, Map<string, Subscription>> = new Map();
   readonly #counters = {
@@ -56,6 +67,10 @@ export class IpcRelay {
     peersGone: 0,
     dropped: 0,
   };
+
+  constructor(options: { history?: MemoryHistoryOptions } = {}) {
+    this.history = new MemoryHistory(options.history);
+  }
 
   stats(): IpcRelayStats {
     return { peers: this.#peers.size, topics: this.#topics.size, ...this.#counters };
@@ -73,6 +88,13 @@ export class IpcRelay {
       return result.reason === "malformed";
     }
     const message = result.message;
+    if (message.kind === "history") {
+      const reply = answerHistory(this.history, message, (nsp, target, payload, position) =>
+        this.deliverOrdered(nsp, target, payload, position),
+      );
+      this.sendTo(from, reply);
+      return true;
+    }
     const topic = topicKey(message.nsp, message.target);
     switch (message.kind) {
       case "publish": {
@@ -110,6 +132,20 @@ export class IpcRelay {
     if (nodes.length === 0) return;
     for (const other of this.#peers.keys()) {
       this.sendTo(other, { marker: IPC_ADAPTER_MARKER, kind: "gone", nodes });
+    }
+  }
+
+  /** An append or a fence: to every subscriber of the topic, its sender too (log order). */
+  private deliverOrdered(
+    nsp: string,
+    target: ClusterTarget,
+    payload: string,
+    position: DeliveredPosition,
+  ): void {
+    this.#counters.published++;
+    const topic = topicKey(nsp, target);
+    for (const peer of this.#topics.get(topic) ?? []) {
+      this.sendTo(peer, { marker: IPC_ADAPTER_MARKER, kind: "deliver", topic, payload, position });
     }
   }
 
@@ -170,20 +206,22 @@ const MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
 /**
  * Relays the IPC adapter's messages between this primary's cluster workers. `setupPrimary()`
  * calls it; call it yourself when you fork the workers with your own node:cluster primary.
- * Every call shares one relay; it stops when every handle is closed.
+ * Every call shares one relay (the first call's `history` bounds apply); it stops when every
+ * handle is closed. The relay keeps the recovery history of the workers (in this process's
+ * memory, bounded by `history`: entries per room and their age, default 10,000 and 10 minutes).
  * @example
  * if (cluster.isPrimary) { setupPrimaryRelay(); for (let i = 0; i < 4; i++) cluster.fork(); }
  * else new Server(httpServer, { adapter: createAdapter() });
  * @throws StickyError `SY_ERR_STICKY_WRONG_PROCESS` outside the cluster primary.
  */
-export function setupPrimaryRelay(): PrimaryRelay {
+export function setupPrimaryRelay(options: { history?: MemoryHistoryOptions } = {}): PrimaryRelay {
   if (!cluster.isPrimary) {
     throw new StickyError(
       StickyErrorCode.WRONG_PROCESS,
       "setupPrimaryRelay() must run in the cluster primary",
     );
   }
-  const current = installed ?? install();
+  const current = installed ?? install(options);
   installed = current;
   current.handles++;
   let open = true;
@@ -200,8 +238,8 @@ export function setupPrimaryRelay(): PrimaryRelay {
   };
 }
 
-function install(): Installed {
-  const relay = new IpcRelay();
+function install(options: { history?: MemoryHistoryOptions }): Installed {
+  const relay = new IpcRelay(options);
   const peers = new Map<Worker, RelayPeer>();
   const peerOf = (worker: Worker): RelayPeer => {
     let peer = peers.get(worker);
