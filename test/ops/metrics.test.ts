@@ -128,6 +128,43 @@ describe("metrics endpoint", () => {
     await new Promise<void>((resolve) => stranger.once("connect", () => resolve()));
     const text = await scrape(node);
     expect(sample(text, "switchyard_recovery_hits_total")).toBe(1);
-    expect(sample(text, "switchyard_recovery_misses_total")).toBe(1);
+    expect(sample(text, 'switchyard_recovery_misses_total{reason="session"}')).toBe(1);
+    expect(sample(text, "switchyard_recovery_replayed_events_total")).toBe(0);
+  });
+
+  it("counts recoveries across nodes: replayed events, misses by reason", async () => {
+    const bus = new InProcessBus();
+    const options = { metrics: true, connectionStateRecovery: {}, adapter: bus.adapter() };
+    const [a, b] = [await startNode(options), await startNode(options)];
+    nodes.push(a, b);
+    await until(async () => (await a.io.of("/").adapter.serverCount()) === 2);
+    const client = connect(a.url, { transports: ["websocket"], reconnection: false });
+    clients.push(client);
+    await new Promise<void>((resolve) => client.once("connect", () => resolve()));
+    const got = new Promise<void>((resolve) => client.once("tick", () => resolve()));
+    b.io.emit("tick");
+    await got;
+    const gone = new Promise<void>((resolve) => {
+      for (const socket of a.io.sockets.sockets.values())
+        socket.once("disconnect", () => resolve());
+    });
+    client.io.engine.close();
+    await gone;
+    for (let n = 0; n < 3; n++) a.io.emit("missed", n);
+    // Comes back through the other node (as behind a balancer) with its pid and offset.
+    (client.io as unknown as { uri: string }).uri = b.url;
+    client.connect();
+    await until(() => client.recovered);
+    const forged = connect(b.url, {
+      transports: ["websocket"],
+      reconnection: false,
+      auth: { pid: (client as unknown as { _pid: string })._pid, offset: "forged" },
+    });
+    clients.push(forged);
+    await new Promise<void>((resolve) => forged.once("connect", () => resolve()));
+    const text = await scrape(b);
+    expect(sample(text, "switchyard_recovery_hits_total")).toBe(1);
+    expect(sample(text, "switchyard_recovery_replayed_events_total")).toBe(3);
+    expect(sample(text, 'switchyard_recovery_misses_total{reason="offset"}')).toBe(1);
   });
 });

@@ -30,6 +30,12 @@ interface StoredSession extends SessionToPersist {
 
 /** The default adapter when `connectionStateRecovery` is on. */
 export class SessionAwareAdapter extends Adapter {
+  /** Recovery attempts by outcome (read by `/metrics`), as the cluster adapters count them. */
+  readonly recoveryCounters: {
+    hits: number;
+    misses: { offset: number; session: number; expired: number };
+    replayed: number;
+  } = { hits: 0, misses: { offset: 0, session: 0, expired: 0 }, replayed: 0 };
   readonly #sessions = new Map<PrivateSessionId, StoredSession>();
   readonly #packets: StoredPacket[] = [];
   readonly #maxDisconnectionMs: number;
@@ -84,19 +90,29 @@ export class SessionAwareAdapter extends Adapter {
   }
 
   override restoreSession(pid: PrivateSessionId, offset: string): Session | null {
+    const counters = this.recoveryCounters;
     const session = this.#sessions.get(pid);
-    if (session === undefined) return null;
+    if (session === undefined) {
+      counters.misses.session++;
+      return null;
+    }
     if (session.disconnectedAt + this.#maxDisconnectionMs < Date.now()) {
       this.#sessions.delete(pid);
+      counters.misses.expired++;
       return null;
     }
     const index = this.#packets.findIndex((packet) => packet.id === offset);
-    if (index === -1) return null;
+    if (index === -1) {
+      counters.misses.offset++;
+      return null;
+    }
     const missedPackets: unknown[][] = [];
     for (const packet of this.#packets.slice(index + 1)) {
       if (reaches(session.rooms, packet)) missedPackets.push(packet.data);
     }
     this.#sessions.delete(pid);
+    counters.hits++;
+    counters.replayed += missedPackets.length;
     return {
       sid: session.sid,
       pid: session.pid,

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { resolveMetricsOptions, ServerMetrics, ServerStats, sumBusCounters } from "./metrics.js";
 
-const zeroBus = { published: 0, publishFailed: 0, received: 0, dropped: 0, requestTimeouts: 0 };
+const zeroBus = {
+  published: 0,
+  publishFailed: 0,
+  received: 0,
+  dropped: 0,
+  requestTimeouts: 0,
+  recoveryMisses: {},
+  recoveryReplayed: 0,
+};
 
 describe("ServerMetrics", () => {
   it("reads the stats at scrape time on its own registry", async () => {

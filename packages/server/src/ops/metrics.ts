@@ -58,6 +58,10 @@ export interface BusTotals {
   received: number;
   dropped: number;
   requestTimeouts: number;
+  /** Recovery misses counted by the adapters, by reason (`RecoveryCounters.misses`). */
+  recoveryMisses: Record<string, number>;
+  /** Events replayed to recovered sockets. */
+  recoveryReplayed: number;
 }
 
 /** What the metrics read at scrape time. */
@@ -80,9 +84,12 @@ export function sumBusCounters(adapters: Iterable<unknown>): BusTotals {
     received: 0,
     dropped: 0,
     requestTimeouts: 0,
+    recoveryMisses: {},
+    recoveryReplayed: 0,
   };
   for (const adapter of adapters) {
     if (typeof adapter !== "object" || adapter === null) continue;
+    addRecovery(totals, Reflect.get(adapter, "recoveryCounters"));
     const counters: unknown = Reflect.get(adapter, "counters");
     if (typeof counters === "object" && counters !== null) {
       totals.published += numberOf(counters, "published");
@@ -95,9 +102,39 @@ export function sumBusCounters(adapters: Iterable<unknown>): BusTotals {
   return totals;
 }
 
+function addRecovery(totals: BusTotals, recovery: unknown): void {
+  if (typeof recovery !== "object" || recovery === null) return;
+  totals.recoveryReplayed += numberOf(recovery, "replayed");
+  const misses: unknown = Reflect.get(recovery, "misses");
+  if (typeof misses !== "object" || misses === null) return;
+  for (const [reason, count] of Object.entries(misses)) {
+    if (typeof count === "number") {
+      totals.recoveryMisses[reason] = (totals.recoveryMisses[reason] ?? 0) + count;
+    }
+  }
+}
+
 function numberOf(object: object, key: string): number {
   const value: unknown = Reflect.get(object, key);
   return typeof value === "number" ? value : 0;
+}
+
+type NumericBusTotal = Exclude<keyof BusTotals, "recoveryMisses">;
+
+/**
+ * Misses by reason: the adapters' own counts, plus `unattributed` for the attempts seen at
+ * connection that no adapter explained (an adapter without recovery counters).
+ */
+function missesByReason(attempts: number, counted: Record<string, number>): Record<string, number> {
+  const misses: Record<string, number> = {};
+  let explained = 0;
+  for (const [reason, count] of Object.entries(counted)) {
+    if (count === 0) continue;
+    misses[reason] = count;
+    explained += count;
+  }
+  if (attempts > explained) misses["unattributed"] = attempts - explained;
+  return misses;
 }
 
 /** The Prometheus registry of one server. */
@@ -133,7 +170,7 @@ export class ServerMetrics {
       });
     };
     // A pass over the namespaces' adapters per bus metric and scrape (a handful of namespaces).
-    const readBus = (key: keyof BusTotals): number => source.bus()[key];
+    const readBus = (key: NumericBusTotal): number => source.bus()[key];
     gauge("ready", "1 while /readyz would answer 200", () => (source.ready() ? 1 : 0));
     gauge("sockets_connected", "Connected Socket.IO sockets (all namespaces)", source.sockets);
     gauge("engine_clients", "Live Engine.IO sessions", source.engineClients);
@@ -155,10 +192,21 @@ export class ServerMetrics {
       () => stats.connectionErrors,
     );
     counter("recovery_hits_total", "Connection state recoveries", () => stats.recoveryHits);
+    new Counter({
+      name: `${p}recovery_misses_total`,
+      help: "Recovery attempts (pid and offset sent) that got a new session, by reason",
+      labelNames: ["reason"],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const misses = missesByReason(stats.recoveryMisses, source.bus().recoveryMisses);
+        for (const [reason, count] of Object.entries(misses)) this.inc({ reason }, count);
+      },
+    });
     counter(
-      "recovery_misses_total",
-      "Recovery attempts (pid and offset sent) that got a new session",
-      () => stats.recoveryMisses,
+      "recovery_replayed_events_total",
+      "Missed events replayed to recovered sockets",
+      () => source.bus().recoveryReplayed,
     );
     counter("bus_published_total", "Messages published to the cluster bus", () =>
       readBus("published"),
