@@ -46,12 +46,20 @@ describe("ServerMetrics", () => {
 describe("sumBusCounters", () => {
   it("sums adapters with counters and ignores the others", () => {
     const bus = { published: 1, publishFailed: 2, received: 3, dropped: 4 };
-    expect(sumBusCounters([{}, { counters: bus, requestTimeouts: 5 }, { counters: bus }])).toEqual({
+    const recoveryCounters = { hits: 1, misses: { offset: 1, epoch: 2 }, replayed: 7 };
+    const adapters = [
+      {},
+      { counters: bus, requestTimeouts: 5, recoveryCounters },
+      { counters: bus, recoveryCounters: { ...recoveryCounters, misses: { offset: 3 } } },
+    ];
+    expect(sumBusCounters(adapters)).toEqual({
       published: 2,
       publishFailed: 4,
       received: 6,
       dropped: 8,
       requestTimeouts: 5,
+      recoveryMisses: { offset: 4, epoch: 2 },
+      recoveryReplayed: 14,
     });
   });
 });
