@@ -82,7 +82,9 @@ export class InProcessBus {
       read: (targets, from) => {
         if (!this.#online) return offline();
         const logs = targets.map((t) => (t.kind === "room" ? t.room : ALL_LOG));
-        return Promise.resolve(history.read(nsp, logs, from));
+        const read = history.read(nsp, logs, from);
+        // Answered a macrotask later, like a broker's round trip: deliveries can happen meanwhile.
+        return new Promise((resolve) => setImmediate(() => resolve(read)));
       },
       sessions: {
         save: (owner, writes) =>

@@ -95,7 +95,7 @@ export class MemoryHistory {
       if (log === undefined) continue;
       this.trim(log, now);
       // Something after `from` was dropped: what is left is not everything the client missed.
-      if (log.dropped >= from.major) return { ok: false, reason: "trimmed" };
+      if (log.dropped > 0 && log.dropped >= from.major) return { ok: false, reason: "trimmed" };
       for (const entry of log.entries) {
         if (entry.major >= from.major) {
           entries.push({ major: entry.major, minor: entry.minor, payload: entry.payload });

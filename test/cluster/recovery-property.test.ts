@@ -1,0 +1,205 @@
+// Property: over random interleavings of publishers (3 nodes), targets (rooms, several rooms,
+// except, the namespace, one socket) and disconnection points (a client cut at any moment and
+// brought back through any node, possibly while events are still being published), every client
+// gets every event meant for it exactly once, in each publisher's order, and every return is a
+// recovery. Runs on the in-process bus (the reference bus: same code path as Redis/NATS/IPC).
+import { InProcessBus, type ServerOptions } from "@switchyard/server";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type ClusterNode,
+  CONTRACT_OPTIONS,
+  startNode,
+  waitForMembers,
+  waitUntil,
+} from "./cluster-harness.js";
+import { type Numbered, RecoveringPeer } from "./recovery-harness.js";
+
+const ROOMS = ["r0", "r1", "r2"] as const;
+const CLIENTS = 3;
+
+type Target =
+  | { kind: "room"; room: number }
+  | { kind: "rooms"; rooms: [number, number] }
+  | { kind: "except"; room: number }
+  | { kind: "all" }
+  | { kind: "client"; client: number };
+
+type Step =
+  | { kind: "publish"; node: number; target: Target; count: number }
+  | { kind: "cut"; client: number }
+  | { kind: "back"; client: number; node: number }
+  | { kind: "pause"; ms: number };
+
+const target: fc.Arbitrary<Target> = fc.oneof(
+  fc.record({ kind: fc.constant("room" as const), room: fc.nat(2) }),
+  fc.record({
+    kind: fc.constant("rooms" as const),
+    rooms: fc.tuple(fc.nat(2), fc.nat(2)),
+  }),
+  fc.record({ kind: fc.constant("except" as const), room: fc.nat(2) }),
+  fc.record({ kind: fc.constant("all" as const) }),
+  fc.record({ kind: fc.constant("client" as const), client: fc.nat(CLIENTS - 1) }),
+);
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant("publish" as const),
+      node: fc.nat(2),
+      target,
+      count: fc.integer({ min: 1, max: 4 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant("cut" as const), client: fc.nat(CLIENTS - 1) }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("back" as const),
+      client: fc.nat(CLIENTS - 1),
+      node: fc.nat(2),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("pause" as const),
+      ms: fc.integer({ min: 0, max: 5 }),
+    }),
+  },
+);
+
+/** Whether a client in `rooms` (its own id `sid`) is targeted. */
+function targets(t: Target, rooms: Set<number>, client: number): boolean {
+  switch (t.kind) {
+    case "room":
+      return rooms.has(t.room);
+    case "rooms":
+      return rooms.has(t.rooms[0]) || rooms.has(t.rooms[1]);
+    case "except":
+      return !rooms.has(t.room);
+    case "all":
+      return true;
+    default:
+      return t.client === client;
+  }
+}
+
+describe("recovery across nodes, over random interleavings (property)", () => {
+  const bus = new InProcessBus();
+  let nodes: ClusterNode[] = [];
+  const recovery: Partial<ServerOptions> = { connectionStateRecovery: {} };
+
+  beforeAll(async () => {
+    const contract = {
+      adapter: bus.adapter.bind(bus),
+      inject: async () => undefined,
+      close: async () => undefined,
+    };
+    nodes = await Promise.all([0, 1, 2].map(() => startNode(contract, CONTRACT_OPTIONS, recovery)));
+    await waitForMembers(nodes, 3);
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(nodes.map((node) => node.close()));
+  });
+
+  it("delivers every event once, in each publisher's order, and recovers every return", async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.subarray([0, 1, 2]), { minLength: CLIENTS, maxLength: CLIENTS }),
+        fc.array(fc.nat(2), { minLength: CLIENTS, maxLength: CLIENTS }),
+        fc.array(step, { minLength: 5, maxLength: 30 }),
+        async (memberships, homes, steps) => {
+          run++;
+          const tag = `p${run}-${Math.random().toString(36).slice(2, 8)}`;
+          const room = (i: number): string => `${tag}-${ROOMS[i]}`;
+          const peers: RecoveringPeer[] = [];
+          try {
+            for (let c = 0; c < CLIENTS; c++) {
+              const peer = await RecoveringPeer.connect(nodes[homes[c] ?? 0] as ClusterNode);
+              peers.push(peer);
+              await peer.socket.join((memberships[c] ?? []).map(room));
+            }
+            await Promise.all(nodes.map((node) => node.adapter().whenSubscribed()));
+            // Every client gets one event first, so that it has an offset to come back with.
+            const expected: Numbered[][] = peers.map(() => []);
+            const counters = new Map<string, number>();
+            const publish = (node: number, t: Target): void => {
+              const from = `n${node}`;
+              const key = `${from}:${JSON.stringify(t)}`;
+              const n = (counters.get(key) ?? 0) + 1;
+              counters.set(key, n);
+              const event: Numbered = { from, to: JSON.stringify(t), n };
+              const io = (nodes[node] as ClusterNode).io;
+              if (t.kind === "room") io.to(room(t.room)).emit("seq", event);
+              else if (t.kind === "rooms")
+                io.to([room(t.rooms[0]), room(t.rooms[1])]).emit("seq", event);
+              else if (t.kind === "except") io.except(room(t.room)).emit("seq", event);
+              else if (t.kind === "all") io.emit("seq", event);
+              else io.to((peers[t.client] as RecoveringPeer).socket.id).emit("seq", event);
+              for (const [c, rooms] of memberships.entries()) {
+                if (targets(t, new Set(rooms), c)) expected[c]?.push(event);
+              }
+            };
+            for (let c = 0; c < CLIENTS; c++) publish(c % 3, { kind: "client", client: c });
+            await waitUntil(() => peers.every((p) => p.got.length >= 1), "the first events");
+            // Each client's cuts and returns run in order on its own chain, concurrently with the
+            // publishes and with the other clients.
+            const chains: Promise<void>[] = peers.map(() => Promise.resolve());
+            const away = new Set<number>();
+            const notRecovered: number[] = [];
+            const cut = (c: number): void => {
+              const peer = peers[c] as RecoveringPeer;
+              away.add(c);
+              chains[c] = (chains[c] as Promise<void>).then(() => peer.cut());
+            };
+            const comeBack = (c: number, node: number): void => {
+              const peer = peers[c] as RecoveringPeer;
+              away.delete(c);
+              chains[c] = (chains[c] as Promise<void>)
+                .then(() => peer.moveTo(nodes[node] as ClusterNode))
+                .then(() => void (peer.client.recovered || notRecovered.push(c)));
+            };
+            for (const s of steps) {
+              if (s.kind === "publish") {
+                for (let k = 0; k < s.count; k++) publish(s.node, s.target);
+              } else if (s.kind === "cut" && !away.has(s.client)) {
+                cut(s.client);
+              } else if (s.kind === "back" && away.has(s.client)) {
+                comeBack(s.client, s.node);
+              } else if (s.kind === "pause") {
+                await new Promise((resolve) => setTimeout(resolve, s.ms));
+              }
+            }
+            for (const c of [...away]) comeBack(c, (c + 1) % 3);
+            await Promise.all(chains);
+            expect(notRecovered).toEqual([]);
+            for (const [c, peer] of peers.entries()) {
+              const want = expected[c] as Numbered[];
+              await waitUntil(
+                () => peer.got.length >= want.length,
+                `client ${c} got its events`,
+              ).catch(() => undefined);
+              const key = (e: Numbered): string => `${e.from}|${e.to}|${e.n}`;
+              expect(peer.got.map(key).sort()).toEqual(want.map(key).sort());
+              // Each publisher's stream to each target arrives in order.
+              for (const stream of new Set(want.map((e) => `${e.from}|${e.to}`))) {
+                const got = peer.got.filter((e) => `${e.from}|${e.to}` === stream).map((e) => e.n);
+                expect(got).toEqual([...got].sort((x, y) => x - y));
+              }
+            }
+          } finally {
+            for (const peer of peers) peer.close();
+          }
+        },
+      ),
+      { numRuns: 25, seed: Number(process.env["SY_PROPERTY_SEED"] ?? Date.now() % 2 ** 31) },
+    );
+  }, 120_000);
+});
