@@ -89,6 +89,105 @@ function targets(t: Target, rooms: Set<number>, client: number): boolean {
   }
 }
 
+/** One run of the property: its clients, what each must get, and the steps applied. */
+class Run {
+  readonly peers: RecoveringPeer[] = [];
+  readonly expected: Numbered[][] = [];
+  readonly notRecovered: number[] = [];
+  readonly #nodes: ClusterNode[];
+  readonly #memberships: number[][];
+  readonly #tag: string;
+  readonly #counters = new Map<string, number>();
+  /** Each client's cuts and returns run in order on its own chain, concurrently with the rest. */
+  readonly #chains: Promise<void>[] = [];
+  readonly #away = new Set<number>();
+
+  constructor(nodes: ClusterNode[], memberships: number[][], tag: string) {
+    this.#nodes = nodes;
+    this.#memberships = memberships;
+    this.#tag = tag;
+  }
+
+  room(i: number): string {
+    return `${this.#tag}-${ROOMS[i]}`;
+  }
+
+  async connect(homes: number[]): Promise<void> {
+    for (let c = 0; c < CLIENTS; c++) {
+      const peer = await RecoveringPeer.connect(this.#nodes[homes[c] ?? 0] as ClusterNode);
+      this.peers.push(peer);
+      this.expected.push([]);
+      this.#chains.push(Promise.resolve());
+      await peer.socket.join((this.#memberships[c] ?? []).map((i) => this.room(i)));
+    }
+    await Promise.all(this.#nodes.map((node) => node.adapter().whenSubscribed()));
+  }
+
+  publish(node: number, t: Target): void {
+    const from = `n${node}`;
+    const key = `${from}:${JSON.stringify(t)}`;
+    const n = (this.#counters.get(key) ?? 0) + 1;
+    this.#counters.set(key, n);
+    const event: Numbered = { from, to: JSON.stringify(t), n };
+    const io = (this.#nodes[node] as ClusterNode).io;
+    if (t.kind === "room") io.to(this.room(t.room)).emit("seq", event);
+    else if (t.kind === "rooms")
+      io.to([this.room(t.rooms[0]), this.room(t.rooms[1])]).emit("seq", event);
+    else if (t.kind === "except") io.except(this.room(t.room)).emit("seq", event);
+    else if (t.kind === "all") io.emit("seq", event);
+    else io.to((this.peers[t.client] as RecoveringPeer).socket.id).emit("seq", event);
+    for (const [c, rooms] of this.#memberships.entries()) {
+      if (targets(t, new Set(rooms), c)) this.expected[c]?.push(event);
+    }
+  }
+
+  async apply(s: Step): Promise<void> {
+    if (s.kind === "publish") {
+      for (let k = 0; k < s.count; k++) this.publish(s.node, s.target);
+    } else if (s.kind === "cut" && !this.#away.has(s.client)) {
+      const peer = this.peers[s.client] as RecoveringPeer;
+      this.#away.add(s.client);
+      this.chain(s.client, () => peer.cut());
+    } else if (s.kind === "back" && this.#away.has(s.client)) {
+      this.comeBack(s.client, s.node);
+    } else if (s.kind === "pause") {
+      await new Promise((resolve) => setTimeout(resolve, s.ms));
+    }
+  }
+
+  /** Brings back every client still away and waits for every chain. */
+  async settle(): Promise<void> {
+    for (const c of [...this.#away]) this.comeBack(c, (c + 1) % 3);
+    await Promise.all(this.#chains);
+  }
+
+  private comeBack(c: number, node: number): void {
+    const peer = this.peers[c] as RecoveringPeer;
+    this.#away.delete(c);
+    this.chain(c, async () => {
+      await peer.moveTo(this.#nodes[node] as ClusterNode);
+      if (!peer.client.recovered) this.notRecovered.push(c);
+    });
+  }
+
+  private chain(c: number, next: () => Promise<void>): void {
+    this.#chains[c] = (this.#chains[c] as Promise<void>).then(next);
+  }
+}
+
+/** Every event once (as a set), and each publisher's stream to each target in order. */
+async function expectDelivered(peer: RecoveringPeer, want: Numbered[], c: number): Promise<void> {
+  await waitUntil(() => peer.got.length >= want.length, `client ${c} got its events`).catch(
+    () => undefined,
+  );
+  const key = (e: Numbered): string => `${e.from}|${e.to}|${e.n}`;
+  expect(peer.got.map(key).sort()).toEqual(want.map(key).sort());
+  for (const stream of new Set(want.map((e) => `${e.from}|${e.to}`))) {
+    const got = peer.got.filter((e) => `${e.from}|${e.to}` === stream).map((e) => e.n);
+    expect(got).toEqual([...got].sort((x, y) => x - y));
+  }
+}
+
 describe("recovery across nodes, over random interleavings (property)", () => {
   const bus = new InProcessBus();
   let nodes: ClusterNode[] = [];
@@ -109,93 +208,32 @@ describe("recovery across nodes, over random interleavings (property)", () => {
   });
 
   it("delivers every event once, in each publisher's order, and recovers every return", async () => {
-    let run = 0;
+    let runs = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.subarray([0, 1, 2]), { minLength: CLIENTS, maxLength: CLIENTS }),
         fc.array(fc.nat(2), { minLength: CLIENTS, maxLength: CLIENTS }),
         fc.array(step, { minLength: 5, maxLength: 30 }),
         async (memberships, homes, steps) => {
-          run++;
-          const tag = `p${run}-${Math.random().toString(36).slice(2, 8)}`;
-          const room = (i: number): string => `${tag}-${ROOMS[i]}`;
-          const peers: RecoveringPeer[] = [];
+          runs++;
+          const run = new Run(
+            nodes,
+            memberships,
+            `p${runs}-${Math.random().toString(36).slice(2, 8)}`,
+          );
           try {
-            for (let c = 0; c < CLIENTS; c++) {
-              const peer = await RecoveringPeer.connect(nodes[homes[c] ?? 0] as ClusterNode);
-              peers.push(peer);
-              await peer.socket.join((memberships[c] ?? []).map(room));
-            }
-            await Promise.all(nodes.map((node) => node.adapter().whenSubscribed()));
+            await run.connect(homes);
             // Every client gets one event first, so that it has an offset to come back with.
-            const expected: Numbered[][] = peers.map(() => []);
-            const counters = new Map<string, number>();
-            const publish = (node: number, t: Target): void => {
-              const from = `n${node}`;
-              const key = `${from}:${JSON.stringify(t)}`;
-              const n = (counters.get(key) ?? 0) + 1;
-              counters.set(key, n);
-              const event: Numbered = { from, to: JSON.stringify(t), n };
-              const io = (nodes[node] as ClusterNode).io;
-              if (t.kind === "room") io.to(room(t.room)).emit("seq", event);
-              else if (t.kind === "rooms")
-                io.to([room(t.rooms[0]), room(t.rooms[1])]).emit("seq", event);
-              else if (t.kind === "except") io.except(room(t.room)).emit("seq", event);
-              else if (t.kind === "all") io.emit("seq", event);
-              else io.to((peers[t.client] as RecoveringPeer).socket.id).emit("seq", event);
-              for (const [c, rooms] of memberships.entries()) {
-                if (targets(t, new Set(rooms), c)) expected[c]?.push(event);
-              }
-            };
-            for (let c = 0; c < CLIENTS; c++) publish(c % 3, { kind: "client", client: c });
-            await waitUntil(() => peers.every((p) => p.got.length >= 1), "the first events");
-            // Each client's cuts and returns run in order on its own chain, concurrently with the
-            // publishes and with the other clients.
-            const chains: Promise<void>[] = peers.map(() => Promise.resolve());
-            const away = new Set<number>();
-            const notRecovered: number[] = [];
-            const cut = (c: number): void => {
-              const peer = peers[c] as RecoveringPeer;
-              away.add(c);
-              chains[c] = (chains[c] as Promise<void>).then(() => peer.cut());
-            };
-            const comeBack = (c: number, node: number): void => {
-              const peer = peers[c] as RecoveringPeer;
-              away.delete(c);
-              chains[c] = (chains[c] as Promise<void>)
-                .then(() => peer.moveTo(nodes[node] as ClusterNode))
-                .then(() => void (peer.client.recovered || notRecovered.push(c)));
-            };
-            for (const s of steps) {
-              if (s.kind === "publish") {
-                for (let k = 0; k < s.count; k++) publish(s.node, s.target);
-              } else if (s.kind === "cut" && !away.has(s.client)) {
-                cut(s.client);
-              } else if (s.kind === "back" && away.has(s.client)) {
-                comeBack(s.client, s.node);
-              } else if (s.kind === "pause") {
-                await new Promise((resolve) => setTimeout(resolve, s.ms));
-              }
-            }
-            for (const c of [...away]) comeBack(c, (c + 1) % 3);
-            await Promise.all(chains);
-            expect(notRecovered).toEqual([]);
-            for (const [c, peer] of peers.entries()) {
-              const want = expected[c] as Numbered[];
-              await waitUntil(
-                () => peer.got.length >= want.length,
-                `client ${c} got its events`,
-              ).catch(() => undefined);
-              const key = (e: Numbered): string => `${e.from}|${e.to}|${e.n}`;
-              expect(peer.got.map(key).sort()).toEqual(want.map(key).sort());
-              // Each publisher's stream to each target arrives in order.
-              for (const stream of new Set(want.map((e) => `${e.from}|${e.to}`))) {
-                const got = peer.got.filter((e) => `${e.from}|${e.to}` === stream).map((e) => e.n);
-                expect(got).toEqual([...got].sort((x, y) => x - y));
-              }
+            for (let c = 0; c < CLIENTS; c++) run.publish(c % 3, { kind: "client", client: c });
+            await waitUntil(() => run.peers.every((p) => p.got.length >= 1), "the first events");
+            for (const s of steps) await run.apply(s);
+            await run.settle();
+            expect(run.notRecovered).toEqual([]);
+            for (const [c, peer] of run.peers.entries()) {
+              await expectDelivered(peer, run.expected[c] as Numbered[], c);
             }
           } finally {
-            for (const peer of peers) peer.close();
+            for (const peer of run.peers) peer.close();
           }
         },
       ),
