@@ -34,13 +34,26 @@ function replaceAll(
   return text.replace(global, (_whole, ...groups: unknown[]) => replace(...(groups as string[])));
 }
 
-/** `host:3000` of every node → its local address (`nodes`: host → 127.0.0.1:port). */
+/**
+ * `host:3000` of every node → its local address (`nodes`: host → 127.0.0.1:port), outside
+ * comments (the header's regenerating command stays as committed).
+ */
 function localNodes(text: string, nodes: ReadonlyMap<string, string>): string {
-  return replaceAll(text, /\b([a-z][\w-]*):3000\b/, (host) => {
-    const local = nodes.get(host ?? "");
-    if (local === undefined) throw new Error(`no local address for node ${host}`);
-    return local;
-  });
+  let count = 0;
+  const out = text
+    .split("\n")
+    .map((line) => {
+      if (line.trimStart().startsWith("#")) return line;
+      return line.replace(/\b([a-z][\w-]*):3000\b/g, (_whole, host: string) => {
+        const local = nodes.get(host);
+        if (local === undefined) throw new Error(`no local address for node ${host}`);
+        count++;
+        return local;
+      });
+    })
+    .join("\n");
+  if (count === 0) throw new Error("no node address (host:3000) to localise");
+  return out;
 }
 
 /** infra/nginx/switchyard.conf with its listen port and node addresses made local. */
