@@ -1,7 +1,8 @@
 // The committed sid-routing configurations of nginx and HAProxy, run by the real servers (Debian's
 // nginx and haproxy, installed by .ci/run) in front of the 3 nodes of infra/compose.yaml, run as
-// local processes (examples/demo/node.mjs with each service's environment, in-memory adapter);
-// only addresses are rewritten (support/sid-routers.ts). With official socket.io-client clients,
+// local processes (examples/demo/node.mjs with each service's environment, a longer drain,
+// in-memory adapter); only addresses are rewritten in the router configurations
+// (support/sid-routers.ts). With official socket.io-client clients,
 // polling-only and upgrading: every request reaches the node of its sid (no "Session ID unknown"
 // on any node, no 400 from the router), new sessions spread over the nodes, a node in graceful
 // shutdown keeps its clients during the drain while new sessions avoid it (HAProxy's /readyz
@@ -18,6 +19,7 @@ const compose = loadCompose("infra/compose.yaml");
 const NODE_NAMES = Object.keys(compose.services).filter((name) => /^node-\d+$/.test(name));
 const POLLING_CLIENTS = 6;
 const UPGRADING_CLIENTS = 6;
+const DRAIN_MS = 9_000;
 
 interface RunningNode {
   id: string;
@@ -96,7 +98,16 @@ describe.each<RouterKind>(["nginx", "haproxy"])("the committed %s sid-routing co
         const { REDIS_URL: _bus, ...env } = serviceEnv(compose.services[name] ?? {});
         const proc = spawnNode(["--import", "tsx", "--conditions=source", script], {
           cwd: REPO_ROOT,
-          env: { PATH: process.env["PATH"] ?? "", ...env, PORT: "0", HOST: "127.0.0.1" },
+          env: {
+            PATH: process.env["PATH"] ?? "",
+            ...env,
+            PORT: "0",
+            HOST: "127.0.0.1",
+            // A longer drain than compose's 5 s: HAProxy needs up to 2 checks x 2 s to mark the
+            // node DOWN, and the test then still checks the node's own clients on it.
+            SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
+            SHUTDOWN_TIMEOUT_MS: String(DRAIN_MS + 6_000),
+          },
         });
         const [, id = "", nodeUrl = ""] = await waitForLine(
           proc,
