@@ -22,6 +22,17 @@ export type NativeKind = "nginx" | "haproxy";
 const ROOT = resolve(import.meta.dirname, "../../..");
 const CLI = join(ROOT, "packages/sticky/dist/bin/switchyard-balancer.js");
 const SEARCH = ["/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin"];
+/** nginx workers and HAProxy threads: "auto" (their defaults: one per core) or a number. */
+const THREADS_VAR = "BENCH_ROUTER_THREADS";
+
+/** The router parallelism of this run. */
+export function routerThreads(): string {
+  const value = process.env[THREADS_VAR] ?? "auto";
+  if (value !== "auto" && !/^[1-9]\d*$/.test(value)) {
+    throw new Error(`${THREADS_VAR} must be "auto" or a positive integer, got ${value}`);
+  }
+  return value;
+}
 
 export interface NativeRouter {
   kind: NativeKind;
@@ -96,7 +107,7 @@ function nginxMain(dir: string): string {
   const temp = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
     .map((name) => `  ${name}_temp_path ${join(dir, name)};`)
     .join("\n");
-  return `daemon off;\nworker_processes auto;\npid ${join(dir, "nginx.pid")};\nerror_log stderr warn;\nevents { worker_connections 4096; }\nhttp {\n  access_log off;\n${temp}\n  include ${join(dir, "switchyard.conf")};\n}\n`;
+  return `daemon off;\nworker_processes ${routerThreads()};\npid ${join(dir, "nginx.pid")};\nerror_log stderr warn;\nevents { worker_connections 4096; }\nhttp {\n  access_log off;\n${temp}\n  include ${join(dir, "switchyard.conf")};\n}\n`;
 }
 
 async function waitRouting(child: ChildProcess, url: string): Promise<void> {
@@ -159,13 +170,14 @@ async function startOn(
     writeFileSync(join(dir, "nginx.conf"), nginxMain(dir));
     args = ["-p", dir, "-c", join(dir, "nginx.conf"), "-e", "stderr"];
   } else {
+    const threads = routerThreads() === "auto" ? "" : `\n  nbthread ${routerThreads()}`;
     const mapPath = join(dir, "switchyard-sid.map");
     writeFileSync(mapPath, generate("haproxy-map", port, upstreams));
     const cfg = generate("haproxy", port, upstreams)
       .replaceAll("/etc/haproxy/switchyard-sid.map", mapPath)
       .replace(`bind :${port}`, `bind 127.0.0.1:${port}`)
       .replace(/^\s*log stdout .*$/m, "")
-      .replace(/^(\s*)maxconn \d+$/m, "$1maxconn 4000");
+      .replace(/^(\s*)maxconn \d+$/m, `$1maxconn 4000${threads}`);
     writeFileSync(join(dir, "haproxy.cfg"), cfg);
     args = ["-db", "-f", join(dir, "haproxy.cfg")];
   }

@@ -8,7 +8,12 @@ import type { ProbeSample } from "../../lib/ipc.js";
 import { type Metric, metric, record } from "../../lib/metric.js";
 import type { Scenario, ScenarioContext } from "../../lib/scenario.js";
 import type { OpenArgs, RunResult } from "./load.js";
-import { type NativeRouter, processTreeCpuUs, startNativeRouter } from "./native-router.js";
+import {
+  type NativeRouter,
+  processTreeCpuUs,
+  routerThreads,
+  startNativeRouter,
+} from "./native-router.js";
 
 const HERE = import.meta.dirname;
 const NODE_IDS = ["bench-a", "bench-b"];
@@ -210,7 +215,7 @@ export const scenario: Scenario = {
   description: `routing by sid: ${CLIENTS} official clients in closed-loop echo round trips over 2 switchyard nodes, direct, through switchyard-balancer, and through nginx and HAProxy running \`switchyard-balancer --print\` configs`,
   notes: [
     'Balancer rows: the "official" column is the same load sent straight to the nodes (`[direct]`): no official balancer exists, and a plain proxy would hide the routing cost we want to see.',
-    "`vs balancer` rows: nginx (worker_processes auto) or HAProxy (its default threads) in the switchyard column, switchyard-balancer in the other; CPU of every router process and thread from /proc/<pid>/task/*/schedstat (nginx: master + workers), per echo round trip; target: native router ≤ 0.3× the balancer.",
+    `\`vs balancer\` rows: nginx (worker_processes ${routerThreads()}) or HAProxy (${routerThreads() === "auto" ? "its default threads" : `nbthread ${routerThreads()}`}) in the switchyard column, switchyard-balancer in the other; CPU of every router process and thread from /proc/<pid>/task/*/schedstat (nginx: master + workers), per echo round trip; target: native router ≤ 0.3× the balancer. \`BENCH_ROUTER_THREADS=1\` runs both on one thread, like the balancer.`,
     "Polling: one round trip = a POST (emit) answered through the pending GET, so ≈ 2 HTTP requests through the router; websocket: 2 frames (emit, ack) through the router's tunnel.",
     "Every process is its own child (2 nodes, balancer, load generator; nginx and haproxy spawned); the four routes run in rotating order within each round. Health checks are off in every router, and nginx/HAProxy log no requests.",
   ],
