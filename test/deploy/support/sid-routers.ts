@@ -11,10 +11,10 @@ import { join } from "node:path";
 import { type LineProcess, spawnLines } from "../../support/line-process.js";
 import { getFreePort } from "../../support/net-probe.js";
 import { readRepoFile } from "./compose.js";
+import { HAPROXY_INSTALL } from "./haproxy.js";
 import { requireTool } from "./tools.js";
 
 export const NGINX_INSTALL = "apt-get install -y --no-install-recommends nginx";
-export const HAPROXY_SID_INSTALL = "apt-get install -y --no-install-recommends haproxy";
 const MAP_PATH = "/etc/haproxy/switchyard-sid.map";
 
 export type RouterKind = "nginx" | "haproxy";
@@ -173,7 +173,7 @@ function spawnRouter(
         });
     return { proc, answers };
   }
-  const bin = requireTool("haproxy", HAPROXY_SID_INSTALL);
+  const bin = requireTool("haproxy", HAPROXY_INSTALL);
   const mapPath = join(dir, "switchyard-sid.map");
   writeFileSync(mapPath, readRepoFile("infra/haproxy/switchyard-sid.map"));
   let cfg = localHaproxySidConfig(
