@@ -2,8 +2,11 @@
 // table and the templates (every value documented, referenced and existing), the templates
 // declaring the same kinds as the kustomize manifests, sound template structure, and defaults
 // that agree with the kustomize base.
+import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
+import { nodeTag } from "@switchyard/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
@@ -91,6 +94,44 @@ describe("values.yaml", () => {
     ]);
     expect(hasPath(values, "node.pingIntervalMsX")).toBe(false);
     expect(valueRefs("{{ $.Values.a.b }} {{ .Values.c | quote }}")).toEqual(new Set(["a.b", "c"]));
+  });
+});
+
+describe("routing=gateway-sid", () => {
+  it("takes the values `switchyard-balancer --print helm-values` writes, one tag per ordinal", async () => {
+    const ids = Array.from({ length: 3 }, (_, i) => `chat-switchyard-node-${i}`);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "--conditions=source",
+        join(REPO_ROOT, "packages/sticky/src/bin/switchyard-balancer.ts"),
+        "--print",
+        "helm-values",
+        ...ids.flatMap((id) => ["--upstream", `${id}=http://x:1`]),
+      ],
+      { cwd: REPO_ROOT },
+    );
+    const generated = parse(stdout) as Values;
+    for (const key of leafValues(generated).keys()) expect(hasPath(values, key), key).toBe(true);
+    expect(generated).toEqual({
+      routing: "gateway-sid",
+      gateway: { sidTags: ids.map((id) => nodeTag(id)) },
+    });
+    const route = templates.get("httproute.yaml") ?? "";
+    expect(route).toContain("{{- range $i, $tag := .Values.gateway.sidTags }}");
+    expect(route).toContain('value: {{ printf "^%s" $tag | quote }}');
+    // The rule's backend is the per-ordinal Service that node-services.yaml declares.
+    const backend = 'name: {{ include "switchyard.nodeName" $ }}-{{ $i }}';
+    expect(route).toContain(backend);
+    expect(templates.get("node-services.yaml")).toContain(backend);
+    expect(templates.get("node-services.yaml")).toContain(
+      'statefulset.kubernetes.io/pod-name: {{ include "switchyard.nodeName" $ }}-{{ $i }}',
+    );
+    expect(templates.get("_helpers.tpl")).toContain(
+      '(ne (len .Values.gateway.sidTags) (int (include "switchyard.nodeOrdinals" .)))',
+    );
   });
 });
 

@@ -44,11 +44,22 @@ function nodeConfig(objects: readonly K8sObject[], node: PodOwner): Record<strin
   return only(objects, "ConfigMap", ref).data ?? {};
 }
 
+const POD_NAME = "statefulset.kubernetes.io/pod-name";
+
+/** One rule of the sid-routing HTTPRoute, as the test reads it. */
+interface SidRule {
+  matches: unknown[];
+  backendRefs: { name: string; port: number }[];
+  timeouts?: unknown;
+  sessionPersistence?: unknown;
+}
+
 describe.each(kustomizeTargets())("%s", (dir) => {
   let objects: K8sObject[] = [];
   let node: PodOwner;
   let config: Record<string, string>;
-  const gateway = dir.endsWith("-gateway");
+  const gateway = /-gateway(-sid)?$/.test(dir);
+  const sidRoutes = dir.endsWith("-gateway-sid");
   beforeAll(async () => {
     objects = await renderKustomize(dir);
     node = only(objects, "StatefulSet", NODE) as PodOwner;
@@ -106,8 +117,16 @@ describe.each(kustomizeTargets())("%s", (dir) => {
     for (const w of pods) {
       expect(selects(w.spec.selector.matchLabels, w.spec.template.metadata?.labels)).toBe(true);
     }
+    // A StatefulSet's controller adds the pod name (`<name>-<ordinal>`) to its pods' labels.
+    const podLabels = (w: PodOwner, selector: Record<string, string> | undefined) => {
+      const labels = { ...w.spec.template.metadata?.labels };
+      const name = selector?.[POD_NAME];
+      const own = new RegExp(`^${w.metadata.name}-\\d+$`);
+      if (w.kind === "StatefulSet" && name !== undefined && own.test(name)) labels[POD_NAME] = name;
+      return labels;
+    };
     const podsOf = (selector: Record<string, string> | undefined): PodOwner[] =>
-      pods.filter((w) => selects(selector, w.spec.template.metadata?.labels));
+      pods.filter((w) => selects(selector, podLabels(w, selector)));
     for (const service of objects.filter((o) => o.kind === "Service").map(typed<IService>)) {
       const [target, ...rest] = podsOf(service.spec?.selector);
       expect(target, service.metadata?.name).toBeDefined();
@@ -205,6 +224,43 @@ describe.each(kustomizeTargets())("%s", (dir) => {
     for (const image of images) expect(image).toMatch(/:[\w.-]+$/);
     expect(images.some((i) => i.endsWith(":latest"))).toBe(false);
   });
+
+  if (sidRoutes) {
+    it("replaces the balancer with HTTPRoute rules matching each ordinal's sid tag", () => {
+      expect(objects.filter((o) => o.metadata.name === BALANCER)).toEqual([]);
+      const max = typed<IHorizontalPodAutoscaler>(only(objects, "HorizontalPodAutoscaler")).spec
+        ?.maxReplicas;
+      const rules = (only(objects, "HTTPRoute").spec?.["rules"] ?? []) as SidRule[];
+      expect(rules).toHaveLength((max ?? 0) + 1);
+      for (const rule of rules) {
+        expect(rule.sessionPersistence).toBeUndefined();
+        expect(rule.timeouts).toEqual({ request: "0s" });
+      }
+      rules.slice(0, -1).forEach((rule, i) => {
+        const pod = `${NODE}-${i}`;
+        expect(rule.matches).toEqual([
+          { queryParams: [{ type: "RegularExpression", name: "sid", value: `^${nodeTag(pod)}` }] },
+        ]);
+        // Its backend selects exactly that pod, even while it drains (not ready).
+        const [backend] = rule.backendRefs;
+        const service = typed<IService>(only(objects, "Service", backend?.name));
+        expect(service.spec?.selector).toEqual({
+          ...node.spec.selector.matchLabels,
+          [POD_NAME]: pod,
+        });
+        expect(service.spec?.publishNotReadyAddresses).toBe(true);
+        expect(service.spec?.ports?.map((p) => p.port)).toEqual([backend?.port]);
+        expect(backend?.port).toBe(num("PORT"));
+      });
+      // Everything else (handshakes): the ready nodes.
+      const last = rules.at(-1);
+      expect(last?.matches).toEqual([{ path: { type: "PathPrefix", value: "/" } }]);
+      const service = typed<IService>(only(objects, "Service", last?.backendRefs[0]?.name));
+      expect(service.spec?.selector).toEqual(node.spec.selector.matchLabels);
+      expect(service.spec?.publishNotReadyAddresses).toBeUndefined();
+    });
+    return;
+  }
 
   if (gateway) {
     it("replaces the balancer with an HTTPRoute to the ready nodes", () => {

@@ -27,6 +27,8 @@ describe("kustomize targets", () => {
         "k8s/overlays/nats",
         "k8s/overlays/redis-gateway",
         "k8s/overlays/nats-gateway",
+        "k8s/overlays/redis-gateway-sid",
+        "k8s/overlays/nats-gateway-sid",
       ]),
     );
   });

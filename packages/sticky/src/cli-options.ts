@@ -24,10 +24,42 @@ Routes Socket.IO requests to the node whose id is tagged in the sid; new session
   --trust-forwarded-for      trust incoming X-Forwarded-For/-Proto (behind your own proxy)
   --max-header-bytes <n>     --max-header-count <n>     --headers-timeout-ms <n>
   --help
+
+Print a configuration for another router instead of running (to stdout; tags are computed
+from the upstream ids, the other flags above shape it):
+  --print <format>           nginx | haproxy | haproxy-map | httproute | helm-values
+  --new-sessions-url <url>   httproute: http://<service>:<port> of the ready nodes (required)
+  --route-name <name>        httproute: metadata.name (default switchyard)
 `;
 
 /** What the CLI should do. */
-export type CliCommand = { kind: "help" } | { kind: "run"; options: BalancerOptions };
+export type CliCommand =
+  | { kind: "help" }
+  | { kind: "run"; options: BalancerOptions }
+  | PrintCommand;
+
+/** Formats of `--print`. */
+export const PRINT_FORMATS = [
+  "nginx",
+  "haproxy",
+  "haproxy-map",
+  "httproute",
+  "helm-values",
+] as const;
+
+/** One of {@link PRINT_FORMATS}. */
+export type PrintFormat = (typeof PRINT_FORMATS)[number];
+
+/** `--print`: write another router's configuration for these options, then exit. */
+export interface PrintCommand {
+  kind: "print";
+  format: PrintFormat;
+  options: BalancerOptions;
+  /** httproute: the Service of the ready nodes, `http://<service>:<port>`. */
+  newSessionsUrl?: string;
+  /** httproute: the route's name. */
+  routeName: string;
+}
 
 const INTEGER_FLAGS = [
   "port",
@@ -56,6 +88,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
         "no-health-check": { type: "boolean" },
         "trust-forwarded-for": { type: "boolean" },
         help: { type: "boolean" },
+        print: { type: "string" },
+        "new-sessions-url": { type: "string" },
+        "route-name": { type: "string" },
         ...Object.fromEntries(INTEGER_FLAGS.map((flag) => [flag, { type: "string" as const }])),
       },
     }));
@@ -91,7 +126,33 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   const drain = int("drain-timeout-ms");
   if (drain !== undefined) options.drainTimeoutMs = drain;
   if (values["trust-forwarded-for"] === true) options.trustForwardedFor = true;
-  return { kind: "run", options };
+  const print = str(values["print"]);
+  if (print === undefined) return { kind: "run", options };
+  return printCommand(print, options, values);
+}
+
+function printCommand(
+  format: string,
+  options: BalancerOptions,
+  values: Record<string, unknown>,
+): PrintCommand {
+  if (!(PRINT_FORMATS as readonly string[]).includes(format)) {
+    throw new InvalidArgumentError(
+      `--print must be one of ${PRINT_FORMATS.join(", ")}, got ${format}`,
+    );
+  }
+  const command: PrintCommand = {
+    kind: "print",
+    format: format as PrintFormat,
+    options,
+    routeName: str(values["route-name"]) ?? "switchyard",
+  };
+  const newSessionsUrl = str(values["new-sessions-url"]);
+  if (newSessionsUrl !== undefined) command.newSessionsUrl = newSessionsUrl;
+  if (format === "httproute" && newSessionsUrl === undefined) {
+    throw new InvalidArgumentError("--print httproute needs --new-sessions-url");
+  }
+  return command;
 }
 
 /** Parses one `id=url` pair. */

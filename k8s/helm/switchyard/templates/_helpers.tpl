@@ -98,8 +98,11 @@ capabilities:
 {{- if not (has .Values.backend.type (list "redis" "nats" "none")) -}}
 {{- fail "backend.type must be redis, nats or none" -}}
 {{- end -}}
-{{- if not (has .Values.routing (list "balancer" "gateway")) -}}
-{{- fail "routing must be balancer or gateway" -}}
+{{- if not (has .Values.routing (list "balancer" "gateway" "gateway-sid")) -}}
+{{- fail "routing must be balancer, gateway or gateway-sid" -}}
+{{- end -}}
+{{- if and (eq .Values.routing "gateway-sid") (ne (len .Values.gateway.sidTags) (int (include "switchyard.nodeOrdinals" .))) -}}
+{{- fail "routing=gateway-sid needs one gateway.sidTags entry per node ordinal: switchyard-balancer --print helm-values --upstream <release>-switchyard-node-N=http://x:1 ..." -}}
 {{- end -}}
 {{- if and (eq .Values.gateway.cookieLifetimeType "Permanent") (not .Values.gateway.absoluteTimeout) -}}
 {{- fail "gateway.absoluteTimeout is required when gateway.cookieLifetimeType is Permanent" -}}

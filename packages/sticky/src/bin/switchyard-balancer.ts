@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // `switchyard-balancer`: runs the sid-aware balancer from flags or environment until SIGTERM or
 // SIGINT, then drains gracefully. Writes one status line per event to stdout, errors to stderr.
+// With `--print <format>` it writes another router's configuration to stdout instead.
 import { createBalancer } from "../balancer.js";
 import { parseCli, USAGE } from "../cli-options.js";
 import { StickyError } from "../errors.js";
+import { renderPrint } from "../router-config/render.js";
 
 async function main(): Promise<void> {
   let command: ReturnType<typeof parseCli>;
@@ -16,6 +18,10 @@ async function main(): Promise<void> {
   }
   if (command.kind === "help") {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (command.kind === "print") {
+    process.stdout.write(renderPrint(command, process.argv.slice(2)));
     return;
   }
   const balancer = createBalancer(command.options);
