@@ -313,6 +313,14 @@ export abstract class ClusterBusAdapter extends Adapter {
     enqueuePublish(this.#sink, target, payload, limits, this.#batchOverhead, ordered);
   }
 
+  /**
+   * Resolves once every recoverable broadcast published so far was stored in the history (or
+   * failed): after it, a crash of this node loses none of them (recovery on).
+   */
+  whenStored(): Promise<void> {
+    return this.settleAppends();
+  }
+
   /** Resolves once every ordered message published so far was stored (or failed). */
   protected async settleAppends(): Promise<void> {
     flushPublishQueue();
