@@ -51,7 +51,7 @@ describe.skipIf(url === undefined)("recovery faults: 3 nodes on Redis behind the
     const onVictim = stats["sockets"] as number;
     const report = await runFault(scenario, async () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
-      scenario?.streams.retire(victim);
+      await scenario?.streams.retire(victim);
       await killNode(victim);
     });
     console.info("SIGKILL of one node:", JSON.stringify({ onVictim, ...report }));
@@ -64,7 +64,7 @@ describe.skipIf(url === undefined)("recovery faults: 3 nodes on Redis behind the
     const current = scenario;
     const report = await runFault(current, async () => {
       for (const [i, node] of [...nodes].entries()) {
-        current.streams.retire(node);
+        await current.streams.retire(node);
         await shutdownNode(node);
         const port = new URL(node.url).port;
         const back = await startFleetNode(node.id, env, Number(port));

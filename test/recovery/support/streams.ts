@@ -53,14 +53,20 @@ export async function connectClients(url: string, count: number): Promise<Tracke
 export class Streams {
   readonly #acked = new Map<string, number>();
   readonly #live: Set<FleetNode>;
+  /** Each node's publish in flight: a node is retired only once it answered. */
+  readonly #inFlight = new Map<FleetNode, Promise<void>>();
 
   constructor(nodes: Iterable<FleetNode>) {
     this.#live = new Set(nodes);
   }
 
-  /** Stops publishing from `node` (it is going away). */
-  retire(node: FleetNode): void {
+  /**
+   * Stops publishing from `node` (it is going away) and resolves once its last publish was
+   * answered: what it acknowledged is then exactly what it stored.
+   */
+  async retire(node: FleetNode): Promise<void> {
     this.#live.delete(node);
+    await this.#inFlight.get(node);
   }
 
   /** Publishes from `node` again (it came back). */
@@ -165,6 +171,12 @@ function report(clients: TrackedClient[], streams: Streams): Report {
       const distinct = new Set(numbers);
       result.duplicates += numbers.length - distinct.size;
       for (let i = 1; i <= n; i++) if (!distinct.has(i)) result.gaps++;
+      if (
+        process.env["SY_DEBUG_STREAMS"] &&
+        (distinct.size !== numbers.length || distinct.size !== n)
+      ) {
+        console.info("STREAM", stream, client.socket.id, "want", n, "got", JSON.stringify(numbers));
+      }
       for (let i = 1; i < numbers.length; i++) {
         if ((numbers[i] as number) < (numbers[i - 1] as number)) result.outOfOrder++;
       }
