@@ -12,6 +12,7 @@ import {
 import { channelFor } from "./channels.js";
 import { RedisAdapterError, RedisAdapterErrorCode } from "./errors.js";
 import { DEFAULT_KEY, type RedisChannelOptions } from "./options.js";
+import { OrderedRetry, type RetryOptions } from "./ordered-retry.js";
 import type { RedisClient } from "./redis-bus.js";
 import { RedisHistory, type RedisHistoryOptions } from "./redis-history.js";
 
@@ -29,6 +30,8 @@ export interface EmitterOptions extends RedisChannelOptions {
   recovery?: boolean | { maxDisconnectionDuration?: number };
   /** Bounds of the history (recovery on), as the adapters' `history` option. */
   history?: RedisHistoryOptions;
+  /** How history writes ride out an outage (recovery on), as the adapters' `retry` option. */
+  retry?: RetryOptions;
 }
 
 interface Publisher {
@@ -108,6 +111,7 @@ function historyOf(
   const key = options.key ?? DEFAULT_KEY;
   return new RedisHistory(
     client,
+    new OrderedRetry(options.retry),
     options.sharded === true,
     key,
     nsp,

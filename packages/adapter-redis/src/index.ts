@@ -11,6 +11,8 @@ export { BroadcastEmitter, Emitter } from "./emitter.js";
 export { RedisAdapterError, RedisAdapterErrorCode } from "./errors.js";
 export type { RedisAdapterOptions, RedisChannelOptions } from "./options.js";
 export { DEFAULT_KEY } from "./options.js";
+export type { RetryCounters, RetryOptions } from "./ordered-retry.js";
+export { OrderedRetry } from "./ordered-retry.js";
 export { RedisAdapter } from "./redis-adapter.js";
 export type { RedisClient } from "./redis-bus.js";
 export type { RedisHistoryOptions } from "./redis-history.js";
@@ -39,6 +41,6 @@ export function createAdapter(
       "pubClient and subClient must be two connections (use pubClient.duplicate())",
     );
   }
-  const bus = new RedisBus(pubClient, subClient, options.sharded ?? false);
+  const bus = new RedisBus(pubClient, subClient, options.sharded ?? false, options.retry);
   return (nsp: AdapterNamespace): AdapterContract => new RedisAdapter(nsp, bus, options);
 }

@@ -1,5 +1,6 @@
 // Options of the Redis adapter and emitter, with their defaults.
 import type { ClusterAdapterOptions } from "@switchyard/server";
+import type { RetryOptions } from "./ordered-retry.js";
 import type { RedisHistoryOptions } from "./redis-history.js";
 
 /** Options shared by the adapter and the emitter: where the channels live. */
@@ -31,6 +32,12 @@ export interface RedisAdapterOptions extends RedisChannelOptions, ClusterAdapter
    * `{<key>#<nsp>}`, on one Redis Cluster slot). See docs/recovery.md.
    */
   history?: RedisHistoryOptions;
+  /**
+   * How publishes (and history writes) ride out an outage such as a Redis Cluster failover: held
+   * in order and retried for up to `timeoutMs` (default 15000), at most `maxQueued` (default
+   * 10000) at once. See docs/deployment-redis.md.
+   */
+  retry?: RetryOptions;
 }
 
 /** Default channel prefix (as @socket.io/redis-adapter). */

@@ -35,6 +35,7 @@ export class RedisAdapter extends ClusterAdapter {
         ? undefined
         : new RedisHistory(
             bus.client,
+            bus.retry,
             bus.sharded,
             this.#key,
             nsp.name,

@@ -5,6 +5,7 @@ import type { DeliveredPosition } from "@switchyard/server";
 import type { Cluster, Redis } from "ioredis";
 import { RedisAdapterError, RedisAdapterErrorCode } from "./errors.js";
 import { ORDERED_MARKER } from "./history-scripts.js";
+import { OrderedRetry, type RetryOptions } from "./ordered-retry.js";
 
 /** An ioredis client: standalone or cluster. */
 export type RedisClient = Redis | Cluster;
@@ -28,19 +29,26 @@ export class RedisBus {
   readonly #handlers: Map<string, Set<Handler>> = new Map();
   readonly #listeners: Set<BusListener> = new Set();
   #lost = false;
+  /** Publishes, history appends and session writes, held in order through a failover. */
+  readonly retry: OrderedRetry;
+  /** Client errors seen, and those reported (one per outage: the others are only counted). */
+  readonly errors = { seen: 0, reported: 0 };
+  #failing = false;
   /** Ordered messages whose header could not be read (dropped). */
   malformedOrdered = 0;
 
-  constructor(pub: RedisClient, sub: RedisClient, sharded: boolean) {
+  constructor(pub: RedisClient, sub: RedisClient, sharded: boolean, retry: RetryOptions = {}) {
     this.#pub = pub;
     this.#sub = sub;
     this.#sharded = sharded;
+    this.retry = new OrderedRetry(retry);
     sub.on(sharded ? "smessageBuffer" : "messageBuffer", (channel: Buffer, message: Buffer) =>
       this.dispatch(channel, message),
     );
     sub.on("close", () => {
       this.#lost = true;
     });
+    for (const client of new Set([pub, sub])) client.on("ready", () => this.recovered());
     sub.on("ready", () => {
       if (!this.#lost) return;
       this.#lost = false;
@@ -49,14 +57,7 @@ export class RedisBus {
     // Our own 'error' listeners: ioredis then never reports "Unhandled error event", and the
     // adapters forward the error to whoever listens on them.
     for (const client of new Set([pub, sub])) {
-      client.on("error", (cause: unknown) => {
-        const error = new RedisAdapterError(
-          RedisAdapterErrorCode.CLIENT_ERROR,
-          "the Redis client reported an error",
-          { cause },
-        );
-        for (const listener of this.#listeners) listener.clientError(error);
-      });
+      client.on("error", (cause: unknown) => this.clientError(cause));
     }
   }
 
@@ -85,11 +86,36 @@ export class RedisBus {
     this.#listeners.delete(listener);
   }
 
-  /** Publishes a payload; rejects when Redis refuses (the adapter counts and reports it). */
+  /**
+   * Publishes a payload, held in order through an outage (see ordered-retry.ts); rejects when
+   * Redis refused it for longer than the bound (the adapter counts and reports it).
+   */
   async publish(channel: string, payload: Uint8Array): Promise<void> {
     const buffer = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-    if (this.#sharded) await this.#pub.spublish(channel, buffer);
-    else await this.#pub.publish(channel, buffer);
+    await this.retry.run(() =>
+      this.#sharded ? this.#pub.spublish(channel, buffer) : this.#pub.publish(channel, buffer),
+    );
+  }
+
+  /**
+   * Errors of one outage are reported once: the first is passed on, the next ones only counted,
+   * until a client is ready again. A failover makes every client retry and fail many times.
+   */
+  private clientError(cause: unknown): void {
+    this.errors.seen++;
+    if (this.#failing) return;
+    this.#failing = true;
+    this.errors.reported++;
+    const error = new RedisAdapterError(
+      RedisAdapterErrorCode.CLIENT_ERROR,
+      "the Redis client reported an error (further errors until it is ready again are only counted)",
+      { cause },
+    );
+    for (const listener of this.#listeners) listener.clientError(error);
+  }
+
+  private recovered(): void {
+    this.#failing = false;
   }
 
   /** Adds a handler; the first one for a channel subscribes to it. */

@@ -14,6 +14,7 @@ import type {
 } from "@switchyard/server";
 import { channelFor, encodePart, namespaceTag } from "./channels.js";
 import { type HistoryCommands, historyCommands } from "./history-scripts.js";
+import type { OrderedRetry } from "./ordered-retry.js";
 import type { RedisClient } from "./redis-bus.js";
 
 /** Options of the history (the adapter's `history` option). */
@@ -34,6 +35,7 @@ export class RedisHistory implements ClusterHistory {
   readonly sessions: SessionStore;
   readonly #sharded: boolean;
   readonly #client: RedisClient;
+  readonly #retry: OrderedRetry;
   readonly #commands: HistoryCommands;
   readonly #key: string;
   readonly #nsp: string;
@@ -41,9 +43,13 @@ export class RedisHistory implements ClusterHistory {
   readonly #maxLen: number;
   readonly #ttlMs: number;
 
-  /** `client` runs the scripts; `sharded` publishes with SPUBLISH (the adapters' option). */
+  /**
+   * `client` runs the scripts; `sharded` publishes with SPUBLISH (the adapters' option); `retry`
+   * holds appends and session writes in order through an outage, with the bus's publishes.
+   */
   constructor(
     client: RedisClient,
+    retry: OrderedRetry,
     sharded: boolean,
     key: string,
     nsp: string,
@@ -52,6 +58,7 @@ export class RedisHistory implements ClusterHistory {
   ) {
     this.#sharded = sharded;
     this.#client = client;
+    this.#retry = retry;
     this.#commands = historyCommands(client);
     this.#key = key;
     this.#nsp = nsp;
@@ -103,17 +110,22 @@ export class RedisHistory implements ClusterHistory {
     store: "0" | "1",
   ): Promise<void> {
     const sharded = this.#sharded;
-    await this.#commands.syHistoryAppendBuffer(
-      `${this.#tag}:c`,
-      `${this.#tag}:e`,
-      log,
-      channelFor(this.#key, this.#nsp, target, true),
-      Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
-      this.#maxLen,
-      this.#ttlMs,
-      newEpoch(),
-      sharded ? "SPUBLISH" : "PUBLISH",
-      store,
+    const channel = channelFor(this.#key, this.#nsp, target, true);
+    const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    const epoch = newEpoch();
+    await this.#retry.run(() =>
+      this.#commands.syHistoryAppendBuffer(
+        `${this.#tag}:c`,
+        `${this.#tag}:e`,
+        log,
+        channel,
+        bytes,
+        this.#maxLen,
+        this.#ttlMs,
+        epoch,
+        sharded ? "SPUBLISH" : "PUBLISH",
+        store,
+      ),
     );
   }
 
@@ -125,6 +137,7 @@ export class RedisHistory implements ClusterHistory {
   private sessionStore(): SessionStore {
     const commands = this.#commands;
     const client = this.#client;
+    const retry = this.#retry;
     const recordKey = (pid: string): string => `${this.#tag}:s:${encodePart(pid)}`;
     const nodeKey = (uid: string): string => `${this.#tag}:n:${encodePart(uid)}`;
     return {
@@ -132,12 +145,12 @@ export class RedisHistory implements ClusterHistory {
         if (writes.length === 0) return;
         const keys = writes.map((write) => recordKey(write.pid));
         const values = writes.flatMap((write) => [Buffer.from(write.value), write.ttlMs]);
-        await commands.syHistorySave(keys.length, ...keys, owner, ...values);
+        await retry.run(() => commands.syHistorySave(keys.length, ...keys, owner, ...values));
       },
       async drop(owner: string, pids: string[]): Promise<void> {
         if (pids.length === 0) return;
         const keys = pids.map(recordKey);
-        await commands.syHistoryDrop(keys.length, ...keys, owner);
+        await retry.run(() => commands.syHistoryDrop(keys.length, ...keys, owner));
       },
       async peek(pid: string): Promise<Uint8Array | undefined> {
         const value = await client.hgetBuffer(recordKey(pid), "v");
@@ -148,7 +161,8 @@ export class RedisHistory implements ClusterHistory {
         return value === null || value.byteLength === 0 ? undefined : value;
       },
       async touch(uid: string, ttlMs: number): Promise<void> {
-        await client.set(nodeKey(uid), String(Date.now()), "PX", ttlMs);
+        const at = String(Date.now());
+        await retry.run(() => client.set(nodeKey(uid), at, "PX", ttlMs));
       },
       async lastSeen(uid: string): Promise<number | undefined> {
         const value = await client.get(nodeKey(uid));

@@ -61,6 +61,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
         },
         nodeLeft: (uid, reason) => {
           this.#requests.nodeLeft(uid);
+          this.forgetPublisher(uid);
           emitIsolated(this, "node-left", [uid, reason]);
         },
       },
@@ -129,17 +130,16 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
       super.broadcast(packet, opts);
       return;
     }
-    // Recoverable events go to their rooms' histories and carry this node's own counter.
+    // Recoverable events go to their rooms' histories; each message carries its own number of
+    // this node's counter (a broadcast to k rooms is k messages, see routesFor).
     const recoverable = this.isRecoverable(packet, opts);
-    const own = recoverable ? this.nextOwn() : undefined;
+    let own: number | undefined;
     // Encoded before the local write: the packet object is the caller's and may be reused.
-    const outgoing = this.routesFor(opts).map((route) => ({
-      target: route.target,
-      payload: this.encode({
-        type: MessageType.BROADCAST,
-        data: { opts: toWireOptions(route.opts), packet: { ...packet }, o: own },
-      }),
-    }));
+    const outgoing = this.routesFor(opts).map((route) => {
+      if (recoverable) own = this.nextOwn();
+      const data = { opts: toWireOptions(route.opts), packet: { ...packet }, o: own };
+      return { target: route.target, payload: this.encode({ type: MessageType.BROADCAST, data }) };
+    });
     for (const { target, payload } of outgoing) {
       if (payload !== undefined) this.publishEncoded(target, payload, recoverable);
     }
@@ -335,7 +335,11 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     const opts = fromWireOptions(data.opts);
     const requestId = data.requestId;
     if (requestId === undefined || from === EMITTER_UID) {
-      if (data.o !== undefined) this.stampRemote(data.packet, opts);
+      if (data.o !== undefined) {
+        // Emitters share one id and number nothing: only nodes' copies can be told apart.
+        if (from !== EMITTER_UID && this.isDuplicate(from, data.o)) return;
+        this.stampRemote(data.packet, opts);
+      }
       super.broadcast(data.packet, opts);
       return;
     }

@@ -49,6 +49,8 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   #fenceBatch: Set<Room> | undefined;
   /** Targets some of whose events could not be appended: a gap is written there. */
   readonly #gaps: Map<string, ClusterTarget> = new Map();
+  /** The last own counter delivered per publishing node (see {@link isDuplicate}). */
+  readonly #lastOwn: Map<string, number> = new Map();
   #gapTimer: NodeJS.Timeout | undefined;
 
   /** Whether live node `uid` holds a connected socket `sid` (false when it does not answer). */
@@ -118,6 +120,23 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     if (recovery === undefined) return;
     if (recovery.restoring) recovery.record({ kind: "own", own, data: [...data] }, opts);
     data.push(recovery.stamp());
+  }
+
+  /**
+   * Whether a recoverable event of node `uid` numbered `own` was delivered already. A node's
+   * events arrive in its publish order, so a number at or below the last one is a copy: a publish
+   * retried after its reply was lost (a failover) that had in fact gone through.
+   */
+  protected isDuplicate(uid: string, own: number): boolean {
+    const last = this.#lastOwn.get(uid) ?? 0;
+    if (own <= last) return true;
+    this.#lastOwn.set(uid, own);
+    return false;
+  }
+
+  /** Forgets a node that left (its counters are never seen again). */
+  protected forgetPublisher(uid: string): void {
+    this.#lastOwn.delete(uid);
   }
 
   /** Before the local delivery of an ordered event from another node: the same. */

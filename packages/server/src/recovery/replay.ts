@@ -4,6 +4,7 @@
 // meanwhile. docs/recovery.md explains why the result has no gap and no duplicate.
 import type { BroadcastOptions } from "../adapter/adapter.js";
 import type { HistoryEntry, LogPosition } from "../adapter/cluster-history.js";
+import { EMITTER_UID } from "../adapter/cluster-message.js";
 import type { ClusterOffset, ItemPosition } from "./cluster-offset.js";
 import { compareItems } from "./cluster-offset.js";
 
@@ -68,6 +69,8 @@ export function replay(input: ReplayInput): ReplayResult {
   const entries = [...input.entries].sort((a, b) => a.major - b.major || a.minor - b.minor);
   const events: unknown[][] = [];
   let last: ItemPosition | undefined;
+  /** Nodes' events already taken, by `uid:own`: a retried publish may be logged twice. */
+  const seen = new Set<string>();
   for (const entry of entries) {
     // Entries at or after the fence came (or will come) live: the buffer has them.
     if (!isBefore(entry, fence)) continue;
@@ -77,7 +80,13 @@ export function replay(input: ReplayInput): ReplayResult {
       // Read logs may overlap (an entry is read once per log it is in): keep the first.
       if (last !== undefined && compareItems(position, last) <= 0) continue;
       last = position;
-      const verdict = judge(input, items[index], position);
+      const item = items[index];
+      if (item !== undefined && !("gap" in item) && item.uid !== EMITTER_UID) {
+        const id = `${item.uid}:${item.own}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+      }
+      const verdict = judge(input, item, position);
       if (verdict === "gap") return { ok: false, reason: "gap" };
       if (verdict !== undefined) events.push(verdict);
     }
