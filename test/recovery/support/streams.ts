@@ -167,22 +167,27 @@ function report(clients: TrackedClient[], streams: Streams): Report {
     const got = received(client);
     for (const [stream, n] of streams.expected(client)) {
       const numbers = got.get(stream) ?? [];
-      result.events += numbers.length;
-      const distinct = new Set(numbers);
-      result.duplicates += numbers.length - distinct.size;
-      for (let i = 1; i <= n; i++) if (!distinct.has(i)) result.gaps++;
+      countStream(result, numbers, n);
       if (
         process.env["SY_DEBUG_STREAMS"] &&
-        (distinct.size !== numbers.length || distinct.size !== n)
+        (new Set(numbers).size !== n || numbers.length !== n)
       ) {
         console.info("STREAM", stream, client.socket.id, "want", n, "got", JSON.stringify(numbers));
-      }
-      for (let i = 1; i < numbers.length; i++) {
-        if ((numbers[i] as number) < (numbers[i - 1] as number)) result.outOfOrder++;
       }
     }
     result.returns += client.returns.length;
     result.notRecovered += client.returns.filter((recovered) => !recovered).length;
   }
   return result;
+}
+
+/** Adds one stream's gaps, duplicates and reorderings (it must be exactly 1..n) to `result`. */
+function countStream(result: Report, numbers: number[], n: number): void {
+  result.events += numbers.length;
+  const distinct = new Set(numbers);
+  result.duplicates += numbers.length - distinct.size;
+  for (let i = 1; i <= n; i++) if (!distinct.has(i)) result.gaps++;
+  for (let i = 1; i < numbers.length; i++) {
+    if ((numbers[i] as number) < (numbers[i - 1] as number)) result.outOfOrder++;
+  }
 }

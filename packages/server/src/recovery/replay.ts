@@ -81,11 +81,7 @@ export function replay(input: ReplayInput): ReplayResult {
       if (last !== undefined && compareItems(position, last) <= 0) continue;
       last = position;
       const item = items[index];
-      if (item !== undefined && !("gap" in item) && item.uid !== EMITTER_UID) {
-        const id = `${item.uid}:${item.own}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
-      }
+      if (isRepeat(item, seen)) continue;
       const verdict = judge(input, item, position);
       if (verdict === "gap") return { ok: false, reason: "gap" };
       if (verdict !== undefined) events.push(verdict);
@@ -97,6 +93,15 @@ export function replay(input: ReplayInput): ReplayResult {
     if (live) events.push(event.data);
   }
   return { ok: true, events };
+}
+
+/** Whether a node's event was taken already (logged twice by a retried publish); notes it. */
+function isRepeat(item: LoggedEvent | LoggedGap | undefined, seen: Set<string>): boolean {
+  if (item === undefined || "gap" in item || item.uid === EMITTER_UID) return false;
+  const id = `${item.uid}:${item.own}`;
+  if (seen.has(id)) return true;
+  seen.add(id);
+  return false;
 }
 
 /** What one logged item means for the client: its data when missed, "gap", or nothing. */
