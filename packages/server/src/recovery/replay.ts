@@ -66,23 +66,17 @@ export type ReplayResult = { ok: true; events: unknown[][] } | { ok: false; reas
 /** Computes what the client missed (see the file comment). Pure. */
 export function replay(input: ReplayInput): ReplayResult {
   const { fence } = input;
-  const entries = [...input.entries].sort((a, b) => a.major - b.major || a.minor - b.minor);
   const events: unknown[][] = [];
-  let last: ItemPosition | undefined;
   /** Nodes' events already taken, by `uid:own`: a retried publish may be logged twice. */
   const seen = new Set<string>();
-  for (const entry of entries) {
+  for (const entry of ordered(input.entries)) {
     // Entries at or after the fence came (or will come) live: the buffer has them.
     if (!isBefore(entry, fence)) continue;
     const items = input.read(entry);
     for (let index = 0; index < items.length; index++) {
-      const position: ItemPosition = { major: entry.major, minor: entry.minor, index };
-      // Read logs may overlap (an entry is read once per log it is in): keep the first.
-      if (last !== undefined && compareItems(position, last) <= 0) continue;
-      last = position;
       const item = items[index];
       if (isRepeat(item, seen)) continue;
-      const verdict = judge(input, item, position);
+      const verdict = judge(input, item, { major: entry.major, minor: entry.minor, index });
       if (verdict === "gap") return { ok: false, reason: "gap" };
       if (verdict !== undefined) events.push(verdict);
     }
@@ -93,6 +87,15 @@ export function replay(input: ReplayInput): ReplayResult {
     if (live) events.push(event.data);
   }
   return { ok: true, events };
+}
+
+/** The entries in position order, each position once (logs read twice never repeat one). */
+function ordered(entries: readonly HistoryEntry[]): HistoryEntry[] {
+  const sorted = [...entries].sort((a, b) => a.major - b.major || a.minor - b.minor);
+  return sorted.filter(
+    (entry, i) =>
+      i === 0 || entry.major !== sorted[i - 1]?.major || entry.minor !== sorted[i - 1]?.minor,
+  );
 }
 
 /** Whether a node's event was taken already (logged twice by a retried publish); notes it. */
