@@ -1,5 +1,7 @@
-// A throwaway Redis Cluster (3 masters, no replicas) on loopback ports, from the local
-// redis-server / redis-cli binaries. Everything it starts is stopped and removed by close().
+// A throwaway Redis Cluster (3 masters, optionally a replica each) on loopback ports, from the
+// local redis-server / redis-cli binaries. Everything it starts is stopped and removed by close().
+// With replicas, `killMasterOf(key)` SIGKILLs the master of a key's slot and resolves once a
+// replica took over (a failover).
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,7 +15,18 @@ const run = promisify(execFile);
 /** A running Redis Cluster. */
 export interface RedisClusterService {
   nodes: Array<{ host: string; port: number }>;
+  /** SIGKILLs the master serving `key`'s slot; resolves once another node serves it. */
+  killMasterOf(key: string): Promise<{ killed: number; promoted: number }>;
   close(): Promise<void>;
+}
+
+/** Options of {@link startRedisCluster}. */
+export interface RedisClusterOptions {
+  masters?: number;
+  /** Replicas per master (0 or 1). @default 0 */
+  replicas?: number;
+  /** `cluster-node-timeout`: how long before a silent master is failed over, in ms. */
+  nodeTimeoutMs?: number;
 }
 
 /** A free port whose cluster-bus port (+10000) is free too. */
@@ -26,7 +39,11 @@ async function clusterPort(): Promise<number> {
 }
 
 /** Starts `masters` cluster-enabled redis-servers and joins them into one cluster. */
-export async function startRedisCluster(masters = 3): Promise<RedisClusterService> {
+export async function startRedisCluster(
+  options: RedisClusterOptions = {},
+): Promise<RedisClusterService> {
+  const masters = options.masters ?? 3;
+  const replicas = options.replicas ?? 0;
   const dir = await mkdtemp(join(tmpdir(), "switchyard-redis-cluster-"));
   const children: ChildProcess[] = [];
   const ports: number[] = [];
@@ -35,7 +52,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterServic
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    for (let i = 0; i < masters; i++) {
+    for (let i = 0; i < masters * (1 + replicas); i++) {
       const port = await clusterPort();
       ports.push(port);
       const args = [
@@ -51,6 +68,8 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterServic
         "",
         "--appendonly",
         "no",
+        "--cluster-node-timeout",
+        String(options.nodeTimeoutMs ?? 15_000),
       ];
       children.push(spawn("redis-server", args, { cwd: dir, stdio: "ignore" }));
       await waitForService("redis", LOOPBACK, port, { timeoutMs: 15_000 });
@@ -61,7 +80,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterServic
       "create",
       ...addresses,
       "--cluster-replicas",
-      "0",
+      String(replicas),
       "--cluster-yes",
     ]);
     await pollUntil(
@@ -74,9 +93,74 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterServic
       "the Redis Cluster did not reach cluster_state:ok",
       { timeoutMs: 20_000, intervalMs: 100 },
     );
-    return { nodes: ports.map((port) => ({ host: LOOPBACK, port })), close };
+    const live = new Set(ports);
+    const killMasterOf = async (key: string): Promise<{ killed: number; promoted: number }> => {
+      const [any] = [...live];
+      const cli = (port: number, ...args: string[]) =>
+        run("redis-cli", ["-p", String(port), ...args]);
+      const slot = Number((await cli(any as number, "cluster", "keyslot", key)).stdout.trim());
+      const ownerOf = async (port: number): Promise<number | undefined> => {
+        const { stdout } = await cli(port, "cluster", "shards");
+        return masterPortOf(stdout, slot);
+      };
+      const killed = await ownerOf(any as number);
+      if (killed === undefined) throw new Error(`no master serves slot ${slot}`);
+      const index = ports.indexOf(killed);
+      children[index]?.kill("SIGKILL");
+      live.delete(killed);
+      let promoted: number | undefined;
+      await pollUntil(
+        async () => {
+          const [survivor] = [...live];
+          promoted = await ownerOf(survivor as number).catch(() => undefined);
+          return promoted !== undefined && promoted !== killed;
+        },
+        `no replica took over slot ${slot}`,
+        { timeoutMs: 30_000, intervalMs: 100 },
+      );
+      return { killed, promoted: promoted as number };
+    };
+    return { nodes: ports.map((port) => ({ host: LOOPBACK, port })), killMasterOf, close };
   } catch (err) {
     await close();
     throw err;
   }
+}
+
+/**
+ * The port of the master serving `slot`, read from `CLUSTER SHARDS` (Redis ≥ 7.0) as redis-cli
+ * prints it: per shard, "slots", its ranges, then its "nodes" with "port" and "role" fields.
+ */
+function masterPortOf(output: string, slot: number): number | undefined {
+  const lines = output.split("\n").map((line) => line.trim());
+  let ranges: number[] = [];
+  let inSlots = false;
+  let port: number | undefined;
+  let serving = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line === "slots") {
+      inSlots = true;
+      ranges = [];
+      serving = false;
+      continue;
+    }
+    if (inSlots && /^\d+$/.test(line)) {
+      ranges.push(Number(line));
+      continue;
+    }
+    if (line === "nodes") {
+      inSlots = false;
+      for (let r = 0; r + 1 < ranges.length; r += 2) {
+        if (slot >= (ranges[r] as number) && slot <= (ranges[r + 1] as number)) serving = true;
+      }
+      continue;
+    }
+    if (line === "port") port = Number(lines[i + 1]);
+    if (serving && line === "role" && lines[i + 1] === "master") {
+      const health = lines.indexOf("health", i);
+      if (health < 0 || lines[health + 1] === "online") return port;
+    }
+  }
+  return undefined;
 }
