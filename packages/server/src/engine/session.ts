@@ -7,7 +7,6 @@ import {
   type BinaryData,
   type EnginePacket,
   encodeOpenPacket,
-  isBinary,
   type ProtocolError,
   SwitchyardError,
 } from "@switchyard/protocol";
@@ -15,8 +14,9 @@ import type { SessionHandler } from "../connection/engine-session.js";
 import { ServerErrorCode, TransportError } from "../errors.js";
 import type { ResolvedEngineOptions } from "../options.js";
 import { EncodedPacket } from "../transport/encoded-packet.js";
-import type { OutboundPacket, Transport, TransportSink } from "../transport/transport.js";
+import type { Transport, TransportSink } from "../transport/transport.js";
 import { HeartbeatNode, HeartbeatScheduler } from "./heartbeat.js";
+import { messageData, type QueuedPacket, viewOf } from "./session-packet.js";
 import type {
   EngineCloseReason,
   EngineReadyState,
@@ -24,35 +24,9 @@ import type {
   SendCallback,
   SessionContext,
   SessionNode,
-  SessionPacket,
   WriteOptions,
 } from "./session-types.js";
 import { type UpgradeHost, UpgradeProbe } from "./upgrade.js";
-
-interface QueuedPacket extends OutboundPacket {
-  readonly callback: SendCallback | undefined;
-  /** The packet as `packetCreate` showed it; built only when someone listens. */
-  view: SessionPacket | undefined;
-}
-
-/** The official packet object of a queued packet: type, options and data when there is any. */
-function viewOf(entry: QueuedPacket): SessionPacket {
-  if (entry.view !== undefined) return entry.view;
-  const { type, data } = entry.encoded.packet;
-  const view: SessionPacket = { type, options: { compress: entry.compress } };
-  if (data !== undefined && data !== "") view.data = data;
-  entry.view = view;
-  return view;
-}
-
-/**
- * What `send(data)` sends, as officially: strings and binary as they are, other truthy values as
- * their string form (`send(42)` sends "42"), falsy ones as a message without data.
- */
-function messageData(data: unknown): string | BinaryData | undefined {
-  if (typeof data === "string" || isBinary(data)) return data;
-  return data ? String(data) : undefined;
-}
 
 /** Sessions with a flush due on the next tick (see `EngineSession.#scheduleFlush`). */
 const pendingFlushes: EngineSession[] = [];
