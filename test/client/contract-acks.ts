@@ -72,6 +72,29 @@ export function ackSuite(contract: Contract): void {
     expect(order).toEqual(["a", "a", "a", "b"]);
   });
 
+  it("sends an event emitted with retries from the connect handler once", async () => {
+    const deliveries: string[] = [];
+    const peer = await startPeer({
+      setup: (io) =>
+        io.on("connection", (s) =>
+          s.on("job", (name: string, ack: (r: string) => void) => {
+            deliveries.push(name);
+            ack(`done:${name}`);
+          }),
+        ),
+    });
+    const socket = clients.open(peer.url, { retries: 2, ackTimeout: 5000 });
+    const acked = new Promise<unknown>((resolve) => {
+      socket.once("connect", () => {
+        socket.emit("job", "from-connect", (err: unknown, reply: unknown) => resolve([err, reply]));
+      });
+    });
+    expect(await acked).toEqual([null, "done:from-connect"]);
+    // Queued behind the first one and answered after it: anything sent before has arrived.
+    await expect(socket.emitWithAck("job", "barrier")).resolves.toBe("done:barrier");
+    expect(deliveries).toEqual(["from-connect", "barrier"]);
+  });
+
   it("fails a retried event with a timeout error after retries + 1 attempts", async () => {
     let attempts = 0;
     const peer = await startPeer({

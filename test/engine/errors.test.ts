@@ -1,9 +1,12 @@
 // The handshake/verification error table (protocol.md §1.5): codes 0–5, 400/403 JSON bodies for
-// polling, a raw 400 for refused upgrades, and the connection_error event.
+// polling, a raw 400 for refused upgrades, and the connection_error event (its context compared
+// with the official engine's).
 import { connect } from "node:net";
 import type { EngineConnectionError } from "@switchyard/server";
 import { describe, expect, it } from "vitest";
+import { anyEngineStarter, ENGINE_KINDS } from "./support/any-engine.js";
 import {
+  type EngineHarness,
   engineStarter,
   handshake,
   rawPoll,
@@ -12,6 +15,12 @@ import {
 } from "./support/engine-harness.js";
 
 const startEngine = engineStarter();
+
+/** A polling handshake on either engine: the open packet's sid. */
+async function handshakeOf(harness: EngineHarness): Promise<{ open: { sid: string } }> {
+  const body = (await rawPoll(harness)).body;
+  return { open: JSON.parse(body.slice(1)) as { sid: string } };
+}
 
 async function expectJsonError(
   response: Promise<{ status: number; headers: Record<string, unknown>; body: string }>,
@@ -26,12 +35,19 @@ async function expectJsonError(
 }
 
 /** Sends a raw upgrade request and returns everything the server wrote before closing. */
-function rawUpgrade(port: number, path: string): Promise<string> {
+function rawUpgrade(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join("");
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1", () => {
       socket.write(
         `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
-          "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+          `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${extra}\r\n`,
       );
     });
     const chunks: Buffer[] = [];
@@ -242,5 +258,63 @@ describe("upgrade verification errors", () => {
       harness.path({ EIO: "4", transport: "websocket" }),
     );
     expect(answer.endsWith("\r\n\r\nBad request")).toBe(true);
+  });
+});
+
+describe.each(ENGINE_KINDS)("connection_error context (%s engine)", (kind) => {
+  const startAny = anyEngineStarter();
+
+  it("reports the protocol revision as the number 3 for any EIO other than 4", async () => {
+    const harness = await startAny(kind);
+    for (const eio of [undefined, "3", "5", "4.0"]) {
+      const query: Record<string, string> = { transport: "polling" };
+      if (eio !== undefined) query["EIO"] = eio;
+      const error = waitForEvent<[EngineConnectionError]>(harness.engine, "connection_error");
+      await rawRequest(harness.port, { path: harness.path(query) });
+      const [{ code, context }] = await error;
+      expect(code).toBe(5);
+      expect(context).toEqual({ protocol: 3 });
+    }
+  });
+
+  it("reports INVALID_ORIGIN for an Origin no header may hold, on every kind of request", async () => {
+    const harness = await startAny(kind);
+    // Node's HTTP parser refuses such bytes on the wire; an upstream middleware can still set them.
+    harness.engine.use((req, _res, next) => {
+      const origin = req.headers["x-test-origin"];
+      if (typeof origin === "string") req.headers.origin = decodeURIComponent(origin);
+      next();
+    });
+    const origin = "http://a\nb";
+    const headers = { "x-test-origin": encodeURIComponent(origin) };
+    const { open } = await handshakeOf(harness);
+    const requests = [
+      () =>
+        rawRequest(harness.port, {
+          path: harness.path({ EIO: "4", transport: "polling" }),
+          headers,
+        }),
+      () =>
+        rawRequest(harness.port, {
+          path: harness.path({ EIO: "4", transport: "websocket" }),
+          headers,
+        }),
+      () =>
+        rawRequest(harness.port, {
+          path: harness.path({ EIO: "4", transport: "polling", sid: open.sid }),
+          headers,
+        }),
+      () => rawUpgrade(harness.port, harness.path({ EIO: "4", transport: "websocket" }), headers),
+    ];
+    for (const send of requests) {
+      const error = waitForEvent<[EngineConnectionError]>(harness.engine, "connection_error");
+      await send();
+      const [{ code, message, context }] = await error;
+      expect({ code, message, context }).toEqual({
+        code: 3,
+        message: "Bad request",
+        context: { name: "INVALID_ORIGIN", origin },
+      });
+    }
   });
 });

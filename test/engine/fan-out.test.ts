@@ -1,5 +1,6 @@
 // The fan-out write path: packets encoded once for many sessions, one corked write per tick,
-// and backpressure bounds (volatile drops past maxBufferedBytes, close past maxBufferedBytesHard).
+// and backpressure bounds (volatile packets only when they can leave at once, close past
+// maxBufferedBytesHard).
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { EncodedPacket, type EngineCloseReason, type EngineSession } from "@switchyard/server";
@@ -12,6 +13,7 @@ import {
   type QueuedWebSocket,
   rawPoll,
   rawWebSocket,
+  requestArrives,
   waitForEvent,
 } from "./support/engine-harness.js";
 
@@ -83,18 +85,56 @@ describe("pre-encoded packets", () => {
 });
 
 describe("backpressure", () => {
-  it("drops volatile packets past maxBufferedBytes and keeps the others", async () => {
-    const harness = await startEngine({ maxBufferedBytes: 100 });
+  it("takes a volatile packet on polling only while a GET is pending and nothing is queued", async () => {
+    const harness = await startEngine();
     const { open, session } = await handshake(harness);
-    expect(session.send("a".repeat(150))).toBe(session);
-    expect(session.writePreEncoded(new EncodedPacket("message", "v"), { volatile: true })).toBe(
-      false,
-    );
+    const volatile = (data: string): boolean =>
+      session.writePreEncoded(new EncodedPacket("message", data), { volatile: true });
+    // No GET pending: the official engine would buffer it behind the next poll, so it is dropped.
+    expect(volatile("v0")).toBe(false);
+    const arrived = requestArrives(harness);
+    const poll = rawPoll(harness, open.sid);
+    await arrived;
+    expect(session.transport.writable).toBe(true);
+    expect(volatile("v1")).toBe(true);
+    // v1 waits in this tick's batch: the official engine would have flushed it already, leaving
+    // the poll answered and the transport not writable.
+    expect(volatile("v2")).toBe(false);
     expect(session.writePreEncoded(new EncodedPacket("message", "kept"))).toBe(true);
-    expect((await rawPoll(harness, open.sid)).body).toBe(`4${"a".repeat(150)}\x1e4kept`);
-    expect(session.writePreEncoded(new EncodedPacket("message", "v2"), { volatile: true })).toBe(
-      true,
-    );
+    expect((await poll).body).toBe("4v1\x1e4kept");
+  });
+
+  it("drops volatile packets while a WebSocket write is in flight, takes them once it completes", async () => {
+    const harness = await startEngine();
+    const upgrade = waitForEvent<[unknown, Duplex]>(harness.http, "upgrade");
+    const { client, session } = await wsPeer(harness);
+    const [, socket] = await upgrade;
+    // Hold the write callbacks: the frames reach the client, but the writes stay "in flight".
+    const held: (() => void)[] = [];
+    const write = socket.write.bind(socket);
+    socket.write = ((chunk: Buffer, callback?: () => void) => {
+      if (callback !== undefined) held.push(callback);
+      return write(chunk);
+    }) as Duplex["write"];
+    session.send("first");
+    await waitForEvent(session, "flush");
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+    expect(held).toHaveLength(1);
+    expect(session.transport.writable).toBe(false);
+    const volatile = (data: string): boolean =>
+      session.writePreEncoded(new EncodedPacket("message", data), { volatile: true });
+    expect(volatile("dropped")).toBe(false);
+    // Regular packets are not held back by the write in flight.
+    session.send("second");
+    expect(await client.next()).toBe("4first");
+    expect(await client.next()).toBe("4second");
+    const ready = waitForEvent(session.transport, "ready");
+    for (const callback of held.splice(0)) callback();
+    await ready;
+    expect(session.transport.writable).toBe(true);
+    socket.write = write;
+    expect(volatile("taken")).toBe(true);
+    expect(await client.next()).toBe("4taken");
   });
 
   it("closes a polling session whose buffer passes maxBufferedBytesHard", async () => {

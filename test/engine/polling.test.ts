@@ -1,5 +1,6 @@
 // Polling semantics (protocol.md §1.4): long-poll GET, POST "ok", payload framing, one GET and
 // one POST in flight, invalid input, limits, deferred close and compression.
+import { request } from "node:http";
 import { gunzipSync, inflateSync } from "node:zlib";
 import type { EngineCloseReason } from "@switchyard/server";
 import { describe, expect, it } from "vitest";
@@ -33,6 +34,34 @@ async function pendingGet(harness: EngineHarness) {
   const poll = rawPoll(harness, open.sid);
   await arrived;
   return { open, session, closed, poll };
+}
+
+/**
+ * A POST that announces 100 bytes and sends 6: its body stays incomplete. `outcome` says how the
+ * request ended: "cut off" by the server, or "hung" if nothing happened within 2 s.
+ */
+function streamingPost(harness: EngineHarness, sid: string): { outcome: Promise<string> } {
+  const outcome = new Promise<string>((resolve) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port: harness.port,
+        method: "POST",
+        path: harness.path({ EIO: "4", transport: "polling", sid }),
+        headers: { "Content-Type": "text/plain", "Content-Length": "100" },
+        agent: false,
+      },
+      (res) => resolve(`answered ${res.statusCode}`),
+    );
+    req.on("error", () => resolve("cut off"));
+    req.write("4hello");
+    // A bound on the wait, not a synchronisation: the cut-off must come first.
+    setTimeout(() => {
+      resolve("hung");
+      req.destroy();
+    }, 2000).unref();
+  });
+  return { outcome };
 }
 
 describe("polling data flow", () => {
@@ -125,7 +154,7 @@ describe("polling data flow", () => {
     const events: string[] = [];
     harness.engine.on("flush", () => events.push("engine flush"));
     harness.engine.on("drain", () => events.push("engine drain"));
-    const sent = new Promise<void>((resolve) => session.send("x", {}, resolve));
+    const sent = new Promise<void>((resolve) => session.send("x", {}, () => resolve()));
     await rawPoll(harness, open.sid);
     await sent;
     expect(events).toEqual(["engine flush", "engine drain"]);
@@ -259,6 +288,23 @@ describe("polling close and compression", () => {
     session.close();
     expect((await poll).body).toBe("1");
     expect((await closed)[0]).toBe("forced close");
+  });
+
+  it("cuts off a POST still streaming when a close waiting for the next GET completes", async () => {
+    for (const ending of ["next GET", "discard"] as const) {
+      const harness = await startEngine();
+      const { open, session } = await handshake(harness);
+      const closed = waitForEvent<[EngineCloseReason]>(session, "close");
+      session.close();
+      // The POST starts after the close began, so the close itself could not cut it off.
+      const arrived = requestArrives(harness);
+      const post = streamingPost(harness, open.sid);
+      await arrived;
+      if (ending === "next GET") expect((await rawPoll(harness, open.sid)).body).toBe("6\x1e1");
+      else session.close(true);
+      expect((await closed)[0]).toBe("forced close");
+      expect(await post.outcome).toBe("cut off");
+    }
   });
 
   it("sends buffered packets first, then the close packet on the following GET", async () => {

@@ -116,7 +116,7 @@ describe("websocket frames", () => {
   it("calls write callbacks and emits drain once frames are written", async () => {
     const { session } = await connectWs();
     const drained = waitForEvent(session, "drain");
-    await new Promise<void>((resolve) => session.write("x", { compress: false }, resolve));
+    await new Promise<void>((resolve) => session.write("x", { compress: false }, () => resolve()));
     await drained;
   });
 

@@ -3,8 +3,9 @@
 import { once } from "node:events";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ServerOptions } from "@switchyard/server";
+import type { ServerOptions, Socket } from "@switchyard/server";
 import { Server } from "@switchyard/server";
+import { Server as OfficialServer } from "socket.io";
 import {
   type Socket as ClientSocket,
   io as ioc,
@@ -23,10 +24,25 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Starts a Server attached to a fresh HTTP server on 127.0.0.1:0. */
-export async function startServer(opts: ServerOptions = {}): Promise<Harness> {
+/** Which server a test runs against: ours, or the official socket.io 4.8 as a reference. */
+export type ServerKind = "switchyard" | "official";
+
+/**
+ * Starts a Server attached to a fresh HTTP server on 127.0.0.1:0. With `kind` "official" it is
+ * socket.io's (typed as ours: a differential test uses only what both have).
+ */
+export async function startServer(
+  opts: ServerOptions = {},
+  kind: ServerKind = "switchyard",
+): Promise<Harness> {
   const http = createServer();
-  const io = new Server(http, opts);
+  const io =
+    kind === "switchyard"
+      ? new Server(http, opts)
+      : (new OfficialServer(
+          http,
+          opts as ConstructorParameters<typeof OfficialServer>[1],
+        ) as unknown as Server);
   http.listen(0, "127.0.0.1");
   await once(http, "listening");
   const port = (http.address() as AddressInfo).port;
@@ -88,4 +104,16 @@ export function connected(socket: ClientSocket, timeoutMs = 3000): Promise<void>
       reject(err);
     });
   });
+}
+
+/**
+ * Resolves once the socket's transport could write a packet at once (a GET pending, no WebSocket
+ * write in flight): then a volatile packet is sent, on our server as on the official one.
+ */
+export async function idle(socket: Socket): Promise<void> {
+  for (;;) {
+    const transport = socket.conn.transport;
+    if (transport.writable) return;
+    await waitFor(transport, "ready");
+  }
 }

@@ -5,9 +5,10 @@ import type { AddressInfo } from "node:net";
 import type { AdapterNamespace, ServerOptions } from "@switchyard/server";
 import { Adapter, Namespace, ParentNamespace, Server, Socket } from "@switchyard/server";
 import { Server as OfficialEngine } from "engine.io";
+import { Server as OfficialServer } from "socket.io";
 import { io as ioc } from "socket.io-client";
 import { afterEach, describe, expect, it } from "vitest";
-import { connected, waitFor } from "./harness.js";
+import { connected, type ServerKind, waitFor } from "./harness.js";
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -48,6 +49,36 @@ describe("Server", () => {
     await connected(client(`http://127.0.0.1:${port}`));
     expect(io.connectTimeout()).toBe(1000);
   });
+
+  it.each<ServerKind>(["switchyard", "official"])(
+    "serves handshakes again after close() then listen() on the same port (%s server)",
+    async (kind) => {
+      const port = await freePort();
+      const io = kind === "switchyard" ? new Server() : (new OfficialServer() as unknown as Server);
+      cleanup.push(() => io.close());
+      io.on("connection", (socket) => socket.emit("hello", "world"));
+      const handshake = async (): Promise<string> => {
+        const url = `http://127.0.0.1:${port}/socket.io/?EIO=4&transport=polling`;
+        return (await fetch(url)).text();
+      };
+      io.listen(port);
+      await once(io.httpServer as NodeJS.EventEmitter, "listening");
+      expect(await handshake()).toMatch(/^0\{"sid":/);
+      await io.close();
+      io.listen(port);
+      await once(io.httpServer as NodeJS.EventEmitter, "listening");
+      expect(await handshake()).toMatch(/^0\{"sid":/);
+      for (const transports of [["polling"], ["websocket"]]) {
+        const c = ioc(`http://127.0.0.1:${port}`, {
+          forceNew: true,
+          reconnection: false,
+          transports,
+        });
+        cleanup.push(() => c.disconnect());
+        expect(await waitFor(c, "hello")).toEqual(["world"]);
+      }
+    },
+  );
 
   it("serves a custom path", async () => {
     const http = createServer();

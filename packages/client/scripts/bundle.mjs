@@ -15,7 +15,7 @@ const outdir = join(root, "dist", "bundle");
 // bundles mangle their `_`-prefixed members the same way). Never list a name that crosses the
 // package boundary at runtime (DOM/WebSocket properties, wire JSON keys, user-facing API).
 const INTERNAL_PROPS =
-  /^(emitReserved|emitUntyped|createTransport|setTransport|sendPacket|createCookieJar|createWebSocket|watchPage|hasPingExpired|subscribe|notifyAny|notifyOutgoing|doOpen|doClose|onOpen|onData|onPacket|onError|onClose|pollComplete|jar|_reconnecting|_readyState|_destroy|_packet|_close|setJitter|duration|attempts|register|take|drain|uri|fromQueue|tryCount|pending|withError|owner|request)$/;
+  /^(emitReserved|emitUntyped|createTransport|setTransport|sendPacket|createCookieJar|createWebSocket|watchPage|hasPingExpired|subscribe|notifyAny|notifyOutgoing|doOpen|doClose|onOpen|onData|onPacket|onError|onClose|pollComplete|jar|_reconnecting|_readyState|_destroy|_packet|_close|setJitter|duration|attempts|register|take|drain|uri|fromQueue|tryCount|pending|withError|owner|request|jitter|args|flags|priorWebsocketSuccess)$/;
 
 const common = {
   bundle: true,

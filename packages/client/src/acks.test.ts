@@ -13,7 +13,7 @@ describe("AckRegistry", () => {
     const registry = new AckRegistry();
     const ack = vi.fn();
     const onTimeout = vi.fn();
-    registry.register(1, ack, 100, onTimeout);
+    registry.register(1, ack, 100, onTimeout, {});
     vi.advanceTimersByTime(99);
     expect(ack).not.toHaveBeenCalled();
     vi.advanceTimersByTime(1);
@@ -25,7 +25,7 @@ describe("AckRegistry", () => {
   it("marks timed acks error-first and cancels their timer when taken", () => {
     const registry = new AckRegistry();
     const ack = vi.fn();
-    registry.register(7, ack, 100, () => {});
+    registry.register(7, ack, 100, () => {}, {});
     const taken = registry.take(7) as AckCallback;
     expect(taken.withError).toBe(true);
     taken(null, "ok");
@@ -38,9 +38,9 @@ describe("AckRegistry", () => {
     const timed = vi.fn();
     const plain = vi.fn();
     const buffered = vi.fn();
-    registry.register(1, timed, 1000, () => {});
-    registry.register(2, plain, undefined, () => {});
-    registry.register(3, buffered, 1000, () => {});
+    registry.register(1, timed, 1000, () => {}, {});
+    registry.register(2, plain, undefined, () => {}, {});
+    registry.register(3, buffered, 1000, () => {}, {});
     registry.clear((id) => id === 3);
     expect(timed.mock.calls[0]?.[0]).toHaveProperty("message", "socket has been disconnected");
     expect(plain).not.toHaveBeenCalled();

@@ -1,6 +1,7 @@
 // Acknowledgements of emitted events: pending callbacks by id with optional timeouts, and the
 // at-least-once retry queue of the `retries` option (one packet in flight, protocol.md §4.2).
 import { ClientError } from "./errors.js";
+import { startTimer, type TimerOptions } from "./timers.js";
 
 /** An ack callback; `withError` ones get an Error (or null) as first argument. */
 export type AckCallback = ((...args: unknown[]) => void) & { withError?: boolean };
@@ -17,24 +18,33 @@ export interface EmitFlags {
 export class AckRegistry {
   #acks: Map<number, AckCallback> = new Map();
 
-  /** Registers `ack`; with a timeout it is called with an Error when no ack arrives in time. */
+  /**
+   * Registers `ack`; with a timeout it is called with an Error when no ack arrives in time
+   * (`timers`: the client options that choose its timers; the timer is never unref'd).
+   */
   register(
     id: number,
     ack: AckCallback,
     timeoutMs: number | undefined,
     onTimeout: () => void,
+    timers: TimerOptions,
   ): void {
     if (timeoutMs === undefined) {
       this.#acks.set(id, ack);
       return;
     }
-    const timer = setTimeout(() => {
-      this.#acks.delete(id);
-      onTimeout();
-      ack(new ClientError("SY_ERR_CLIENT_ACK_TIMEOUT", "operation has timed out"));
-    }, timeoutMs);
+    const stopTimer = startTimer(
+      timers,
+      () => {
+        this.#acks.delete(id);
+        onTimeout();
+        ack(new ClientError("SY_ERR_CLIENT_ACK_TIMEOUT", "operation has timed out"));
+      },
+      timeoutMs,
+      false,
+    );
     const wrapped: AckCallback = (...args) => {
-      clearTimeout(timer);
+      stopTimer();
       ack(...args);
     };
     wrapped.withError = true;

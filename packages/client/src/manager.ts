@@ -8,6 +8,7 @@ import type { CloseDetails } from "./engine/transport.js";
 import { ClientError } from "./errors.js";
 import type { ManagerOptions, ParserModule, SocketOptions } from "./options.js";
 import { Socket } from "./socket.js";
+import { startTimer } from "./timers.js";
 import { parseUri } from "./url.js";
 
 /** Manager close reasons. */
@@ -311,8 +312,6 @@ export class Manager extends Emitter<object, ManagerReservedEvents> {
 
   /** A timer cleared by the next cleanup (unref'd with `autoUnref`). */
   #timer(fn: () => void, delay: number): void {
-    const timer = setTimeout(fn, delay);
-    if (this.opts.autoUnref) (timer as { unref?: () => void }).unref?.();
-    this.#subs.push(() => clearTimeout(timer));
+    this.#subs.push(startTimer(this.opts, fn, delay));
   }
 }

@@ -37,6 +37,7 @@ interface NodeResponse {
 /** The part of node:http's ClientRequest used here. */
 interface NodeRequest {
   on(event: "error", fn: (err: unknown) => void): unknown;
+  on(event: "socket", fn: (socket: { unref(): unknown }) => void): unknown;
   end(body?: string): unknown;
   destroy(): unknown;
 }
@@ -104,6 +105,30 @@ function failedResponse(res: NodeResponse, status: number, text: string): PollRe
   }
 }
 
+/** The node:http(s) request options of a polling request. */
+function requestOptions(
+  init: PollInit,
+  opts: Readonly<EngineOptions>,
+  jar: CookieJarLike | undefined,
+  secure: boolean,
+  agent: object,
+): Record<string, unknown> {
+  // The user's headers come last: a Content-Type of theirs replaces fetch's default.
+  const headers =
+    init.body === null ? init.headers : { "content-type": TEXT_PLAIN, ...init.headers };
+  const cookie = jar?.header();
+  if (cookie !== undefined) headers["cookie"] = cookie;
+  const options: Record<string, unknown> = {
+    method: init.method,
+    headers,
+    agent: opts.agent ?? agent,
+  };
+  if (secure) {
+    for (const key of TLS_OPTIONS) if (opts[key] !== undefined) options[key] = opts[key];
+  }
+  return options;
+}
+
 /**
  * One polling request over node:http(s): the Node variant of `fetch(url, init)` for the
  * polling transport. `opts.agent` replaces the keep-alive agent (`false`: a connection per
@@ -120,19 +145,7 @@ export function nodePollRequest(
     if (signal.aborted) throw signal.reason;
     const scheme = url.startsWith("https:") ? "https" : "http";
     const { module, agent } = httpStack(scheme);
-    // The user's headers come last: a Content-Type of theirs replaces fetch's default.
-    const headers =
-      init.body === null ? init.headers : { "content-type": TEXT_PLAIN, ...init.headers };
-    const cookie = jar?.header();
-    if (cookie !== undefined) headers["cookie"] = cookie;
-    const options: Record<string, unknown> = {
-      method: init.method,
-      headers,
-      agent: opts.agent ?? agent,
-    };
-    if (scheme === "https") {
-      for (const key of TLS_OPTIONS) if (opts[key] !== undefined) options[key] = opts[key];
-    }
+    const options = requestOptions(init, opts, jar, scheme === "https", agent);
     const fail = (err: unknown): void => {
       signal.removeEventListener("abort", onAbort);
       reject(err);
@@ -165,6 +178,9 @@ export function nodePollRequest(
       });
     });
     req.on("error", fail);
+    // autoUnref: the request's connection alone does not keep Node running (the agent refs a
+    // pooled socket again when it hands it to a request, and unrefs it when it is idle).
+    if (opts.autoUnref === true) req.on("socket", (socket) => socket.unref());
     signal.addEventListener("abort", onAbort);
     req.end(init.body ?? undefined);
   });

@@ -12,6 +12,7 @@ export interface WsSocket {
   onclose: ((event: unknown) => void) | null;
   onerror: ((event: unknown) => void) | null;
   on(event: "message", fn: (data: { toString(): string }, isBinary: boolean) => void): unknown;
+  on(event: "upgrade", fn: (response: { socket: { unref(): unknown } }) => void): unknown;
   send(data: unknown, options?: { compress?: boolean }): void;
   close(code?: number, reason?: string): void;
 }
@@ -25,9 +26,12 @@ export class NodeWebSocket implements WebSocketLike {
   /** Reused for every message: the transport reads `data` synchronously and keeps no reference. */
   readonly #event: { data: unknown } = { data: undefined };
 
-  constructor(ws: WsSocket) {
+  /** `unref`: the connection's socket is unref'd once upgraded (`autoUnref`). */
+  constructor(ws: WsSocket, unref = false) {
     this.#ws = ws;
     ws.on("message", (data, isBinary) => this.#onMessage(data, isBinary));
+    // ws's public "upgrade" event hands the 101 response, whose socket the connection keeps.
+    if (unref) ws.on("upgrade", (response) => response.socket.unref());
   }
 
   #onMessage(data: { toString(): string }, isBinary: boolean): void {

@@ -38,6 +38,7 @@ export interface NodeCryptoModule {
 export interface NetSocket {
   setNoDelay(noDelay: boolean): unknown;
   setTimeout(ms: number): unknown;
+  unref(): unknown;
   write(data: Uint8Array): boolean;
   end(): unknown;
   destroy(): unknown;

@@ -45,6 +45,8 @@ const CLOSE_TIMEOUT_MS = 30_000;
 export interface LeanWebSocketOptions extends HandshakeOptions {
   /** The largest message accepted, in bytes (0: no limit). @default 100 MiB */
   readonly maxPayload?: number;
+  /** Unref the socket once open, so that it alone does not keep Node running (`autoUnref`). */
+  readonly unref?: boolean;
 }
 
 type Listener = ((event: unknown) => void) | null;
@@ -76,6 +78,7 @@ export class LeanWebSocket implements WebSocketLike, ReceiverSink, HandshakeSink
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   /** Sends waiting behind a Blob being read, in order (undefined: none). */
   #queue: Array<{ opcode: number; data: unknown }> | undefined;
+  readonly #unref: boolean;
 
   /** @throws when `url` is not a ws:/wss: URL or node:http refuses the request headers. */
   constructor(url: string, options: LeanWebSocketOptions) {
@@ -84,6 +87,7 @@ export class LeanWebSocket implements WebSocketLike, ReceiverSink, HandshakeSink
       throw new SyntaxError(`The URL's protocol must be one of "ws:" or "wss:"`);
     }
     this.#receiver = new Receiver(this, options.maxPayload ?? DEFAULT_MAX_PAYLOAD);
+    this.#unref = options.unref === true;
     this.#handshake = new Handshake(parsed, options, this);
   }
 
@@ -193,6 +197,7 @@ export class LeanWebSocket implements WebSocketLike, ReceiverSink, HandshakeSink
     this.protocol = protocol;
     socket.setTimeout(0);
     socket.setNoDelay(true);
+    if (this.#unref) socket.unref();
     const receiver = this.#receiver;
     socket.on("data", (chunk) => receiver.push(chunk));
     socket.on("end", () => this.#onSocketEnd());

@@ -71,6 +71,7 @@ function leanWebSocket(
       protocols === undefined ? [] : typeof protocols === "string" ? [protocols] : protocols,
     agent: options["agent"],
     tls,
+    unref: options["autoUnref"] === true,
   });
 }
 
@@ -97,7 +98,7 @@ export const nodePlatform: Platform = {
     for (const key of WS_OPTIONS) {
       if (options[key] !== undefined) wsOptions[key] = options[key];
     }
-    return new NodeWebSocket(new Ws(url, protocols, wsOptions));
+    return new NodeWebSocket(new Ws(url, protocols, wsOptions), options["autoUnref"] === true);
   },
   request: nodePollRequest,
   watchPage() {

@@ -186,9 +186,15 @@ export class Socket<
       const id = this.#ids++;
       args.pop();
       const timeout = flags.timeout ?? this.#opts.ackTimeout;
-      this.#acks.register(id, last as AckCallback, timeout, () => {
-        this.sendBuffer = this.sendBuffer.filter((buffered) => buffered.id !== id);
-      });
+      this.#acks.register(
+        id,
+        last as AckCallback,
+        timeout,
+        () => {
+          this.sendBuffer = this.sendBuffer.filter((buffered) => buffered.id !== id);
+        },
+        this.io.opts,
+      );
       packet.id = id;
     }
     const engine = this.io.engine;
@@ -325,8 +331,10 @@ export class Socket<
       this.#packet(packet);
     }
     this.sendBuffer = [];
-    this.emitReserved("connect");
+    // The retry queue's head goes out (again) before the `connect` listeners run, as officially:
+    // a packet they emit with `retries` is then sent once, not a second time by this drain.
     this.#queue?.drain(true);
+    this.emitReserved("connect");
   }
 
   #onClose(reason: DisconnectReason, description?: CloseDetails | Error): void {

@@ -7,7 +7,7 @@ describe("parseUri", () => {
   it("takes the namespace from the path and keys managers by host, port and engine path", () => {
     const parsed = parseUri("http://localhost:3000/admin?x=1", "/socket.io");
     expect(parsed).toMatchObject({
-      protocol: "http",
+      origin: "http://localhost:3000",
       hostname: "localhost",
       port: "3000",
       path: "/admin",
@@ -29,16 +29,19 @@ describe("parseUri", () => {
       path: "/chat",
     });
     expect(parseUri("//other.com/x", "", page)).toMatchObject({
-      protocol: "https",
+      origin: "https://other.com:443",
       hostname: "other.com",
     });
-    expect(parseUri("localhost:8080", "", page)).toMatchObject({ protocol: "https", port: "8080" });
+    expect(parseUri("localhost:8080", "", page)).toMatchObject({
+      origin: "https://localhost:8080",
+      port: "8080",
+    });
     expect(parseUri(undefined, "", page)).toMatchObject({ hostname: "app.example.com", path: "/" });
   });
 
   it("defaults to https for protocol-less URIs without a page", () => {
     expect(parseUri("localhost:8080", "", undefined)).toMatchObject({
-      protocol: "https",
+      origin: "https://localhost:8080",
       port: "8080",
     });
   });
@@ -75,7 +78,7 @@ describe("timestamp", () => {
 describe("parseUri without a URI", () => {
   it("uses http://localhost when there is no page", () => {
     expect(parseUri(undefined, "", undefined)).toMatchObject({
-      protocol: "http",
+      origin: "http://localhost:80",
       hostname: "localhost",
       port: "80",
       path: "/",

@@ -3,8 +3,6 @@
 
 /** What io() needs from a URI. */
 export interface ParsedUri {
-  /** `http:`/`https:`/`ws:`/`wss:` without the colon. */
-  protocol: string;
   /** Host name without IPv6 brackets. */
   hostname: string;
   /** Port as a string, filled in from the scheme when absent. */
@@ -56,7 +54,6 @@ export function parseUri(
   const host = url.hostname; // IPv6 in brackets
   const hostname = host.replace(/^\[(.*)\]$/, "$1");
   return {
-    protocol,
     hostname,
     port,
     path: url.pathname,

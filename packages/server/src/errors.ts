@@ -100,9 +100,18 @@ export class InvalidArgumentError extends SwitchyardError {
   }
 }
 
-/** Why a transport failed; passed as the `description` of a `transport error` close. */
+/**
+ * Why a transport failed; passed as the `description` of a `transport error` close and emitted
+ * as the transport's `error` event. `type` and `description` are those of the official error.
+ */
 export class TransportError extends SwitchyardError {
+  /** Always "TransportError", as on the official transport errors. */
+  readonly type: "TransportError" = "TransportError";
+  /** What caused it (the socket error), when known. */
+  readonly description: unknown;
+
   constructor(message: string, options?: ErrorOptions) {
     super(ServerErrorCode.ENGINE_TRANSPORT_ERROR, message, options);
+    this.description = options?.cause;
   }
 }

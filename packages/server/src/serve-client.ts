@@ -1,5 +1,6 @@
 // serveClient: answers GET <path>/socket.io(.esm).min.js (and maps) with the browser bundles of
-// @switchyard/client when that package is installed; ETag/304 and br/gzip/deflate per request.
+// @switchyard/client when that package is installed; ETag/304, br/gzip/deflate by Accept-Encoding,
+// and the `cors` option's headers, as officially.
 import type { EventEmitter } from "node:events";
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -7,6 +8,9 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { brotliCompress, deflate, gzip } from "node:zlib";
+import type { CorsOptions, CorsOptionsDelegate } from "cors";
+import { preferredEncoding } from "./http/accept-encoding.js";
+import { createCorsMiddleware } from "./http/cors.js";
 
 /** Public file name → bundle file of @switchyard/client (official names, then ours). */
 const FILES: Readonly<Record<string, string>> = {
@@ -22,6 +26,18 @@ const FILES: Readonly<Record<string, string>> = {
   "switchyard-client.esm.min.js.map": "switchyard-client.esm.min.js.map",
 };
 
+/**
+ * The official msgpack-parser bundle: @switchyard/client has no msgpack parser, so there is no
+ * such bundle to serve; these names get a 404 that says so (docs/compat.md).
+ */
+const MSGPACK_FILES: ReadonlySet<string> = new Set([
+  "socket.io.msgpack.min.js",
+  "socket.io.msgpack.min.js.map",
+]);
+
+const MSGPACK_MISSING =
+  "socket.io.msgpack.min.js is not served by switchyard: @switchyard/client has no msgpack parser\n";
+
 const ENCODERS = {
   br: promisify(brotliCompress),
   gzip: promisify(gzip),
@@ -29,6 +45,9 @@ const ENCODERS = {
 } as const;
 
 type Encoding = keyof typeof ENCODERS | "identity";
+
+/** The encodings offered, in the official server's order of preference. */
+const OFFERED: readonly (keyof typeof ENCODERS)[] = ["br", "gzip", "deflate"];
 
 interface ClientPackage {
   dir: string;
@@ -50,31 +69,49 @@ export function findClientPackage(): ClientPackage | undefined {
 
 /**
  * Puts a listener in front of the server's `request` listeners that serves the client files at
- * `<path>/<file>`; every other request goes to the previous listeners (the engine among them).
+ * `<path>/<file>` (GET and HEAD; with `cors`, its headers and the OPTIONS preflight too); every
+ * other request goes to the previous listeners (the engine among them).
  */
-export function serveClientFiles(server: EventEmitter, path: string, client: ClientPackage): void {
+export function serveClientFiles(
+  server: EventEmitter,
+  path: string,
+  client: ClientPackage,
+  cors: false | CorsOptions | CorsOptionsDelegate = false,
+): void {
   const cache = new Map<string, Buffer>();
+  const corsMiddleware = cors === false ? undefined : createCorsMiddleware(cors);
   const previous = server.listeners("request") as RequestListener[];
   server.removeAllListeners("request");
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    const file = clientFileOf(req, path);
+    const file = clientFileOf(req, path, corsMiddleware !== undefined);
     if (file === undefined) {
       for (const listener of previous) listener.call(server, req, res);
       return;
     }
-    serve(req, res, client, file, cache).catch(() => {
-      if (!res.headersSent) res.writeHead(404);
-      res.end();
-    });
+    const answer = (): void => {
+      if (MSGPACK_FILES.has(file)) {
+        res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end(MSGPACK_MISSING);
+        return;
+      }
+      serve(req, res, client, file, cache).catch(() => {
+        if (!res.headersSent) res.writeHead(404);
+        res.end();
+      });
+    };
+    // The preflight is answered by the cors middleware itself (it never calls next for it).
+    if (corsMiddleware === undefined) answer();
+    else corsMiddleware(req, res, answer);
   });
 }
 
-function clientFileOf(req: IncomingMessage, path: string): string | undefined {
-  if (req.method !== "GET" || req.url === undefined) return undefined;
+function clientFileOf(req: IncomingMessage, path: string, cors: boolean): string | undefined {
+  const method = req.method;
+  if (method !== "GET" && method !== "HEAD" && !(cors && method === "OPTIONS")) return undefined;
+  if (req.url === undefined) return undefined;
   const pathname = req.url.split("?")[0] ?? "";
   if (!pathname.startsWith(`${path}/`)) return undefined;
   const name = pathname.slice(path.length + 1);
-  return Object.hasOwn(FILES, name) ? name : undefined;
+  return Object.hasOwn(FILES, name) || MSGPACK_FILES.has(name) ? name : undefined;
 }
 
 async function serve(
@@ -98,7 +135,8 @@ async function serve(
     res.end();
     return;
   }
-  const encoding = pickEncoding(req.headers["accept-encoding"]);
+  const encoding: Encoding =
+    preferredEncoding(req.headers["accept-encoding"], OFFERED) ?? "identity";
   const body = await load(client, FILES[name] ?? name, encoding, cache);
   if (encoding !== "identity") headers["Content-Encoding"] = encoding;
   res.writeHead(200, headers);
@@ -118,14 +156,4 @@ async function load(
   const body = encoding === "identity" ? raw : await ENCODERS[encoding](raw);
   cache.set(key, body);
   return body;
-}
-
-/** br, then gzip, then deflate, as the official server prefers them. */
-function pickEncoding(accept: string | undefined): Encoding {
-  if (accept === undefined) return "identity";
-  const accepted = accept.split(",").map((part) => part.split(";")[0]?.trim() ?? "");
-  for (const encoding of ["br", "gzip", "deflate"] as const) {
-    if (accepted.includes(encoding)) return encoding;
-  }
-  return "identity";
 }

@@ -183,7 +183,9 @@ export class Server<
     engine.generateId = () => nextSid();
     engine.attach(server as HttpServer, merged);
     const client = this.#serveClient ? findClientPackage() : undefined;
-    if (client !== undefined) serveClientFiles(server as HttpServer, this.#path, client);
+    if (client !== undefined) {
+      serveClientFiles(server as HttpServer, this.#path, client, merged.cors ?? false);
+    }
     this.httpServer = server;
     this.bind(engine);
     this.#ops.attach(server as HttpServer, engine);

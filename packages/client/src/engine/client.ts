@@ -11,6 +11,7 @@ import {
 import { Emitter } from "../emitter.js";
 import type { TransportError } from "../errors.js";
 import { type CookieJarLike, platform } from "../platform.js";
+import { startTimer } from "../timers.js";
 import { decodeQuery } from "../url.js";
 import type { EngineOptions, TransportName } from "./options.js";
 import { Polling } from "./polling.js";
@@ -80,7 +81,8 @@ export class EngineSocket extends Emitter<object, EngineEvents> {
   /** pingInterval + pingTimeout of the handshake: the heartbeat deadline. */
   #pingDelay = 0;
   #maxPayload = 0;
-  #pingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Cancels the heartbeat deadline's timer. */
+  #stopPingTimer: (() => void) | undefined;
   #pingDeadline = Infinity;
   #prevBufferLen = 0;
   /** @package Node cookie jar when `withCredentials` is set. */
@@ -128,7 +130,11 @@ export class EngineSocket extends Emitter<object, EngineEvents> {
   #open(): void {
     if (this.#transports.length === 0) {
       // Let the caller attach listeners first.
-      setTimeout(() => this.emitReserved("error", new Error("No transports available")), 0);
+      startTimer(
+        this.opts,
+        () => this.emitReserved("error", new Error("No transports available")),
+        0,
+      );
       return;
     }
     const first = this.#transports[0] as TransportName;
@@ -211,11 +217,10 @@ export class EngineSocket extends Emitter<object, EngineEvents> {
   }
 
   #resetPingTimeout(): void {
-    clearTimeout(this.#pingTimer);
+    this.#stopPingTimer?.();
     const delay = this.#pingDelay;
     this.#pingDeadline = Date.now() + delay;
-    this.#pingTimer = setTimeout(() => this.#onClose("ping timeout"), delay);
-    if (this.opts.autoUnref) (this.#pingTimer as { unref?: () => void }).unref?.();
+    this.#stopPingTimer = startTimer(this.opts, () => this.#onClose("ping timeout"), delay);
   }
 
   /**
@@ -289,25 +294,17 @@ export class EngineSocket extends Emitter<object, EngineEvents> {
 
   /** Closes the connection once the write buffer is flushed. */
   close(): this {
-    const close = (): void => {
-      this.#onClose("forced close");
-      this.transport.close();
-    };
-    const afterUpgrade = (): void => {
-      this.off("upgrade", afterUpgrade);
-      this.off("upgradeError", afterUpgrade);
-      close();
-    };
-    const waitForUpgrade = (): void => {
-      this.once("upgrade", afterUpgrade);
-      this.once("upgradeError", afterUpgrade);
+    // #onClose closes the transport too, and runs once: after an upgrade in progress ends either
+    // way, the other listener finds the socket closed.
+    const close = (): void => this.#onClose("forced close");
+    const closeOnceUpgraded = (): void => {
+      if (this.upgrading) this.once("upgrade", close).once("upgradeError", close);
+      else close();
     };
     if (this.readyState === "opening" || this.readyState === "open") {
       this.readyState = "closing";
-      if (this.writeBuffer.length > 0) {
-        this.once("drain", () => (this.upgrading ? waitForUpgrade() : close()));
-      } else if (this.upgrading) waitForUpgrade();
-      else close();
+      if (this.writeBuffer.length > 0) this.once("drain", closeOnceUpgraded);
+      else closeOnceUpgraded();
     }
     return this;
   }
@@ -329,7 +326,7 @@ export class EngineSocket extends Emitter<object, EngineEvents> {
 
   #onClose(reason: EngineCloseReason, description?: CloseDetails | Error): void {
     if (this.readyState === "closed") return;
-    clearTimeout(this.#pingTimer);
+    this.#stopPingTimer?.();
     this.#pingDeadline = Infinity;
     const transport = this.transport;
     transport.removeAllListeners(); // its close event must not come back here

@@ -45,8 +45,16 @@ export interface EngineOptions {
   closeOnBeforeunload?: boolean;
   /** WebSocket sub-protocols. */
   protocols?: string | string[];
-  /** Let Node exit while the connection is idle (unref'd timers). @default false */
+  /**
+   * Node: let the process exit while only this connection is left: its timers and its sockets
+   * (polling requests, the WebSocket) are unref'd. @default false
+   */
   autoUnref?: boolean;
+  /**
+   * Take setTimeout/clearTimeout as they were when the client was loaded, not the globals of the
+   * moment, so fake timers installed later do not apply to the client. @default false
+   */
+  useNativeTimers?: boolean;
   /**
    * Node: `true` or an object opens the WebSocket with `ws` and offers permessage-deflate (the
    * `ws` option); otherwise the built-in client is used, which does not compress.

@@ -7,6 +7,7 @@ import {
   encodeEnginePayloadAsync,
 } from "@switchyard/protocol";
 import { type PollInit, platform } from "../platform.js";
+import { startTimer } from "../timers.js";
 import { Transport } from "./transport.js";
 
 /** Long-polling transport. */
@@ -103,7 +104,8 @@ export class Polling extends Transport {
     const controller = new AbortController();
     if (method === "GET") this.#getAbort = controller;
     const timeout = opts.requestTimeout;
-    const timer = timeout === undefined ? undefined : setTimeout(() => controller.abort(), timeout);
+    const stopTimer =
+      timeout === undefined ? undefined : startTimer(opts, () => controller.abort(), timeout);
     const reason = method === "GET" ? "xhr poll error" : "xhr post error";
     try {
       const init: PollInit = {
@@ -129,7 +131,7 @@ export class Polling extends Transport {
       if (this.readyState !== "closed") this.onError(reason, err);
       return undefined;
     } finally {
-      clearTimeout(timer);
+      stopTimer?.();
     }
   }
 }

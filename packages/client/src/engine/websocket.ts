@@ -79,11 +79,12 @@ export class WebSocketTransport extends Transport {
         // The socket is closing; its close event reports the failure.
       }
     });
-    // Let the send complete before reporting writable (as engine.io-client does).
-    setTimeout(() => {
+    // Let the send complete before reporting writable, as engine.io-client does (a microtask, as
+    // its browser build: no timer, so fake timers cannot hold the connection back).
+    queueMicrotask(() => {
       this.writable = true;
       this.emitReserved("drain");
-    }, 0);
+    });
   }
 
   protected doClose(): void {

@@ -113,6 +113,7 @@ export class Connection implements SessionHandler {
   /** Encodes and writes one packet (dropped unless the session is open). */
   writePacket(packet: Packet, options: PacketWriteOptions = {}): void {
     if (this.session.readyState !== "open") return;
+    if (options.volatile === true && !this.#takesVolatile()) return;
     this.writeChunks(this.#host.encoder.encode(packet), options);
   }
 
@@ -122,21 +123,32 @@ export class Connection implements SessionHandler {
    */
   writeEncoded(chunks: readonly unknown[], options: PacketWriteOptions): void {
     if (this.session.readyState !== "open") return;
-    if (options.volatile === true && this.session.transport.writable === false) return;
+    if (options.volatile === true && !this.#takesVolatile()) return;
     const session = this.session;
     if (!acceptsPreEncoded(session)) {
       this.writeChunks(chunks, options);
       return;
     }
-    const writeOptions = toEngineOptions(options);
+    const writeOptions = toEngineOptions(options.compress);
     for (const packet of sharedPackets(chunks)) session.writePreEncoded(packet, writeOptions);
   }
 
+  /**
+   * Whether a volatile packet goes out, decided once for the whole packet (header and binary
+   * attachments): as socket.io does, only when the transport can write it now. Our engine also
+   * counts what this tick's batch already holds (the official engine would have flushed it,
+   * leaving the transport busy) and its `maxBufferedBytes`.
+   */
+  #takesVolatile(): boolean {
+    const session = this.session;
+    if (acceptsPreEncoded(session)) return session.canSendVolatile();
+    return session.transport.writable !== false;
+  }
+
   private writeChunks(chunks: readonly unknown[], options: PacketWriteOptions): void {
-    if (options.volatile === true && this.session.transport.writable === false) return;
     for (const chunk of chunks) {
       // A fresh object per write: the official engine.io mutates the options it is given.
-      this.session.write(chunk as string | Buffer, { ...toEngineOptions(options) });
+      this.session.write(chunk as string | Buffer, { ...toEngineOptions(options.compress) });
     }
   }
 
@@ -299,21 +311,16 @@ function startsReconstruction(data: unknown): boolean {
   return type === BINARY_EVENT || type === BINARY_ACK;
 }
 
-// Shared frozen write options for our engine's pre-encoded path (it never mutates them).
+// Shared frozen write options for our engine's pre-encoded path (it never mutates them). A
+// volatile packet is decided before it is written (`#takesVolatile`), so no write carries the flag.
 const DEFAULT: EngineWriteOptions = Object.freeze({});
 const COMPRESS: EngineWriteOptions = Object.freeze({ compress: true });
 const NO_COMPRESS: EngineWriteOptions = Object.freeze({ compress: false });
-const VOLATILE: EngineWriteOptions = Object.freeze({ volatile: true });
-const COMPRESS_VOLATILE: EngineWriteOptions = Object.freeze({ compress: true, volatile: true });
-const NO_COMPRESS_VOLATILE: EngineWriteOptions = Object.freeze({ compress: false, volatile: true });
 
-/** The shared engine options for `options` (a branch, not a key string: it runs per write). */
-function toEngineOptions(options: PacketWriteOptions): EngineWriteOptions {
-  const volatile = options.volatile === true;
-  const compress = options.compress;
-  if (compress === undefined) return volatile ? VOLATILE : DEFAULT;
-  if (compress) return volatile ? COMPRESS_VOLATILE : COMPRESS;
-  return volatile ? NO_COMPRESS_VOLATILE : NO_COMPRESS;
+/** The shared engine options for a `compress` flag (a branch, not a lookup: it runs per write). */
+function toEngineOptions(compress: boolean | undefined): EngineWriteOptions {
+  if (compress === undefined) return DEFAULT;
+  return compress ? COMPRESS : NO_COMPRESS;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

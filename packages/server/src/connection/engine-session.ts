@@ -5,7 +5,7 @@ import type { IncomingMessage } from "node:http";
 /** Options of one write to the engine (per packet). */
 export interface EngineWriteOptions {
   compress?: boolean;
-  /** Our engine drops a volatile packet past `maxBufferedBytes`; others ignore the flag. */
+  /** Our engine drops a volatile packet that cannot leave at once; others ignore the flag. */
   volatile?: boolean;
 }
 

@@ -10,6 +10,8 @@ export interface PreEncodingSession extends EngineSessionLike {
     packet: EncodedPacket,
     options?: { compress?: boolean; volatile?: boolean },
   ): boolean;
+  /** Whether a volatile packet can leave at once (see `EngineSession.canSendVolatile`). */
+  canSendVolatile(): boolean;
 }
 
 // The chunk array the adapter hands to every target of the broadcast running now, and its

@@ -3,7 +3,6 @@
 import { EventEmitter } from "node:events";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import type { EnginePacket } from "@switchyard/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
 import {
   EngineErrorMessage,
@@ -33,7 +32,7 @@ import type { Transport } from "../transport/transport.js";
 import { EngineWebSocket, WebSocketTransport } from "../transport/websocket.js";
 import { createBase64Id } from "./base64-id.js";
 import { EngineSession } from "./session.js";
-import type { SessionContext } from "./session-types.js";
+import type { SessionContext, SessionPacket } from "./session-types.js";
 import { verifyRequest } from "./verify.js";
 
 /** The `connection_error` payload: `message` is the generic text, details are in `context`. */
@@ -50,7 +49,7 @@ export interface EngineServerEvents {
   connection_error: [error: EngineConnectionError];
   initial_headers: [headers: OutgoingHttpHeaders, req: IncomingMessage];
   headers: [headers: OutgoingHttpHeaders, req: IncomingMessage];
-  flush: [session: EngineSession, packets: EnginePacket[]];
+  flush: [session: EngineSession, packets: SessionPacket[]];
   drain: [session: EngineSession];
 }
 
@@ -90,7 +89,8 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     });
     this.#wss.on("headers", (lines, req) => this.#onUpgradeHeaders(lines, req));
     const hooks = {
-      onFlush: (session: EngineSession, packets: EnginePacket[]) =>
+      wantsFlush: () => this.listenerCount("flush") > 0,
+      onFlush: (session: EngineSession, packets: SessionPacket[]) =>
         this.emit("flush", session, packets),
       onDrain: (session: EngineSession) => this.emit("drain", session),
       onClose: (session: EngineSession) => this.#unregister(session),
@@ -256,7 +256,8 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     onError: (error: HandshakeError) => void,
   ): void {
     if (query.get("EIO") !== "4") {
-      onError(new HandshakeError(5, { protocol: query.get("EIO") }));
+      // As officially: any EIO other than "4" (missing included) is read as revision 3.
+      onError(new HandshakeError(5, { protocol: 3 }));
       return;
     }
     const idError = (error: unknown): HandshakeError =>

@@ -1,6 +1,6 @@
 // The contract of an Engine.IO session: why it closes, its ready states, the options of one
 // write and its events (as in the official engine.io `Socket`), and what it needs from its engine.
-import type { EnginePacket } from "@switchyard/protocol";
+import type { BinaryData, EnginePacket, EnginePacketType } from "@switchyard/protocol";
 import type { ResolvedEngineOptions } from "../options.js";
 import type { Transport } from "../transport/transport.js";
 import type { HeartbeatNode, HeartbeatScheduler } from "./heartbeat.js";
@@ -22,8 +22,23 @@ export type EngineReadyState = "opening" | "open" | "closing" | "closed";
 export interface WriteOptions {
   /** Ask for compression (permessage-deflate / httpCompression). @default true */
   compress?: boolean;
-  /** Drop the packet instead of buffering it when the session is past `maxBufferedBytes`. */
+  /**
+   * Drop the packet unless it can leave at once (switchyard addition, socket.io's `volatile` at
+   * the engine level): the transport is writable, nothing else is waiting in the write buffer,
+   * and the session is within `maxBufferedBytes`.
+   */
   volatile?: boolean;
+}
+
+/** Called once a packet has been written, with the transport that wrote it (as officially). */
+export type SendCallback = (transport: Transport) => void;
+
+/** A packet as the `packetCreate` and `flush` events show it (the official packet object). */
+export interface SessionPacket {
+  type: EnginePacketType;
+  options: { compress: boolean };
+  /** Absent for packets without data (and, as officially, for an empty message). */
+  data?: string | BinaryData;
 }
 
 /** Events of a session, as in the official engine.io `Socket`. */
@@ -33,9 +48,9 @@ export interface EngineSessionEvents {
   message: [data: string | Buffer];
   data: [data: string | Buffer];
   packet: [packet: EnginePacket];
-  packetCreate: [packet: EnginePacket];
+  packetCreate: [packet: SessionPacket];
   heartbeat: [];
-  flush: [packets: EnginePacket[]];
+  flush: [packets: SessionPacket[]];
   drain: [];
   upgrading: [transport: Transport];
   upgrade: [transport: Transport];
@@ -48,7 +63,9 @@ export interface SessionContext {
   readonly upgrades: readonly string[];
   /** The heartbeats of every session of the engine (see `EngineSession.createHeartbeats`). */
   readonly heartbeats: HeartbeatScheduler<SessionNode>;
-  onFlush(session: EngineSession, packets: EnginePacket[]): void;
+  /** Whether the engine has `flush` listeners (the packets are then built for it). */
+  wantsFlush(): boolean;
+  onFlush(session: EngineSession, packets: SessionPacket[]): void;
   onDrain(session: EngineSession): void;
   /** The session closed; called before its `close` event. */
   onClose?(session: EngineSession): void;

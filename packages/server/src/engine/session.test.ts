@@ -1,15 +1,24 @@
+import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { resolveEngineOptions } from "../options.js";
-import type { OutboundPacket, Transport, TransportSink } from "../transport/transport.js";
+import type {
+  OutboundPacket,
+  Transport,
+  TransportEvents,
+  TransportSink,
+} from "../transport/transport.js";
 import { EngineSession } from "./session.js";
 import type { SessionContext } from "./session-types.js";
 
 /** A transport that records what the session hands it. */
-class FakeTransport implements Transport {
+class FakeTransport extends EventEmitter<TransportEvents> implements Transport {
   readonly name = "polling" as const;
   readonly handlesUpgrades = true;
   writable = false;
+  get canFlush(): boolean {
+    return this.writable;
+  }
   bufferedBytes = 0;
   sink: TransportSink | undefined;
   batches: string[][] = [];
@@ -38,6 +47,7 @@ function createSession(options = {}): { session: EngineSession; transport: FakeT
     options: resolved,
     upgrades: ["websocket"],
     heartbeats: EngineSession.createHeartbeats(resolved),
+    wantsFlush: () => false,
     onFlush: () => {},
     onDrain: () => {},
   };

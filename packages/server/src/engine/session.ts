@@ -14,21 +14,19 @@ import type { SessionHandler } from "../connection/engine-session.js";
 import { ServerErrorCode, TransportError } from "../errors.js";
 import type { ResolvedEngineOptions } from "../options.js";
 import { EncodedPacket } from "../transport/encoded-packet.js";
-import type { OutboundPacket, Transport, TransportSink } from "../transport/transport.js";
+import type { Transport, TransportSink } from "../transport/transport.js";
 import { HeartbeatNode, HeartbeatScheduler } from "./heartbeat.js";
+import { messageData, type QueuedPacket, viewOf } from "./session-packet.js";
 import type {
   EngineCloseReason,
   EngineReadyState,
   EngineSessionEvents,
+  SendCallback,
   SessionContext,
   SessionNode,
   WriteOptions,
 } from "./session-types.js";
 import { type UpgradeHost, UpgradeProbe } from "./upgrade.js";
-
-interface QueuedPacket extends OutboundPacket {
-  readonly callback: (() => void) | undefined;
-}
 
 /** Sessions with a flush due on the next tick (see `EngineSession.#scheduleFlush`). */
 const pendingFlushes: EngineSession[] = [];
@@ -74,8 +72,8 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
     onParseError(error: ProtocolError): void {
       this.session.#onClose("parse error", error);
     }
-    onError(description: string): void {
-      this.session.#onClose("transport error", new TransportError(description));
+    onError(error: TransportError): void {
+      this.session.#onClose("transport error", error);
     }
     onClose(): void {
       this.session.#onClose("transport close");
@@ -157,43 +155,75 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
   }
 
   /**
-   * Sends a message packet.
-   * @example session.send("hello", { compress: false }, () => console.log("flushed"))
+   * Sends a message packet. The callback runs once the packet has been written, with the
+   * transport; it may take the place of the options.
+   * @example session.send("hello", { compress: false }, () => console.log("written"))
    */
-  send(data: string | BinaryData, options?: WriteOptions, callback?: () => void): this {
-    this.sendPacket("message", data, options, callback);
+  send(data: string | BinaryData, callback?: SendCallback): this;
+  send(data: string | BinaryData, options?: WriteOptions, callback?: SendCallback): this;
+  send(
+    data: string | BinaryData,
+    options?: WriteOptions | SendCallback,
+    callback?: SendCallback,
+  ): this {
+    this.sendPacket("message", data, options as WriteOptions, callback);
     return this;
   }
 
   /** Alias of {@link EngineSession.send}. */
-  write(data: string | BinaryData, options?: WriteOptions, callback?: () => void): this {
-    this.sendPacket("message", data, options, callback);
+  write(data: string | BinaryData, callback?: SendCallback): this;
+  write(data: string | BinaryData, options?: WriteOptions, callback?: SendCallback): this;
+  write(
+    data: string | BinaryData,
+    options?: WriteOptions | SendCallback,
+    callback?: SendCallback,
+  ): this {
+    this.sendPacket("message", data, options as WriteOptions, callback);
     return this;
   }
 
   /**
    * Queues a packet encoded once for many sessions (broadcast fan-out). Returns false when the
-   * packet was dropped (volatile past `maxBufferedBytes`, or the session is not open).
+   * packet was dropped (volatile that cannot leave at once, or the session is not open).
    */
-  writePreEncoded(packet: EncodedPacket, options?: WriteOptions, callback?: () => void): boolean {
+  writePreEncoded(packet: EncodedPacket, options?: WriteOptions, callback?: SendCallback): boolean {
     return this.#enqueue(packet, options, callback);
   }
 
-  /** Queues a packet of any type; flushed on the next tick together with its neighbours. */
+  /**
+   * Queues a packet of any type; flushed on the next tick together with its neighbours. Returns
+   * false when it was dropped. The callback may take the place of the options.
+   */
   sendPacket(
     type: EnginePacket["type"],
     data?: string | BinaryData,
-    options?: WriteOptions,
-    callback?: () => void,
+    options?: WriteOptions | SendCallback,
+    callback?: SendCallback,
   ): boolean {
-    return this.#enqueue(new EncodedPacket(type, data), options, callback);
+    if (typeof options === "function") return this.sendPacket(type, data, undefined, options);
+    return this.#enqueue(new EncodedPacket(type, messageData(data)), options, callback);
   }
 
-  #enqueue(encoded: EncodedPacket, options?: WriteOptions, callback?: () => void): boolean {
+  /**
+   * @package Whether a volatile packet would be taken now: it could leave at once, as with the
+   * official engine's per-write flush. The transport is writable (a GET pending, no WebSocket
+   * write in flight), nothing waits in this tick's write buffer, and the session is within
+   * `maxBufferedBytes`. The Socket.IO layer asks once per packet (header and attachments).
+   */
+  canSendVolatile(): boolean {
+    return (
+      this.#readyState === "open" &&
+      this.#writeBuffer === undefined &&
+      this.#transport.writable &&
+      this.bufferedBytes <= this.#context.options.maxBufferedBytes
+    );
+  }
+
+  #enqueue(encoded: EncodedPacket, options?: WriteOptions, callback?: SendCallback): boolean {
     if (this.#readyState === "closing" || this.#readyState === "closed") return false;
-    const { maxBufferedBytes, maxBufferedBytesHard } = this.#context.options;
+    if (options?.volatile === true && !this.canSendVolatile()) return false;
+    const { maxBufferedBytesHard } = this.#context.options;
     const buffered = this.bufferedBytes;
-    if (options?.volatile === true && buffered > maxBufferedBytes) return false;
     const size = encoded.sizeHint;
     if (buffered + size > maxBufferedBytesHard) {
       const message = `unsent data would pass maxBufferedBytesHard (${maxBufferedBytesHard} bytes)`;
@@ -203,8 +233,13 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
       );
       return false;
     }
-    this.emit("packetCreate", encoded.packet);
-    const entry: QueuedPacket = { encoded, compress: options?.compress !== false, callback };
+    const entry: QueuedPacket = {
+      encoded,
+      compress: options?.compress !== false,
+      callback,
+      view: undefined,
+    };
+    if (this.listenerCount("packetCreate") > 0) this.emit("packetCreate", viewOf(entry));
     if (this.#writeBuffer === undefined) this.#writeBuffer = [entry];
     else this.#writeBuffer.push(entry);
     this.#bufferedBytes += size;
@@ -234,20 +269,27 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
     }
   }
 
-  /** Hands the whole write buffer to the transport when it is writable. */
+  /**
+   * Hands the whole write buffer to the transport when it can take it (polling: a GET is
+   * pending; WebSocket: open). Each packet's callback runs once the batch is written.
+   */
   flush(): void {
     const batch = this.#writeBuffer;
     if (this.#readyState === "closed" || batch === undefined) return;
-    if (!this.#transport.writable) return;
+    if (!this.#transport.canFlush) return;
     this.#writeBuffer = undefined;
     this.#bufferedBytes = 0;
-    const packets = batch.map((entry) => entry.encoded.packet);
-    this.emit("flush", packets);
-    this.#context.onFlush(this, packets);
+    // The packet objects are built only for listeners (the fan-out path allocates none).
+    const engineWants = this.#context.wantsFlush();
+    if (engineWants || this.listenerCount("flush") > 0) {
+      const packets = batch.map(viewOf);
+      this.emit("flush", packets);
+      if (engineWants) this.#context.onFlush(this, packets);
+    }
     const transport = this.#transport;
     transport.send(batch, () => {
       if (this.#readyState === "closed") return;
-      for (const entry of batch) entry.callback?.();
+      for (const entry of batch) entry.callback?.(transport);
       this.emit("drain");
       this.#context.onDrain(this);
     });

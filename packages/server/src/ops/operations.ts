@@ -62,7 +62,10 @@ export class Operations {
   #engine: EngineServer | undefined;
   #httpServer: EventEmitter | undefined;
   #shutdown: Promise<boolean> | undefined;
+  readonly #signal: ShutdownOnSignalOptions | undefined;
   #removeSignalHandlers: (() => void) | undefined;
+  /** Set by `dispose()` (io.close()); a later `attach()` (a restart in place) opens again. */
+  #disposed = false;
 
   constructor(host: OperationsHost, options: OperationsOptions) {
     this.#host = host;
@@ -82,12 +85,14 @@ export class Operations {
       );
     }
     const signal = options.shutdownOnSignal;
-    if (signal !== undefined && signal !== false) {
-      this.#removeSignalHandlers = onShutdownSignal(
-        (opts) => this.shutdown(opts),
-        signal === true ? {} : signal,
-      );
-    }
+    this.#signal =
+      signal === undefined || signal === false ? undefined : signal === true ? {} : signal;
+    this.#installSignalHandlers();
+  }
+
+  #installSignalHandlers(): void {
+    if (this.#signal === undefined || this.#removeSignalHandlers !== undefined) return;
+    this.#removeSignalHandlers = onShutdownSignal((opts) => this.shutdown(opts), this.#signal);
   }
 
   /** Whether `/readyz` answers 200: accepting, bus adapters connected, user checks passing. */
@@ -120,8 +125,17 @@ export class Operations {
     this.#instrumentAdapter(nsp);
   }
 
-  /** Hooks the engine (counters, handshake refusal) and the HTTP endpoints. */
+  /**
+   * Hooks the engine (counters, handshake refusal) and the HTTP endpoints. After `io.close()`,
+   * this is a restart in place (`io.listen(port)` again): new handshakes are accepted again.
+   */
   attach(httpServer: EventEmitter, engine: EngineServer): void {
+    if (this.#disposed) {
+      this.#disposed = false;
+      this.#accepting = true;
+      this.#shutdown = undefined;
+      this.#installSignalHandlers();
+    }
     this.#engine = engine;
     const stats = this.stats;
     engine.on("connection_error", (error: EngineConnectionError) => {
@@ -179,6 +193,7 @@ export class Operations {
 
   /** Marks not-ready and removes the signal handlers (called by `io.close()`). */
   dispose(): void {
+    this.#disposed = true;
     this.#accepting = false;
     this.#removeSignalHandlers?.();
     this.#removeSignalHandlers = undefined;

@@ -7,7 +7,7 @@ const withHeader = (value?: string): IncomingMessage =>
   ({ headers: value === undefined ? {} : { "accept-encoding": value } }) as IncomingMessage;
 
 describe("negotiateEncoding", () => {
-  it("prefers gzip, honours q-values, wildcards and refusals", () => {
+  it("honours q-values, wildcards, refusals and the client's order", () => {
     expect(negotiateEncoding(withHeader())).toBeUndefined();
     expect(negotiateEncoding(withHeader("br"))).toBeUndefined();
     expect(negotiateEncoding(withHeader("gzip, deflate, br"))).toBe("gzip");
@@ -16,6 +16,8 @@ describe("negotiateEncoding", () => {
     expect(negotiateEncoding(withHeader("gzip;q=0, deflate;q=0"))).toBeUndefined();
     expect(negotiateEncoding(withHeader("*"))).toBe("gzip");
     expect(negotiateEncoding(withHeader("gzip;q=0, *"))).toBe("deflate");
+    // Equal q-values: the client's order decides, as officially.
+    expect(negotiateEncoding(withHeader("deflate, gzip"))).toBe("deflate");
   });
 });
 

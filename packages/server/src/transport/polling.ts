@@ -1,11 +1,13 @@
 // HTTP long-polling (protocol.md §1.4): GET holds until packets are ready, POST pushes a payload.
 // At most one GET and one POST in flight; bodies are counted while they stream (413 past the limit).
+import { EventEmitter } from "node:events";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { decodeEnginePayload, RECORD_SEPARATOR } from "@switchyard/protocol";
+import { TransportError } from "../errors.js";
 import type { HttpCompressionOptions } from "../options.js";
 import { EncodedPacket } from "./encoded-packet.js";
 import { compressBody, negotiateEncoding } from "./polling-compression.js";
-import type { OutboundPacket, Transport, TransportSink } from "./transport.js";
+import type { OutboundPacket, Transport, TransportEvents, TransportSink } from "./transport.js";
 
 /** What the polling transport needs from the engine. */
 export interface PollingOptions {
@@ -59,7 +61,7 @@ function onceFinished(res: ServerResponse, callback: () => void): void {
 }
 
 /** The polling transport of one session. */
-export class PollingTransport implements Transport {
+export class PollingTransport extends EventEmitter<TransportEvents> implements Transport {
   readonly name = "polling" as const;
   readonly handlesUpgrades = true;
   #sink: TransportSink = NOOP_SINK;
@@ -76,10 +78,17 @@ export class PollingTransport implements Transport {
   #closeTimer: NodeJS.Timeout | undefined;
 
   constructor(options: PollingOptions) {
+    super();
+    // No listener table until the first listener (most transports never get one).
+    (this as { _events?: unknown })._events = undefined;
     this.#options = options;
   }
 
   get writable(): boolean {
+    return this.#writable;
+  }
+
+  get canFlush(): boolean {
     return this.#writable;
   }
 
@@ -116,6 +125,7 @@ export class PollingTransport implements Transport {
     });
     this.#writable = true;
     this.#sink.onWritable();
+    this.emit("ready");
     // A close waiting for this GET goes out behind a noop, as officially: "6\x1e1".
     if (this.#writable && this.#pendingClose !== undefined) {
       this.send([{ encoded: NOOP, compress: false }], () => {});
@@ -189,6 +199,7 @@ export class PollingTransport implements Transport {
         return;
       }
       this.#sink.onPacket(packet);
+      this.emit("packet", packet);
     }
     if (error !== undefined && this.#state !== "closed") this.#sink.onParseError(error);
   }
@@ -197,17 +208,38 @@ export class PollingTransport implements Transport {
     // The pending GET is released with a noop so the client sees its poll end (protocol.md §1.4).
     if (this.#writable)
       this.send([{ encoded: new EncodedPacket("noop"), compress: false }], () => {});
+    const sink = this.#sink;
+    this.#setClosed();
+    sink.onClose();
+    this.emit("close");
+  }
+
+  /**
+   * The transport is closed: it reports nothing more, and a POST still streaming its body is cut
+   * off now rather than left to hang until the client gives up (a close deferred to the next GET
+   * can end with a POST in progress that started after the close).
+   */
+  #setClosed(): void {
     clearTimeout(this.#closeTimer);
     this.#pendingClose = undefined;
     this.#state = "closed";
-    const sink = this.#sink;
     this.#sink = NOOP_SINK;
-    sink.onClose();
+    this.#cutOffDataRequest();
+  }
+
+  /** A POST still streaming is cut off; one fully read is answered "ok" by its own handler. */
+  #cutOffDataRequest(): void {
+    const dataReq = this.#dataReq;
+    if (dataReq === undefined || this.#dataComplete) return;
+    this.#dataReq = undefined;
+    this.#dataRes = undefined;
+    cutOff(dataReq);
   }
 
   #fail(description: string): void {
-    const sink = this.#sink;
-    sink.onError(description);
+    const error = new TransportError(description);
+    this.#sink.onError(error);
+    if (this.listenerCount("error") > 0) this.emit("error", error);
   }
 
   send(packets: readonly OutboundPacket[], onSent: () => void): void {
@@ -229,7 +261,10 @@ export class PollingTransport implements Transport {
       body += body.length > 0 ? `${RECORD_SEPARATOR}1` : "1";
       this.#pendingClose = undefined;
     }
-    onceFinished(res, onSent);
+    onceFinished(res, () => {
+      onSent();
+      this.emit("drain");
+    });
     this.#respond(req, res, body, compress);
     closed?.();
   }
@@ -278,42 +313,31 @@ export class PollingTransport implements Transport {
       // A close deferred to the next GET, overtaken by a discard (the session closed another
       // way, the engine shuts down, or an upgrade completed): stop waiting now, so no 30 s
       // timer outlives the session. Only the new caller is told.
-      clearTimeout(this.#closeTimer);
-      this.#pendingClose = undefined;
-      this.#state = "closed";
-      this.#sink = NOOP_SINK;
-      onClosed?.();
+      this.#finishClose(onClosed);
       return;
     }
     if (this.#state !== "open") return;
     this.#state = "closing";
-    const finish = (): void => {
-      clearTimeout(this.#closeTimer);
-      this.#state = "closed";
-      this.#sink = NOOP_SINK;
-      onClosed?.();
-    };
-    // An in-flight POST is cut off: its payload is no longer wanted (protocol.md §1.4).
-    // A POST still streaming its body is cut off. One fully read (its packets are being handled,
-    // e.g. the parse error that closes us) is still answered "ok", as officially.
-    const dataReq = this.#dataReq;
-    if (dataReq !== undefined && !this.#dataComplete) {
-      this.#dataReq = undefined;
-      this.#dataRes = undefined;
-      cutOff(dataReq);
-    }
+    // A POST still streaming its body is cut off: its payload is no longer wanted. One fully read
+    // (its packets are being handled, e.g. the parse error that closes us) is still answered
+    // "ok", as officially.
+    this.#cutOffDataRequest();
     if (this.#writable) {
       this.#pendingClose = () => {};
       this.send([], () => {});
-      finish();
+      this.#finishClose(onClosed);
     } else if (this.#discarded) {
-      finish();
+      this.#finishClose(onClosed);
     } else {
+      const finish = (): void => this.#finishClose(onClosed);
       this.#pendingClose = finish;
-      this.#closeTimer = setTimeout(() => {
-        this.#pendingClose = undefined;
-        finish();
-      }, POLLING_CLOSE_TIMEOUT_MS);
+      this.#closeTimer = setTimeout(finish, POLLING_CLOSE_TIMEOUT_MS);
     }
+  }
+
+  #finishClose(onClosed: (() => void) | undefined): void {
+    this.#setClosed();
+    onClosed?.();
+    this.emit("close");
   }
 }

@@ -1,7 +1,26 @@
 // The transport contract between engine/session.ts and the polling / websocket implementations.
 // A transport moves whole Engine.IO packets; it knows nothing about sessions or heartbeats.
+import type { EventEmitter } from "node:events";
 import type { EnginePacket, ProtocolError } from "@switchyard/protocol";
+import type { TransportError } from "../errors.js";
 import type { EncodedPacket } from "./encoded-packet.js";
+
+/**
+ * Events of a transport, as the official engine.io transports emit them (`conn.transport.on(…)`).
+ * The session is told through its sink first; these events follow, for application code.
+ */
+export interface TransportEvents {
+  /** A decoded packet from the peer. */
+  packet: [packet: EnginePacket];
+  /** The transport failed; emitted only when someone listens (as officially). */
+  error: [error: TransportError];
+  /** The transport is closed. */
+  close: [];
+  /** A batch of packets was written (a polling answer sent, WebSocket frames handed to the socket). */
+  drain: [];
+  /** The transport turned writable (a polling GET arrived, a WebSocket write completed). */
+  ready: [];
+}
 
 /** Where a transport reports what happens on the wire. One sink at a time (see `bind`). */
 export interface TransportSink {
@@ -9,8 +28,8 @@ export interface TransportSink {
   onPacket(packet: EnginePacket): void;
   /** The peer sent bytes that do not decode ("parse error"). */
   onParseError(error: ProtocolError): void;
-  /** The transport failed ("transport error"); `description` says how. */
-  onError(description: string): void;
+  /** The transport failed ("transport error"); the error's message says how. */
+  onError(error: TransportError): void;
   /** The peer closed the transport ("transport close"). */
   onClose(): void;
   /** The transport became writable (a polling GET arrived). */
@@ -24,10 +43,18 @@ export interface OutboundPacket {
 }
 
 /** A transport as the session sees it. */
-export interface Transport {
+export interface Transport extends EventEmitter<TransportEvents> {
   readonly name: "polling" | "websocket";
-  /** Whether `send` may be called now. */
+  /**
+   * Whether a write would leave now, as officially: polling has a GET pending, a WebSocket is
+   * open with no write in flight. Volatile packets are dropped while it is false.
+   */
   readonly writable: boolean;
+  /**
+   * Whether `send` may be called now: polling has a GET pending; a WebSocket is open (writes
+   * pipeline behind one in flight, so that a tick's batch never waits for the previous one).
+   */
+  readonly canFlush: boolean;
   /** Polling can be upgraded to websocket; websocket cannot be upgraded. */
   readonly handlesUpgrades: boolean;
   /** Bytes accepted by `send` but not yet handed to the kernel. */

@@ -1,9 +1,11 @@
 // WebSocket transport on `ws` (protocol.md §1.8): one Engine.IO packet per frame, binary raw.
 // Without permessage-deflate, data frames are written pre-framed to the socket (see below).
+import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
 import { decodeEnginePacket } from "@switchyard/protocol";
 import { type RawData, WebSocket } from "ws";
-import type { OutboundPacket, Transport, TransportSink } from "./transport.js";
+import { TransportError } from "../errors.js";
+import type { OutboundPacket, Transport, TransportEvents, TransportSink } from "./transport.js";
 
 /** How the engine configured this connection. */
 export interface WebSocketTransportOptions {
@@ -54,7 +56,7 @@ export class EngineWebSocket extends WebSocket {
         this.transport?.onWsClose();
         break;
       case "error":
-        this.transport?.onWsError();
+        this.transport?.onWsError(args[0]);
         break;
       case "ping":
         this.#answerPing(args[0] as Buffer);
@@ -90,8 +92,8 @@ function wsOnClose(this: WebSocket): void {
   transports.get(this)?.onWsClose();
 }
 
-function wsOnError(this: WebSocket): void {
-  transports.get(this)?.onWsError();
+function wsOnError(this: WebSocket, error: Error): void {
+  transports.get(this)?.onWsError(error);
 }
 
 function toBuffer(data: RawData): Buffer {
@@ -109,15 +111,20 @@ function toBuffer(data: RawData): Buffer {
  * socket in order with ws's own control frames. That lets one broadcast frame be shared by every
  * socket and lets a batch of packets leave in one corked `write`.
  */
-export class WebSocketTransport implements Transport {
+export class WebSocketTransport extends EventEmitter<TransportEvents> implements Transport {
   #sink: TransportSink = NOOP_SINK;
   readonly #ws: WebSocket;
   readonly #socket: Duplex;
   readonly #supportsBinary: boolean;
   readonly #rawFrames: boolean;
   #closed = false;
+  /** Batches handed to the socket whose write has not completed yet. */
+  #inFlight = 0;
 
   constructor(ws: WebSocket, socket: Duplex, options: WebSocketTransportOptions) {
+    super();
+    // No listener table until the first listener (most transports never get one).
+    (this as { _events?: unknown })._events = undefined;
     this.#ws = ws;
     this.#socket = socket;
     this.#supportsBinary = options.supportsBinary;
@@ -141,6 +148,10 @@ export class WebSocketTransport implements Transport {
   }
 
   get writable(): boolean {
+    return this.#inFlight === 0 && this.canFlush;
+  }
+
+  get canFlush(): boolean {
     return !this.#closed && this.#ws.readyState === OPEN;
   }
 
@@ -157,8 +168,10 @@ export class WebSocketTransport implements Transport {
     if (this.#closed) return;
     const bytes = toBuffer(data);
     const result = decodeEnginePacket(isBinary ? bytes : bytes.toString("utf8"), "nodebuffer");
-    if (result.ok) this.#sink.onPacket(result.value);
-    else this.#sink.onParseError(result.error);
+    if (result.ok) {
+      this.#sink.onPacket(result.value);
+      this.emit("packet", result.value);
+    } else this.#sink.onParseError(result.error);
   }
 
   /** @package From ws: the socket closed. */
@@ -168,34 +181,49 @@ export class WebSocketTransport implements Transport {
     const sink = this.#sink;
     this.#sink = NOOP_SINK;
     sink.onClose();
+    this.emit("close");
   }
 
   /** @package From ws: a socket error. */
-  onWsError(): void {
-    this.#onError("websocket error");
+  onWsError(cause?: unknown): void {
+    this.#onError("websocket error", cause);
   }
 
-  #onError(description: string): void {
+  #onError(description: string, cause: unknown): void {
     if (this.#closed) return;
     this.#closed = true;
     const sink = this.#sink;
     this.#sink = NOOP_SINK;
-    sink.onError(description);
+    const error = new TransportError(description, cause === undefined ? undefined : { cause });
+    sink.onError(error);
+    if (this.listenerCount("error") > 0) this.emit("error", error);
+    this.emit("close");
   }
 
   send(packets: readonly OutboundPacket[], onSent: () => void): void {
-    if (!this.writable || packets.length === 0) return;
+    if (!this.canFlush || packets.length === 0) return;
+    this.#inFlight++;
     if (this.#rawFrames) this.#writeFrames(packets, onSent);
     else this.#sendMessages(packets, onSent);
+  }
+
+  /** The last frame of a batch was written (or failed). */
+  #onBatchWritten(error: Error | null | undefined, onSent: () => void): void {
+    this.#inFlight--;
+    if (error) {
+      this.#onError("write error", error);
+      return;
+    }
+    onSent();
+    if (this.#closed) return;
+    this.emit("drain");
+    if (this.#inFlight === 0 && this.canFlush) this.emit("ready");
   }
 
   #writeFrames(packets: readonly OutboundPacket[], onSent: () => void): void {
     const socket = this.#socket;
     const last = packets.length - 1;
-    const onWritten = (error?: Error | null): void => {
-      if (error) this.#onError("write error");
-      else onSent();
-    };
+    const onWritten = (error?: Error | null): void => this.#onBatchWritten(error, onSent);
     if (last === 0) {
       // The common case (one small packet): one buffer, one write, nothing to cork.
       const single = (packets[0] as OutboundPacket).encoded.wsFrameBuffer(this.#supportsBinary);
@@ -224,12 +252,7 @@ export class WebSocketTransport implements Transport {
       this.#ws.send(
         data,
         options,
-        i === last
-          ? (error?: Error) => {
-              if (error) this.#onError("write error");
-              else onSent();
-            }
-          : undefined,
+        i === last ? (error?: Error) => this.#onBatchWritten(error, onSent) : undefined,
       );
     }
   }
@@ -237,11 +260,14 @@ export class WebSocketTransport implements Transport {
   discard(): void {}
 
   close(onClosed?: () => void): void {
-    if (!this.#closed) {
-      this.#closed = true;
-      this.#sink = NOOP_SINK;
-      this.#ws.close();
+    if (this.#closed) {
+      onClosed?.();
+      return;
     }
+    this.#closed = true;
+    this.#sink = NOOP_SINK;
+    this.#ws.close();
     onClosed?.();
+    this.emit("close");
   }
 }
