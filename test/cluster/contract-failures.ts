@@ -36,6 +36,8 @@ function hostileMessages(nsp: string): Uint8Array[] {
     randomBytes(64),
     new Uint8Array(0),
     Uint8Array.from([0xc1]),
+    // A recovery fence's first byte, outside the ordered path (no position): not a fence.
+    Uint8Array.from([0x00, 0x41, 0x42]),
     randomBytes(1 << 20),
     encode("just a string"),
     encode([1, 2, 3]),

@@ -197,8 +197,9 @@ export abstract class ClusterBusAdapter extends Adapter {
    */
   protected onPayload(payload: Uint8Array, position?: DeliveredPosition): void {
     if (payload[0] === FENCE_MARKER) {
-      // A recovery fence (cluster-recovery.ts): only meaningful with its position.
-      if (position !== undefined && !this.closed) this.onFence(payload, position);
+      // A recovery fence (cluster-recovery.ts) comes with its position; without one, it is not.
+      if (position === undefined) this.drop("undecodable");
+      else if (!this.closed) this.onFence(payload, position);
       return;
     }
     // Redis echoes a node's publications to its own subscriptions: drop them undecoded.
