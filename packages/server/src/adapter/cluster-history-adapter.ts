@@ -47,6 +47,8 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   readonly #pendingRooms: Set<Room> = new Set();
   /** Rooms whose subscription was confirmed, waiting for the next room fence. */
   #fenceBatch: Set<Room> | undefined;
+  /** Room fences in flight (see {@link whenSubscribed}). */
+  readonly #fencing: Set<Promise<void>> = new Set();
   /** Targets some of whose events could not be appended: a gap is written there. */
   readonly #gaps: Map<string, ClusterTarget> = new Map();
   /** The last own counter delivered per publishing node (see {@link isDuplicate}). */
@@ -168,12 +170,26 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     const batch = new Set([room]);
     this.#fenceBatch = batch;
     // One fence for every room subscribed in this tick.
-    setImmediate(() => {
-      this.#fenceBatch = undefined;
-      void recovery.fence().then((fence) => {
-        if (fence !== undefined) this.#host.roomsSettled([...batch], fence);
+    const fencing = new Promise<void>((resolve) => {
+      setImmediate(() => {
+        this.#fenceBatch = undefined;
+        void recovery.fence().then((fence) => {
+          if (fence !== undefined) this.#host.roomsSettled([...batch], fence);
+          resolve();
+        });
       });
     });
+    this.#fencing.add(fencing);
+    void fencing.finally(() => this.#fencing.delete(fencing));
+  }
+
+  /**
+   * Resolves when every pending subscription reached the bus and, with recovery, when the rooms
+   * joined so far know from which log position their members are in (their fence came back).
+   */
+  override async whenSubscribed(): Promise<void> {
+    await super.whenSubscribed();
+    while (this.#fencing.size > 0) await Promise.allSettled([...this.#fencing]);
   }
 
   protected override onAppendFailed(target: ClusterTarget, _count: number): void {
