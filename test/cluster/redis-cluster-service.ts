@@ -70,6 +70,10 @@ export async function startRedisCluster(
         "no",
         "--cluster-node-timeout",
         String(options.nodeTimeoutMs ?? 15_000),
+        // Replicas sync at once (the default waits 5 s for more replicas): a replica that never
+        // synced is not allowed to take over.
+        "--repl-diskless-sync-delay",
+        "0",
       ];
       children.push(spawn("redis-server", args, { cwd: dir, stdio: "ignore" }));
       await waitForService("redis", LOOPBACK, port, { timeoutMs: 15_000 });
@@ -93,6 +97,17 @@ export async function startRedisCluster(
       "the Redis Cluster did not reach cluster_state:ok",
       { timeoutMs: 20_000, intervalMs: 100 },
     );
+    await pollUntil(
+      async () => {
+        const infos = await Promise.all(
+          ports.map((port) => run("redis-cli", ["-p", String(port), "info", "replication"])),
+        );
+        const synced = infos.filter(({ stdout }) => stdout.includes("master_link_status:up"));
+        return synced.length === masters * replicas;
+      },
+      "the replicas did not sync with their masters",
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
     const live = new Set(ports);
     const killMasterOf = async (key: string): Promise<{ killed: number; promoted: number }> => {
       const [any] = [...live];
@@ -100,7 +115,7 @@ export async function startRedisCluster(
         run("redis-cli", ["-p", String(port), ...args]);
       const slot = Number((await cli(any as number, "cluster", "keyslot", key)).stdout.trim());
       const ownerOf = async (port: number): Promise<number | undefined> => {
-        const { stdout } = await cli(port, "cluster", "shards");
+        const { stdout } = await cli(port, "cluster", "nodes");
         return masterPortOf(stdout, slot);
       };
       const killed = await ownerOf(any as number);
@@ -128,38 +143,20 @@ export async function startRedisCluster(
 }
 
 /**
- * The port of the master serving `slot`, read from `CLUSTER SHARDS` (Redis ≥ 7.0) as redis-cli
- * prints it: per shard, "slots", its ranges, then its "nodes" with "port" and "role" fields.
+ * The port of the master serving `slot` from `CLUSTER NODES` (one line per node: id, address,
+ * flags, master, ping, pong, epoch, link, then slot ranges), skipping masters flagged as failing.
  */
 function masterPortOf(output: string, slot: number): number | undefined {
-  const lines = output.split("\n").map((line) => line.trim());
-  let ranges: number[] = [];
-  let inSlots = false;
-  let port: number | undefined;
-  let serving = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (line === "slots") {
-      inSlots = true;
-      ranges = [];
-      serving = false;
-      continue;
-    }
-    if (inSlots && /^\d+$/.test(line)) {
-      ranges.push(Number(line));
-      continue;
-    }
-    if (line === "nodes") {
-      inSlots = false;
-      for (let r = 0; r + 1 < ranges.length; r += 2) {
-        if (slot >= (ranges[r] as number) && slot <= (ranges[r + 1] as number)) serving = true;
+  for (const line of output.split("\n")) {
+    const [, address, flags, , , , , link, ...ranges] = line.trim().split(" ");
+    if (address === undefined || flags === undefined || link !== "connected") continue;
+    const roles = flags.split(",");
+    if (!roles.includes("master") || roles.includes("fail") || roles.includes("fail?")) continue;
+    for (const range of ranges) {
+      const [from, to] = range.split("-").map(Number);
+      if (from !== undefined && slot >= from && slot <= (to ?? from)) {
+        return Number(address.split("@")[0]?.split(":")[1]);
       }
-      continue;
-    }
-    if (line === "port") port = Number(lines[i + 1]);
-    if (serving && line === "role" && lines[i + 1] === "master") {
-      const health = lines.indexOf("health", i);
-      if (health < 0 || lines[health + 1] === "online") return port;
     }
   }
   return undefined;
