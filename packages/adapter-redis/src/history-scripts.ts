@@ -13,7 +13,8 @@ export const ORDERED_MARKER = 0xc1;
  * epoch candidate, publish command (PUBLISH | SPUBLISH), "1" to store.
  * The position is the clock stream's id: `<ms>-<n>` of the master's clock, never below the last
  * one, so a failover to a replica (which lost the newest writes) does not reuse positions.
- * Returns the position.
+ * The message carries the previous entry of the log too (`0-0` for none, and for fences), so that a
+ * receiver can tell it missed some. Returns the position.
  */
 const APPEND = `
 local epoch = redis.call('GET', KEYS[2])
@@ -22,11 +23,14 @@ if not epoch then
   redis.call('SET', KEYS[2], epoch)
 end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '1', '*', 'e', '')
+local prev = '0-0'
 if ARGV[7] == '1' then
+  local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
+  if last[1] then prev = last[1][1] end
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], id, 'd', ARGV[2])
   redis.call('PEXPIRE', KEYS[3], ARGV[4])
 end
-redis.call(ARGV[6], ARGV[1], '\\193' .. epoch .. ' ' .. id .. ' ' .. ARGV[2])
+redis.call(ARGV[6], ARGV[1], '\\193' .. epoch .. ' ' .. id .. ' ' .. prev .. ' ' .. ARGV[2])
 return id
 `;
 

@@ -9,7 +9,8 @@ import {
 } from "@switchyard/server";
 import { channelFor } from "./channels.js";
 import { DEFAULT_KEY, type RedisAdapterOptions } from "./options.js";
-import type { BusListener, RedisBus } from "./redis-bus.js";
+import type { RetryCounters } from "./ordered-retry.js";
+import type { BusListener, Handler, RedisBus } from "./redis-bus.js";
 import { RedisHistory } from "./redis-history.js";
 
 /** A namespace's adapter over Redis (created by `createAdapter`). */
@@ -18,8 +19,8 @@ export class RedisAdapter extends ClusterAdapter {
   readonly #key: string;
   /** Recovery on: channels carry the namespace's hash tag, the history lives in its slot. */
   readonly #history: RedisHistory | undefined;
-  readonly #handler = (payload: Uint8Array, position?: DeliveredPosition): void =>
-    this.onPayload(payload, position);
+  /** One handler per subscription: ordered messages say which log they came from. */
+  readonly #handlers: Map<string, Handler> = new Map();
   readonly #listener: BusListener = {
     reconnected: () => this.announce(),
     clientError: (error) => this.reportError(error),
@@ -53,6 +54,16 @@ export class RedisAdapter extends ClusterAdapter {
     return this.#history.append(target, payload);
   }
 
+  /** How this node's commands rode out outages: held, retried, failed (see ordered-retry.ts). */
+  get retryCounters(): RetryCounters {
+    return this.#bus.retry.counters;
+  }
+
+  /** Redis client errors seen, and reported as `error` (one per outage, see redis-bus.ts). */
+  get clientErrors(): { seen: number; reported: number } {
+    return this.#bus.errors;
+  }
+
   /** Whether the Redis clients are connected (the server's `/readyz` reads it). */
   get busConnected(): boolean {
     return this.#bus.connected;
@@ -73,11 +84,22 @@ export class RedisAdapter extends ClusterAdapter {
   }
 
   protected doSubscribe(target: ClusterTarget): Promise<void> {
-    return this.#bus.subscribe(this.channel(target), this.#handler);
+    const channel = this.channel(target);
+    let handler = this.#handlers.get(channel);
+    if (handler === undefined) {
+      handler = (payload: Uint8Array, position?: DeliveredPosition): void =>
+        this.onPayload(payload, position, target);
+      this.#handlers.set(channel, handler);
+    }
+    return this.#bus.subscribe(channel, handler);
   }
 
   protected doUnsubscribe(target: ClusterTarget): Promise<void> {
-    return this.#bus.unsubscribe(this.channel(target), this.#handler);
+    const channel = this.channel(target);
+    const handler = this.#handlers.get(channel);
+    if (handler === undefined) return Promise.resolve();
+    this.#handlers.delete(channel);
+    return this.#bus.unsubscribe(channel, handler);
   }
 
   private channel(target: ClusterTarget): string {

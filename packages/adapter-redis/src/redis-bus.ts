@@ -160,20 +160,28 @@ const SPACE = 0x20;
 const STREAM_ID = /^(\d{1,16})-(\d{1,16})$/;
 
 /**
- * Reads an ordered message written by the append script: the marker, `<epoch> <ms>-<n> `, then
- * the payload. Undefined when malformed.
+ * Reads an ordered message written by the append script: the marker, `<epoch> <ms>-<n> <prev> `
+ * (`prev`: the log's previous entry, `0-0` for none), then the payload. Undefined when malformed.
  */
 export function readOrdered(
   bytes: Uint8Array,
 ): { payload: Uint8Array; position: DeliveredPosition } | undefined {
   const first = bytes.indexOf(SPACE, 1);
   const second = first < 0 ? -1 : bytes.indexOf(SPACE, first + 1);
-  if (first < 2 || second < 0 || first > 64 || second - first > 40) return undefined;
+  const third = second < 0 ? -1 : bytes.indexOf(SPACE, second + 1);
+  if (first < 2 || third < 0 || first > 64 || third - first > 80) return undefined;
   const epoch = Buffer.from(bytes.subarray(1, first)).toString("latin1");
-  const id = STREAM_ID.exec(Buffer.from(bytes.subarray(first + 1, second)).toString("latin1"));
+  const id = readId(bytes.subarray(first + 1, second));
+  const prev = readId(bytes.subarray(second + 1, third));
+  if (id === undefined || prev === undefined) return undefined;
+  return { payload: bytes.subarray(third + 1), position: { epoch, ...id, prev } };
+}
+
+function readId(bytes: Uint8Array): { major: number; minor: number } | undefined {
+  const id = STREAM_ID.exec(Buffer.from(bytes).toString("latin1"));
   if (id === null) return undefined;
   const major = Number(id[1]);
   const minor = Number(id[2]);
   if (!Number.isSafeInteger(major) || !Number.isSafeInteger(minor)) return undefined;
-  return { payload: bytes.subarray(second + 1), position: { epoch, major, minor } };
+  return { major, minor };
 }

@@ -25,6 +25,16 @@ export interface RedisHistoryOptions {
    * @default 10000
    */
   maxLen?: number;
+  /**
+   * Replicas that must have a history write before it counts as stored (Redis `WAIT`). With
+   * replicas and failover (Redis Cluster, Sentinel), set it to 1: a write the master took but did
+   * not pass on before it died is then written again (receivers drop the copy), instead of being
+   * lost. 0 trusts the master alone (a failover may lose its last writes).
+   * @default 0
+   */
+  replicas?: number;
+  /** How long a write waits for `replicas`, in ms; past it, the write is tried again. @default 200 */
+  replicaTimeoutMs?: number;
 }
 
 /** Extra life of a room stream after its last entry, past `maxDisconnectionDuration`, in ms. */
@@ -42,6 +52,8 @@ export class RedisHistory implements ClusterHistory {
   readonly #tag: string;
   readonly #maxLen: number;
   readonly #ttlMs: number;
+  readonly #replicas: number;
+  readonly #replicaTimeoutMs: number;
 
   /**
    * `client` runs the scripts; `sharded` publishes with SPUBLISH (the adapters' option); `retry`
@@ -64,6 +76,8 @@ export class RedisHistory implements ClusterHistory {
     this.#nsp = nsp;
     this.#tag = namespaceTag(key, nsp);
     this.#maxLen = options.maxLen ?? 10_000;
+    this.#replicas = options.replicas ?? 0;
+    this.#replicaTimeoutMs = options.replicaTimeoutMs ?? 200;
     this.#ttlMs = maxDisconnectionMs + STREAM_TTL_MARGIN_MS;
     this.sessions = this.sessionStore();
   }
@@ -113,20 +127,42 @@ export class RedisHistory implements ClusterHistory {
     const channel = channelFor(this.#key, this.#nsp, target, true);
     const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     const epoch = newEpoch();
-    await this.#retry.run(() =>
-      this.#commands.syHistoryAppendBuffer(
-        `${this.#tag}:c`,
-        `${this.#tag}:e`,
-        log,
-        channel,
-        bytes,
-        this.#maxLen,
-        this.#ttlMs,
-        epoch,
-        sharded ? "SPUBLISH" : "PUBLISH",
-        store,
-      ),
-    );
+    const args = [
+      `${this.#tag}:c`,
+      `${this.#tag}:e`,
+      log,
+      channel,
+      bytes,
+      this.#maxLen,
+      this.#ttlMs,
+      epoch,
+      sharded ? "SPUBLISH" : "PUBLISH",
+      store,
+    ] as const;
+    const replicas = this.#replicas;
+    if (replicas === 0) {
+      await this.#retry.run(() => this.#commands.syHistoryAppendBuffer(...args));
+      return;
+    }
+    // On the same connection as the script (a pipeline goes to the key's node), then WAIT.
+    await this.#retry.run(async () => {
+      const pipeline = this.#client.pipeline() as unknown as PipelineWithHistory;
+      const results = await pipeline
+        .syHistoryAppendBuffer(...args)
+        .wait(replicas, this.#replicaTimeoutMs)
+        .exec();
+      const [append, wait] = results ?? [];
+      const appendError = append?.[0];
+      const waitError = wait?.[0];
+      const acknowledged = wait?.[1];
+      if (appendError) throw appendError;
+      if (waitError) throw waitError;
+      if (typeof acknowledged !== "number" || acknowledged < replicas) {
+        throw new Error(
+          `the history write reached ${String(acknowledged)} of ${replicas} replicas`,
+        );
+      }
+    });
   }
 
   private logKey(target: ClusterTarget): string {
@@ -198,6 +234,13 @@ function readStream(
 
 function newEpoch(): string {
   return randomBytes(6).toString("base64url");
+}
+
+/** A pipeline with the history script defined on it (ioredis adds defined commands to pipelines). */
+interface PipelineWithHistory {
+  syHistoryAppendBuffer(...args: unknown[]): PipelineWithHistory;
+  wait(replicas: number, timeoutMs: number): PipelineWithHistory;
+  exec(): Promise<Array<[Error | null, unknown]> | null>;
 }
 
 const STREAM_ID = /^(\d{1,16})-(\d{1,16})$/;

@@ -195,7 +195,16 @@ export abstract class ClusterBusAdapter extends Adapter {
    * Feeds bytes received from the bus: one message, or a batch whose items are then delivered
    * in order. Malformed input is dropped and counted (a bad item alone), never thrown.
    */
-  protected onPayload(payload: Uint8Array, position?: DeliveredPosition): void {
+  /**
+   * `position`: that of an ordered message (history append or fence); `target`: the subscription
+   * it came on, when the bus tells (needed to catch up after a lost message, see
+   * ClusterHistoryAdapter).
+   */
+  protected onPayload(
+    payload: Uint8Array,
+    position?: DeliveredPosition,
+    _target?: ClusterTarget,
+  ): void {
     if (payload[0] === FENCE_MARKER) {
       // A recovery fence (cluster-recovery.ts) comes with its position; without one, it is not.
       if (position === undefined) this.drop("undecodable");

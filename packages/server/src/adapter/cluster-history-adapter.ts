@@ -18,11 +18,12 @@ import type {
 import { BATCH_TYPE, decodeBatchItem, readBatch } from "./cluster-batch.js";
 import { ClusterBusAdapter, type ClusterTarget } from "./cluster-bus.js";
 import { AdapterError, AdapterErrorCode } from "./cluster-errors.js";
-import type {
-  ClusterHistory,
-  DeliveredPosition,
-  HistoryEntry,
-  LogPosition,
+import {
+  type ClusterHistory,
+  comparePositions,
+  type DeliveredPosition,
+  type HistoryEntry,
+  type LogPosition,
 } from "./cluster-history.js";
 import {
   checkMessage,
@@ -53,6 +54,13 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   readonly #gaps: Map<string, ClusterTarget> = new Map();
   /** The last own counter delivered per publishing node (see {@link isDuplicate}). */
   readonly #lastOwn: Map<string, number> = new Map();
+  /** The last entry delivered per subscribed log, to see a lost one (see {@link onPayload}). */
+  readonly #lastByLog: Map<string, LogPosition> = new Map();
+  /** Ordered messages held while a log catches up, in arrival order. */
+  #held: Array<{ payload: Uint8Array; position: DeliveredPosition; target: ClusterTarget }> = [];
+  #catchingUp = false;
+  /** Entries read back from a log after a lost message (a failover), for metrics and tests. */
+  caughtUp = 0;
   #gapTimer: NodeJS.Timeout | undefined;
 
   /** Whether live node `uid` holds a connected socket `sid` (false when it does not answer). */
@@ -89,7 +97,10 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
         this.#pendingRooms.add(room);
       }
     });
-    this.on("delete-room", (room: Room) => this.#pendingRooms.delete(room));
+    this.on("delete-room", (room: Room) => {
+      this.#pendingRooms.delete(room);
+      this.forgetLog({ kind: "room", room });
+    });
   }
 
   /** Stops the recovery timers and writes the pending session records. */
@@ -149,6 +160,74 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     const data = packet.data as unknown[];
     if (recovery.restoring) recovery.record({ kind: "remote", position, data: [...data] }, opts);
     data.push(recovery.stamp());
+  }
+
+  /**
+   * An ordered message whose log's previous entry is not the last one this node delivered from
+   * that log means some were lost on the way (a subscription re-made during a broker failover):
+   * the missing entries are read back from the log and delivered first, in order, while later
+   * ordered messages wait. Clients get them late, but get them.
+   */
+  protected override onPayload(
+    payload: Uint8Array,
+    position?: DeliveredPosition,
+    target?: ClusterTarget,
+  ): void {
+    if (position === undefined || target === undefined || this.#recovery === undefined) {
+      super.onPayload(payload, position, target);
+      return;
+    }
+    if (this.#catchingUp) {
+      this.#held.push({ payload, position, target });
+      return;
+    }
+    const key = logKey(target);
+    const last = this.#lastByLog.get(key);
+    const prev = position.prev;
+    if (last !== undefined && prev !== undefined && comparePositions(prev, last) > 0) {
+      this.#held.push({ payload, position, target });
+      void this.catchUp(target, last, position);
+      return;
+    }
+    if (prev !== undefined) this.#lastByLog.set(key, position);
+    super.onPayload(payload, position, target);
+  }
+
+  private async catchUp(
+    target: ClusterTarget,
+    last: LogPosition,
+    upTo: LogPosition,
+  ): Promise<void> {
+    this.#catchingUp = true;
+    const history = this.history();
+    try {
+      const read = await history?.read([target], last);
+      if (read?.ok === true) {
+        const missed = read.entries
+          .filter((e) => comparePositions(e, last) > 0 && comparePositions(e, upTo) < 0)
+          .sort(comparePositions);
+        for (const entry of missed) {
+          this.caughtUp++;
+          const position = { epoch: read.epoch, major: entry.major, minor: entry.minor };
+          super.onPayload(entry.payload, position, target);
+        }
+      }
+    } catch (cause) {
+      const message = "reading back messages lost on the way (a failover) failed";
+      this.reportError(new AdapterError(AdapterErrorCode.RECOVERY_FAILED, message, { cause }));
+    } finally {
+      this.#lastByLog.set(logKey(target), upTo);
+      this.#catchingUp = false;
+      const held = this.#held;
+      this.#held = [];
+      // Delivered as if they arrived now (one of them may show another lost message).
+      for (const { payload, position, target: on } of held) this.onPayload(payload, position, on);
+    }
+  }
+
+  /** This node stopped following a log: its chain restarts at the next subscription. */
+  protected forgetLog(target: ClusterTarget): void {
+    this.#lastByLog.delete(logKey(target));
   }
 
   protected override onOrdered(position: DeliveredPosition, index: number): void {
@@ -294,4 +373,9 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
       if (this.#pendingRooms.delete(room)) this.#recovery?.sessions.settle(room, floor);
     }
   }
+}
+
+function logKey(target: ClusterTarget): string {
+  if (target.kind === "all") return "all";
+  return target.kind === "room" ? `room:${target.room}` : `node:${target.uid}`;
 }

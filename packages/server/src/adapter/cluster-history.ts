@@ -23,6 +23,12 @@ export interface DeliveredPosition extends LogPosition {
    * persistence, stream deleted), so that positions of an old epoch are never trusted.
    */
   epoch: string;
+  /**
+   * The position of the previous entry of the same log, when the bus knows it (`(0, 0)`: none).
+   * A receiver that delivered another one last missed some (its subscription was re-made during
+   * a failover): it reads them back from the log before going on (cluster-history-adapter.ts).
+   */
+  prev?: LogPosition;
 }
 
 /** One entry read back from a log: one message or one batch of messages (cluster-batch.ts). */
