@@ -34,9 +34,18 @@ function installExitHook(): void {
   });
 }
 
-function serverArgs(kind: ServiceKind, port: number, dataDir: string | undefined): string[] {
+function serverArgs(
+  kind: ServiceKind,
+  port: number,
+  dataDir: string | undefined,
+  persistent: boolean,
+): string[] {
   if (kind === "redis") {
-    return ["--save", "", "--appendonly", "no", "--port", String(port), "--bind", LOOPBACK];
+    const persistence =
+      persistent && dataDir !== undefined
+        ? ["--appendonly", "yes", "--appendfsync", "always", "--dir", dataDir]
+        : ["--appendonly", "no"];
+    return ["--save", "", ...persistence, "--port", String(port), "--bind", LOOPBACK];
   }
   return ["-a", LOOPBACK, "-p", String(port), "-js", "-sd", dataDir ?? tmpdir()];
 }
@@ -103,11 +112,16 @@ export async function startBinaryService(
   installExitHook();
   const startupTimeoutMs = options.startupTimeoutMs ?? 15_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? 5_000;
-  const dataDir = kind === "nats" ? await mkdtemp(join(tmpdir(), "switchyard-nats-")) : undefined;
+  const persistent = options.persistent === true;
+  const dataDir =
+    kind === "nats" || persistent
+      ? await mkdtemp(join(tmpdir(), `switchyard-${kind}-`))
+      : undefined;
   if (dataDir !== undefined) liveDirs.add(dataDir);
 
   const launch = async (port: number): Promise<Running> => {
-    const running = spawnServer(binary, serverArgs(kind, port, dataDir), dataDir ?? tmpdir());
+    const args = serverArgs(kind, port, dataDir, persistent);
+    const running = spawnServer(binary, args, dataDir ?? tmpdir());
     try {
       await waitForService(kind, LOOPBACK, port, {
         timeoutMs: startupTimeoutMs,

@@ -22,6 +22,11 @@ export interface TestService {
 }
 
 export interface StartOptions {
+  /**
+   * Redis only: persist with an append-only file (fsync on every write) in a private directory,
+   * so that a restart keeps the data (the default runs without persistence).
+   */
+  persistent?: boolean;
   /** Bound for "accepts TCP and answers" after each (re)start. Default 15 s. */
   startupTimeoutMs?: number;
   /** Bound for SIGTERM before SIGKILL, and for the port to be released. Default 5 s. */

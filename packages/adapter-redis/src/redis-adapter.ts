@@ -22,7 +22,7 @@ export class RedisAdapter extends ClusterAdapter {
   /** One handler per subscription: ordered messages say which log they came from. */
   readonly #handlers: Map<string, Handler> = new Map();
   readonly #listener: BusListener = {
-    reconnected: () => this.announce(),
+    reconnected: () => this.reconnected(),
     clientError: (error) => this.reportError(error),
   };
 

@@ -115,6 +115,15 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     if (!this.closed) this.publish(ALL, { type: MessageType.INITIAL_HEARTBEAT, data: undefined });
   }
 
+  /**
+   * The bus reconnected after an outage (bus adapters call it): announce this node again, and
+   * with recovery, read the history's epoch and write the live session records again.
+   */
+  reconnected(): void {
+    this.announce();
+    this.reopenRecovery();
+  }
+
   protected override onPublished(): void {
     this.#membership.published();
   }

@@ -55,7 +55,7 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   /** The last own counter delivered per publishing node (see {@link isDuplicate}). */
   readonly #lastOwn: Map<string, number> = new Map();
   /** The last entry delivered per subscribed log, to see a lost one (see {@link onPayload}). */
-  readonly #lastByLog: Map<string, LogPosition> = new Map();
+  readonly #lastByLog: Map<string, DeliveredPosition> = new Map();
   /** Ordered messages held while a log catches up, in arrival order. */
   #held: Array<{ payload: Uint8Array; position: DeliveredPosition; target: ClusterTarget }> = [];
   #catchingUp = false;
@@ -100,6 +100,14 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     this.on("delete-room", (room: Room) => {
       this.#pendingRooms.delete(room);
       this.forgetLog({ kind: "room", room });
+    });
+  }
+
+  /** The bus reconnected after an outage: the history and the records may have to be redone. */
+  protected reopenRecovery(): void {
+    this.#recovery?.reopen().catch((cause: unknown) => {
+      const message = "reopening the recovery history after an outage failed";
+      this.reportError(new AdapterError(AdapterErrorCode.SESSION_STORE_FAILED, message, { cause }));
     });
   }
 
@@ -182,7 +190,11 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
       return;
     }
     const key = logKey(target);
-    const last = this.#lastByLog.get(key);
+    let last: LogPosition | undefined = this.#lastByLog.get(key);
+    // A new history (the broker restarted without persistence) while this node followed the log:
+    // everything of the new one was meant for it, from its very start.
+    if (last !== undefined && this.#lastByLog.get(key)?.epoch !== position.epoch)
+      last = START_OF_LOG;
     const prev = position.prev;
     if (last !== undefined && prev !== undefined && comparePositions(prev, last) > 0) {
       this.#held.push({ payload, position, target });
@@ -216,7 +228,7 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
       const message = "reading back messages lost on the way (a failover) failed";
       this.reportError(new AdapterError(AdapterErrorCode.RECOVERY_FAILED, message, { cause }));
     } finally {
-      this.#lastByLog.set(logKey(target), upTo);
+      this.#lastByLog.set(logKey(target), upTo as DeliveredPosition);
       this.#catchingUp = false;
       const held = this.#held;
       this.#held = [];
@@ -374,6 +386,8 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     }
   }
 }
+
+const START_OF_LOG: LogPosition = Object.freeze({ major: 0, minor: 0 });
 
 function logKey(target: ClusterTarget): string {
   if (target.kind === "all") return "all";

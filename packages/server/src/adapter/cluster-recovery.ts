@@ -115,6 +115,20 @@ export class ClusterRecovery {
     this.sessions.start();
   }
 
+  /**
+   * The bus came back after an outage: the history may be a new one (a broker restarted without
+   * persistence), and the session records of the live sockets may be gone with it: reads the
+   * epoch again (a new one starts the remote frontier over) and writes every live record again.
+   */
+  async reopen(): Promise<void> {
+    const epoch = await this.#history.open();
+    if (epoch !== this.#epoch) {
+      this.#epoch = epoch;
+      this.#remote = START;
+    }
+    this.sessions.rewriteAll();
+  }
+
   /** Stops the timers and writes the pending session records. */
   close(): Promise<void> {
     return this.sessions.stop();

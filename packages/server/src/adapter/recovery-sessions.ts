@@ -75,6 +75,12 @@ export class RecoverySessions {
     return Math.max(50, Math.min(MAX_TOUCH_MS, Math.floor(this.#maxDisconnectionMs / 4)));
   }
 
+  /** Writes the record of every local socket again (the store may have lost them). */
+  rewriteAll(): void {
+    this.touch();
+    for (const id of this.#host.nsp.sockets.keys()) this.changed(id);
+  }
+
   /** Starts the sign-of-life timer (live records are rewritten every half `maxDisconnectionDuration`). */
   start(): void {
     const every = this.touchInterval;
@@ -83,9 +89,7 @@ export class RecoverySessions {
     this.#touchTimer = setInterval(() => {
       this.touch();
       this.#touches++;
-      if (this.#touches % refreshEvery === 0) {
-        for (const id of this.#host.nsp.sockets.keys()) this.changed(id);
-      }
+      if (this.#touches % refreshEvery === 0) this.rewriteAll();
     }, every);
     this.#touchTimer.unref();
   }
