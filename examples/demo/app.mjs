@@ -63,20 +63,56 @@ export async function makeAdapter({ redisUrl, natsUrl }, createFallback = () => 
   return { adapter: createFallback(), closeAdapter: async () => undefined };
 }
 
-/** Installs the demo's connection handlers on `io` (rooms, chat with delivery acks, presence). */
-export function installDemo(io) {
+/**
+ * Installs the demo's connection handlers on `io` (rooms, chat, presence, the cluster panel).
+ * With `controls` (the `npm start` demo only, never a deployed node), pages may kill or restart a
+ * node: the demo's way to show a session surviving its node.
+ */
+export function installDemo(io, { controls = false } = {}) {
   const node = io.nodeId;
 
-  // Asks every page to refresh its presence list (debounced on the page).
+  // Asks every page to refresh its presence list and cluster panel (debounced on the page).
   const presenceChanged = () => io.emit("presence:changed");
+
+  // The cluster panel: every node answers with its connected clients.
+  io.on("demo:clients", (ack) => {
+    if (typeof ack === "function") ack({ node, clients: io.of("/").sockets.size });
+  });
+  io.on("demo:control", (target, action) => {
+    if (controls && target === node) act(io, action);
+  });
 
   io.on("connection", (socket) => {
     if (!socket.recovered) {
       socket.data.name = String(socket.handshake.auth?.name ?? "guest").slice(0, 32) || "guest";
-      socket.data.node = node;
     }
-    socket.emit("hello", { node, id: socket.id, recovered: socket.recovered });
+    // The node it is on now (a recovered session may come from another one).
+    socket.data.node = node;
+    socket.emit("hello", { node, id: socket.id, recovered: socket.recovered, controls });
     presenceChanged();
+
+    socket.on("cluster", (ack) => {
+      if (typeof ack !== "function") return;
+      io.serverSideEmitWithAck("demo:clients").then(
+        (others) => {
+          const nodes = [{ node, clients: io.of("/").sockets.size }, ...others];
+          ack({ ok: true, nodes: nodes.sort((a, b) => a.node.localeCompare(b.node)) });
+        },
+        (error) => ack({ ok: false, error: String(error?.message ?? error) }),
+      );
+    });
+
+    socket.on("control", (request, ack) => {
+      if (typeof ack !== "function") return;
+      const { node: target, action } = request ?? {};
+      if (!controls || typeof target !== "string" || !ACTIONS.has(action)) {
+        ack({ ok: false, error: "controls are off (npm start demo only)" });
+        return;
+      }
+      ack({ ok: true });
+      if (target === node) act(io, action);
+      else io.serverSideEmit("demo:control", target, action);
+    });
 
     socket.on("whoami", (ack) => {
       if (typeof ack === "function") ack({ node, id: socket.id, name: socket.data.name });
@@ -104,8 +140,9 @@ export function installDemo(io) {
       presenceChanged();
     });
 
-    // Relays to the room's other members on every node; acks the sender once they have acked
-    // (delivery acks), or after 3 s with the count that did.
+    // Relays to the room's other members on every node, as a recoverable event (no ack): a page
+    // whose node dies gets the messages it missed when its session is recovered. The sender's ack
+    // says how many other members the room has across the cluster.
     socket.on("chat", (message, ack) => {
       if (typeof ack !== "function") return;
       const room = message?.room;
@@ -121,13 +158,13 @@ export function installDemo(io) {
         text: String(message.text ?? "").slice(0, 500),
         at: Date.now(),
       };
-      socket
-        .to(room)
-        .timeout(3_000)
-        .emit("chat", out, (error, responses) => {
-          const delivered = Array.isArray(responses) ? responses.length : 0;
-          ack({ ok: true, node, delivered, complete: !error });
-        });
+      socket.to(room).emit("chat", out);
+      io.in(room)
+        .fetchSockets()
+        .then(
+          (members) => ack({ ok: true, node, delivered: members.length - 1, complete: true }),
+          () => ack({ ok: true, node, delivered: 0, complete: false }),
+        );
     });
 
     socket.on("presence", (ack) => {
@@ -150,6 +187,18 @@ export function installDemo(io) {
 
     socket.on("disconnect", presenceChanged);
   });
+}
+
+const ACTIONS = new Set(["kill", "restart"]);
+
+/** Kills this node at once (no goodbye), or restarts it gracefully (the primary forks it again). */
+function act(io, action) {
+  console.log(`switchyard demo: node ${io.nodeId}: ${action} requested from a page`);
+  if (action === "kill") {
+    process.kill(process.pid, "SIGKILL");
+    return;
+  }
+  void io.shutdown({ drainMs: 0, timeoutMs: 5_000 }).then(() => process.exit(0));
 }
 
 function roomsOf(socket) {

@@ -84,7 +84,8 @@ async function runWorker() {
     health: true,
     metrics: true,
   });
-  installDemo(io);
+  // The page's kill/restart buttons: this local demo only (node.mjs, for containers, has none).
+  installDemo(io, { controls: true });
 
   await setupWorker(io);
   process.send?.({ demo: "up", nodeId: io.nodeId });

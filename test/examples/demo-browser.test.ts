@@ -5,12 +5,22 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, noChromium } from "../support/chromium.js";
-import { alive, type Demo, killDemo, killQuietly, startDemo, stopDemo } from "./demo-process.js";
+import { alive, type Demo, killDemo, startDemo, stopDemo } from "./demo-process.js";
+
+/** Resolves once process `pid` is gone (bounded). */
+async function waitUntilDead(pid: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (alive(pid)) {
+    if (Date.now() > deadline) throw new Error(`process ${pid} is still alive`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** What the demo page exposes as `window.demo`. */
 interface PageState {
   node: string | undefined;
-  hellos: { node: string; recovered: boolean }[];
+  hellos: { node: string; recovered: boolean; missed: string[] }[];
+  cluster: { node: string; clients: number }[];
   messages: { room: string; from: string; fromNode: string; text: string }[];
   acks: { text: string; ok?: boolean; delivered?: number; rtt: number; error?: string }[];
   joined: Set<string>;
@@ -87,7 +97,7 @@ describe.skipIf(noChromium)("the demo in chromium", () => {
     if (demo) killDemo(demo);
   });
 
-  it("two pages on different workers chat; a page whose worker dies reconnects and keeps its room", {
+  it("two pages on different workers chat; a page whose worker is killed recovers on another with what it missed", {
     timeout: 45_000,
   }, async () => {
     if (!browser || !demo) throw new Error("setup failed");
@@ -111,24 +121,32 @@ describe.skipIf(noChromium)("the demo in chromium", () => {
     expect(ack).toMatchObject({ ok: true, delivered: 1 });
     await hasText(ann, "#log", "1 delivered");
 
-    // Kill ann's worker: her page reconnects (to another worker, or its respawn) and re-joins.
+    // The cluster panel lists the three nodes, each with its clients.
+    await ben.waitForFunction(() => window.demo.cluster.length === 3, undefined, {
+      timeout: 10_000,
+    });
+    await hasText(ben, "#cluster", `${annNode} 1 client`);
+    // Ben kills ann's node from his page (SIGKILL, no goodbye) and writes to her at once: her
+    // session comes back on another worker (or the respawn) with that message, missed while away.
     const pid = demo.pidOf.get(annNode);
     expect(pid).toBeTypeOf("number");
+    const annId = await ann.evaluate(() => window.demo.socket.id);
     const killedAt = Date.now();
-    killQuietly(pid as number);
+    await ben.click(`#cluster button[data-node="${annNode}"][data-action="kill"]`);
+    await waitUntilDead(pid as number);
+    await send(ben, "while you were away");
     await ann.waitForFunction(
       () => window.demo.hellos.length >= 2 && window.demo.socket.connected,
       undefined,
-      {
-        timeout: 15_000,
-      },
+      { timeout: 15_000 },
     );
-    // Her session died with its worker: the new one is not recovered; the page re-joins its rooms.
     const annAfter = await ann.evaluate(() => window.demo.hellos.at(-1));
-    expect(annAfter).toMatchObject({ recovered: false });
+    expect(annAfter).toMatchObject({ recovered: true, missed: ["while you were away"] });
     expect(Date.now() - killedAt).toBeLessThan(15_000);
-    // The server side agrees, cluster-wide: asked from ben's node, ann's new socket is in #lobby.
-    const annId = await ann.evaluate(() => window.demo.socket.id);
+    await hasText(ann, "#recovery", `recovered on ${annAfter?.node}`);
+    await hasText(ann, "#log", "while you were away — missed while away");
+    // Same session, same room, cluster-wide: asked from ben's node, ann's socket is in #lobby.
+    expect(await ann.evaluate(() => window.demo.socket.id)).toBe(annId);
     await ben.waitForFunction(
       async (id) => {
         const presence = await window.demo.socket.timeout(5000).emitWithAck("presence");
