@@ -63,7 +63,7 @@ describe("the relay's history requests", () => {
       expect(answer(history, value)).toMatchObject({ ok: false, error: expect.any(String) });
     for (const value of [
       request("unknown", []),
-      request("append", "x"),
+      { ...(request("append", []) as object), args: "x" },
       { ...(request("open", []) as object), id: -1 },
     ]) {
       expect(answer(history, value)).toEqual({ ok: false, reason: "malformed" });
