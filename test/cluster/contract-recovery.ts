@@ -1,7 +1,8 @@
 // The recovery contract: connection state recovery across the nodes of a cluster, run on every
 // bus (in-process, Redis classic and sharded, NATS JetStream, IPC) with official clients. A client
 // leaves one node and comes back through any node with its pid and offset.
-import type { ClusterAdapter, ServerOptions } from "@switchyard/server";
+import { io as ours } from "@switchyard/client";
+import type { ClusterAdapter, ServerOptions, Socket } from "@switchyard/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   type ClusterNode,
@@ -9,11 +10,13 @@ import {
   type ContractBus,
   settleSubscriptions,
   startNode,
+  waitFor,
   waitForMembers,
   waitUntil,
 } from "./cluster-harness.js";
 import type { CreateBus } from "./contract.js";
 import { type Numbered, RecoveringPeer, upTo } from "./recovery-harness.js";
+import { startSwitchProxy } from "./support/switch-proxy.js";
 
 const RECOVERY: Partial<ServerOptions> = { connectionStateRecovery: {} };
 
@@ -247,6 +250,42 @@ export function describeRecoveryContract(
       expect(peer.stream("emitter", "*")).toEqual([1]);
       expect(peer.stream("volatile", "*")).toEqual([]);
       expect(peer.stream("after", room)).toEqual([1]);
+    });
+
+    it("recovers our own client over long-polling on another node", async () => {
+      const proxy = await startSwitchProxy(Number(new URL(a.url).port));
+      const tag = `ours-${Math.random()}`;
+      const connection = waitFor<[Socket]>(a.io, "connection");
+      const client = ours(proxy.url, {
+        transports: ["polling"],
+        reconnectionDelay: 50,
+        randomizationFactor: 0,
+        auth: { tag },
+      });
+      try {
+        const got: Numbered[] = [];
+        client.on("seq", (event: Numbered) => got.push(event));
+        const [socket] = await connection;
+        const room = `ours-${Math.random()}`;
+        await socket.join(room);
+        await settleSubscriptions(nodes);
+        publish(b, "x", room, 1, 1);
+        await waitUntil(() => got.length === 1, "a first event");
+        const gone = waitFor(socket, "disconnect");
+        const back = waitFor<[Socket]>(b.io, "connection");
+        // Its node "goes away": the proxy cuts it and routes the reconnection to b.
+        proxy.switchTo(Number(new URL(b.url).port));
+        await gone;
+        publish(c, "x", room, 2, 3);
+        const [restored] = await back;
+        await waitUntil(() => got.length === 4, "the missed events");
+        expect(client.recovered).toBe(true);
+        expect(restored.id).toBe(socket.id);
+        expect(got.map((e) => e.n)).toEqual(upTo(4));
+      } finally {
+        client.disconnect();
+        await proxy.close();
+      }
     });
 
     it("counts hits and misses by reason, and the replayed events", async () => {
