@@ -2,6 +2,7 @@
 // with classic and sharded pub/sub. Skipped when redis-server / redis-cli cannot build one.
 import { afterAll } from "vitest";
 import { describeAdapterContract } from "./contract.js";
+import { describeRecoveryContract } from "./contract-recovery.js";
 import { redisClusterBus } from "./redis-bus.js";
 import { type RedisClusterService, startRedisCluster } from "./redis-cluster-service.js";
 
@@ -22,4 +23,16 @@ describeAdapterContract(
   "redis cluster (sharded)",
   async () => redisClusterBus(nodes, true),
   cluster === undefined,
+);
+describeRecoveryContract(
+  "redis cluster",
+  async () => redisClusterBus(nodes),
+  cluster === undefined,
+  { emitter: true },
+);
+describeRecoveryContract(
+  "redis cluster (sharded)",
+  async () => redisClusterBus(nodes, true),
+  cluster === undefined,
+  { emitter: true },
 );
