@@ -1,0 +1,370 @@
+// The recovery history of one subject prefix in JetStream (docs/deployment-nats.md): ONE stream
+// holds the history subjects of every namespace, so its sequence is the one ordering authority of
+// each of them (positions `(sequence, 0)`). The stream republishes every stored message to the
+// subject the adapters already subscribe to, with its `Nats-Sequence`: nodes receive each message
+// once, after it was stored, in sequence order. Its epoch is derived from the stream's creation
+// time: a deleted and re-created stream (or one lost with a memory-storage restart) is a new epoch.
+// Limits only ever delete from the front (age, count, bytes; no per-subject limit, no deletes or
+// purges allowed), so `first_seq` tells exactly whether a read lost something.
+import { createHash } from "node:crypto";
+import {
+  DiscardPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type StreamConfig,
+  type StreamInfo,
+} from "@nats-io/jetstream";
+import type { KV } from "@nats-io/kv";
+import { type MsgHdrs, millis, type NatsConnection, nanos, RequestError } from "@nats-io/nats-core";
+import type { DeliveredPosition, HistoryEntry, HistoryRead, LogPosition } from "@switchyard/server";
+import { NatsAdapterError, NatsAdapterErrorCode } from "./errors.js";
+import { parseSequence, readSubject } from "./history-reader.js";
+import type { NatsHistoryOptions } from "./options.js";
+import { openSessionBucket } from "./session-store.js";
+import { type HistoryNames, historyNames } from "./subjects.js";
+
+/** Retention past `maxDisconnectionDuration`, in ms. */
+const MAX_AGE_MARGIN_MS = 60_000;
+/** How often a node checks that the stream is still the one it knows (its epoch). */
+const CHECK_EVERY_MS = 5000;
+/** Bound of one history read (a restore), in ms. */
+const READ_TIMEOUT_MS = 10_000;
+/** The deduplication window of the stream (publishes carry no message id). */
+const DUPLICATE_WINDOW_MS = 2000;
+
+/** What an ordered (republished) message says about its position. */
+export type OrderedHeader = DeliveredPosition | "malformed" | undefined;
+
+/** Counters of the history stream (one per `createAdapter` call). */
+export interface HistoryStreamCounters {
+  /** Republished messages whose `Nats-Stream`/`Nats-Sequence` headers were not ours (dropped). */
+  malformed: number;
+  /** Times the stream was found re-created (new epoch) while the node ran. */
+  epochChanges: number;
+}
+
+/** The history stream of one prefix, shared by the namespaces of one `createAdapter`. */
+export class HistoryStream {
+  readonly names: HistoryNames;
+  readonly counters: HistoryStreamCounters = { malformed: 0, epochChanges: 0 };
+  readonly #nc: NatsConnection;
+  readonly #options: NatsHistoryOptions;
+  readonly #connected: () => boolean;
+  readonly #js: JetStreamClient;
+  #jsm: Promise<JetStreamManager> | undefined;
+  /** The longest retention a namespace asked for, in ms. */
+  #maxAgeMs = 0;
+  #ready: Promise<string> | undefined;
+  /** The longest life a namespace asked for the session records, in ms. */
+  #bucketTtlMs = 0;
+  #bucket: Promise<KV> | undefined;
+  #epoch = "";
+  /** The last sequence delivered here, and acknowledged to this node's publishes. */
+  #lastSeq = 0;
+  #lastAck = 0;
+  #checking: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #users = 0;
+
+  constructor(
+    nc: NatsConnection,
+    prefix: string,
+    options: NatsHistoryOptions,
+    connected: () => boolean,
+  ) {
+    this.names = historyNames(prefix);
+    this.#nc = nc;
+    this.#options = options;
+    this.#connected = connected;
+    this.#js = jetstream(nc);
+  }
+
+  /** The current epoch ("" before the first open). */
+  get epoch(): string {
+    return this.#epoch;
+  }
+
+  /** The JetStream client (the session bucket shares it). */
+  get client(): JetStreamClient {
+    return this.#js;
+  }
+
+  /** The JetStream manager (created once; checks that JetStream answers). */
+  manager(): Promise<JetStreamManager> {
+    if (this.#jsm === undefined) {
+      const creating = jetstreamManager(this.#nc);
+      this.#jsm = creating;
+      creating.catch(() => {
+        if (this.#jsm === creating) this.#jsm = undefined;
+      });
+    }
+    return this.#jsm;
+  }
+
+  /**
+   * Creates the stream and the session bucket, or brings existing ones to this node's settings:
+   * history kept `maxDisconnectionMs` + a margin, session records twice as long. Resolves with
+   * the epoch and starts the epoch checks.
+   */
+  async open(maxDisconnectionMs: number): Promise<string> {
+    const wanted = maxDisconnectionMs + MAX_AGE_MARGIN_MS;
+    if (wanted > this.#maxAgeMs) {
+      this.#maxAgeMs = wanted;
+      this.#ready = undefined;
+    }
+    const ttl = 2 * maxDisconnectionMs + MAX_AGE_MARGIN_MS;
+    if (ttl > this.#bucketTtlMs) {
+      this.#bucketTtlMs = ttl;
+      this.#bucket = undefined;
+    }
+    const [epoch] = await Promise.all([this.ready(), this.sessions()]);
+    this.#users++;
+    if (this.#timer === undefined) {
+      this.#timer = setInterval(() => this.check(), CHECK_EVERY_MS);
+      this.#timer.unref();
+    }
+    return epoch;
+  }
+
+  /** A namespace stopped using the stream: the last one stops the checks. */
+  release(): void {
+    this.#users = Math.max(0, this.#users - 1);
+    if (this.#users === 0 && this.#timer !== undefined) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  /** The session bucket (opened once). */
+  sessions(): Promise<KV> {
+    if (this.#bucket === undefined) {
+      const opening = this.manager().then((jsm) =>
+        openSessionBucket(this.#js, jsm, this.names.bucket, this.#options, this.#bucketTtlMs),
+      );
+      this.#bucket = opening;
+      opening.catch(() => {
+        if (this.#bucket === opening) this.#bucket = undefined;
+      });
+    }
+    return this.#bucket;
+  }
+
+  /**
+   * Stores `payload` on a history subject; resolves once JetStream acknowledged it (it is then
+   * republished to every subscriber). Refused at once while the connection is down.
+   */
+  async append(subject: string, payload: Uint8Array): Promise<void> {
+    if (!this.#connected()) {
+      const message = "not appended to the history: the NATS connection is down";
+      throw new NatsAdapterError(NatsAdapterErrorCode.DISCONNECTED, message);
+    }
+    try {
+      const ack = await this.#js.publish(subject, payload, {
+        expect: { streamName: this.names.stream },
+      });
+      // A sequence below an earlier acknowledgement: the stream was re-created.
+      if (ack.seq <= this.#lastAck) this.check();
+      this.#lastAck = ack.seq;
+    } catch (err) {
+      // No stream took it (deleted, or lost in a memory-storage restart): make it again.
+      if (isNoStream(err)) this.recreate();
+      throw err;
+    }
+  }
+
+  /** The entries of `subjects` at or after `from`, or why some are gone. */
+  async read(subjects: string[], from: LogPosition): Promise<HistoryRead> {
+    const jsm = await this.manager();
+    const context = { nc: this.#nc, jsm, stream: this.names.stream, timeoutMs: READ_TIMEOUT_MS };
+    let entries: HistoryEntry[];
+    let info: StreamInfo;
+    try {
+      const reads = await Promise.all(subjects.map((s) => readSubject(context, s, from.major)));
+      entries = reads.flat();
+      // After the reads: a front deletion that raced them shows in `first_seq`.
+      info = await jsm.streams.info(this.names.stream);
+    } catch (err) {
+      if (isStreamNotFound(err)) return { ok: false, reason: "epoch" };
+      throw err;
+    }
+    const epoch = epochOf(info);
+    if (epoch !== this.#epoch) this.setEpoch(info);
+    // Entries at `from` itself are needed (the rest of a batch); at 0, the first one is.
+    if (info.state.first_seq > Math.max(1, from.major)) return { ok: false, reason: "trimmed" };
+    return { ok: true, epoch, entries };
+  }
+
+  /**
+   * Reads the position of a message received on an adapter's subject: undefined for an ordinary
+   * message, "malformed" (counted) for a republished one whose headers are not this stream's.
+   */
+  ordered(headers: MsgHdrs | undefined): OrderedHeader {
+    if (headers === undefined || !headers.has("Nats-Stream")) return undefined;
+    const seq = parseSequence(headers.get("Nats-Sequence"));
+    // Before the stream is open (or when it could not be), positions mean nothing here.
+    if (this.#epoch === "") return undefined;
+    if (headers.get("Nats-Stream") !== this.names.stream || seq === undefined) {
+      this.counters.malformed++;
+      return "malformed";
+    }
+    // Republished messages arrive in sequence order: one at or below the last is a new stream.
+    if (seq <= this.#lastSeq) this.check();
+    this.#lastSeq = seq;
+    return { epoch: this.#epoch, major: seq, minor: 0 };
+  }
+
+  /** Checks now that the stream is the one this node knows (after a reconnect, a regression). */
+  check(): void {
+    if (this.#checking !== undefined || this.#ready === undefined || !this.#connected()) return;
+    const checking = (async () => {
+      try {
+        const jsm = await this.manager();
+        this.setEpoch(await jsm.streams.info(this.names.stream));
+      } catch (err) {
+        if (isStreamNotFound(err)) this.recreate();
+      }
+    })();
+    this.#checking = checking;
+    void checking.finally(() => {
+      this.#checking = undefined;
+    });
+  }
+
+  private ready(): Promise<string> {
+    if (this.#ready === undefined) {
+      const ensuring = this.ensure();
+      this.#ready = ensuring;
+      ensuring.catch(() => {
+        if (this.#ready === ensuring) this.#ready = undefined;
+      });
+    }
+    return this.#ready;
+  }
+
+  /** Makes the stream again (it is gone); later appends and deliveries use the new epoch. */
+  private recreate(): void {
+    if (this.#maxAgeMs === 0) return;
+    this.#ready = undefined;
+    this.ready().catch(() => undefined);
+  }
+
+  private async ensure(): Promise<string> {
+    const jsm = await this.manager();
+    const name = this.names.stream;
+    const wanted = this.config();
+    let info: StreamInfo;
+    try {
+      info = await jsm.streams.info(name);
+    } catch (err) {
+      if (!isStreamNotFound(err)) throw err;
+      try {
+        info = await jsm.streams.add(wanted);
+      } catch (addError) {
+        // Another node created it in the meantime.
+        if (!isApiError(addError, STREAM_NAME_IN_USE)) throw addError;
+        info = await jsm.streams.info(name);
+      }
+    }
+    const update = changes(info.config, wanted);
+    if (update !== undefined) info = await jsm.streams.update(name, update);
+    this.setEpoch(info);
+    return this.#epoch;
+  }
+
+  private setEpoch(info: StreamInfo): void {
+    const epoch = epochOf(info);
+    if (epoch === this.#epoch) return;
+    if (this.#epoch !== "") this.counters.epochChanges++;
+    this.#epoch = epoch;
+    this.#lastSeq = 0;
+    this.#lastAck = 0;
+  }
+
+  /** The configuration this node wants. */
+  private config(): StreamConfig {
+    const options = this.#options;
+    return {
+      name: this.names.stream,
+      description: "switchyard: recovery history (connection state recovery across nodes)",
+      subjects: this.names.subjects,
+      retention: RetentionPolicy.Limits,
+      storage: options.storage === "memory" ? StorageType.Memory : StorageType.File,
+      num_replicas: options.replicas ?? 1,
+      max_age: nanos(this.#maxAgeMs),
+      max_msgs: options.maxMsgs ?? -1,
+      max_bytes: options.maxBytes ?? -1,
+      max_msgs_per_subject: -1,
+      discard: DiscardPolicy.Old,
+      duplicate_window: nanos(Math.min(DUPLICATE_WINDOW_MS, this.#maxAgeMs)),
+      republish: { ...this.names.republish, headers_only: false },
+      deny_delete: true,
+      deny_purge: true,
+    } as StreamConfig;
+  }
+}
+
+/** The settings to change on an existing stream, or undefined when it already fits. */
+function changes(current: StreamConfig, wanted: StreamConfig): Partial<StreamConfig> | undefined {
+  const maxAge = current.max_age === 0 ? 0 : Math.max(current.max_age, wanted.max_age);
+  const subjects = [...new Set([...(current.subjects ?? []), ...wanted.subjects])];
+  const republish = current.republish;
+  const fits =
+    subjects.length === (current.subjects ?? []).length &&
+    republish?.src === wanted.republish?.src &&
+    republish?.dest === wanted.republish?.dest &&
+    republish?.headers_only !== true &&
+    current.discard === DiscardPolicy.Old &&
+    current.max_msgs_per_subject <= 0 &&
+    maxAge === current.max_age &&
+    current.max_msgs === wanted.max_msgs &&
+    current.max_bytes === wanted.max_bytes &&
+    (maxAge === 0 || millis(current.duplicate_window) <= millis(maxAge));
+  if (fits) return undefined;
+  return {
+    subjects,
+    republish: wanted.republish,
+    discard: DiscardPolicy.Old,
+    max_msgs_per_subject: -1,
+    max_age: maxAge,
+    max_msgs: wanted.max_msgs,
+    max_bytes: wanted.max_bytes,
+    duplicate_window: wanted.duplicate_window,
+  } as Partial<StreamConfig>;
+}
+
+/** The epoch of a stream: a digest of its name and creation time (a re-created one differs). */
+export function epochOf(info: StreamInfo): string {
+  const created = String(info.created);
+  return createHash("sha256")
+    .update(`${info.config.name}\u0000${created}`)
+    .digest("base64url")
+    .slice(0, 16);
+}
+
+/** "stream name already in use with a different configuration". */
+const STREAM_NAME_IN_USE = 10058;
+
+function isApiError(err: unknown, code: number): boolean {
+  return err instanceof JetStreamApiError && err.code === code;
+}
+
+function isStreamNotFound(err: unknown): boolean {
+  return isApiError(err, JetStreamApiCodes.StreamNotFound);
+}
+
+/** A publish that no stream took: no responders on the subject (the client says "jetstream is
+ * not enabled", with the request's error as cause). */
+function isNoStream(err: unknown): boolean {
+  if (isStreamNotFound(err)) return true;
+  const cause = err instanceof Error ? err.cause : undefined;
+  return (
+    (err instanceof RequestError && err.isNoResponders()) ||
+    (cause instanceof RequestError && cause.isNoResponders())
+  );
+}

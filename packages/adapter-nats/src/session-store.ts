@@ -1,0 +1,186 @@
+// The session records of recovery across nodes in a JetStream KV bucket (one per subject prefix,
+// keys `{nsp}.s.{pid}` and `{nsp}.n.{node}`). Every write is a compare-and-set on the key's
+// revision, so ownership holds without locks: a node writes or drops a record only while it
+// owns it, and a restore claims it once (the second claimer's revision no longer matches).
+import {
+  JetStreamApiCodes,
+  JetStreamApiError,
+  type JetStreamClient,
+  type JetStreamManager,
+  StorageType,
+} from "@nats-io/jetstream";
+import { type KV, type KvEntry, Kvm } from "@nats-io/kv";
+import { millis, nanos } from "@nats-io/nats-core";
+import type { SessionStore, SessionWrite } from "@switchyard/server";
+import type { NatsHistoryOptions } from "./options.js";
+import {
+  decodeSession,
+  decodeTime,
+  encodeSession,
+  encodeTime,
+  type StoredSession,
+} from "./session-value.js";
+import { encodeToken } from "./subjects.js";
+
+/** Compare-and-set attempts before a write gives up (each lost one means another writer won). */
+const ATTEMPTS = 3;
+
+/**
+ * Opens the session bucket (created by the first node), keeping entries at least `ttlMs`: an
+ * existing bucket that keeps them for less is updated.
+ */
+export async function openSessionBucket(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  bucket: string,
+  options: NatsHistoryOptions,
+  ttlMs: number,
+): Promise<KV> {
+  const kv = await new Kvm(js).create(bucket, {
+    history: 1,
+    ttl: ttlMs,
+    storage: options.storage === "memory" ? StorageType.Memory : StorageType.File,
+    replicas: options.replicas ?? 1,
+    description: "switchyard: session records (connection state recovery across nodes)",
+  });
+  const stream = `KV_${bucket}`;
+  const info = await jsm.streams.info(stream);
+  const maxAge = info.config.max_age;
+  if (maxAge !== 0 && millis(maxAge) < ttlMs) {
+    await jsm.streams.update(stream, { max_age: nanos(ttlMs) });
+  }
+  return kv;
+}
+
+/** The session records of namespace `nsp` in the bucket that `kv` opens. */
+export class KvSessionStore implements SessionStore {
+  readonly #kv: () => Promise<KV>;
+  readonly #base: string;
+
+  constructor(kv: () => Promise<KV>, nsp: string) {
+    this.#kv = kv;
+    this.#base = encodeToken(nsp);
+  }
+
+  async save(owner: string, records: SessionWrite[]): Promise<void> {
+    const kv = await this.#kv();
+    await settleAll(records.map((record) => this.write(kv, owner, record)));
+  }
+
+  async drop(owner: string, pids: string[]): Promise<void> {
+    const kv = await this.#kv();
+    await settleAll(
+      pids.map(async (pid) => {
+        const key = this.recordKey(pid);
+        const entry = await kv.get(key);
+        if (entry === null || entry.operation !== "PUT") return;
+        if (decodeSession(entry.value)?.owner !== owner) return;
+        // Conditional: a claim that came in between wins, and its record stays.
+        await kv.delete(key, { previousSeq: entry.revision }).catch(unlessConflict);
+      }),
+    );
+  }
+
+  async peek(pid: string): Promise<Uint8Array | undefined> {
+    const kv = await this.#kv();
+    const current = live(await kv.get(this.recordKey(pid)));
+    return current === undefined || current.claimed ? undefined : current.value;
+  }
+
+  async claim(owner: string, pid: string, ttlMs: number): Promise<Uint8Array | undefined> {
+    const kv = await this.#kv();
+    const key = this.recordKey(pid);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const entry = await kv.get(key);
+      const current = live(entry);
+      if (entry === null || current === undefined || current.claimed) return undefined;
+      const claimed = encodeSession({
+        owner,
+        expiresAt: Date.now() + ttlMs,
+        claimed: true,
+        value: new Uint8Array(0),
+      });
+      try {
+        await kv.update(key, claimed, entry.revision);
+        return current.value;
+      } catch (err) {
+        // Another claim, or the owner's refresh, came first: read again.
+        unlessConflict(err);
+      }
+    }
+    return undefined;
+  }
+
+  async touch(uid: string, ttlMs: number): Promise<void> {
+    const kv = await this.#kv();
+    const now = Date.now();
+    const value = encodeTime(now);
+    await kv.put(
+      this.nodeKey(uid),
+      encodeSession({ owner: uid, expiresAt: now + ttlMs, claimed: false, value }),
+    );
+  }
+
+  async lastSeen(uid: string): Promise<number | undefined> {
+    const kv = await this.#kv();
+    const current = live(await kv.get(this.nodeKey(uid)));
+    return current === undefined || current.owner !== uid ? undefined : decodeTime(current.value);
+  }
+
+  /** Writes one record unless a live record of another node is there. */
+  private async write(kv: KV, owner: string, record: SessionWrite): Promise<void> {
+    const key = this.recordKey(record.pid);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const entry = await kv.get(key);
+      const current = live(entry);
+      if (current !== undefined && current.owner !== owner) return;
+      const bytes = encodeSession({
+        owner,
+        expiresAt: Date.now() + record.ttlMs,
+        claimed: false,
+        value: record.value,
+      });
+      try {
+        if (entry === null) await kv.create(key, bytes);
+        else await kv.update(key, bytes, entry.revision);
+        return;
+      } catch (err) {
+        unlessConflict(err);
+      }
+    }
+  }
+
+  private recordKey(pid: string): string {
+    return `${this.#base}.s.${encodeToken(pid)}`;
+  }
+
+  private nodeKey(uid: string): string {
+    return `${this.#base}.n.${encodeToken(uid)}`;
+  }
+}
+
+/** The entry's record while it counts (written, decodable, not expired). */
+function live(entry: KvEntry | null): StoredSession | undefined {
+  if (entry === null || entry.operation !== "PUT") return undefined;
+  const stored = decodeSession(entry.value);
+  return stored === undefined || stored.expiresAt < Date.now() ? undefined : stored;
+}
+
+/** Swallows a lost compare-and-set (wrong last sequence); rethrows anything else. */
+function unlessConflict(err: unknown): void {
+  if (
+    err instanceof JetStreamApiError &&
+    (err.code === JetStreamApiCodes.StreamWrongLastSequence ||
+      err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
+  ) {
+    return;
+  }
+  throw err;
+}
+
+/** Waits for every promise; rejects with the first failure once all settled. */
+async function settleAll(promises: Array<Promise<void>>): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
+}
