@@ -1,11 +1,13 @@
-// The adapter contract on a real nats-server, with and without noEcho (skipped when no NATS), and
-// the recovery contract on its JetStream history.
+// The adapter contract on a real nats-server, with and without noEcho, and the recovery contract
+// on its JetStream history: on the distribution's nats-server (Debian: 2.9) and on the current
+// 2.x (.ci/run builds it). Each suite is skipped when its server is unavailable outside CI.
 import { inject } from "vitest";
 import { describeAdapterContract } from "./contract.js";
 import { describeRecoveryContract } from "./contract-recovery.js";
 import { natsBus } from "./nats-bus.js";
 
 const url = inject("natsUrl");
+const currentUrl = inject("natsCurrentUrl");
 
 describeAdapterContract("nats", () => natsBus(url ?? ""), url === undefined);
 describeAdapterContract(
@@ -14,3 +16,14 @@ describeAdapterContract(
   url === undefined,
 );
 describeRecoveryContract("nats", () => natsBus(url ?? ""), url === undefined);
+
+describeAdapterContract(
+  "nats (current server)",
+  () => natsBus(currentUrl ?? ""),
+  currentUrl === undefined,
+);
+describeRecoveryContract(
+  "nats (current server)",
+  () => natsBus(currentUrl ?? ""),
+  currentUrl === undefined,
+);
