@@ -12,6 +12,7 @@ import {
 } from "@switchyard/adapter-nats";
 import {
   type ClusterAdapter,
+  type DeliveredPosition,
   encodeClusterMessage,
   MessageType,
   type ServerOptions,
@@ -27,7 +28,7 @@ import {
 } from "./cluster-harness.js";
 import { natsBus } from "./nats-bus.js";
 import { type Numbered, RecoveringPeer, upTo } from "./recovery-harness.js";
-import { deleteStream, streamInfo, streamNames } from "./support/jetstream-api.js";
+import { deleteStream, serverAtLeast, streamInfo, streamNames } from "./support/jetstream-api.js";
 
 const RECOVERY: Partial<ServerOptions> = { connectionStateRecovery: {} };
 /** The default `maxDisconnectionDuration` (2 min) plus the adapter's margin, in ns. */
@@ -107,6 +108,14 @@ export function describeNatsRecovery(name: string, url: string | undefined): voi
     it("creates one stream and one session bucket per prefix, reused by every node", async () => {
       const { bus, nodes, api, stream, bucket } = await cluster(2);
       const info = await streamInfo(api, stream);
+      // RePublish keeps sequence order from 2.10 on; before, an ordered consumer delivers.
+      const republish = serverAtLeast(api.info?.version, 2, 10)
+        ? { src: `${bus.prefix}.h.*.>`, dest: `${bus.prefix}.{{wildcard(1)}}.>` }
+        : undefined;
+      expect(info?.config.republish).toEqual(republish);
+      expect(nats(nodes[0] as ClusterNode).historyDelivery).toBe(
+        republish ? "republish" : "consumer",
+      );
       expect(info?.config).toMatchObject({
         subjects: [`${bus.prefix}.h.*.>`],
         storage: "file",
@@ -118,7 +127,6 @@ export function describeNatsRecovery(name: string, url: string | undefined): voi
         discard: "old",
         deny_delete: true,
         deny_purge: true,
-        republish: { src: `${bus.prefix}.h.*.>`, dest: `${bus.prefix}.{{wildcard(1)}}.>` },
       });
       const sessions = await streamInfo(api, `KV_${bucket}`);
       expect(sessions?.config.max_age).toBeGreaterThanOrEqual(2 * DEFAULT_MAX_AGE_NS - 60e9);
@@ -129,6 +137,48 @@ export function describeNatsRecovery(name: string, url: string | undefined): voi
       expect((await streamInfo(api, stream))?.created).toBe(info?.created);
       expect(await streamNames(api, `${bus.prefix}.h.>`)).toEqual([stream]);
       expect(nodes.map((node) => nats(node).historyCounters?.epochChanges)).toEqual([0, 0, 0]);
+    });
+
+    it("delivers through one ordered consumer per node when asked to (any server version)", async () => {
+      const { nodes, api, stream } = await cluster(2, { delivery: "consumer" });
+      const [a, b] = nodes as [ClusterNode, ClusterNode];
+      expect((await streamInfo(api, stream))?.config.republish).toBeUndefined();
+      expect(nats(a).historyDelivery).toBe("consumer");
+      const room = "by-consumer";
+      const peer = await connect(a);
+      await peer.socket.join(room);
+      await settleSubscriptions(nodes);
+      emit(b, room, "b", 1);
+      await waitUntil(() => peer.got.length === 1, "the first event, live");
+      await peer.cut();
+      await publishApart(b, "b", room, 2, 3);
+      emit(b, "*", "b*", 1);
+      await peer.moveTo(b);
+      expect(peer.client.recovered).toBe(true);
+      expect(peer.stream("b", room)).toEqual(upTo(4));
+      expect(peer.stream("b*", "*")).toEqual([1]);
+    });
+
+    it("takes RePublish when asked on 2.10+, refuses it before (and runs without recovery)", async () => {
+      const bus = await natsBus(url ?? "", { history: { delivery: "republish" } });
+      const api = bus.connections[0] as NatsConnection;
+      const { stream, bucket } = historyNames(bus.prefix);
+      const errors: Array<{ code?: string }> = [];
+      const nodes: ClusterNode[] = [];
+      clusters.push({ bus, nodes, api, stream, bucket });
+      nodes.push(await startNode(bus, CONTRACT_OPTIONS, RECOVERY));
+      const node = nodes[0] as ClusterNode;
+      node.adapter().on("error", (err: { code?: string }) => errors.push(err));
+      if (serverAtLeast(api.info?.version, 2, 10)) {
+        await waitUntil(() => nats(node).historyDelivery !== undefined, "the history is open");
+        expect(nats(node).historyDelivery).toBe("republish");
+        expect((await streamInfo(api, stream))?.config.republish).toBeDefined();
+      } else {
+        await waitUntil(() => errors.length > 0, "the adapter reported why");
+        expect(errors[0]?.code).toBe("SY_ERR_ADAPTER_NATS_HISTORY_UNAVAILABLE");
+        expect(node.adapter().recoveryCounters).toBeUndefined();
+        expect(await streamInfo(api, stream)).toBeUndefined();
+      }
     });
 
     it("makes nothing in JetStream when the Server has no recovery", async () => {
@@ -178,34 +228,39 @@ export function describeNatsRecovery(name: string, url: string | undefined): voi
       expect(counters(b).misses.trimmed).toBe(misses + 1);
     });
 
-    it("republishes in sequence order across publishers, and recovers them in that order", async () => {
-      const { bus, nodes, api } = await cluster(3);
+    it("delivers in sequence order across publishers, and recovers in that order", async () => {
+      const { nodes } = await cluster(3);
       const [a, b, c] = nodes as [ClusterNode, ClusterNode, ClusterNode];
       const room = "ordered";
       const peer = await connect(c);
       await peer.socket.join(room);
       await settleSubscriptions(nodes);
-      // Every republished copy on the room's subject, as the server sends it.
-      const sequences: number[] = [];
-      const subscription = api.subscribe(subjectFor(bus.prefix, "/", { kind: "room", room }), {
-        callback: (_err, msg) => {
-          sequences.push(Number(msg.headers?.get("Nats-Sequence")));
-        },
-      });
-      await api.flush();
+      // Every position c's adapter is handed, as the bus hands it (RePublish or consumer).
+      const positions: number[] = [];
+      const receiver = c.adapter() as unknown as {
+        onPayload(payload: Uint8Array, position?: DeliveredPosition): void;
+      };
+      const onPayload = receiver.onPayload.bind(receiver);
+      receiver.onPayload = (payload, position) => {
+        if (position !== undefined) positions.push(position.major);
+        onPayload(payload, position);
+      };
       try {
         await Promise.all([publishApart(a, "a", room, 1, 60), publishApart(b, "b", room, 1, 60)]);
         await waitUntil(() => peer.got.length === 120, "every event reached c's client");
         await peer.cut();
         await Promise.all([publishApart(a, "a", room, 61, 20), publishApart(b, "b", room, 61, 20)]);
-        await waitUntil(() => sequences.length >= 160, "every republished copy arrived");
         await peer.moveTo(c);
+        await waitUntil(
+          () => peer.stream("a", room).length >= 80 && peer.stream("b", room).length >= 80,
+          "every event reached the client again",
+        );
       } finally {
-        subscription.unsubscribe();
+        receiver.onPayload = onPayload;
       }
-      // Strictly increasing: sorted, and no sequence twice.
-      expect(sequences).toEqual([...new Set(sequences)].sort((x, y) => x - y));
-      expect(sequences).toHaveLength(160);
+      // Strictly increasing: sorted, and no position twice.
+      expect(positions.length).toBeGreaterThanOrEqual(120);
+      expect(positions).toEqual([...new Set(positions)].sort((x, y) => x - y));
       expect(peer.client.recovered).toBe(true);
       expect(peer.stream("a", room)).toEqual(upTo(80));
       expect(peer.stream("b", room)).toEqual(upTo(80));

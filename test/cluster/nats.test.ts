@@ -1,6 +1,7 @@
 // The adapter contract on a real nats-server, with and without noEcho, and the recovery contract
-// on its JetStream history: on the distribution's nats-server (Debian: 2.9) and on the current
-// 2.x (.ci/run builds it). Each suite is skipped when its server is unavailable outside CI.
+// on its JetStream history: on the distribution's nats-server (Debian: 2.9, where the history
+// reaches the nodes through ordered consumers) and on the current 2.x (.ci/run builds it; the
+// stream's RePublish). Each suite is skipped when its server is unavailable outside CI.
 import { inject } from "vitest";
 import { describeAdapterContract } from "./contract.js";
 import { describeRecoveryContract } from "./contract-recovery.js";
@@ -25,5 +26,11 @@ describeAdapterContract(
 describeRecoveryContract(
   "nats (current server)",
   () => natsBus(currentUrl ?? ""),
+  currentUrl === undefined,
+);
+// The delivery the distribution's 2.9 gets by default, on the current server too.
+describeRecoveryContract(
+  "nats (current server, ordered consumer delivery)",
+  () => natsBus(currentUrl ?? "", { history: { delivery: "consumer" } }),
   currentUrl === undefined,
 );

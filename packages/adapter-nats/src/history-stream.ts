@@ -1,8 +1,10 @@
 // The recovery history of one subject prefix in JetStream (docs/deployment-nats.md): ONE stream
 // holds the history subjects of every namespace, so its sequence is the one ordering authority of
-// each of them (positions `(sequence, 0)`). The stream republishes every stored message to the
-// subject the adapters already subscribe to, with its `Nats-Sequence`: nodes receive each message
-// once, after it was stored, in sequence order. Its epoch is derived from the stream's creation
+// each of them (positions `(sequence, 0)`). On nats-server 2.10+, the stream republishes every
+// stored message to the subject the adapters already subscribe to, with its `Nats-Sequence`:
+// nodes receive each message once, after it was stored, in sequence order. Before 2.10 RePublish
+// breaks that order, so there one ordered consumer per node delivers them (consumer-delivery.ts).
+// Its epoch is derived from the stream's creation
 // time: a deleted and re-created stream (or one lost with a memory-storage restart) is a new epoch.
 // Limits only ever delete from the front (age, count, bytes; no per-subject limit, no deletes or
 // purges allowed), so `first_seq` tells exactly whether a read lost something.
@@ -23,6 +25,7 @@ import {
 import type { KV } from "@nats-io/kv";
 import { type MsgHdrs, millis, type NatsConnection, nanos, RequestError } from "@nats-io/nats-core";
 import type { DeliveredPosition, HistoryEntry, HistoryRead, LogPosition } from "@switchyard/server";
+import { ConsumerDelivery, type OrderedHandler } from "./consumer-delivery.js";
 import { NatsAdapterError, NatsAdapterErrorCode } from "./errors.js";
 import { parseSequence, readSubject } from "./history-reader.js";
 import type { NatsHistoryOptions } from "./options.js";
@@ -37,6 +40,9 @@ const CHECK_EVERY_MS = 5000;
 const READ_TIMEOUT_MS = 10_000;
 /** The deduplication window of the stream (publishes carry no message id). */
 const DUPLICATE_WINDOW_MS = 2000;
+
+/** How stored messages reach the nodes (see NatsHistoryOptions.delivery). */
+export type HistoryDelivery = "republish" | "consumer";
 
 /** What an ordered (republished) message says about its position. */
 export type OrderedHeader = DeliveredPosition | "malformed" | undefined;
@@ -54,6 +60,7 @@ export class HistoryStream {
   readonly names: HistoryNames;
   readonly counters: HistoryStreamCounters = { malformed: 0, epochChanges: 0 };
   readonly #nc: NatsConnection;
+  readonly #prefix: string;
   readonly #options: NatsHistoryOptions;
   readonly #connected: () => boolean;
   readonly #js: JetStreamClient;
@@ -69,6 +76,8 @@ export class HistoryStream {
   #lastSeq = 0;
   #lastAck = 0;
   #checking: Promise<void> | undefined;
+  #delivery: HistoryDelivery | undefined;
+  #consumer: ConsumerDelivery | undefined;
   #timer: NodeJS.Timeout | undefined;
   #users = 0;
 
@@ -79,6 +88,7 @@ export class HistoryStream {
     connected: () => boolean,
   ) {
     this.names = historyNames(prefix);
+    this.#prefix = prefix;
     this.#nc = nc;
     this.#options = options;
     this.#connected = connected;
@@ -88,6 +98,26 @@ export class HistoryStream {
   /** The current epoch ("" before the first open). */
   get epoch(): string {
     return this.#epoch;
+  }
+
+  /** The last sequence delivered to this node (0 before any, and in a new epoch). */
+  get lastDelivered(): number {
+    return this.#lastSeq;
+  }
+
+  /** How stored messages reach this node (known once the stream is open). */
+  get delivery(): HistoryDelivery | undefined {
+    return this.#delivery;
+  }
+
+  /** With consumer delivery: the ordered messages of live subject `subject` go to `handler`. */
+  route(subject: string, handler: OrderedHandler): void {
+    this.consumer().route(subject, handler);
+  }
+
+  /** Undoes {@link route}. */
+  unroute(subject: string, handler: OrderedHandler): void {
+    this.#consumer?.unroute(subject, handler);
   }
 
   /** The JetStream client (the session bucket shares it). */
@@ -138,6 +168,7 @@ export class HistoryStream {
     if (this.#users === 0 && this.#timer !== undefined) {
       clearInterval(this.#timer);
       this.#timer = undefined;
+      this.#consumer?.stop();
     }
   }
 
@@ -209,14 +240,33 @@ export class HistoryStream {
     const seq = parseSequence(headers.get("Nats-Sequence"));
     // Before the stream is open (or when it could not be), positions mean nothing here.
     if (this.#epoch === "") return undefined;
-    if (headers.get("Nats-Stream") !== this.names.stream || seq === undefined) {
+    // With consumer delivery nothing is republished: such headers are someone else's.
+    const ours = this.#delivery === "republish" && headers.get("Nats-Stream") === this.names.stream;
+    if (!ours || seq === undefined) {
       this.counters.malformed++;
       return "malformed";
     }
-    // Republished messages arrive in sequence order: one at or below the last is a new stream.
+    return this.positionOf(seq);
+  }
+
+  /** The position of sequence `seq`, delivered now (after every lower one). */
+  private positionOf(seq: number): DeliveredPosition {
+    // Delivered in sequence order: one at or below the last is a new stream.
     if (seq <= this.#lastSeq) this.check();
     this.#lastSeq = seq;
     return { epoch: this.#epoch, major: seq, minor: 0 };
+  }
+
+  private consumer(): ConsumerDelivery {
+    this.#consumer ??= new ConsumerDelivery(
+      this.#js,
+      this.names.stream,
+      this.#prefix,
+      (seq) => this.positionOf(seq),
+      () => this.#lastSeq,
+      () => this.check(),
+    );
+    return this.#consumer;
   }
 
   /** Checks now that the stream is the one this node knows (after a reconnect, a regression). */
@@ -257,24 +307,46 @@ export class HistoryStream {
   private async ensure(): Promise<string> {
     const jsm = await this.manager();
     const name = this.names.stream;
-    const wanted = this.config();
     let info: StreamInfo;
     try {
       info = await jsm.streams.info(name);
     } catch (err) {
       if (!isStreamNotFound(err)) throw err;
       try {
-        info = await jsm.streams.add(wanted);
+        info = await jsm.streams.add(this.config(this.wantedDelivery()));
       } catch (addError) {
         // Another node created it in the meantime.
         if (!isApiError(addError, STREAM_NAME_IN_USE)) throw addError;
         info = await jsm.streams.info(name);
       }
     }
-    const update = changes(info.config, wanted);
+    // An existing stream keeps the delivery it was made with (changing it would duplicate or
+    // lose messages on the nodes still using the other one).
+    const delivery: HistoryDelivery =
+      info.config.republish === undefined ? "consumer" : "republish";
+    const wanted = this.#options.delivery;
+    if (wanted !== undefined && wanted !== delivery) {
+      throw new Error(`stream ${name} delivers by ${delivery}, not ${wanted}: delete it to change`);
+    }
+    const update = changes(info.config, this.config(delivery));
     if (update !== undefined) info = await jsm.streams.update(name, update);
+    this.#delivery = delivery;
     this.setEpoch(info);
+    if (delivery === "consumer") await this.consumer().start();
     return this.#epoch;
+  }
+
+  /** The delivery of a stream made now: the option, else RePublish from nats-server 2.10 on. */
+  private wantedDelivery(): HistoryDelivery {
+    const ordered = serverAtLeast(this.#nc.info?.version, 2, 10);
+    const wanted = this.#options.delivery ?? (ordered ? "republish" : "consumer");
+    if (wanted === "republish" && !ordered) {
+      const version = this.#nc.info?.version ?? "unknown";
+      throw new Error(
+        `RePublish keeps sequence order from nats-server 2.10 on (this is ${version})`,
+      );
+    }
+    return wanted;
   }
 
   private setEpoch(info: StreamInfo): void {
@@ -284,10 +356,12 @@ export class HistoryStream {
     this.#epoch = epoch;
     this.#lastSeq = 0;
     this.#lastAck = 0;
+    // A consumer of the former stream reads the new one from its start.
+    this.#consumer?.restart();
   }
 
   /** The configuration this node wants. */
-  private config(): StreamConfig {
+  private config(delivery: HistoryDelivery): StreamConfig {
     const options = this.#options;
     return {
       name: this.names.stream,
@@ -302,7 +376,9 @@ export class HistoryStream {
       max_msgs_per_subject: -1,
       discard: DiscardPolicy.Old,
       duplicate_window: nanos(Math.min(DUPLICATE_WINDOW_MS, this.#maxAgeMs)),
-      republish: { ...this.names.republish, headers_only: false },
+      ...(delivery === "republish"
+        ? { republish: { ...this.names.republish, headers_only: false } }
+        : {}),
       deny_delete: true,
       deny_purge: true,
     } as StreamConfig;
@@ -328,7 +404,7 @@ function changes(current: StreamConfig, wanted: StreamConfig): Partial<StreamCon
   if (fits) return undefined;
   return {
     subjects,
-    republish: wanted.republish,
+    ...(wanted.republish === undefined ? {} : { republish: wanted.republish }),
     discard: DiscardPolicy.Old,
     max_msgs_per_subject: -1,
     max_age: maxAge,
@@ -345,6 +421,14 @@ export function epochOf(info: StreamInfo): string {
     .update(`${info.config.name}\u0000${created}`)
     .digest("base64url")
     .slice(0, 16);
+}
+
+/** Whether a server version (`2.9.10`) is at least `major.minor`. */
+export function serverAtLeast(version: string | undefined, major: number, minor: number): boolean {
+  const match = /^v?(\d+)\.(\d+)/.exec(version ?? "");
+  if (match === null) return false;
+  const [have, haveMinor] = [Number(match[1]), Number(match[2])];
+  return have > major || (have === major && haveMinor >= minor);
 }
 
 /** "stream name already in use with a different configuration". */

@@ -10,7 +10,7 @@ import { checkPrefix } from "./subjects.js";
 export type { EmitterOptions, NatsPublisher } from "./emitter.js";
 export { BroadcastEmitter, Emitter } from "./emitter.js";
 export { NatsAdapterError, NatsAdapterErrorCode } from "./errors.js";
-export type { HistoryStreamCounters } from "./history-stream.js";
+export type { HistoryDelivery, HistoryStreamCounters } from "./history-stream.js";
 export { NatsAdapter } from "./nats-adapter.js";
 export type { NatsConnectionState } from "./nats-bus.js";
 export type { NatsAdapterOptions, NatsHistoryOptions, NatsSubjectOptions } from "./options.js";

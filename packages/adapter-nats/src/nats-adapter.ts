@@ -7,9 +7,12 @@ import {
   type ClusterAdapterOptions,
   type ClusterHistory,
   type ClusterTarget,
+  type DeliveredPosition,
+  type ItemPosition,
+  type Room,
 } from "@switchyard/server";
 import { NatsAdapterError, NatsAdapterErrorCode } from "./errors.js";
-import type { HistoryStream, HistoryStreamCounters } from "./history-stream.js";
+import type { HistoryDelivery, HistoryStream, HistoryStreamCounters } from "./history-stream.js";
 import type { BusListener, NatsBus, NatsConnectionState } from "./nats-bus.js";
 import { NatsHistory } from "./nats-history.js";
 import { DEFAULT_PREFIX, type NatsAdapterOptions } from "./options.js";
@@ -28,6 +31,8 @@ export class NatsAdapter extends ClusterAdapter {
   /** Recovery on: the namespace's history in JetStream, and the order of the two paths. */
   readonly #history: NatsHistory | undefined;
   readonly #sequencer: PublishSequencer | undefined;
+  /** Rooms routed by the consumer delivery: the last sequence dispatched before (see above). */
+  readonly #routedAfter: Map<Room, number> = new Map();
   readonly #handler = (payload: Uint8Array, headers: MsgHdrs | undefined): void => {
     const history = this.#history;
     if (history === undefined) {
@@ -38,6 +43,9 @@ export class NatsAdapter extends ClusterAdapter {
     const position = history.stream.ordered(headers);
     if (position !== "malformed") this.onPayload(payload, position);
   };
+  /** Ordered messages read by the history's consumer (servers before 2.10). */
+  readonly #orderedHandler = (payload: Uint8Array, position: DeliveredPosition): void =>
+    this.onPayload(payload, position);
   readonly #listener: BusListener = {
     reconnected: () => {
       this.announce();
@@ -63,6 +71,24 @@ export class NatsAdapter extends ClusterAdapter {
       this.#history = new NatsHistory(stream, this.#prefix, nsp.name, maxDisconnection);
       this.#sequencer = new PublishSequencer(ORDER_WAIT_MS);
     }
+  }
+
+  /**
+   * With consumer delivery, a room's subscription is local: it gets every ordered message the
+   * consumer dispatches after the last one dispatched before it (no fence round trip needed).
+   */
+  protected override subscribedAfter(room: Room): ItemPosition | undefined {
+    const after = this.#routedAfter.get(room);
+    this.#routedAfter.delete(room);
+    // The whole batch at that sequence was dispatched before: the floor is after its last item.
+    return after === undefined
+      ? undefined
+      : { major: after, minor: 0, index: Number.MAX_SAFE_INTEGER };
+  }
+
+  /** How this node receives the history's messages (undefined without recovery). */
+  get historyDelivery(): HistoryDelivery | undefined {
+    return this.#history?.stream.delivery;
   }
 
   /** Counters of the history stream (malformed republished messages, epoch changes). */
@@ -127,6 +153,12 @@ export class NatsAdapter extends ClusterAdapter {
   protected async doSubscribe(target: ClusterTarget): Promise<void> {
     const subject = this.subject(target);
     if (this.#subscriptions.has(subject)) return;
+    const stream = this.#history?.stream;
+    if (stream?.delivery === "consumer") {
+      // Everything dispatched from now on reaches this subject's handler: a room's floor.
+      if (target.kind === "room") this.#routedAfter.set(target.room, stream.lastDelivered);
+      stream.route(subject, this.#orderedHandler);
+    }
     const subscribing = this.#bus.subscribe(subject, this.#handler, (error) =>
       this.reportError(error),
     );
@@ -141,6 +173,7 @@ export class NatsAdapter extends ClusterAdapter {
 
   protected async doUnsubscribe(target: ClusterTarget): Promise<void> {
     const subject = this.subject(target);
+    this.#history?.stream.unroute(subject, this.#orderedHandler);
     const subscribing = this.#subscriptions.get(subject);
     if (subscribing === undefined) return;
     this.#subscriptions.delete(subject);

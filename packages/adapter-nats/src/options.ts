@@ -56,6 +56,16 @@ export interface NatsHistoryOptions {
   maxBytes?: number;
   /** Most entries the history keeps (oldest go first), unlimited by default. */
   maxMsgs?: number;
+  /**
+   * How the stored messages reach the nodes, in sequence order: `"republish"` (the stream's
+   * RePublish onto the subjects the nodes subscribe to: only nodes with members in a room get its
+   * events; needs nats-server 2.10 or later, earlier ones republish out of order), or
+   * `"consumer"` (one ordered consumer per node over every history subject of the prefix: any
+   * version, but every node receives every recoverable broadcast). Default: `"republish"` when
+   * the stream is made on a 2.10+ server, else `"consumer"`; an existing stream keeps the way it
+   * was made with (delete it to change).
+   */
+  delivery?: "republish" | "consumer";
 }
 
 /** Default subject prefix. */

@@ -75,3 +75,11 @@ export async function lastMessage(
   if (message === undefined) return undefined;
   return { seq: message.seq, data: Buffer.from(message.data ?? "", "base64") };
 }
+
+/** Whether a server version (`2.9.10`) is at least `major.minor`. */
+export function serverAtLeast(version: string | undefined, major: number, minor: number): boolean {
+  const match = /^v?(\d+)\.(\d+)/.exec(version ?? "");
+  if (match === null) return false;
+  const have = [Number(match[1]), Number(match[2])] as const;
+  return have[0] > major || (have[0] === major && have[1] >= minor);
+}

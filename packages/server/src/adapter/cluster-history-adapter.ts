@@ -139,9 +139,23 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     this.#recovery?.onFence(token, position);
   }
 
+  /**
+   * The position after which the new subscription to `room` delivers every ordered message, when
+   * the bus knows it (a bus that dispatches one ordered feed locally); undefined: a fence finds out.
+   */
+  protected subscribedAfter(_room: Room): ItemPosition | undefined {
+    return undefined;
+  }
+
   protected override onRoomSubscribed(room: Room): void {
     const recovery = this.#recovery;
     if (recovery === undefined || !this.#pendingRooms.has(room)) return;
+    const floor = this.subscribedAfter(room);
+    if (floor !== undefined) {
+      this.#pendingRooms.delete(room);
+      recovery.sessions.settle(room, floor);
+      return;
+    }
     if (this.#fenceBatch !== undefined) {
       this.#fenceBatch.add(room);
       return;
