@@ -4,30 +4,35 @@
 // stored message to the subject the adapters already subscribe to, with its `Nats-Sequence`:
 // nodes receive each message once, after it was stored, in sequence order. Before 2.10 RePublish
 // breaks that order, so there one ordered consumer per node delivers them (consumer-delivery.ts).
-// Its epoch is derived from the stream's creation
-// time: a deleted and re-created stream (or one lost with a memory-storage restart) is a new epoch.
-// Limits only ever delete from the front (age, count, bytes; no per-subject limit, no deletes or
-// purges allowed), so `first_seq` tells exactly whether a read lost something.
-import { createHash } from "node:crypto";
+// Its epoch is derived from the stream's creation time: a deleted and re-created stream (or one
+// lost with a memory-storage restart) is a new epoch. Limits only ever delete from the front
+// (history-config.ts), so `first_seq` tells exactly whether a read lost something.
 import {
-  DiscardPolicy,
-  JetStreamApiCodes,
-  JetStreamApiError,
   type JetStreamClient,
   type JetStreamManager,
   jetstream,
   jetstreamManager,
-  RetentionPolicy,
-  StorageType,
-  type StreamConfig,
   type StreamInfo,
 } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
-import { type MsgHdrs, millis, type NatsConnection, nanos, RequestError } from "@nats-io/nats-core";
+import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
 import type { DeliveredPosition, HistoryEntry, HistoryRead, LogPosition } from "@switchyard/server";
 import { ConsumerDelivery, type OrderedHandler } from "./consumer-delivery.js";
 import { NatsAdapterError, NatsAdapterErrorCode } from "./errors.js";
+import {
+  changes,
+  epochOf,
+  type HistoryDelivery,
+  serverAtLeast,
+  streamConfig,
+} from "./history-config.js";
 import { parseSequence, readSubject } from "./history-reader.js";
+import {
+  isApiError,
+  isNoStream,
+  isStreamNotFound,
+  STREAM_NAME_IN_USE,
+} from "./jetstream-errors.js";
 import type { NatsHistoryOptions } from "./options.js";
 import { openSessionBucket } from "./session-store.js";
 import { type HistoryNames, historyNames } from "./subjects.js";
@@ -38,11 +43,6 @@ const MAX_AGE_MARGIN_MS = 60_000;
 const CHECK_EVERY_MS = 5000;
 /** Bound of one history read (a restore), in ms. */
 const READ_TIMEOUT_MS = 10_000;
-/** The deduplication window of the stream (publishes carry no message id). */
-const DUPLICATE_WINDOW_MS = 2000;
-
-/** How stored messages reach the nodes (see NatsHistoryOptions.delivery). */
-export type HistoryDelivery = "republish" | "consumer";
 
 /** What an ordered (republished) message says about its position. */
 export type OrderedHeader = DeliveredPosition | "malformed" | undefined;
@@ -170,6 +170,11 @@ export class HistoryStream {
       this.#timer = undefined;
       this.#consumer?.stop();
     }
+  }
+
+  /** The session bucket is gone (lost with a memory-storage restart): the next use makes it. */
+  bucketLost(): void {
+    this.#bucket = undefined;
   }
 
   /** The session bucket (opened once). */
@@ -313,7 +318,13 @@ export class HistoryStream {
     } catch (err) {
       if (!isStreamNotFound(err)) throw err;
       try {
-        info = await jsm.streams.add(this.config(this.wantedDelivery()));
+        const config = streamConfig(
+          this.names,
+          this.#options,
+          this.#maxAgeMs,
+          this.wantedDelivery(),
+        );
+        info = await jsm.streams.add(config);
       } catch (addError) {
         // Another node created it in the meantime.
         if (!isApiError(addError, STREAM_NAME_IN_USE)) throw addError;
@@ -328,7 +339,10 @@ export class HistoryStream {
     if (wanted !== undefined && wanted !== delivery) {
       throw new Error(`stream ${name} delivers by ${delivery}, not ${wanted}: delete it to change`);
     }
-    const update = changes(info.config, this.config(delivery));
+    const update = changes(
+      info.config,
+      streamConfig(this.names, this.#options, this.#maxAgeMs, delivery),
+    );
     if (update !== undefined) info = await jsm.streams.update(name, update);
     this.#delivery = delivery;
     this.setEpoch(info);
@@ -359,96 +373,4 @@ export class HistoryStream {
     // A consumer of the former stream reads the new one from its start.
     this.#consumer?.restart();
   }
-
-  /** The configuration this node wants. */
-  private config(delivery: HistoryDelivery): StreamConfig {
-    const options = this.#options;
-    return {
-      name: this.names.stream,
-      description: "switchyard: recovery history (connection state recovery across nodes)",
-      subjects: this.names.subjects,
-      retention: RetentionPolicy.Limits,
-      storage: options.storage === "memory" ? StorageType.Memory : StorageType.File,
-      num_replicas: options.replicas ?? 1,
-      max_age: nanos(this.#maxAgeMs),
-      max_msgs: options.maxMsgs ?? -1,
-      max_bytes: options.maxBytes ?? -1,
-      max_msgs_per_subject: -1,
-      discard: DiscardPolicy.Old,
-      duplicate_window: nanos(Math.min(DUPLICATE_WINDOW_MS, this.#maxAgeMs)),
-      ...(delivery === "republish"
-        ? { republish: { ...this.names.republish, headers_only: false } }
-        : {}),
-      deny_delete: true,
-      deny_purge: true,
-    } as StreamConfig;
-  }
-}
-
-/** The settings to change on an existing stream, or undefined when it already fits. */
-function changes(current: StreamConfig, wanted: StreamConfig): Partial<StreamConfig> | undefined {
-  const maxAge = current.max_age === 0 ? 0 : Math.max(current.max_age, wanted.max_age);
-  const subjects = [...new Set([...(current.subjects ?? []), ...wanted.subjects])];
-  const republish = current.republish;
-  const fits =
-    subjects.length === (current.subjects ?? []).length &&
-    republish?.src === wanted.republish?.src &&
-    republish?.dest === wanted.republish?.dest &&
-    republish?.headers_only !== true &&
-    current.discard === DiscardPolicy.Old &&
-    current.max_msgs_per_subject <= 0 &&
-    maxAge === current.max_age &&
-    current.max_msgs === wanted.max_msgs &&
-    current.max_bytes === wanted.max_bytes &&
-    (maxAge === 0 || millis(current.duplicate_window) <= millis(maxAge));
-  if (fits) return undefined;
-  return {
-    subjects,
-    ...(wanted.republish === undefined ? {} : { republish: wanted.republish }),
-    discard: DiscardPolicy.Old,
-    max_msgs_per_subject: -1,
-    max_age: maxAge,
-    max_msgs: wanted.max_msgs,
-    max_bytes: wanted.max_bytes,
-    duplicate_window: wanted.duplicate_window,
-  } as Partial<StreamConfig>;
-}
-
-/** The epoch of a stream: a digest of its name and creation time (a re-created one differs). */
-export function epochOf(info: StreamInfo): string {
-  const created = String(info.created);
-  return createHash("sha256")
-    .update(`${info.config.name}\u0000${created}`)
-    .digest("base64url")
-    .slice(0, 16);
-}
-
-/** Whether a server version (`2.9.10`) is at least `major.minor`. */
-export function serverAtLeast(version: string | undefined, major: number, minor: number): boolean {
-  const match = /^v?(\d+)\.(\d+)/.exec(version ?? "");
-  if (match === null) return false;
-  const [have, haveMinor] = [Number(match[1]), Number(match[2])];
-  return have > major || (have === major && haveMinor >= minor);
-}
-
-/** "stream name already in use with a different configuration". */
-const STREAM_NAME_IN_USE = 10058;
-
-function isApiError(err: unknown, code: number): boolean {
-  return err instanceof JetStreamApiError && err.code === code;
-}
-
-function isStreamNotFound(err: unknown): boolean {
-  return isApiError(err, JetStreamApiCodes.StreamNotFound);
-}
-
-/** A publish that no stream took: no responders on the subject (the client says "jetstream is
- * not enabled", with the request's error as cause). */
-function isNoStream(err: unknown): boolean {
-  if (isStreamNotFound(err)) return true;
-  const cause = err instanceof Error ? err.cause : undefined;
-  return (
-    (err instanceof RequestError && err.isNoResponders()) ||
-    (cause instanceof RequestError && cause.isNoResponders())
-  );
 }

@@ -12,7 +12,8 @@ import {
   type Room,
 } from "@switchyard/server";
 import { NatsAdapterError, NatsAdapterErrorCode } from "./errors.js";
-import type { HistoryDelivery, HistoryStream, HistoryStreamCounters } from "./history-stream.js";
+import type { HistoryDelivery } from "./history-config.js";
+import type { HistoryStream, HistoryStreamCounters } from "./history-stream.js";
 import type { BusListener, NatsBus, NatsConnectionState } from "./nats-bus.js";
 import { NatsHistory } from "./nats-history.js";
 import { DEFAULT_PREFIX, type NatsAdapterOptions } from "./options.js";

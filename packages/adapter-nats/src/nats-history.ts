@@ -26,7 +26,10 @@ export class NatsHistory implements ClusterHistory {
     this.#prefix = prefix;
     this.#nsp = nsp;
     this.#maxDisconnectionMs = maxDisconnectionMs;
-    this.sessions = new KvSessionStore(() => stream.sessions(), nsp);
+    this.sessions = new KvSessionStore(
+      { open: () => stream.sessions(), lost: () => stream.bucketLost() },
+      nsp,
+    );
   }
 
   /** The stream below (shared by the namespaces of one `createAdapter`). */

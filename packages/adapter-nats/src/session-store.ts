@@ -2,16 +2,11 @@
 // keys `{nsp}.s.{pid}` and `{nsp}.n.{node}`). Every write is a compare-and-set on the key's
 // revision, so ownership holds without locks: a node writes or drops a record only while it
 // owns it, and a restore claims it once (the second claimer's revision no longer matches).
-import {
-  JetStreamApiCodes,
-  JetStreamApiError,
-  type JetStreamClient,
-  type JetStreamManager,
-  StorageType,
-} from "@nats-io/jetstream";
+import { type JetStreamClient, type JetStreamManager, StorageType } from "@nats-io/jetstream";
 import { type KV, type KvEntry, Kvm } from "@nats-io/kv";
 import { millis, nanos } from "@nats-io/nats-core";
 import type { SessionStore, SessionWrite } from "@switchyard/server";
+import { isConflict, isNoStream } from "./jetstream-errors.js";
 import type { NatsHistoryOptions } from "./options.js";
 import {
   decodeSession,
@@ -42,6 +37,9 @@ export async function openSessionBucket(
     storage: options.storage === "memory" ? StorageType.Memory : StorageType.File,
     replicas: options.replicas ?? 1,
     description: "switchyard: session records (connection state recovery across nodes)",
+    // Reads through the stream's leader (STREAM.MSG.GET): nats-server 2.9 may leave a direct get
+    // on a bucket made a moment ago unanswered until the request times out.
+    allow_direct: false,
   });
   const stream = `KV_${bucket}`;
   const info = await jsm.streams.info(stream);
@@ -52,23 +50,49 @@ export async function openSessionBucket(
   return kv;
 }
 
-/** The session records of namespace `nsp` in the bucket that `kv` opens. */
+/** Where the bucket comes from: opened (made) on demand, and told when it is gone. */
+export interface SessionBucket {
+  open(): Promise<KV>;
+  lost(): void;
+}
+
+/** The session records of namespace `nsp` in `bucket`. */
 export class KvSessionStore implements SessionStore {
-  readonly #kv: () => Promise<KV>;
+  readonly #bucket: SessionBucket;
   readonly #base: string;
 
-  constructor(kv: () => Promise<KV>, nsp: string) {
-    this.#kv = kv;
+  constructor(bucket: SessionBucket, nsp: string) {
+    this.#bucket = bucket;
     this.#base = encodeToken(nsp);
   }
 
-  async save(owner: string, records: SessionWrite[]): Promise<void> {
-    const kv = await this.#kv();
-    await settleAll(records.map((record) => this.write(kv, owner, record)));
+  /**
+   * Runs `op` on the bucket. A bucket that is gone (a memory-storage restart) is made again:
+   * a read then finds nothing (`lost`), a write is made once more in the new bucket.
+   */
+  private async use<T>(op: (kv: KV) => Promise<T>, lost: (() => T) | undefined): Promise<T> {
+    try {
+      return await op(await this.#bucket.open());
+    } catch (err) {
+      if (!isNoStream(err)) throw err;
+      this.#bucket.lost();
+      if (lost !== undefined) return lost();
+      return op(await this.#bucket.open());
+    }
   }
 
-  async drop(owner: string, pids: string[]): Promise<void> {
-    const kv = await this.#kv();
+  save(owner: string, records: SessionWrite[]): Promise<void> {
+    return this.use(
+      (kv) => settleAll(records.map((record) => this.write(kv, owner, record))),
+      undefined,
+    );
+  }
+
+  drop(owner: string, pids: string[]): Promise<void> {
+    return this.use((kv) => this.dropOwned(kv, owner, pids), noop);
+  }
+
+  private async dropOwned(kv: KV, owner: string, pids: string[]): Promise<void> {
     await settleAll(
       pids.map(async (pid) => {
         const key = this.recordKey(pid);
@@ -81,14 +105,23 @@ export class KvSessionStore implements SessionStore {
     );
   }
 
-  async peek(pid: string): Promise<Uint8Array | undefined> {
-    const kv = await this.#kv();
-    const current = live(await kv.get(this.recordKey(pid)));
-    return current === undefined || current.claimed ? undefined : current.value;
+  peek(pid: string): Promise<Uint8Array | undefined> {
+    return this.use(async (kv) => {
+      const current = live(await kv.get(this.recordKey(pid)));
+      return current === undefined || current.claimed ? undefined : current.value;
+    }, none);
   }
 
-  async claim(owner: string, pid: string, ttlMs: number): Promise<Uint8Array | undefined> {
-    const kv = await this.#kv();
+  claim(owner: string, pid: string, ttlMs: number): Promise<Uint8Array | undefined> {
+    return this.use((kv) => this.claimOnce(kv, owner, pid, ttlMs), none);
+  }
+
+  private async claimOnce(
+    kv: KV,
+    owner: string,
+    pid: string,
+    ttlMs: number,
+  ): Promise<Uint8Array | undefined> {
     const key = this.recordKey(pid);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const entry = await kv.get(key);
@@ -111,20 +144,20 @@ export class KvSessionStore implements SessionStore {
     return undefined;
   }
 
-  async touch(uid: string, ttlMs: number): Promise<void> {
-    const kv = await this.#kv();
-    const now = Date.now();
-    const value = encodeTime(now);
-    await kv.put(
-      this.nodeKey(uid),
-      encodeSession({ owner: uid, expiresAt: now + ttlMs, claimed: false, value }),
-    );
+  touch(uid: string, ttlMs: number): Promise<void> {
+    return this.use(async (kv) => {
+      const now = Date.now();
+      const value = encodeTime(now);
+      const entry = { owner: uid, expiresAt: now + ttlMs, claimed: false, value };
+      await kv.put(this.nodeKey(uid), encodeSession(entry));
+    }, undefined);
   }
 
-  async lastSeen(uid: string): Promise<number | undefined> {
-    const kv = await this.#kv();
-    const current = live(await kv.get(this.nodeKey(uid)));
-    return current === undefined || current.owner !== uid ? undefined : decodeTime(current.value);
+  lastSeen(uid: string): Promise<number | undefined> {
+    return this.use(async (kv) => {
+      const current = live(await kv.get(this.nodeKey(uid)));
+      return current === undefined || current.owner !== uid ? undefined : decodeTime(current.value);
+    }, none);
   }
 
   /** Writes one record unless a live record of another node is there. */
@@ -168,14 +201,13 @@ function live(entry: KvEntry | null): StoredSession | undefined {
 
 /** Swallows a lost compare-and-set (wrong last sequence); rethrows anything else. */
 function unlessConflict(err: unknown): void {
-  if (
-    err instanceof JetStreamApiError &&
-    (err.code === JetStreamApiCodes.StreamWrongLastSequence ||
-      err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
-  ) {
-    return;
-  }
-  throw err;
+  if (!isConflict(err)) throw err;
+}
+
+function noop(): void {}
+
+function none(): undefined {
+  return undefined;
 }
 
 /** Waits for every promise; rejects with the first failure once all settled. */
