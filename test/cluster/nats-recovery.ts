@@ -23,6 +23,7 @@ import {
   CONTRACT_OPTIONS,
   settleSubscriptions,
   startNode,
+  waitFor,
   waitForMembers,
   waitUntil,
 } from "./cluster-harness.js";
@@ -265,6 +266,21 @@ export function describeNatsRecovery(name: string, url: string | undefined): voi
       expect(peer.stream("a", room)).toEqual(upTo(80));
       expect(peer.stream("b", room)).toEqual(upTo(80));
       expect(counters(c).outOfOrder).toBe(0);
+    });
+
+    it("never lets an operation overtake the broadcast published before it", async () => {
+      const { nodes } = await cluster(2);
+      const [a, b] = nodes as [ClusterNode, ClusterNode];
+      const room = "then-leave";
+      const peer = await connect(b);
+      await peer.socket.join(room);
+      await settleSubscriptions(nodes);
+      const gone = waitFor(peer.client, "disconnect");
+      // The broadcast goes through the history, the disconnection straight to b: it waits.
+      emit(a, room, "a", 1);
+      a.io.in(room).disconnectSockets(true);
+      await gone;
+      expect(peer.stream("a", room)).toEqual([1]);
     });
 
     it("drops republished messages whose headers are not the stream's, counted, never delivered", async () => {
