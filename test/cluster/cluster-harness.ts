@@ -84,9 +84,18 @@ export async function waitForMembers(nodes: ClusterNode[], n: number, nsp = "/")
   }, `every node counts ${n} servers`);
 }
 
-/** Resolves when every node's pending room subscriptions reached the bus. */
+/**
+ * Resolves when every node's pending room subscriptions reached the bus, and (recovery on) the
+ * new rooms know from which position their members are in them.
+ */
 export async function settleSubscriptions(nodes: ClusterNode[], nsp = "/"): Promise<void> {
-  await Promise.all(nodes.map((node) => node.adapter(nsp).whenSubscribed()));
+  await Promise.all(
+    nodes.map(async (node) => {
+      const adapter = node.adapter(nsp);
+      await adapter.whenSubscribed();
+      await adapter.whenRoomsSettled();
+    }),
+  );
 }
 
 /** Resolves with the arguments of the next `event` on `emitter`, or rejects after `timeoutMs`. */

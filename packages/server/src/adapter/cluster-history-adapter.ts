@@ -47,6 +47,8 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   readonly #pendingRooms: Set<Room> = new Set();
   /** Rooms whose subscription was confirmed, waiting for the next room fence. */
   #fenceBatch: Set<Room> | undefined;
+  /** Room fences in flight (see {@link whenRoomsSettled}). */
+  readonly #settling: Set<Promise<void>> = new Set();
   /** Targets some of whose events could not be appended: a gap is written there. */
   readonly #gaps: Map<string, ClusterTarget> = new Map();
   #gapTimer: NodeJS.Timeout | undefined;
@@ -57,6 +59,14 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   /** The bus's history for this namespace, or undefined when the bus keeps none. */
   protected history(): ClusterHistory | undefined {
     return undefined;
+  }
+
+  /**
+   * Resolves when every room subscribed so far knows from which position its members are in it
+   * (its fence came back, or failed): a session saved after that replays the room's past.
+   */
+  async whenRoomsSettled(): Promise<void> {
+    while (this.#settling.size > 0) await Promise.allSettled([...this.#settling]);
   }
 
   /** Recovery counters (hits, misses by reason, replayed events), when recovery runs. */
@@ -162,12 +172,23 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     }
     const batch = new Set([room]);
     this.#fenceBatch = batch;
+    let settled: () => void = () => undefined;
+    const settling = new Promise<void>((resolve) => {
+      settled = resolve;
+    });
+    this.#settling.add(settling);
     // One fence for every room subscribed in this tick.
     setImmediate(() => {
       this.#fenceBatch = undefined;
-      void recovery.fence().then((fence) => {
-        if (fence !== undefined) this.#host.roomsSettled([...batch], fence);
-      });
+      void recovery
+        .fence()
+        .then((fence) => {
+          if (fence !== undefined) this.#host.roomsSettled([...batch], fence);
+        })
+        .finally(() => {
+          this.#settling.delete(settling);
+          settled();
+        });
     });
   }
 
