@@ -95,11 +95,6 @@ export class HistoryStream {
     this.#js = jetstream(nc);
   }
 
-  /** The current epoch ("" before the first open). */
-  get epoch(): string {
-    return this.#epoch;
-  }
-
   /** The last sequence delivered to this node (0 before any, and in a new epoch). */
   get lastDelivered(): number {
     return this.#lastSeq;
@@ -118,11 +113,6 @@ export class HistoryStream {
   /** Undoes {@link route}. */
   unroute(subject: string, handler: OrderedHandler): void {
     this.#consumer?.unroute(subject, handler);
-  }
-
-  /** The JetStream client (the session bucket shares it). */
-  get client(): JetStreamClient {
-    return this.#js;
   }
 
   /** The JetStream manager (created once; checks that JetStream answers). */
