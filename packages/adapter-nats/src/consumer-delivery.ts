@@ -37,7 +37,7 @@ export class ConsumerDelivery {
 
   /**
    * `positionOf` turns every sequence delivered (routed or not) into its position, in order;
-   * `lastDelivered` is the last one (0 in a new stream): a re-created consumer goes on after it;
+   * `lastDelivered` is the last one (0 in a new stream): every consumer starts after it;
    * `onError` gets the failures of the consumer (it is then re-created).
    */
   constructor(
@@ -79,8 +79,8 @@ export class ConsumerDelivery {
   }
 
   /**
-   * Starts reading from the next message stored (what was stored before is read by restores).
-   * Resolves once the consumer exists, so that what is appended after that is delivered.
+   * Starts reading after the last message delivered (at start: the stream's last one, what was
+   * stored before is read by restores). Resolves once the consumer exists (or failed once).
    */
   start(): Promise<void> {
     if (this.#running) return Promise.resolve();
@@ -110,23 +110,16 @@ export class ConsumerDelivery {
 
   private async run(ready: () => void): Promise<void> {
     let retry = RETRY_MIN_MS;
-    // The first consumer reads what is stored from now on; a later one goes on after the last
-    // message delivered (nothing lost across a failure, a whole new stream after a re-creation).
-    let started = false;
     while (this.#running) {
       this.#kicked = false;
       try {
-        const filter_subjects = `${this.#historyBase}>`;
-        const consumer = await this.#js.consumers.get(
-          this.#stream,
-          started
-            ? {
-                filter_subjects,
-                deliver_policy: DeliverPolicy.StartSequence,
-                opt_start_seq: this.#lastDelivered() + 1,
-              }
-            : { filter_subjects, deliver_policy: DeliverPolicy.New },
-        );
+        // After the last message delivered (or passed at start): nothing is lost across a
+        // failure, and a re-created stream is read from its start.
+        const consumer = await this.#js.consumers.get(this.#stream, {
+          filter_subjects: `${this.#historyBase}>`,
+          deliver_policy: DeliverPolicy.StartSequence,
+          opt_start_seq: this.#lastDelivered() + 1,
+        });
         // A callback, not the async iterator: each message is handled in the I/O callback that
         // received it, as a core subscription's is, never between the microtasks of a restore.
         const messages = await consumer.consume({
@@ -137,7 +130,6 @@ export class ConsumerDelivery {
           void messages.close().catch(noop);
         };
         if (!this.#running || this.#kicked) this.#stop();
-        started = true;
         ready();
         retry = RETRY_MIN_MS;
         const ended = await messages.closed();

@@ -78,6 +78,8 @@ export class HistoryStream {
   #checking: Promise<void> | undefined;
   #delivery: HistoryDelivery | undefined;
   #consumer: ConsumerDelivery | undefined;
+  /** The last sequence delivered at the previous check, when the stream held more then. */
+  #stalledAt: number | undefined;
   #timer: NodeJS.Timeout | undefined;
   #users = 0;
 
@@ -270,7 +272,9 @@ export class HistoryStream {
     const checking = (async () => {
       try {
         const jsm = await this.manager();
-        this.setEpoch(await jsm.streams.info(this.names.stream));
+        const info = await jsm.streams.info(this.names.stream);
+        this.setEpoch(info);
+        this.watchConsumer(info.state.last_seq);
       } catch (err) {
         if (isStreamNotFound(err)) this.recreate();
       }
@@ -279,6 +283,19 @@ export class HistoryStream {
     void checking.finally(() => {
       this.#checking = undefined;
     });
+  }
+
+  /**
+   * A consumer that delivered nothing between two checks while the stream holds more than it
+   * delivered has stalled (seen under heavy load): it is made again, after the last delivered.
+   */
+  private watchConsumer(lastStored: number): void {
+    if (this.#delivery !== "consumer" || lastStored <= this.#lastSeq) {
+      this.#stalledAt = undefined;
+      return;
+    }
+    if (this.#stalledAt === this.#lastSeq) this.#consumer?.restart();
+    this.#stalledAt = this.#lastSeq;
   }
 
   private ready(): Promise<string> {
@@ -336,7 +353,11 @@ export class HistoryStream {
     if (update !== undefined) info = await jsm.streams.update(name, update);
     this.#delivery = delivery;
     this.setEpoch(info);
-    if (delivery === "consumer") await this.consumer().start();
+    if (delivery === "consumer") {
+      // What is stored already came before this node: the consumer starts after it.
+      if (this.#lastSeq === 0) this.#lastSeq = info.state.last_seq;
+      await this.consumer().start();
+    }
     return this.#epoch;
   }
 

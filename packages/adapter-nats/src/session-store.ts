@@ -19,6 +19,8 @@ import { encodeToken } from "./subjects.js";
 
 /** Compare-and-set attempts before a write gives up (each lost one means another writer won). */
 const ATTEMPTS = 3;
+/** Revisions of this node's own writes kept to skip a read (about 100 bytes each). */
+const MAX_REVISIONS = 65_536;
 
 /**
  * Opens the session bucket (created by the first node), keeping entries at least `ttlMs`: an
@@ -60,6 +62,8 @@ export interface SessionBucket {
 export class KvSessionStore implements SessionStore {
   readonly #bucket: SessionBucket;
   readonly #base: string;
+  /** The revision of each owner's last write of each record key (`owner NUL key`). */
+  readonly #revisions: Map<string, number> = new Map();
 
   constructor(bucket: SessionBucket, nsp: string) {
     this.#bucket = bucket;
@@ -96,6 +100,20 @@ export class KvSessionStore implements SessionStore {
     await settleAll(
       pids.map(async (pid) => {
         const key = this.recordKey(pid);
+        const mine = `${owner}\u0000${key}`;
+        const known = this.#revisions.get(mine);
+        this.#revisions.delete(mine);
+        // Our last write is still the last revision: delete it in one round trip.
+        if (known !== undefined) {
+          const deleted = await kv.delete(key, { previousSeq: known }).then(
+            () => true,
+            (err: unknown) => {
+              unlessConflict(err);
+              return false;
+            },
+          );
+          if (deleted) return;
+        }
         const entry = await kv.get(key);
         if (entry === null || entry.operation !== "PUT") return;
         if (decodeSession(entry.value)?.owner !== owner) return;
@@ -134,7 +152,8 @@ export class KvSessionStore implements SessionStore {
         value: new Uint8Array(0),
       });
       try {
-        await kv.update(key, claimed, entry.revision);
+        // The claimer owns it now: its next write (the restored socket's) needs no read.
+        this.remember(`${owner}\u0000${key}`, await kv.update(key, claimed, entry.revision));
         return current.value;
       } catch (err) {
         // Another claim, or the owner's refresh, came first: read again.
@@ -160,26 +179,56 @@ export class KvSessionStore implements SessionStore {
     }, none);
   }
 
-  /** Writes one record unless a live record of another node is there. */
+  /**
+   * Writes one record unless a live record of another node is there. One round trip when this
+   * node's last write is still the record's last revision, or when there is no record yet.
+   */
   private async write(kv: KV, owner: string, record: SessionWrite): Promise<void> {
     const key = this.recordKey(record.pid);
+    const bytes = encodeSession({
+      owner,
+      expiresAt: Date.now() + record.ttlMs,
+      claimed: false,
+      value: record.value,
+    });
+    const mine = `${owner}\u0000${key}`;
+    const known = this.#revisions.get(mine);
+    try {
+      this.remember(
+        mine,
+        known === undefined ? await kv.create(key, bytes) : await kv.update(key, bytes, known),
+      );
+      return;
+    } catch (err) {
+      // Someone else wrote it (a claim) or it exists: read it and decide.
+      unlessConflict(err);
+      this.#revisions.delete(mine);
+    }
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const entry = await kv.get(key);
       const current = live(entry);
       if (current !== undefined && current.owner !== owner) return;
-      const bytes = encodeSession({
-        owner,
-        expiresAt: Date.now() + record.ttlMs,
-        claimed: false,
-        value: record.value,
-      });
       try {
-        if (entry === null) await kv.create(key, bytes);
-        else await kv.update(key, bytes, entry.revision);
+        this.remember(
+          mine,
+          entry === null
+            ? await kv.create(key, bytes)
+            : await kv.update(key, bytes, entry.revision),
+        );
         return;
       } catch (err) {
         unlessConflict(err);
       }
+    }
+  }
+
+  /** Keeps the revision of an owner's last write of a key (bounded: the oldest go first). */
+  private remember(mine: string, revision: number): void {
+    this.#revisions.delete(mine);
+    this.#revisions.set(mine, revision);
+    if (this.#revisions.size > MAX_REVISIONS) {
+      const oldest = this.#revisions.keys().next();
+      if (oldest.done !== true) this.#revisions.delete(oldest.value);
     }
   }
 
