@@ -93,9 +93,18 @@ export async function waitForMembers(nodes: ClusterNode[], n: number, nsp = "/")
   }, `every node counts ${n} servers`);
 }
 
-/** Resolves when every node's pending room subscriptions reached the bus. */
+/**
+ * Resolves when every node's pending room subscriptions reached the bus, and (recovery on) the
+ * new rooms know from which position their members are in them.
+ */
 export async function settleSubscriptions(nodes: ClusterNode[], nsp = "/"): Promise<void> {
-  await Promise.all(nodes.map((node) => node.adapter(nsp).whenSubscribed()));
+  await Promise.all(
+    nodes.map(async (node) => {
+      const adapter = node.adapter(nsp);
+      // With recovery, this also waits for the new rooms' floors (whenRoomsSettled).
+      await adapter.whenSubscribed();
+    }),
+  );
 }
 
 /** Resolves with the arguments of the next `event` on `emitter`, or rejects after `timeoutMs`. */

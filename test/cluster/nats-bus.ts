@@ -2,7 +2,7 @@
 // processes would), and every run its own subject prefix (others test on the same server).
 import { randomBytes } from "node:crypto";
 import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
-import { createAdapter, subjectFor } from "@switchyard/adapter-nats";
+import { createAdapter, type NatsHistoryOptions, subjectFor } from "@switchyard/adapter-nats";
 import type { AdapterConstructor } from "@switchyard/server";
 import type { ContractBus } from "./cluster-harness.js";
 
@@ -14,10 +14,13 @@ export const TEST_CONNECTION: Partial<ConnectionOptions> = {
   pingInterval: 2000,
 };
 
-/** A contract bus on the NATS at `url`; `noEcho` is the recommended production setting. */
+/**
+ * A contract bus on the NATS at `url`; `noEcho` is the recommended production setting, `history`
+ * the JetStream history's options (used when the nodes run with recovery).
+ */
 export async function natsBus(
   url: string,
-  options: { noEcho?: boolean; prefix?: string } = {},
+  options: { noEcho?: boolean; prefix?: string; history?: NatsHistoryOptions } = {},
 ): Promise<
   ContractBus & { prefix: string; connections: NatsConnection[]; nodeConnections: NatsConnection[] }
 > {
@@ -50,7 +53,8 @@ export async function natsBus(
       nodeConnections.push(nc);
       // Refilled in the background; a failure shows up as "no spare connection" later.
       reserve(2).catch(() => undefined);
-      return createAdapter(nc, { ...adapterOptions, prefix });
+      const history = options.history === undefined ? {} : { history: options.history };
+      return createAdapter(nc, { ...adapterOptions, prefix, ...history });
     },
     inject: async (nsp, payload) => {
       injector.publish(subjectFor(prefix, nsp, { kind: "all" }), payload);

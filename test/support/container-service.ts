@@ -57,17 +57,19 @@ export async function detectEngine(
 }
 
 /**
- * Starts the service in a container with a FIXED host port (picked free on this machine), so
- * stop() + start() can recreate the container on the same port for fault tests.
+ * Starts the service (`image`, or the kind's default one) in a container with a FIXED host port
+ * (picked free on this machine), so stop() + start() can recreate the container on the same port
+ * for fault tests.
  */
 export async function startContainerService(
   kind: ServiceKind,
   tc: TestcontainersModule,
   options: StartOptions = {},
+  image?: string,
 ): Promise<TestService> {
   const startupTimeoutMs = options.startupTimeoutMs ?? 60_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
-  const spec = IMAGES[kind];
+  const spec = image === undefined ? IMAGES[kind] : { ...IMAGES[kind], image };
   const port = await getFreePort();
   let host = "127.0.0.1";
   let current: StartedContainerLike | undefined;

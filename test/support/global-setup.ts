@@ -1,20 +1,33 @@
-// Vitest globalSetup for the e2e project: resolves redis and NATS once per run and provides
-// their URLs (`inject("redisUrl")`, `inject("natsUrl")`; undefined = unavailable, tests skip).
+// Vitest globalSetup for the e2e project: resolves redis, NATS and the current nats-server once
+// per run and provides their URLs (`inject("redisUrl")`, `inject("natsUrl")`,
+// `inject("natsCurrentUrl")`; undefined = unavailable, tests skip).
 import type { TestProject } from "vitest/node";
-import { resolveService, type ServiceKind, type TestService } from "./services.js";
+import {
+  resolveService,
+  type ServiceFlavor,
+  type ServiceKind,
+  type TestService,
+} from "./services.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
     redisUrl: string | undefined;
     natsUrl: string | undefined;
+    /** The current nats-server 2.x (the distribution's is `natsUrl`). */
+    natsCurrentUrl: string | undefined;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const kinds: ServiceKind[] = ["redis", "nats"];
+  const wanted: Array<[ServiceKind, ServiceFlavor]> = [
+    ["redis", "default"],
+    ["nats", "default"],
+    ["nats", "current"],
+  ];
   const results = await Promise.allSettled(
-    kinds.map((kind) =>
+    wanted.map(([kind, flavor]) =>
       resolveService(kind, {
+        flavor,
         onUnavailable: (message) => console.warn(`[services] ${message}; dependent tests skip.`),
       }),
     ),
@@ -29,12 +42,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await Promise.allSettled(started.map((service) => service.close()));
     throw new Error(errors.join("\n"));
   }
-  for (const service of started)
-    console.log(`[services] ${service.kind}: ${service.source} ${service.url}`);
-  const urlOf = (kind: ServiceKind): string | undefined =>
-    started.find((service) => service.kind === kind)?.url;
-  project.provide("redisUrl", urlOf("redis"));
-  project.provide("natsUrl", urlOf("nats"));
+  for (const [i, [kind, flavor]] of wanted.entries()) {
+    const result = results[i];
+    const service = result?.status === "fulfilled" ? result.value : undefined;
+    const label = flavor === "default" ? kind : `${kind} (${flavor})`;
+    if (service !== undefined) console.log(`[services] ${label}: ${service.source} ${service.url}`);
+  }
+  const urlOf = (index: number): string | undefined => {
+    const result = results[index];
+    return result?.status === "fulfilled" ? result.value?.url : undefined;
+  };
+  project.provide("redisUrl", urlOf(0));
+  project.provide("natsUrl", urlOf(1));
+  project.provide("natsCurrentUrl", urlOf(2));
 
   return async () => {
     await Promise.allSettled(started.map((service) => service.close()));

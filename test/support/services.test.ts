@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { createConnection } from "node:net";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import {
+  CURRENT_NATS,
   defaultBinDirs,
   findBinary,
   isCi,
@@ -52,6 +53,8 @@ const natsUrl = inject("natsUrl");
 const localDirs = defaultBinDirs();
 const haveRedisBinary = findBinary("redis", localDirs) !== undefined;
 const haveNatsBinary = findBinary("nats", localDirs) !== undefined;
+const currentNats =
+  process.env[CURRENT_NATS.binaryVar] ?? findBinary("nats", localDirs, CURRENT_NATS.binaryName);
 
 const opened: TestService[] = [];
 afterEach(async () => {
@@ -128,6 +131,69 @@ describe.skipIf(!haveNatsBinary)("startLocalService(nats)", () => {
     await nats.close();
     expect(existsSync(dir ?? "")).toBe(false);
     expect(await connectOutcome(nats.port)).toBe("ECONNREFUSED");
+  });
+});
+
+describe.skipIf(currentNats === undefined)("startLocalService(nats, current)", () => {
+  it("runs the current nats-server 2.x with JetStream, not the distribution's", async () => {
+    const nats = await startLocalService("nats", {
+      flavor: "current",
+      loadTestcontainers: noEngine,
+    });
+    opened.push(nats);
+    const info = JSON.parse((await firstLine(nats.url)).slice("INFO ".length)) as {
+      version: string;
+      jetstream: boolean;
+    };
+    expect(info.jetstream).toBe(true);
+    const [major, minor] = info.version.split(".").map(Number);
+    expect(major).toBe(2);
+    expect(minor).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe("resolveService (current nats-server)", () => {
+  it("prefers NATS_CURRENT_URL, and never reads NATS_URL for it", async () => {
+    const service = await resolveService("nats", {
+      flavor: "current",
+      env: { NATS_URL: "nats://10.0.0.1:4222", NATS_CURRENT_URL: "nats://10.0.0.2:4333" },
+      loadTestcontainers: () => Promise.reject(new Error("must not be called")),
+    });
+    expect(service).toMatchObject({ source: "env", host: "10.0.0.2", port: 4333 });
+  });
+
+  it("under CI with no binary and no engine, rejects naming what was tried", async () => {
+    const attempt = resolveService("nats", {
+      flavor: "current",
+      env: { CI: "true" },
+      // Where Debian puts its nats-server: that one is not the current one.
+      binDirs: ["/usr/sbin"],
+      loadTestcontainers: noEngine,
+    });
+    await expect(attempt).rejects.toThrow(
+      /nats \(current\) is unavailable.*NATS_CURRENT_URL not set.*NATS_SERVER_CURRENT not set and no nats-server-current binary.*CI requires nats \(current\)/,
+    );
+  });
+
+  it("reports a NATS_SERVER_CURRENT that is not an executable, and skips outside CI", async () => {
+    const messages: string[] = [];
+    const service = await resolveService("nats", {
+      flavor: "current",
+      env: { CI: "false", NATS_SERVER_CURRENT: "/nonexistent/nats-server" },
+      binDirs: [],
+      loadTestcontainers: noEngine,
+      onUnavailable: (message) => messages.push(message),
+    });
+    expect(service).toBeUndefined();
+    expect(messages).toEqual([
+      expect.stringContaining("NATS_SERVER_CURRENT=/nonexistent/nats-server is not an executable"),
+    ]);
+  });
+
+  it("has no current flavor for redis", async () => {
+    await expect(resolveService("redis", { flavor: "current", env: {} })).rejects.toThrow(
+      /redis has no "current" flavor/,
+    );
   });
 });
 

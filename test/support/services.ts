@@ -4,6 +4,9 @@
 //      /usr/local/bin) spawned on a free 127.0.0.1 port;
 //   3. testcontainers, when it is importable and a container engine answers.
 // Under CI an unresolvable service is an error; elsewhere it is `undefined` (tests skip).
+// NATS comes in two builds (`flavor`): the distribution's nats-server (Debian: 2.9), and the
+// current 2.x that .ci/run builds from the Go module proxy: NATS_CURRENT_URL, then the binary at
+// NATS_SERVER_CURRENT or a `nats-server-current` in the same directories, then a container.
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { startBinaryService } from "./binary-service.js";
@@ -41,7 +44,20 @@ export const ENV_VARS: Readonly<Record<ServiceKind, string>> = {
   nats: "NATS_URL",
 };
 
+/** Which build of the server: the distribution's (default) or the current nats-server 2.x. */
+export type ServiceFlavor = "default" | "current";
+
+/** How the current nats-server is found (see the file comment). */
+export const CURRENT_NATS = {
+  urlVar: "NATS_CURRENT_URL",
+  binaryVar: "NATS_SERVER_CURRENT",
+  binaryName: "nats-server-current",
+  image: "nats:2-alpine",
+} as const;
+
 export interface LocalServiceOptions extends StartOptions {
+  /** Which build (only NATS has a "current" one). Default: "default". */
+  flavor?: ServiceFlavor;
   /** Directories searched for the binary. Default: `defaultBinDirs(env)`. */
   binDirs?: readonly string[];
   /** Only used for PATH when `binDirs` is not given. Default: process.env. */
@@ -67,23 +83,64 @@ export function defaultBinDirs(env: Env = process.env): string[] {
   return [...new Set([...fromPath, ...EXTRA_BIN_DIRS])];
 }
 
-/** Absolute path of the kind's server binary in `binDirs`, if any is an executable file. */
-export function findBinary(kind: ServiceKind, binDirs: readonly string[]): string | undefined {
+/** Absolute path of the kind's server binary (or `name`) in `binDirs`, if one is executable. */
+export function findBinary(
+  kind: ServiceKind,
+  binDirs: readonly string[],
+  name: string = BINARY_NAMES[kind],
+): string | undefined {
   for (const dir of binDirs) {
-    const candidate = join(dir, BINARY_NAMES[kind]);
-    try {
-      accessSync(candidate, constants.X_OK);
-      if (statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
+    const candidate = join(dir, name);
+    if (isExecutable(candidate)) return candidate;
   }
   return undefined;
 }
 
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** What a flavor of a service is looked for as. */
+interface Spec {
+  kind: ServiceKind;
+  /** The service's name in messages ("nats", "nats (current)"). */
+  label: string;
+  urlVar: string;
+  binaryName: string;
+  /** The variable that names the binary's path, if the flavor has one. */
+  binaryVar: string | undefined;
+  image: string | undefined;
+}
+
+function specOf(kind: ServiceKind, flavor: ServiceFlavor = "default"): Spec {
+  if (flavor === "current") {
+    if (kind !== "nats") throw new Error(`${kind} has no "current" flavor`);
+    const { urlVar, binaryVar, binaryName, image } = CURRENT_NATS;
+    return { kind, label: "nats (current)", urlVar, binaryName, binaryVar, image };
+  }
+  const binaryName = BINARY_NAMES[kind];
+  return {
+    kind,
+    label: kind,
+    urlVar: ENV_VARS[kind],
+    binaryName,
+    binaryVar: undefined,
+    image: undefined,
+  };
+}
+
 /** Service described by REDIS_URL / NATS_URL, or undefined when the variable is unset/empty. */
-export function serviceFromEnv(kind: ServiceKind, env: Env): TestService | undefined {
-  const variable = ENV_VARS[kind];
+export function serviceFromEnv(
+  kind: ServiceKind,
+  env: Env,
+  flavor: ServiceFlavor = "default",
+): TestService | undefined {
+  const variable = specOf(kind, flavor).urlVar;
   const raw = env[variable]?.trim();
   if (raw === undefined || raw === "") return undefined;
   // NATS_URL may list several servers; the first one is the one we describe.
@@ -117,13 +174,33 @@ export function serviceFromEnv(kind: ServiceKind, env: Env): TestService | undef
 
 type Attempt = { service: TestService } | { tried: string[] };
 
+/** The binary of `spec`: the path its variable names, else its name in the bin dirs. */
+function locateBinary(
+  spec: Spec,
+  options: LocalServiceOptions,
+  tried: string[],
+): string | undefined {
+  const env = options.env ?? process.env;
+  const explicit = spec.binaryVar === undefined ? undefined : env[spec.binaryVar]?.trim();
+  if (explicit !== undefined && explicit !== "") {
+    if (isExecutable(explicit)) return explicit;
+    tried.push(`${spec.binaryVar}=${explicit} is not an executable file`);
+    return undefined;
+  }
+  const binDirs = options.binDirs ?? defaultBinDirs(env);
+  const found = findBinary(spec.kind, binDirs, spec.binaryName);
+  if (found === undefined) {
+    const unset = spec.binaryVar === undefined ? "" : `${spec.binaryVar} not set and `;
+    tried.push(`${unset}no ${spec.binaryName} binary in [${binDirs.join(", ")}]`);
+  }
+  return found;
+}
+
 async function startLocal(kind: ServiceKind, options: LocalServiceOptions): Promise<Attempt> {
-  const binDirs = options.binDirs ?? defaultBinDirs(options.env ?? process.env);
+  const spec = specOf(kind, options.flavor);
   const tried: string[] = [];
-  const binary = findBinary(kind, binDirs);
-  if (binary === undefined) {
-    tried.push(`no ${BINARY_NAMES[kind]} binary in [${binDirs.join(", ")}]`);
-  } else {
+  const binary = locateBinary(spec, options, tried);
+  if (binary !== undefined) {
     try {
       return { service: await startBinaryService(kind, binary, options) };
     } catch (err) {
@@ -135,7 +212,7 @@ async function startLocal(kind: ServiceKind, options: LocalServiceOptions): Prom
     tried.push(engine.reason);
   } else {
     try {
-      return { service: await startContainerService(kind, engine.module, options) };
+      return { service: await startContainerService(kind, engine.module, options, spec.image) };
     } catch (err) {
       tried.push(`container failed to start: ${(err as Error).message}`);
     }
@@ -153,7 +230,8 @@ export async function startLocalService(
 ): Promise<TestService> {
   const attempt = await startLocal(kind, options);
   if ("service" in attempt) return attempt.service;
-  throw new Error(`could not start a local ${kind}: ${attempt.tried.join("; ")}`);
+  const label = specOf(kind, options.flavor).label;
+  throw new Error(`could not start a local ${label}: ${attempt.tried.join("; ")}`);
 }
 
 /**
@@ -166,15 +244,16 @@ export async function resolveService(
   options: ResolveOptions = {},
 ): Promise<TestService | undefined> {
   const env = options.env ?? process.env;
-  const fromEnv = serviceFromEnv(kind, env);
+  const spec = specOf(kind, options.flavor);
+  const fromEnv = serviceFromEnv(kind, env, options.flavor);
   if (fromEnv !== undefined) return fromEnv;
   const attempt = await startLocal(kind, { ...options, env });
   if ("service" in attempt) return attempt.service;
-  const tried = [`${ENV_VARS[kind]} not set`, ...attempt.tried];
-  const message = `${kind} is unavailable for tests. Tried: ${tried.join("; ")}`;
+  const tried = [`${spec.urlVar} not set`, ...attempt.tried];
+  const message = `${spec.label} is unavailable for tests. Tried: ${tried.join("; ")}`;
   if (isCi(env)) {
     throw new Error(
-      `${message}. CI requires ${kind}: set ${ENV_VARS[kind]}, install ${BINARY_NAMES[kind]} ` +
+      `${message}. CI requires ${spec.label}: set ${spec.urlVar}, install ${spec.binaryName} ` +
         "(see .ci/run), or provide a container engine.",
     );
   }

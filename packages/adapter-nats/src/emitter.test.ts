@@ -84,4 +84,11 @@ describe("Emitter", () => {
       expect.objectContaining({ code: "SY_ERR_ADAPTER_NATS_CONNECTION_ERROR" }),
     ]);
   });
+
+  it("needs the NatsConnection itself for recovery (JetStream), not a publisher", () => {
+    const { nc } = fakeConnection();
+    expect(() => new Emitter(nc, { recovery: true })).toThrow(
+      expect.objectContaining({ code: "SY_ERR_ADAPTER_NATS_INVALID_ARGUMENT" }),
+    );
+  });
 });

@@ -11,6 +11,13 @@ export const NatsAdapterErrorCode = {
   CONNECTION_CLOSED: "SY_ERR_ADAPTER_NATS_CONNECTION_CLOSED",
   /** An invalid argument: a bad subject prefix, a reserved event name or an ack for the Emitter. */
   INVALID_ARGUMENT: "SY_ERR_ADAPTER_NATS_INVALID_ARGUMENT",
+  /**
+   * `connectionStateRecovery` is on but the history could not be opened in JetStream (JetStream
+   * off, no permission on `$JS.API.>`, or the stream refused): this node runs without recovery.
+   */
+  HISTORY_UNAVAILABLE: "SY_ERR_ADAPTER_NATS_HISTORY_UNAVAILABLE",
+  /** A history read did not complete in time (a session restore then gives a new session). */
+  HISTORY_READ_TIMEOUT: "SY_ERR_ADAPTER_NATS_HISTORY_READ_TIMEOUT",
 } as const;
 
 /** One of the stable codes of the NATS adapter package. */

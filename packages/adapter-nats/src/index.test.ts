@@ -13,6 +13,8 @@ describe("@switchyard/adapter-nats public API", () => {
       "NatsAdapterErrorCode",
       "createAdapter",
       "encodeToken",
+      "historyNames",
+      "historySubjectFor",
       "subjectFor",
       "version",
     ]);

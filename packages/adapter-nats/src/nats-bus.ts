@@ -2,7 +2,7 @@
 // Publishes (refused while disconnected), subscriptions (confirmed by a bounded flush), and the
 // connection lifecycle read from `nc.status()`: disconnect, reconnect (adapters re-announce),
 // lame-duck mode, errors and close, then `drain()` when the last adapter closes.
-import type { Msg, NatsConnection, Status, Subscription } from "@nats-io/nats-core";
+import type { Msg, MsgHdrs, NatsConnection, Status, Subscription } from "@nats-io/nats-core";
 import { NatsAdapterError, NatsAdapterErrorCode } from "./errors.js";
 
 /** The state of the bus's connection, as last reported by `nc.status()`. */
@@ -16,7 +16,8 @@ export interface BusListener {
   busError(error: NatsAdapterError): void;
 }
 
-type Handler = (payload: Uint8Array) => void;
+/** Receives a subject's messages; republished history messages come with their headers. */
+export type Handler = (payload: Uint8Array, headers: MsgHdrs | undefined) => void;
 
 /** How long a subscribe waits for the server to confirm it (a flush) before going on. */
 const SUBSCRIBE_CONFIRM_MS = 2000;
@@ -117,7 +118,7 @@ export class NatsBus {
           onError(connectionError(message, err));
           return;
         }
-        handler(msg.data);
+        handler(msg.data, msg.headers);
       },
     });
     if (this.#state === "connected") await this.confirm();

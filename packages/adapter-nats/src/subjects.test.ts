@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { checkPrefix, encodeToken, subjectFor } from "./subjects.js";
+import {
+  checkPrefix,
+  encodeToken,
+  historyNames,
+  historySubjectFor,
+  subjectFor,
+} from "./subjects.js";
 
 /** A token is safe when it is one non-empty token of the base64url alphabet. */
 const SAFE_TOKEN = /^[A-Za-z0-9_-]+$/;
@@ -86,6 +92,51 @@ describe("subject names", () => {
       expect(() => checkPrefix(bad)).toThrow(
         expect.objectContaining({ code: "SY_ERR_ADAPTER_NATS_INVALID_ARGUMENT" }),
       );
+    }
+  });
+});
+
+describe("history names", () => {
+  it("puts a target's history under `{prefix}.h.`, republished to its live subject", () => {
+    const targets = [
+      { kind: "all" as const },
+      { kind: "room" as const, room: "a.b" },
+      { kind: "node" as const, uid: "0123456789abcdef" },
+    ];
+    for (const prefix of ["socket.io", "app"]) {
+      const { subjects, republish } = historyNames(prefix);
+      for (const target of targets) {
+        const history = historySubjectFor(prefix, "/chat", target);
+        const live = subjectFor(prefix, "/chat", target);
+        expect(history).toBe(`${prefix}.h.${live.slice(prefix.length + 1)}`);
+        // The stream holds it (`{prefix}.h.*.>`), and RePublish maps it back ({{wildcard(1)}}).
+        expect(subjects).toEqual([`${prefix}.h.*.>`]);
+        const nsp = history.split(".")[prefix.split(".").length + 1];
+        expect(republish.dest.replace("{{wildcard(1)}}", nsp ?? "")).toBe(`${prefix}.${nsp}.>`);
+        expect(live.startsWith(`${prefix}.${nsp}.`)).toBe(true);
+      }
+    }
+  });
+
+  it("never puts a live subject under the stream's subjects (no RePublish cycle)", () => {
+    for (const nsp of ["/", "h", "/h", "", "a.b"]) {
+      expect(subjectFor("app", nsp, { kind: "all" }).startsWith("app.h.")).toBe(false);
+    }
+  });
+
+  it("names one stream and one bucket per prefix, two prefixes never the same", () => {
+    expect(historyNames("socket.io")).toMatchObject({
+      stream: "SY_socket_io_history",
+      bucket: "SY_socket_io_sessions",
+    });
+    const prefixes = ["a.b", "a_b", "a-b", "a__b", "a._b", "a_.b", "ab", "_YS5i"];
+    const streams = prefixes.map((prefix) => historyNames(prefix).stream);
+    expect(new Set(streams).size).toBe(prefixes.length);
+    // Stream and bucket names: no dots, wildcards, spaces or path separators.
+    for (const prefix of prefixes) {
+      const { stream, bucket } = historyNames(prefix);
+      expect(stream).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(bucket).toMatch(/^[A-Za-z0-9_-]+$/);
     }
   });
 });

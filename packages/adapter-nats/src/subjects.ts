@@ -50,3 +50,41 @@ export function subjectFor(prefix: string, nsp: string, target: ClusterTarget): 
   if (target.kind === "room") return `${base}.r.${encodeToken(target.room)}`;
   return `${base}.n.${encodeToken(target.uid)}`;
 }
+
+/**
+ * The history subject of `target` (recovery across nodes): `{prefix}.h.{nsp}.…`. The history
+ * stream stores it and republishes it to {@link subjectFor}'s subject (the `h` token is never a
+ * namespace token, which always starts with `p`, `b` or `h` followed by more characters).
+ */
+export function historySubjectFor(prefix: string, nsp: string, target: ClusterTarget): string {
+  return `${prefix}.h.${subjectFor(prefix, nsp, target).slice(prefix.length + 1)}`;
+}
+
+/** The JetStream names of a prefix's recovery history (see {@link historyNames}). */
+export interface HistoryNames {
+  /** The stream that stores the history subjects and republishes them. */
+  stream: string;
+  /** The KV bucket of the session records. */
+  bucket: string;
+  /** The stream's subjects: every history subject of the prefix. */
+  subjects: string[];
+  /** RePublish: `{prefix}.h.{nsp}.…` → `{prefix}.{nsp}.…`. */
+  republish: { src: string; dest: string };
+}
+
+/**
+ * The stream and bucket of a prefix, `SY_{name}_history` and `SY_{name}_sessions`: `name` is the
+ * prefix with its dots written `_` (`socket.io` → `socket_io`), or `_` + base64url of the prefix
+ * when it contains `_` itself (so that no two prefixes share a stream).
+ */
+export function historyNames(prefix: string): HistoryNames {
+  const name = prefix.includes("_")
+    ? `_${Buffer.from(prefix, "utf8").toString("base64url")}`
+    : prefix.replaceAll(".", "_");
+  return {
+    stream: `SY_${name}_history`,
+    bucket: `SY_${name}_sessions`,
+    subjects: [`${prefix}.h.*.>`],
+    republish: { src: `${prefix}.h.*.>`, dest: `${prefix}.{{wildcard(1)}}.>` },
+  };
+}

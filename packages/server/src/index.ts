@@ -130,6 +130,7 @@ export { ServerMetrics, ServerStats } from "./ops/metrics.js";
 export type { OperationsOptions } from "./ops/operations.js";
 export type { ShutdownOnSignalOptions, ShutdownOptions } from "./ops/shutdown.js";
 export { SHUTDOWN_DEFAULTS } from "./ops/shutdown.js";
+export type { ItemPosition } from "./recovery/cluster-offset.js";
 export type { ConnectionStateRecoveryOptions } from "./recovery/recovery-options.js";
 export { RECOVERY_DEFAULTS } from "./recovery/recovery-options.js";
 export type { AttachTarget, ServerReservedEventsMap } from "./server.js";

@@ -71,6 +71,14 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     return undefined;
   }
 
+  /**
+   * Resolves when every room subscribed so far knows from which position its members are in it
+   * (its fence came back, or failed): a session saved after that replays the room's past.
+   */
+  async whenRoomsSettled(): Promise<void> {
+    while (this.#fencing.size > 0) await Promise.allSettled([...this.#fencing]);
+  }
+
   /** Recovery counters (hits, misses by reason, replayed events), when recovery runs. */
   get recoveryCounters(): RecoveryCounters | undefined {
     return this.#recovery?.counters;
@@ -251,9 +259,23 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     this.#recovery?.onFence(token, position);
   }
 
+  /**
+   * The position after which the new subscription to `room` delivers every ordered message, when
+   * the bus knows it (a bus that dispatches one ordered feed locally); undefined: a fence finds out.
+   */
+  protected subscribedAfter(_room: Room): ItemPosition | undefined {
+    return undefined;
+  }
+
   protected override onRoomSubscribed(room: Room): void {
     const recovery = this.#recovery;
     if (recovery === undefined || !this.#pendingRooms.has(room)) return;
+    const floor = this.subscribedAfter(room);
+    if (floor !== undefined) {
+      this.#pendingRooms.delete(room);
+      recovery.sessions.settle(room, floor);
+      return;
+    }
     if (this.#fenceBatch !== undefined) {
       this.#fenceBatch.add(room);
       return;
@@ -280,7 +302,7 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
    */
   override async whenSubscribed(): Promise<void> {
     await super.whenSubscribed();
-    while (this.#fencing.size > 0) await Promise.allSettled([...this.#fencing]);
+    await this.whenRoomsSettled();
   }
 
   protected override onAppendFailed(target: ClusterTarget, _count: number): void {

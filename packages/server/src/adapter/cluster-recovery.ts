@@ -234,15 +234,16 @@ export class ClusterRecovery {
     offset: ClusterOffset,
     record: SessionRecord,
     rooms: readonly string[],
-    fence: LogPosition,
+    fence: DeliveredPosition,
     ownAtFence: number,
     pending: PendingRestore,
   ): Promise<unknown[][] | RecoveryMissReason> {
-    // An offset at or after the fence was never delivered by anyone: forged.
+    // An offset at or after the fence was never delivered by anyone: forged. (Positions of
+    // another epoch are not comparable: the read below tells whether that history is lost.)
     const remote = offset.remote;
     if (
-      remote.major > fence.major ||
-      (remote.major === fence.major && remote.minor >= fence.minor)
+      offset.epoch === fence.epoch &&
+      (remote.major > fence.major || (remote.major === fence.major && remote.minor >= fence.minor))
     ) {
       return "offset";
     }
