@@ -243,7 +243,10 @@ export class HistoryStream {
       this.counters.malformed++;
       return "malformed";
     }
-    return this.positionOf(seq);
+    const position = this.positionOf(seq);
+    // The previous message of the same subject (the same log): a gap in it shows a lost copy.
+    const last = parseSequence(headers.get("Nats-Last-Sequence"));
+    return last === undefined ? position : { ...position, prev: { major: last, minor: 0 } };
   }
 
   /** The position of sequence `seq`, delivered now (after every lower one). */

@@ -34,22 +34,26 @@ export class NatsAdapter extends ClusterAdapter {
   readonly #sequencer: PublishSequencer | undefined;
   /** Rooms routed by the consumer delivery: the last sequence dispatched before (see above). */
   readonly #routedAfter: Map<Room, number> = new Map();
-  readonly #handler = (payload: Uint8Array, headers: MsgHdrs | undefined): void => {
-    const history = this.#history;
-    if (history === undefined) {
-      this.onPayload(payload);
-      return;
-    }
-    // A republished history message carries its stream sequence: its position.
-    const position = history.stream.ordered(headers);
-    if (position !== "malformed") this.onPayload(payload, position);
-  };
+  /** The handler of one subscription: a republished message says which log it came from. */
+  readonly #handlerFor =
+    (target: ClusterTarget) =>
+    (payload: Uint8Array, headers: MsgHdrs | undefined): void => {
+      const history = this.#history;
+      if (history === undefined) {
+        this.onPayload(payload);
+        return;
+      }
+      // A republished history message carries its stream sequence: its position.
+      const position = history.stream.ordered(headers);
+      if (position !== "malformed") this.onPayload(payload, position, target);
+    };
   /** Ordered messages read by the history's consumer (servers before 2.10). */
   readonly #orderedHandler = (payload: Uint8Array, position: DeliveredPosition): void =>
     this.onPayload(payload, position);
   readonly #listener: BusListener = {
     reconnected: () => {
-      this.announce();
+      // Announces this node, reads the epoch again and writes the live session records again.
+      this.reconnected();
       // The stream may be another one now (a memory-storage server restarted).
       this.#history?.stream.check();
     },
@@ -160,7 +164,7 @@ export class NatsAdapter extends ClusterAdapter {
       if (target.kind === "room") this.#routedAfter.set(target.room, stream.lastDelivered);
       stream.route(subject, this.#orderedHandler);
     }
-    const subscribing = this.#bus.subscribe(subject, this.#handler, (error) =>
+    const subscribing = this.#bus.subscribe(subject, this.#handlerFor(target), (error) =>
       this.reportError(error),
     );
     const entry = subscribing.catch(() => {

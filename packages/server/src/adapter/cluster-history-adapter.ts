@@ -189,7 +189,9 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     position?: DeliveredPosition,
     target?: ClusterTarget,
   ): void {
-    if (position === undefined || target === undefined || this.#recovery === undefined) {
+    // Fences (a node's own target) have no log to catch up from: a lost one times out its restore.
+    const chained = target !== undefined && target.kind !== "node";
+    if (position === undefined || !chained || this.#recovery === undefined) {
       super.onPayload(payload, position, target);
       return;
     }

@@ -186,7 +186,15 @@ export class ClusterRecovery {
   async restore(pid: PrivateSessionId, offsetText: string): Promise<Session | null> {
     const offset = parseOffset(offsetText);
     if (offset === undefined) return this.miss("offset");
-    const claimed = await this.sessions.claim(pid);
+    let claimed: Awaited<ReturnType<RecoverySessions["claim"]>>;
+    try {
+      claimed = await this.sessions.claim(pid);
+    } catch (cause) {
+      this.#host.reportError(
+        new AdapterError(AdapterErrorCode.RECOVERY_FAILED, "claiming a session failed", { cause }),
+      );
+      return this.miss("error");
+    }
     if (claimed.ok === false) return this.miss(claimed.reason);
     const record = claimed.record;
     // A room joined right before the record was written, whose subscription was not confirmed
