@@ -6,7 +6,6 @@
 import type { Packet } from "@switchyard/protocol";
 import { PacketType } from "@switchyard/protocol";
 import type { ItemPosition } from "../recovery/cluster-offset.js";
-import type { LoggedEvent, LoggedGap } from "../recovery/replay.js";
 import type {
   BroadcastOptions,
   PrivateSessionId,
@@ -15,24 +14,13 @@ import type {
   SessionToPersist,
   SocketId,
 } from "./adapter.js";
-import { BATCH_TYPE, decodeBatchItem, readBatch } from "./cluster-batch.js";
 import { ClusterBusAdapter, type ClusterTarget } from "./cluster-bus.js";
 import { AdapterError, AdapterErrorCode } from "./cluster-errors.js";
-import {
-  type ClusterHistory,
-  comparePositions,
-  type DeliveredPosition,
-  type HistoryEntry,
-  type LogPosition,
-} from "./cluster-history.js";
-import {
-  checkMessage,
-  type DecodeResult,
-  decodeEnvelope,
-  fromWireOptions,
-  MessageType,
-} from "./cluster-message.js";
+import type { ClusterHistory, DeliveredPosition, LogPosition } from "./cluster-history.js";
+import { MessageType } from "./cluster-message.js";
 import { ClusterRecovery, type RecoveryCounters, type RecoveryHost } from "./cluster-recovery.js";
+import { readHistoryEntry } from "./history-entry.js";
+import { LogChains } from "./log-chains.js";
 
 /** How long after a failed append the history is told about the gap (retried until it takes). */
 const GAP_RETRY_MS = 1000;
@@ -54,13 +42,15 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   readonly #gaps: Map<string, ClusterTarget> = new Map();
   /** The last own counter delivered per publishing node (see {@link isDuplicate}). */
   readonly #lastOwn: Map<string, number> = new Map();
-  /** The last entry delivered per subscribed log, to see a lost one (see {@link onPayload}). */
-  readonly #lastByLog: Map<string, DeliveredPosition> = new Map();
-  /** Ordered messages held while a log catches up, in arrival order. */
-  #held: Array<{ payload: Uint8Array; position: DeliveredPosition; target: ClusterTarget }> = [];
-  #catchingUp = false;
-  /** Entries read back from a log after a lost message (a failover), for metrics and tests. */
-  caughtUp = 0;
+  /** Lost ordered messages, seen and read back (see {@link onPayload}). */
+  readonly #chains: LogChains = new LogChains({
+    deliver: (payload, position, target) => super.onPayload(payload, position, target),
+    history: () => this.history(),
+    failed: (cause) => {
+      const message = "reading back messages lost on the way (a failover) failed";
+      this.reportError(new AdapterError(AdapterErrorCode.RECOVERY_FAILED, message, { cause }));
+    },
+  });
   #gapTimer: NodeJS.Timeout | undefined;
 
   /** Whether live node `uid` holds a connected socket `sid` (false when it does not answer). */
@@ -195,61 +185,17 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
       super.onPayload(payload, position, target);
       return;
     }
-    if (this.#catchingUp) {
-      this.#held.push({ payload, position, target });
-      return;
-    }
-    const key = logKey(target);
-    let last: LogPosition | undefined = this.#lastByLog.get(key);
-    // A new history (the broker restarted without persistence) while this node followed the log:
-    // everything of the new one was meant for it, from its very start.
-    if (last !== undefined && this.#lastByLog.get(key)?.epoch !== position.epoch)
-      last = START_OF_LOG;
-    const prev = position.prev;
-    if (last !== undefined && prev !== undefined && comparePositions(prev, last) > 0) {
-      this.#held.push({ payload, position, target });
-      void this.catchUp(target, last, position);
-      return;
-    }
-    if (prev !== undefined) this.#lastByLog.set(key, position);
-    super.onPayload(payload, position, target);
+    this.#chains.offer(payload, position, target);
   }
 
-  private async catchUp(
-    target: ClusterTarget,
-    last: LogPosition,
-    upTo: LogPosition,
-  ): Promise<void> {
-    this.#catchingUp = true;
-    const history = this.history();
-    try {
-      const read = await history?.read([target], last);
-      if (read?.ok === true) {
-        const missed = read.entries
-          .filter((e) => comparePositions(e, last) > 0 && comparePositions(e, upTo) < 0)
-          .sort(comparePositions);
-        for (const entry of missed) {
-          this.caughtUp++;
-          const position = { epoch: read.epoch, major: entry.major, minor: entry.minor };
-          super.onPayload(entry.payload, position, target);
-        }
-      }
-    } catch (cause) {
-      const message = "reading back messages lost on the way (a failover) failed";
-      this.reportError(new AdapterError(AdapterErrorCode.RECOVERY_FAILED, message, { cause }));
-    } finally {
-      this.#lastByLog.set(logKey(target), upTo as DeliveredPosition);
-      this.#catchingUp = false;
-      const held = this.#held;
-      this.#held = [];
-      // Delivered as if they arrived now (one of them may show another lost message).
-      for (const { payload, position, target: on } of held) this.onPayload(payload, position, on);
-    }
+  /** Entries read back from a log after a lost message (a failover), for metrics and tests. */
+  get caughtUp(): number {
+    return this.#chains.caughtUp;
   }
 
   /** This node stopped following a log: its chain restarts at the next subscription. */
   protected forgetLog(target: ClusterTarget): void {
-    this.#lastByLog.delete(logKey(target));
+    this.#chains.forget(target);
   }
 
   protected override onOrdered(position: DeliveredPosition, index: number): void {
@@ -348,35 +294,6 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     return this.#recovery === undefined ? null : this.#recovery.restore(pid, offset);
   }
 
-  /** Reads a log entry back: its recoverable events and gaps (anything else is undefined). */
-  private readEntry(entry: HistoryEntry): Array<LoggedEvent | LoggedGap | undefined> {
-    const decoded = decodeEnvelope(entry.payload);
-    if (!decoded.ok || decoded.envelope.nsp !== this.nsp.name) return [];
-    const envelope = decoded.envelope;
-    if (envelope.type !== BATCH_TYPE) return [this.loggedItem(checkMessage(envelope))];
-    const batch = readBatch(envelope, entry.payload.byteLength, {
-      maxMessages: Number.MAX_SAFE_INTEGER,
-      maxBytes: Number.MAX_SAFE_INTEGER,
-    });
-    if (!batch.ok) return [];
-    return batch.items.map((item) => this.loggedItem(decodeBatchItem(item, envelope)));
-  }
-
-  private loggedItem(result: DecodeResult): LoggedEvent | LoggedGap | undefined {
-    if (!result.ok) return undefined;
-    const message = result.message;
-    if (message.type === MessageType.HISTORY_GAP) return { gap: true, rooms: message.data.rooms };
-    if (message.type !== MessageType.BROADCAST || message.data.o === undefined) return undefined;
-    const data = message.data.packet.data;
-    if (!Array.isArray(data)) return undefined;
-    return {
-      uid: message.uid,
-      own: message.data.o,
-      opts: fromWireOptions(message.data.opts),
-      data,
-    };
-  }
-
   /** Tells the histories that lost events about it; retried while the broker refuses. */
   private writeGaps(): void {
     this.#gapTimer = undefined;
@@ -394,7 +311,7 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     uid: this.uid,
     nsp: this.nsp,
     reportError: (error) => this.reportError(error),
-    readEntry: (entry) => this.readEntry(entry),
+    readEntry: (entry) => readHistoryEntry(entry, this.nsp.name),
     pinRooms: (rooms) => this.pinRooms(rooms),
     unpinRooms: (rooms) => this.unpinRooms(rooms),
     settleAppends: () => this.settleAppends(),
@@ -409,11 +326,4 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
       if (this.#pendingRooms.delete(room)) this.#recovery?.sessions.settle(room, floor);
     }
   }
-}
-
-const START_OF_LOG: LogPosition = Object.freeze({ major: 0, minor: 0 });
-
-function logKey(target: ClusterTarget): string {
-  if (target.kind === "all") return "all";
-  return target.kind === "room" ? `room:${target.room}` : `node:${target.uid}`;
 }
