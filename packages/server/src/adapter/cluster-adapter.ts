@@ -10,6 +10,7 @@ import type {
   Room,
   SocketDetails,
 } from "./adapter.js";
+import { AckRequests } from "./cluster-ack-requests.js";
 import type { ClusterTarget } from "./cluster-bus.js";
 import { ClusterRequestTimeoutError } from "./cluster-errors.js";
 import { ClusterHistoryAdapter } from "./cluster-history-adapter.js";
@@ -29,12 +30,6 @@ import {
 } from "./cluster-options.js";
 import { PendingRequests, randomId } from "./cluster-requests.js";
 
-type AckRequest = {
-  clientCount: (count: number) => void;
-  ack: (...args: unknown[]) => void;
-  timer: NodeJS.Timeout;
-};
-
 /**
  * Base class of the bus adapters (Redis, NATS, in-process). Subclasses bind it to a broker by
  * implementing `doPublish`, `doSubscribe`, `doUnsubscribe` and feeding bytes into `onPayload`.
@@ -46,7 +41,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
   protected readonly requestsTimeout: number;
   readonly #membership: Membership;
   readonly #requests: PendingRequests = new PendingRequests();
-  readonly #ackRequests: Map<string, AckRequest> = new Map();
+  readonly #ackRequests: AckRequests = new AckRequests();
 
   constructor(nsp: AdapterNamespace, options: ClusterAdapterOptions = {}) {
     super(nsp, options.roomChannels ?? true, batchLimitsOf(options));
@@ -87,7 +82,6 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     if (this.closed) return;
     this.#membership.stop();
     this.#requests.finishAll();
-    for (const request of this.#ackRequests.values()) clearTimeout(request.timer);
     this.#ackRequests.clear();
     const closing = this.sendWithin(
       ALL,
@@ -176,9 +170,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     if (payload === undefined) return;
     // Answers after the caller's deadline change nothing: forget the request then.
     const forgetAfter = (opts.flags?.timeout ?? 0) + ACK_GRACE_MS;
-    const timer = setTimeout(() => this.#ackRequests.delete(requestId), forgetAfter);
-    timer.unref();
-    this.#ackRequests.set(requestId, { clientCount: clientCountCallback, ack, timer });
+    this.#ackRequests.start(requestId, clientCountCallback, ack, forgetAfter);
     // Every node must report a client count, so acked broadcasts always go to all.
     this.publishEncoded(ALL, payload);
   }
@@ -321,10 +313,10 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
         this.#requests.respond(message.data.requestId, from, [message.data.packet]);
         break;
       case MessageType.BROADCAST_CLIENT_COUNT:
-        this.#ackRequests.get(message.data.requestId)?.clientCount(message.data.clientCount);
+        this.#ackRequests.clientCount(message.data.requestId, message.data.clientCount);
         break;
       case MessageType.BROADCAST_ACK:
-        this.#ackRequests.get(message.data.requestId)?.ack(message.data.packet);
+        this.#ackRequests.ack(message.data.requestId, message.data.packet);
         break;
       default:
         // HEARTBEAT: being seen is all it does.
