@@ -1,20 +1,10 @@
-// A Redis restart under recovery, at process level (3 nodes behind the balancer, numbered streams):
-// - without persistence, history and session records are gone: clients that stayed connected
-//   miss nothing published once the nodes are back; the nodes write their live records again and
-//   take the new history's epoch, so a client cut after the restart still recovers, while an
-//   offset from before the restart gets a new session (counted as a miss);
-// - with an append-only file, nothing is lost: a client cut after the restart gets everything
-//   since its offset, from before the outage too.
-// Publishing pauses during the outage: what a node publishes while Redis is down is held and
-// delivered after the restart (ordered-retry.ts), but docs/recovery.md states which of those a
-// remote client may miss; this test checks the guarantees, not that window.
-import { randomBytes } from "node:crypto";
-import { type Balancer, createBalancer } from "@switchyard/sticky";
+import type { Balancer } from "@switchyard/sticky";
 import { io as ioc } from "socket.io-client";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { waitUntil } from "../cluster/cluster-harness.js";
 import { startLocalService, type TestService } from "../support/services.js";
-import { type FleetNode, startFleetNode } from "./support/fleet.js";
+import type { FleetNode } from "./support/fleet.js";
+import { startFleetBehindBalancer } from "./support/fleet-balancer.js";
 import { expectNoLoss, type Scenario, startScenario, stopScenario } from "./support/scenario.js";
 import { settle, type TrackedClient } from "./support/streams.js";
 
@@ -36,16 +26,9 @@ describe.skipIf(!available)("recovery faults: a Redis restart", () => {
 
   async function start(persistent: boolean): Promise<Scenario> {
     redis = await startLocalService("redis", { persistent });
-    const env = { REDIS_URL: redis.url, SY_KEY: `sy-rr-${randomBytes(4).toString("hex")}` };
-    const run = randomBytes(3).toString("hex");
-    nodes = await Promise.all([0, 1, 2].map((i) => startFleetNode(`rr-${run}-${i}`, env)));
-    balancer = createBalancer({
-      host: "127.0.0.1",
-      upstreams: nodes.map((node) => ({ id: node.id, url: node.url })),
-      healthCheck: { intervalMs: 100, timeoutMs: 500, fall: 1, rise: 1 },
-    });
-    const { port } = await balancer.listen();
-    scenario = await startScenario(nodes, `http://127.0.0.1:${port}`, CLIENTS);
+    const fleet = await startFleetBehindBalancer({ REDIS_URL: redis.url }, "rr");
+    [nodes, balancer] = [fleet.nodes, fleet.balancer];
+    scenario = await startScenario(nodes, fleet.url, CLIENTS);
     return scenario;
   }
 

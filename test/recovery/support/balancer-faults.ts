@@ -2,11 +2,11 @@
 // node processes, clients in rooms (websocket and polling-only) receiving numbered streams
 // published by every node, while a node is SIGKILLed or every node is shut down and restarted in
 // turn. Per client: no gap, no duplicate, in order, and every return a recovery.
-import { randomBytes } from "node:crypto";
-import { type Balancer, createBalancer } from "@switchyard/sticky";
+import type { Balancer } from "@switchyard/sticky";
 import { afterEach, describe, it } from "vitest";
 import { waitUntil } from "../../cluster/cluster-harness.js";
 import { type FleetNode, killNode, shutdownNode, startFleetNode } from "./fleet.js";
+import { startFleetBehindBalancer } from "./fleet-balancer.js";
 import { expectNoLoss, runFault, type Scenario, startScenario, stopScenario } from "./scenario.js";
 
 const CLIENTS = 24;
@@ -30,16 +30,9 @@ export function describeBalancerFaults(
 
     /** Three nodes on a fresh prefix, and a balancer routing by their sid tags. */
     async function start(): Promise<{ runEnv: Record<string, string>; balancerUrl: string }> {
-      const runEnv = { ...env(), SY_KEY: `sy-rec-${randomBytes(4).toString("hex")}` };
-      const run = randomBytes(3).toString("hex");
-      nodes = await Promise.all([0, 1, 2].map((i) => startFleetNode(`rec-${run}-${i}`, runEnv)));
-      balancer = createBalancer({
-        host: "127.0.0.1",
-        upstreams: nodes.map((node) => ({ id: node.id, url: node.url })),
-        healthCheck: { intervalMs: 100, timeoutMs: 500, fall: 1, rise: 1 },
-      });
-      const { port } = await balancer.listen();
-      return { runEnv, balancerUrl: `http://127.0.0.1:${port}` };
+      const fleet = await startFleetBehindBalancer(env(), "rec");
+      [nodes, balancer] = [fleet.nodes, fleet.balancer];
+      return { runEnv: fleet.env, balancerUrl: fleet.url };
     }
 
     it("recovers every client of a SIGKILLed node on the survivors", async () => {
