@@ -126,6 +126,21 @@ export function waitFor<T extends unknown[] = unknown[]>(
   });
 }
 
+/** Resolves with the next server socket of `node` whose CONNECT auth carries `tag` (5 s bound). */
+export function connectionOf(node: ClusterNode, tag: string, nsp = "/"): Promise<Socket> {
+  const namespace = node.io.of(nsp);
+  return new Promise<Socket>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no server-side socket")), 5000);
+    const onConnection = (socket: Socket): void => {
+      if (socket.handshake.auth["tag"] !== tag) return;
+      clearTimeout(timer);
+      namespace.off("connection", onConnection);
+      resolve(socket);
+    };
+    namespace.on("connection", onConnection);
+  });
+}
+
 /** A connected client and its server-side socket. */
 export interface Peer {
   client: ClientSocket;
@@ -142,17 +157,7 @@ export class Peers {
   /** Connects an official client to `node` (namespace `nsp`) and finds its server socket. */
   async connect(node: ClusterNode, nsp = "/"): Promise<Peer> {
     const tag = `peer-${process.pid}-${++this.#tags}-${Math.random()}`;
-    const namespace = node.io.of(nsp);
-    const found = new Promise<Socket>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("no server-side socket")), 5000);
-      const onConnection = (socket: Socket): void => {
-        if (socket.handshake.auth["tag"] !== tag) return;
-        clearTimeout(timer);
-        namespace.off("connection", onConnection);
-        resolve(socket);
-      };
-      namespace.on("connection", onConnection);
-    });
+    const found = connectionOf(node, tag, nsp);
     const client = ioc(`${node.url}${nsp}`, {
       forceNew: true,
       reconnection: false,

@@ -2,7 +2,7 @@
 // bus (in-process, Redis classic and sharded, NATS JetStream, IPC) with official clients. A client
 // leaves one node and comes back through any node with its pid and offset.
 import { io as ours } from "@switchyard/client";
-import type { ClusterAdapter, ServerOptions, Socket } from "@switchyard/server";
+import type { ServerOptions, Socket } from "@switchyard/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   type ClusterNode,
@@ -15,7 +15,13 @@ import {
   waitUntil,
 } from "./cluster-harness.js";
 import type { CreateBus } from "./contract.js";
-import { type Numbered, RecoveringPeer, upTo } from "./recovery-harness.js";
+import {
+  emitNumbered,
+  type Numbered,
+  RecoveringPeer,
+  recoveryCounters,
+  upTo,
+} from "./recovery-harness.js";
 import { startSwitchProxy } from "./support/switch-proxy.js";
 
 const RECOVERY: Partial<ServerOptions> = { connectionStateRecovery: {} };
@@ -56,16 +62,8 @@ export function describeRecoveryContract(
       peers.push(peer);
       return peer;
     };
-    const counters = (node: ClusterNode): NonNullable<ClusterAdapter["recoveryCounters"]> => {
-      const found = node.adapter().recoveryCounters;
-      if (found === undefined) throw new Error("recovery is not running on this node");
-      return found;
-    };
-    const emit = (node: ClusterNode, to: string, from: string, n: number): void => {
-      const event: Numbered = { from, to, n };
-      if (to === "*") node.io.emit("seq", event);
-      else node.io.to(to).emit("seq", event);
-    };
+    const counters = recoveryCounters;
+    const emit = emitNumbered;
     /** A stream of `count` events from `node` to `to`, after one already received. */
     const publish = (node: ClusterNode, from: string, to: string, first: number, count: number) => {
       for (let n = first; n < first + count; n++) emit(node, to, from, n);

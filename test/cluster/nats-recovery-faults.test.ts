@@ -9,12 +9,7 @@ import {
   type NatsAdapter,
   type NatsHistoryOptions,
 } from "@switchyard/adapter-nats";
-import {
-  type ClusterAdapter,
-  decodeClusterMessage,
-  MessageType,
-  type ServerOptions,
-} from "@switchyard/server";
+import { decodeClusterMessage, MessageType, type ServerOptions } from "@switchyard/server";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   isCi,
@@ -30,7 +25,7 @@ import {
   waitUntil,
 } from "./cluster-harness.js";
 import { natsBus } from "./nats-bus.js";
-import { type Numbered, RecoveringPeer, upTo } from "./recovery-harness.js";
+import { emitNumbered, RecoveringPeer, recoveryCounters, upTo } from "./recovery-harness.js";
 import { lastMessage, streamInfo } from "./support/jetstream-api.js";
 
 const RECOVERY: Partial<ServerOptions> = { connectionStateRecovery: {} };
@@ -52,17 +47,8 @@ const servers: Array<[string, TestService | undefined]> = [
 
 const nats = (node: ClusterNode): NatsAdapter => node.adapter() as unknown as NatsAdapter;
 
-function counters(node: ClusterNode): NonNullable<ClusterAdapter["recoveryCounters"]> {
-  const found = node.adapter().recoveryCounters;
-  if (found === undefined) throw new Error("recovery is not running on this node");
-  return found;
-}
-
-function emit(node: ClusterNode, to: string, from: string, n: number): void {
-  const event: Numbered = { from, to, n };
-  if (to === "*") node.io.emit("seq", event);
-  else node.io.to(to).emit("seq", event);
-}
+const counters = recoveryCounters;
+const emit = emitNumbered;
 
 for (const [name, service] of servers) {
   describe.skipIf(service === undefined)(`recovery across a restart of the ${name}`, () => {

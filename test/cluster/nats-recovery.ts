@@ -11,7 +11,6 @@ import {
   subjectFor,
 } from "@switchyard/adapter-nats";
 import {
-  type ClusterAdapter,
   type DeliveredPosition,
   encodeClusterMessage,
   MessageType,
@@ -28,7 +27,7 @@ import {
   waitUntil,
 } from "./cluster-harness.js";
 import { natsBus } from "./nats-bus.js";
-import { type Numbered, RecoveringPeer, upTo } from "./recovery-harness.js";
+import { emitNumbered, RecoveringPeer, recoveryCounters, upTo } from "./recovery-harness.js";
 import { deleteStream, serverAtLeast, streamInfo, streamNames } from "./support/jetstream-api.js";
 
 const RECOVERY: Partial<ServerOptions> = { connectionStateRecovery: {} };
@@ -48,17 +47,8 @@ interface Cluster {
 
 const nats = (node: ClusterNode): NatsAdapter => node.adapter() as unknown as NatsAdapter;
 
-function counters(node: ClusterNode): NonNullable<ClusterAdapter["recoveryCounters"]> {
-  const found = node.adapter().recoveryCounters;
-  if (found === undefined) throw new Error("recovery is not running on this node");
-  return found;
-}
-
-function emit(node: ClusterNode, to: string, from: string, n: number): void {
-  const event: Numbered = { from, to, n };
-  if (to === "*") node.io.emit("seq", event);
-  else node.io.to(to).emit("seq", event);
-}
+const counters = recoveryCounters;
+const emit = emitNumbered;
 
 /** Events `first..first+count-1`, one bus message each (the next one after a macrotask). */
 async function publishApart(

@@ -1,9 +1,9 @@
 // Harness of the recovery contract: official clients that leave a node and come back to any node
 // of the cluster with their pid and offset (as behind a balancer), and numbered event streams to
 // check for gaps and duplicates.
-import type { Socket } from "@switchyard/server";
+import type { RecoveryCounters, Socket } from "@switchyard/server";
 import { type Socket as ClientSocket, io as ioc } from "socket.io-client";
-import { type ClusterNode, waitFor } from "./cluster-harness.js";
+import { type ClusterNode, connectionOf, waitFor } from "./cluster-harness.js";
 
 /** One numbered event: who published it, to which target, its number in that stream. */
 export interface Numbered {
@@ -80,19 +80,22 @@ async function serverSocketOf(
   tag: string,
   connect: () => Promise<unknown>,
 ): Promise<Socket> {
-  const namespace = node.io.of("/");
-  const found = new Promise<Socket>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("no server-side socket")), 5000);
-    const onConnection = (socket: Socket): void => {
-      if (socket.handshake.auth["tag"] !== tag) return;
-      clearTimeout(timer);
-      namespace.off("connection", onConnection);
-      resolve(socket);
-    };
-    namespace.on("connection", onConnection);
-  });
-  const [socket] = await Promise.all([found, connect()]);
+  const [socket] = await Promise.all([connectionOf(node, tag), connect()]);
   return socket;
+}
+
+/** The recovery counters of a node's main namespace (throws when recovery does not run). */
+export function recoveryCounters(node: ClusterNode): RecoveryCounters {
+  const found = node.adapter().recoveryCounters;
+  if (found === undefined) throw new Error("recovery is not running on this node");
+  return found;
+}
+
+/** Emits numbered event `n` of stream `from` → `to` ("*": the namespace) from `node`. */
+export function emitNumbered(node: ClusterNode, to: string, from: string, n: number): void {
+  const event: Numbered = { from, to, n };
+  if (to === "*") node.io.emit("seq", event);
+  else node.io.to(to).emit("seq", event);
 }
 
 /** `1..n`. */
