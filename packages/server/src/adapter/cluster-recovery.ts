@@ -276,7 +276,6 @@ export class ClusterRecovery {
       entries: read.entries,
       fence,
       ownAtFence,
-      self: this.#host.uid,
       buffered: pending.buffer,
       read: (entry) => this.#host.readEntry(entry),
     });

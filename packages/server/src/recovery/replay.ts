@@ -53,8 +53,6 @@ export interface ReplayInput {
   fence: LogPosition;
   /** The restoring node's own counter when it sent the fence. */
   ownAtFence: number;
-  /** The restoring node's uid. */
-  self: string;
   /** What the restoring node delivered during the restore, in delivery order. */
   buffered: readonly BufferedEvent[];
   read: EntryReader;
