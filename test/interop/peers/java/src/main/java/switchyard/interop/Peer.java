@@ -40,9 +40,7 @@ public final class Peer {
       System.err.println("usage: Peer client");
       System.exit(2);
     }
-    String version = Socket.class.getPackage().getImplementationVersion();
-    out(fields("ev", "ready", "impl", IMPL, "version", version == null ? "2.1.2" : version,
-        "role", "client"));
+    out(fields("ev", "ready", "impl", IMPL, "version", libraryVersion(), "role", "client"));
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line;
     while ((line = in.readLine()) != null) {
@@ -58,6 +56,17 @@ public final class Peer {
     for (Socket socket : CLIENTS.values()) socket.disconnect();
     LATER.shutdownNow();
     System.exit(0);
+  }
+
+  /** The version in the library jar's Maven metadata. */
+  private static String libraryVersion() throws java.io.IOException {
+    java.util.Properties properties = new java.util.Properties();
+    try (java.io.InputStream in = Socket.class.getResourceAsStream(
+        "/META-INF/maven/io.socket/socket.io-client/pom.properties")) {
+      if (in == null) return "unknown";
+      properties.load(in);
+    }
+    return properties.getProperty("version", "unknown");
   }
 
   private static void handle(JSONObject command) throws Exception {
