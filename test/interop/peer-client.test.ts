@@ -40,14 +40,18 @@ interface ConnectOptions {
 async function open(ctx: ClientContext, options: ConnectOptions = {}) {
   const id = `c${ctx.nextId++}`;
   ctx.opened.push(id);
-  const reply = await ctx.peer.request({
-    op: "connect",
-    id,
-    url: ctx.server.url,
-    nsp: options.nsp ?? "/",
-    transports: TRANSPORT_OPTION[ctx.transport],
-    ...(options.auth === undefined ? {} : { auth: options.auth }),
-  });
+  // The peers give up connecting after 15 s (a loaded CI machine may be slow to answer).
+  const reply = await ctx.peer.request(
+    {
+      op: "connect",
+      id,
+      url: ctx.server.url,
+      nsp: options.nsp ?? "/",
+      transports: TRANSPORT_OPTION[ctx.transport],
+      ...(options.auth === undefined ? {} : { auth: options.auth }),
+    },
+    20_000,
+  );
   return { id, reply };
 }
 

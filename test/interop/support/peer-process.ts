@@ -44,6 +44,7 @@ export class PeerProcess {
     createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", (line) =>
       this.stderr.push(line),
     );
+    child.once("error", (error) => this.inbox.close(`the peer did not start: ${error.message}`));
     child.once("close", (code, signal) =>
       this.inbox.close(
         `the peer exited (${code ?? signal}); stderr: ${this.stderr.slice(-8).join(" | ")}`,
@@ -101,11 +102,13 @@ export class PeerProcess {
 
   /** Ends the peer by its PID: SIGTERM, then SIGKILL if it still runs 3 s later. */
   async stop(): Promise<void> {
+    if (this.#child.pid === undefined) return; // never started
     await terminate(this.#child, "SIGTERM", 3000);
   }
 
   /** Kills the peer at once (a crashed server), by its PID. */
   async kill(): Promise<void> {
+    if (this.#child.pid === undefined) return;
     await terminate(this.#child, "SIGKILL");
   }
 }

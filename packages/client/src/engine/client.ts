@@ -198,8 +198,8 @@ export class EngineSocket extends Emitter<object, EngineEvents> {
       const remember = (success: boolean): void => {
         EngineSocket.priorWebsocketSuccess = success;
       };
-      // Names this client does not know (or was not asked to use) are ignored, repeats once.
-      for (const name of new Set(open.upgrades)) {
+      // Names this client does not know (or was not asked to use) are ignored.
+      for (const name of open.upgrades) {
         if (this.#transports.includes(name as TransportName))
           probeUpgrade(this, name as TransportName, remember);
       }

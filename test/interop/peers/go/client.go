@@ -36,7 +36,7 @@ func connectClient(command Command) {
 	opts.SetReconnectionDelay(100)
 	opts.SetReconnectionDelayMax(500)
 	opts.SetRandomizationFactor(0)
-	opts.SetTimeout(5 * time.Second)
+	opts.SetTimeout(15 * time.Second)
 	if len(command.Transports) > 0 {
 		opts.SetTransports(transportSet(command.Transports))
 	}

@@ -146,7 +146,7 @@ class Clients:
                 transports=command.get("transports"),
                 auth=command.get("auth"),
                 socketio_path="socket.io",
-                wait_timeout=5,
+                wait_timeout=15,
             )
             return [client.get_sid(nsp)]
         client, nsp = self.clients[command["id"]]

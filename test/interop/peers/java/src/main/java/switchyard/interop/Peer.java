@@ -117,7 +117,7 @@ public final class Peer {
         .setReconnectionDelay(100)
         .setReconnectionDelayMax(500)
         .setRandomizationFactor(0)
-        .setTimeout(5000)
+        .setTimeout(15000)
         .build();
     JSONArray transports = command.optJSONArray("transports");
     if (transports != null) {
