@@ -172,8 +172,12 @@ const scenario: RoleScenario<ServerContext> = {
   async "server disconnect"(ctx) {
     const { socket, sid } = await connect(ctx);
     const disconnected = waitFor<[string]>(socket, "disconnect", 5000);
+    // Answered too late, no timeout: settled by the disconnection (as socket.io-client 4.8 does).
+    const pending = socket.emitWithAck("slow", SLOW_ANSWER_MS);
+    await ctx.peer.next(fromPeer(sid, "event", "slow"));
     expect(await ctx.peer.request({ op: "disconnect", sid })).toMatchObject({ ok: true });
     expect((await disconnected)[0]).toBe("io server disconnect");
+    await expect(pending).rejects.toThrow("socket has been disconnected");
   },
 
   async "client disconnect"(ctx) {

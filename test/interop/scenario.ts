@@ -45,7 +45,8 @@ export const FEATURE_DESCRIPTIONS: Readonly<Record<Feature, string>> = {
     "`/auth` with the right token connects, with a wrong one is refused with 'unauthorized'",
   "rejected namespace": "an unknown namespace is refused (connect_error)",
   "room broadcast": "a broadcast to a room reaches its two members and not the third client",
-  "server disconnect": "the server disconnects the socket; the client sees it",
+  "server disconnect":
+    "the server disconnects the socket; the client sees it (ours: and rejects a pending emitWithAck)",
   "client disconnect": "the client disconnects; the server sees it",
   "server restart": "the server stops; the client reconnects by itself when it is back",
 };
