@@ -106,8 +106,10 @@ class Clients:
         self.clients = {}
 
     def create(self, command):
+        """A client whose first connect or connect_error settles the returned future."""
         cid = command["id"]
         nsp = command.get("nsp", "/")
+        settled = asyncio.get_running_loop().create_future()
         client = socketio.AsyncClient(
             reconnection=command.get("reconnection", True),
             reconnection_delay=0.1,
@@ -118,9 +120,13 @@ class Clients:
         async def on_connect():
             out(ev="connect", id=cid, nsp=nsp, sid=client.get_sid(nsp),
                 transport=client.transport())
+            if not settled.done():
+                settled.set_result([client.get_sid(nsp)])
 
         async def on_connect_error(*data):
             out(ev="connect_error", id=cid, nsp=nsp, data=list(data))
+            if not settled.done():
+                settled.set_exception(ConnectionError(f"connect_error: {list(data)}"))
 
         async def on_disconnect(*reason):
             out(ev="disconnect", id=cid, nsp=nsp, reason=list(reason))
@@ -134,21 +140,22 @@ class Clients:
         client.on("disconnect", on_disconnect, namespace=nsp)
         client.on("*", on_any, namespace=nsp)
         self.clients[cid] = (client, nsp)
-        return client, nsp
+        return client, nsp, settled
 
     async def handle(self, command):
         op = command["op"]
         if op == "connect":
-            client, nsp = self.create(command)
+            # Without waiting in connect(): 5.7 waits there for wait_timeout after a refusal.
+            client, nsp, settled = self.create(command)
             await client.connect(
                 command["url"],
                 namespaces=[nsp],
                 transports=command.get("transports"),
                 auth=command.get("auth"),
                 socketio_path="socket.io",
-                wait_timeout=15,
+                wait=False,
             )
-            return [client.get_sid(nsp)]
+            return await asyncio.wait_for(settled, 15)
         client, nsp = self.clients[command["id"]]
         if op == "emit":
             async def emit(callback=None):
