@@ -121,6 +121,22 @@ export function ackSuite(contract: Contract): void {
     await expect(pending).rejects.toThrow("socket has been disconnected");
   });
 
+  it("rejects an emitWithAck without timeout pending at disconnect, as socket.io-client 4.8", async () => {
+    let serverSocket: PeerSocket | undefined;
+    const peer = await startPeer({ setup: (io) => io.on("connection", (s) => (serverSocket = s)) });
+    const socket = clients.open(peer.url, { reconnection: false });
+    await connected(socket);
+    const pending = socket.emitWithAck("ignored");
+    const plain = vi.fn();
+    socket.emit("ignored", plain);
+    const disconnected = waitFor(socket, "disconnect");
+    serverSocket?.disconnect();
+    await disconnected;
+    await expect(pending).rejects.toThrow("socket has been disconnected");
+    // A callback that does not take an error first is dropped, never called.
+    expect(plain).not.toHaveBeenCalled();
+  });
+
   it("acks a server event only once even if the client calls the ack twice", async () => {
     let serverSocket: PeerSocket | undefined;
     const peer = await startPeer({ setup: (io) => io.on("connection", (s) => (serverSocket = s)) });

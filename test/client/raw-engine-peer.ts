@@ -18,10 +18,13 @@ export interface RawEnginePeer {
   close(): Promise<void>;
 }
 
-export async function startRawEnginePeer(open: {
-  pingInterval: number;
-  pingTimeout: number;
-}): Promise<RawEnginePeer> {
+/**
+ * Starts the scripted server. `open` is merged over `{ sid, upgrades: [], maxPayload: 1e6 }`;
+ * a key set to `undefined` is left out of the handshake (JSON drops it).
+ */
+export async function startRawEnginePeer(
+  open: Readonly<Record<string, unknown>>,
+): Promise<RawEnginePeer> {
   const posts: string[] = [];
   const queued: string[] = [];
   let pending: ServerResponse | undefined;

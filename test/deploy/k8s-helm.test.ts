@@ -1,5 +1,5 @@
-// k8s/helm/switchyard without a helm binary: Chart.yaml fields, values.yaml against the README
-// table and the templates (every value documented, referenced and existing), the templates
+// k8s/helm/switchyard read as files (helm-chart.test.ts runs the real helm on it): Chart.yaml
+// fields, values.yaml against the README table and the templates (every value documented, referenced and existing), the templates
 // declaring the same kinds as the kustomize manifests, sound template structure, and defaults
 // that agree with the kustomize base.
 import { execFile } from "node:child_process";

@@ -1,4 +1,5 @@
-// k8s/: properties of the rendered base and overlays that schemas cannot see: timeouts that fit
+// k8s/: properties of the rendered base and overlays, and of the Helm chart rendered by helm for
+// each bus and front door, that schemas cannot see: timeouts that fit
 // together, probes on the right paths and ports, selectors that select, the balancer's static
 // upstream list matching the StatefulSet, headless Service and autoscaler, hardened pods and
 // consistent images. Each check reads the rendered output, so a patch that breaks one fails.
@@ -13,15 +14,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   flags,
   type K8sObject,
-  kustomizeTargets,
   only,
   type PodOwner,
   preStopMs,
-  renderKustomize,
   selects,
   typed,
   workloads,
 } from "./support/k8s.js";
+import { renderTargets } from "./support/render-targets.js";
 
 const NODE = "switchyard-node";
 const BALANCER = "switchyard-balancer";
@@ -54,14 +54,14 @@ interface SidRule {
   sessionPersistence?: unknown;
 }
 
-describe.each(kustomizeTargets())("%s", (dir) => {
+describe.each(renderTargets())("$label", (target) => {
   let objects: K8sObject[] = [];
   let node: PodOwner;
   let config: Record<string, string>;
-  const gateway = /-gateway(-sid)?$/.test(dir);
-  const sidRoutes = dir.endsWith("-gateway-sid");
+  const gateway = target.routing !== "balancer";
+  const sidRoutes = target.routing === "gateway-sid";
   beforeAll(async () => {
-    objects = await renderKustomize(dir);
+    objects = await target.render();
     node = only(objects, "StatefulSet", NODE) as PodOwner;
     config = nodeConfig(objects, node);
   });
@@ -183,7 +183,7 @@ describe.each(kustomizeTargets())("%s", (dir) => {
   });
 
   it("points each backend overlay's URL at its bus Service", () => {
-    const bus = ["redis", "nats"].find((name) => dir.includes(name));
+    const bus = target.bus;
     if (bus === undefined) {
       expect(config["REDIS_URL"] ?? config["NATS_URL"]).toBeUndefined();
       return;
@@ -285,13 +285,19 @@ describe.each(kustomizeTargets())("%s", (dir) => {
     const args = flags(
       container(only(objects, "Deployment", BALANCER) as PodOwner, "balancer").args,
     );
-    const expected = Array.from({ length: max ?? 0 }, (_, i) => {
-      const id = `${NODE}-${i}`;
-      return `${id}=http://${id}.${headless}:${num("PORT")}`;
+    // The pod's DNS name through the headless Service, namespace-qualified or not (Helm).
+    const ids = Array.from({ length: max ?? 0 }, (_, i) => `${NODE}-${i}`);
+    const upstreams = args.get("upstream") ?? [];
+    expect(upstreams).toHaveLength(ids.length);
+    upstreams.forEach((upstream, i) => {
+      const id = ids[i];
+      const host = new RegExp(
+        `^${id}=http://${id}\\.${headless}(\\.[a-z0-9-]+\\.svc)?:${num("PORT")}$`,
+      );
+      expect(upstream).toMatch(host);
     });
-    expect(args.get("upstream")).toEqual(expected);
     // The balancer refuses to start when two node ids share a sid tag.
-    const tags = expected.map((entry) => nodeTag(entry.slice(0, entry.indexOf("="))));
+    const tags = ids.map((id) => nodeTag(id));
     expect(new Set(tags).size).toBe(tags.length);
   });
 

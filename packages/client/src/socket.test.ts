@@ -119,3 +119,24 @@ describe("Socket connection outcomes", () => {
     expect(writes).toEqual([{ type: PacketType.ACK, nsp: "/", id: 5, data: [1] }]);
   });
 });
+
+describe("Socket acks at disconnection", () => {
+  it("rejects a pending emitWithAck without timeout when the server disconnects the socket", async () => {
+    const { socket, feed } = offlineSocket();
+    feed({ type: PacketType.CONNECT, data: { sid: "x" } });
+    const pending = socket.emitWithAck("question");
+    const plain = vi.fn();
+    socket.emit("question", plain);
+    feed({ type: PacketType.DISCONNECT });
+    await expect(pending).rejects.toThrow("socket has been disconnected");
+    expect(plain).not.toHaveBeenCalled();
+  });
+
+  it("resolves an emitWithAck without timeout with the ack's first argument", async () => {
+    const { socket, feed } = offlineSocket();
+    feed({ type: PacketType.CONNECT, data: { sid: "x" } });
+    const pending = socket.emitWithAck("question");
+    feed({ type: PacketType.ACK, id: 0, data: [42, "ignored"] });
+    await expect(pending).resolves.toBe(42);
+  });
+});

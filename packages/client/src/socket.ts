@@ -210,7 +210,9 @@ export class Socket<
   }
 
   /**
-   * Emits and resolves with the ack's argument (rejects on timeout with `timeout()`/`ackTimeout`).
+   * Emits and resolves with the ack's argument. Rejects on timeout with `timeout()`/`ackTimeout`,
+   * and with "socket has been disconnected" when the connection is lost first (with or without
+   * a timeout, as socket.io-client 4.8).
    * @example
    * const reply = await socket.timeout(5000).emitWithAck("hello", "world");
    */
@@ -218,14 +220,13 @@ export class Socket<
     ev: Ev,
     ...args: unknown[]
   ): Promise<AckResult<EmitEvents[Ev]>> {
-    const withError = this.#flags.timeout !== undefined || this.#opts.ackTimeout !== undefined;
     return new Promise((resolve, reject) => {
+      // Error-first, so that the registry can settle it at disconnection.
       const fn: AckCallback = (first, second) => {
-        if (!withError) resolve(first as AckResult<EmitEvents[Ev]>);
-        else if (first !== null && first !== undefined) reject(first);
+        if (first !== null && first !== undefined) reject(first);
         else resolve(second as AckResult<EmitEvents[Ev]>);
       };
-      fn.withError = withError;
+      fn.withError = true;
       this.#emit([ev, ...args, fn]);
     });
   }

@@ -9,6 +9,7 @@ export type {
   EnginePacket,
   EnginePacketType,
   EnginePayloadDecodeResult,
+  ReceivedOpenPacket,
 } from "./engine/index.js";
 export {
   DEFAULT_BINARY_TYPE,

@@ -1,4 +1,4 @@
-// Static checks of the Helm chart in k8s/helm (no helm binary on this machine): values.yaml
+// Static checks of the Helm chart in k8s/helm, beside the real helm of helm.ts: values.yaml
 // leaf keys, `.Values` paths referenced by templates, the README values table, `kind:` lines
 // and Go-template block structure. Pure functions over file contents.
 

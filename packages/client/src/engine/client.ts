@@ -7,6 +7,7 @@ import {
   DEFAULT_BINARY_TYPE,
   type EnginePacket,
   parseOpenPacket,
+  type ReceivedOpenPacket,
 } from "@switchyard/protocol";
 import { Emitter } from "../emitter.js";
 import type { TransportError } from "../errors.js";
@@ -32,13 +33,8 @@ export type EngineCloseReason =
 /** Events of the engine socket. */
 export interface EngineEvents {
   open: () => void;
-  handshake: (data: {
-    sid: string;
-    upgrades: string[];
-    pingInterval: number;
-    pingTimeout: number;
-    maxPayload: number;
-  }) => void;
+  /** The server's open packet (`maxPayload` absent when it sent none: no limit). */
+  handshake: (data: ReceivedOpenPacket) => void;
   packet: (packet: EnginePacket) => void;
   packetCreate: (packet: EnginePacket) => void;
   data: (data: string | BinaryData) => void;
@@ -80,6 +76,7 @@ export class EngineSocket extends Emitter<object, EngineEvents> {
   #transports: TransportName[];
   /** pingInterval + pingTimeout of the handshake: the heartbeat deadline. */
   #pingDelay = 0;
+  /** The server's maxPayload; 0: no limit. */
   #maxPayload = 0;
   /** Cancels the heartbeat deadline's timer. */
   #stopPingTimer: (() => void) | undefined;
@@ -198,7 +195,7 @@ export class EngineSocket extends Emitter<object, EngineEvents> {
     this.id = open.sid;
     this.transport.query["sid"] = open.sid;
     this.#pingDelay = open.pingInterval + open.pingTimeout;
-    this.#maxPayload = open.maxPayload;
+    this.#maxPayload = open.maxPayload ?? 0;
     this.readyState = "open";
     EngineSocket.priorWebsocketSuccess = this.transport.name === "websocket";
     this.emitReserved("open");
@@ -207,6 +204,7 @@ export class EngineSocket extends Emitter<object, EngineEvents> {
       const remember = (success: boolean): void => {
         EngineSocket.priorWebsocketSuccess = success;
       };
+      // Names this client does not know (or was not asked to use) are ignored.
       for (const name of open.upgrades) {
         if (this.#transports.includes(name as TransportName))
           probeUpgrade(this, name as TransportName, remember);

@@ -43,8 +43,17 @@ describe("decodeBase64", () => {
     expect([...(decodeBase64Portable("AQID") ?? [])]).toEqual([1, 2, 3]);
   });
 
+  it("drops MIME line breaks, as in socket.io-client-java's `bAAEC\\n`", () => {
+    for (const decode of [decodeBase64, decodeBase64Portable]) {
+      expect([...(decode("AAEC\n") ?? [])]).toEqual([0, 1, 2]);
+      expect([...(decode("AQID\r\nBA==\n") ?? [])]).toEqual([1, 2, 3, 4]);
+    }
+  });
+
   it.each([
     ["a character outside the alphabet", "A*=="],
+    ["a tab", "AQID\t"],
+    ["a line break inside otherwise invalid text", "A*\n=="],
     ["a space", "AQ ID"],
     ["URL-safe characters", "-_-_"],
     ["padding in the middle", "AQ==AQ=="],

@@ -5,15 +5,20 @@
 /** Standard alphabet digits, then at most two `=`: what an encoder produces. */
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/** The line breaks of MIME base64 (RFC 2045), which some encoders insert. */
+const LINE_BREAKS = /[\r\n]/g;
+
 /**
  * `input[start..]` when it is standard base64 an encoder can produce, else undefined: nothing
  * outside A–Z a–z 0–9 + /, padding only at the end (two `=` at most, and only on a length that
- * is a multiple of 4), no 4n+1 digits. Node's decoder and atob() both forgive more, so this
- * check runs before either.
+ * is a multiple of 4), no 4n+1 digits. Line breaks (`\n`, `\r\n`) are dropped first: Java's
+ * MIME-style encoders, socket.io-client-java's among them, end the text with `\n`
+ * (docs/interop.md). Node's decoder and atob() both forgive more, so this check runs before
+ * either.
  * @package
  */
 export function base64Text(input: string, start: number): string | undefined {
-  const text = start === 0 ? input : input.slice(start);
+  const text = (start === 0 ? input : input.slice(start)).replace(LINE_BREAKS, "");
   const rest = text.length % 4;
   if (text.charCodeAt(text.length - 1) === 61 ? rest !== 0 : rest === 1) return undefined;
   return BASE64.test(text) ? text : undefined;

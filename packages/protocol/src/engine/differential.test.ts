@@ -15,7 +15,11 @@ import { decodeEnginePayload, encodeEnginePayload, RECORD_SEPARATOR } from "./pa
 const RUNS = { seed: 42, numRuns: 2000 } as const;
 
 /** Independent oracle for the base64 we accept: standard alphabet, padding optional. */
-const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+const STRICT_BASE64_TEXT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+/** Standard base64, where line breaks (MIME) are ignored. */
+const STRICT_BASE64 = {
+  test: (text: string) => STRICT_BASE64_TEXT.test(text.replace(/[\r\n]/g, "")),
+};
 
 function officialEncodePacket(packet: EnginePacket, supportsBinary: boolean): unknown {
   let out: unknown;

@@ -43,21 +43,43 @@ describe("parseOpenPacket", () => {
     expect(parseOpenPacket(DEFAULT_OPEN)).toEqual({ ok: true, value: handshake });
   });
 
+  it("accepts an open packet without maxPayload (python-engineio < 4.4): no limit", () => {
+    const data = `{"sid":"a","upgrades":["websocket"],"pingTimeout":20000,"pingInterval":25000}`;
+    expect(parseOpenPacket(data)).toEqual({
+      ok: true,
+      value: { sid: "a", upgrades: ["websocket"], pingInterval: 25000, pingTimeout: 20000 },
+    });
+    const withNull = `{"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1,"maxPayload":null}`;
+    expect(parseOpenPacket(withNull)).toEqual({
+      ok: true,
+      value: { sid: "a", upgrades: [], pingInterval: 1, pingTimeout: 1 },
+    });
+  });
+
+  it("ignores extra keys and passes the upgrades on as sent (the client uses names it knows)", () => {
+    const data = `{"sid":"a","upgrades":["websocket",1,"webtransport",null],"pingInterval":1,"pingTimeout":2,"maxPayload":3,"x":{"y":1}}`;
+    expect(parseOpenPacket(data)).toEqual({
+      ok: true,
+      value: {
+        sid: "a",
+        upgrades: ["websocket", 1, "webtransport", null],
+        pingInterval: 1,
+        pingTimeout: 2,
+        maxPayload: 3,
+      },
+    });
+  });
+
   it.each([
     ["text that is not JSON", "{sid"],
     ["a JSON array", "[]"],
     ["JSON null", "null"],
-    ["a missing key", `{"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1}`],
-    [
-      "an extra key",
-      `{"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1,"maxPayload":1,"x":1}`,
-    ],
+    ["a missing pingTimeout", `{"sid":"a","upgrades":[],"pingInterval":1}`],
+    ["a missing sid", `{"upgrades":[],"pingInterval":1,"pingTimeout":1}`],
+    ["missing upgrades", `{"sid":"a","pingInterval":1,"pingTimeout":1}`],
     ["a numeric sid", `{"sid":1,"upgrades":[],"pingInterval":1,"pingTimeout":1,"maxPayload":1}`],
     ["an empty sid", `{"sid":"","upgrades":[],"pingInterval":1,"pingTimeout":1,"maxPayload":1}`],
-    [
-      "a non-string upgrade",
-      `{"sid":"a","upgrades":[1],"pingInterval":1,"pingTimeout":1,"maxPayload":1}`,
-    ],
+    ["a string upgrades", `{"sid":"a","upgrades":"websocket","pingInterval":1,"pingTimeout":1}`],
     [
       "a string pingInterval",
       `{"sid":"a","upgrades":[],"pingInterval":"1","pingTimeout":1,"maxPayload":1}`,
@@ -67,8 +89,12 @@ describe("parseOpenPacket", () => {
       `{"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":-1,"maxPayload":1}`,
     ],
     [
-      "a null maxPayload",
-      `{"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1,"maxPayload":null}`,
+      "a string maxPayload",
+      `{"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1,"maxPayload":"1e6"}`,
+    ],
+    [
+      "a negative maxPayload",
+      `{"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1,"maxPayload":-1}`,
     ],
   ])("rejects %s with ENGINE_INVALID_OPEN_PACKET", (_label, data) => {
     const result = parseOpenPacket(data);
