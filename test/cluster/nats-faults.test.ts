@@ -3,6 +3,7 @@
 // and counted (not buffered), cross-node delivery resumes after, and membership is re-announced.
 import type { NatsAdapter } from "@switchyard/adapter-nats";
 import { describe, expect, it } from "vitest";
+import { natsBuilds } from "../support/nats-builds.js";
 import { startLocalService, type TestService } from "../support/services.js";
 import {
   type ClusterNode,
@@ -20,132 +21,137 @@ import {
   startOutageCluster,
 } from "./support/outage.js";
 
-let service: TestService | undefined;
-try {
-  service = await startLocalService("nats");
-} catch {
-  service = undefined;
-}
-
 const natsAdapter = (node: ClusterNode): NatsAdapter => node.adapter() as unknown as NatsAdapter;
 
-describe.skipIf(service === undefined)("nats adapter during a broker outage", () => {
-  const cluster = startOutageCluster(service, () => natsBus(service?.url ?? ""));
-  const { nodes, peers, failures, adapterErrors } = cluster;
+for (const build of natsBuilds()) {
+  let started: TestService | undefined;
+  try {
+    started = await startLocalService("nats", { flavor: build.flavor });
+  } catch {
+    started = undefined;
+  }
+  describeOutage(build.label, started);
+}
 
-  it("keeps local rooms working while NATS is down and resumes cross-node delivery after restart", async () => {
-    const chat = await openChat(cluster);
-    const { a, b, a1, b1 } = chat;
+function describeOutage(label: string, service: TestService | undefined): void {
+  describe.skipIf(service === undefined)(`nats adapter during a broker outage (${label})`, () => {
+    const cluster = startOutageCluster(service, () => natsBus(service?.url ?? ""));
+    const { nodes, peers, failures, adapterErrors } = cluster;
 
-    await service?.stop();
-    const outageStarted = Date.now();
-    await waitUntil(
-      () => nodes.every((node) => natsAdapter(node).connectionState === "disconnected"),
-      "both nodes saw the disconnect",
-    );
-    const failedBefore = a.adapter().counters.publishFailed;
-    await expectLocalDelivery(chat);
-    // The cross-node copy was refused (counted and reported), not queued in memory.
-    expect(a.adapter().counters.publishFailed).toBeGreaterThan(failedBefore);
-    const refused = adapterErrors.find((err) => err.code === "SY_ERR_ADAPTER_PUBLISH_FAILED");
-    expect((refused?.cause as { code?: string } | undefined)?.code).toBe(
-      "SY_ERR_ADAPTER_NATS_DISCONNECTED",
-    );
-    // A room created during the outage is subscribed after the reconnect.
-    await b1.socket.join("made-during-outage");
-    await outlastOutage(chat, outageStarted);
+    it("keeps local rooms working while NATS is down and resumes cross-node delivery after restart", async () => {
+      const chat = await openChat(cluster);
+      const { a, b, a1, b1 } = chat;
 
-    await service?.start();
-    await waitUntil(
-      () => nodes.every((node) => natsAdapter(node).connectionState === "connected"),
-      "both nodes reconnected",
-      15_000,
-    );
-    await waitForMembers(nodes, 2);
-    const after = waitFor(b1.client, "after", 5000);
-    a.io.to("chat").emit("after", 1);
-    await after;
-    const late = waitFor(b1.client, "late-room", 5000);
-    a.io.to("made-during-outage").emit("late-room");
-    await late;
-    const reverse = waitFor(a1.client, "reverse", 5000);
-    b.io.to("chat").emit("reverse");
-    await reverse;
-    // "during" never reached b: core NATS does not replay what was published while down.
-    expect(b1.got).toEqual([["before"]]);
-    expect(failures).toEqual([]);
-  });
-
-  it("re-announces membership after the connection comes back", async () => {
-    // Both nodes re-announce on reconnect; the one that reconnects first announces to nobody
-    // (core NATS is at-most-once), so count the announcements heard by either node.
-    const heard = (): number =>
-      nodes.reduce((sum, node) => sum + (node.adapter().counters.receivedByType[1] ?? 0), 0);
-    const before = heard();
-    await service?.stop();
-    await service?.start();
-    await waitUntil(
-      () => heard() > before,
-      "a peer's INITIAL_HEARTBEAT arrived after the restart",
-      15_000,
-    );
-    await waitForMembers(nodes, 2);
-    expect(failures).toEqual([]);
-  });
-
-  it("closes a node promptly while NATS is down (drain is bounded) and peers drop it later", async () => {
-    const extra = await startNode(cluster.bus);
-    await waitForMembers([...nodes, extra], 3);
-    await service?.stop();
-    try {
+      await service?.stop();
+      const outageStarted = Date.now();
       await waitUntil(
-        () => natsAdapter(extra).connectionState === "disconnected",
-        "the extra node saw the disconnect",
+        () => nodes.every((node) => natsAdapter(node).connectionState === "disconnected"),
+        "both nodes saw the disconnect",
       );
-      const started = Date.now();
-      await extra.close();
-      expect(Date.now() - started).toBeLessThan(4000);
-    } finally {
-      await service?.start();
-    }
-    // Its ADAPTER_CLOSE could not go out: the peers drop it by heartbeat timeout instead.
-    await waitForMembers(nodes, 2);
-    expect(failures).toEqual([]);
-  });
+      const failedBefore = a.adapter().counters.publishFailed;
+      await expectLocalDelivery(chat);
+      // The cross-node copy was refused (counted and reported), not queued in memory.
+      expect(a.adapter().counters.publishFailed).toBeGreaterThan(failedBefore);
+      const refused = adapterErrors.find((err) => err.code === "SY_ERR_ADAPTER_PUBLISH_FAILED");
+      expect((refused?.cause as { code?: string } | undefined)?.code).toBe(
+        "SY_ERR_ADAPTER_NATS_DISCONNECTED",
+      );
+      // A room created during the outage is subscribed after the reconnect.
+      await b1.socket.join("made-during-outage");
+      await outlastOutage(chat, outageStarted);
 
-  it("drops malformed messages published on room and node subjects, and counts them", async () => {
-    const [a, b] = nodes as [ClusterNode, ClusterNode];
-    const peer = await peers.connect(b);
-    await peer.socket.join("target-room");
-    await settleSubscriptions(nodes);
-    const injector = cluster.bus.connections[0];
-    if (injector === undefined) throw new Error("no injector connection");
-    // The injector may still be reconnecting after the previous restart.
-    await waitUntil(
-      () =>
-        injector.flush().then(
-          () => true,
-          () => false,
-        ),
-      "the injector connection is back",
-      15_000,
-    );
-    const { subjectFor } = await import("@switchyard/adapter-nats");
-    const before = b.adapter().counters.dropped;
-    const room = subjectFor(cluster.bus.prefix, "/", { kind: "room", room: "target-room" });
-    const node = subjectFor(cluster.bus.prefix, "/", { kind: "node", uid: b.adapter().uid });
-    for (const payload of [
-      Uint8Array.from([0xc1]),
-      new TextEncoder().encode("{}"),
-      new Uint8Array(),
-    ])
-      for (const subject of [room, node]) injector.publish(subject, payload);
-    await injector.flush();
-    await waitUntil(() => b.adapter().counters.dropped - before >= 6, "b dropped all six");
-    expect(b.adapter().counters.droppedByReason.undecodable).toBeGreaterThan(0);
-    const arrived = waitFor(peer.client, "msg");
-    a.io.to("target-room").emit("msg", "still-working");
-    expect(await arrived).toEqual(["still-working"]);
-    expect(failures).toEqual([]);
+      await service?.start();
+      await waitUntil(
+        () => nodes.every((node) => natsAdapter(node).connectionState === "connected"),
+        "both nodes reconnected",
+        15_000,
+      );
+      await waitForMembers(nodes, 2);
+      const after = waitFor(b1.client, "after", 5000);
+      a.io.to("chat").emit("after", 1);
+      await after;
+      const late = waitFor(b1.client, "late-room", 5000);
+      a.io.to("made-during-outage").emit("late-room");
+      await late;
+      const reverse = waitFor(a1.client, "reverse", 5000);
+      b.io.to("chat").emit("reverse");
+      await reverse;
+      // "during" never reached b: core NATS does not replay what was published while down.
+      expect(b1.got).toEqual([["before"]]);
+      expect(failures).toEqual([]);
+    });
+
+    it("re-announces membership after the connection comes back", async () => {
+      // Both nodes re-announce on reconnect; the one that reconnects first announces to nobody
+      // (core NATS is at-most-once), so count the announcements heard by either node.
+      const heard = (): number =>
+        nodes.reduce((sum, node) => sum + (node.adapter().counters.receivedByType[1] ?? 0), 0);
+      const before = heard();
+      await service?.stop();
+      await service?.start();
+      await waitUntil(
+        () => heard() > before,
+        "a peer's INITIAL_HEARTBEAT arrived after the restart",
+        15_000,
+      );
+      await waitForMembers(nodes, 2);
+      expect(failures).toEqual([]);
+    });
+
+    it("closes a node promptly while NATS is down (drain is bounded) and peers drop it later", async () => {
+      const extra = await startNode(cluster.bus);
+      await waitForMembers([...nodes, extra], 3);
+      await service?.stop();
+      try {
+        await waitUntil(
+          () => natsAdapter(extra).connectionState === "disconnected",
+          "the extra node saw the disconnect",
+        );
+        const started = Date.now();
+        await extra.close();
+        expect(Date.now() - started).toBeLessThan(4000);
+      } finally {
+        await service?.start();
+      }
+      // Its ADAPTER_CLOSE could not go out: the peers drop it by heartbeat timeout instead.
+      await waitForMembers(nodes, 2);
+      expect(failures).toEqual([]);
+    });
+
+    it("drops malformed messages published on room and node subjects, and counts them", async () => {
+      const [a, b] = nodes as [ClusterNode, ClusterNode];
+      const peer = await peers.connect(b);
+      await peer.socket.join("target-room");
+      await settleSubscriptions(nodes);
+      const injector = cluster.bus.connections[0];
+      if (injector === undefined) throw new Error("no injector connection");
+      // The injector may still be reconnecting after the previous restart.
+      await waitUntil(
+        () =>
+          injector.flush().then(
+            () => true,
+            () => false,
+          ),
+        "the injector connection is back",
+        15_000,
+      );
+      const { subjectFor } = await import("@switchyard/adapter-nats");
+      const before = b.adapter().counters.dropped;
+      const room = subjectFor(cluster.bus.prefix, "/", { kind: "room", room: "target-room" });
+      const node = subjectFor(cluster.bus.prefix, "/", { kind: "node", uid: b.adapter().uid });
+      for (const payload of [
+        Uint8Array.from([0xc1]),
+        new TextEncoder().encode("{}"),
+        new Uint8Array(),
+      ])
+        for (const subject of [room, node]) injector.publish(subject, payload);
+      await injector.flush();
+      await waitUntil(() => b.adapter().counters.dropped - before >= 6, "b dropped all six");
+      expect(b.adapter().counters.droppedByReason.undecodable).toBeGreaterThan(0);
+      const arrived = waitFor(peer.client, "msg");
+      a.io.to("target-room").emit("msg", "still-working");
+      expect(await arrived).toEqual(["still-working"]);
+      expect(failures).toEqual([]);
+    });
   });
-});
+}
