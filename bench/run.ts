@@ -20,6 +20,7 @@ const ORDER = [
   "client",
   "cluster-redis",
   "cluster-nats",
+  "cluster-recovery",
   "sticky",
 ];
 const SCENARIOS_DIR = join(import.meta.dirname, "scenarios");

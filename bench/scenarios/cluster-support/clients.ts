@@ -67,9 +67,13 @@ function stampOf(frame: Buffer): number {
   return i === 0 ? Number.NaN : digitsAt(frame, i);
 }
 
-/** The broadcast's sequence number in `42["m",<µs>,<i>]`: the digits after the last comma. */
+/**
+ * The broadcast's sequence number in `42["m",<µs>,<i>]`: the digits after the second comma (with
+ * connection state recovery on, the server appends an offset string: `42["m",<µs>,<i>,"<offset>"]`).
+ */
 function seqOf(frame: Buffer): number {
-  const i = frame.lastIndexOf(COMMA) + 1;
+  const stamp = frame.indexOf(COMMA, 2) + 1;
+  const i = stamp === 0 ? 0 : frame.indexOf(COMMA, stamp) + 1;
   return i === 0 ? Number.NaN : digitsAt(frame, i);
 }
 

@@ -23,6 +23,18 @@ export interface ClusterBenchOptions {
   targets?: { cpuPerDelivery: number; p99: number };
   /** Label of the official column when it is not the same bus. */
   baseline?: string;
+  /**
+   * Connection state recovery on both stacks (the official one on
+   * @socket.io/redis-streams-adapter): every broadcast is written to a history.
+   */
+  recovery?: boolean;
+  /**
+   * Target of the publisher-local latency rows (p50, and a p99 row is added); without it the
+   * p50 row is shown without a target and there is no p99 row.
+   */
+  localTarget?: number;
+  /** A further phase, run with both stacks up after the rooms' rounds; its rows follow theirs. */
+  afterLoads?: (ctx: ScenarioContext, stacks: ReadonlyMap<Impl, Stack>) => Promise<Metric[]>;
 }
 
 /** Length of each stack's warm-up paced round (at scale 1). */
@@ -92,7 +104,7 @@ function sum(values: readonly number[]): number {
 }
 
 type PacedMetrics = Record<
-  "cpu" | "system" | "publisher" | "receiver" | "p50" | "p99" | "local" | "redis",
+  "cpu" | "system" | "publisher" | "receiver" | "p50" | "p99" | "local" | "localP99" | "redis",
   Metric
 >;
 
@@ -107,8 +119,16 @@ function rowFactory(load: RoomLoad, options: ClusterBenchOptions): RowFactory {
     });
 }
 
-/** The paced rows; only the p99 row carries a target (the CPU one is on the burst row). */
-function pacedMetrics(row: RowFactory, load: RoomLoad, p99Target?: number): PacedMetrics {
+/**
+ * The paced rows; only the latency rows carry targets (the CPU one is on the burst row): the
+ * cross-node p99's, and the publisher-local ones' when the scenario sets one.
+ */
+function pacedMetrics(
+  row: RowFactory,
+  load: RoomLoad,
+  p99Target?: number,
+  localTarget?: number,
+): PacedMetrics {
   return {
     cpu: row(`node CPU per cluster delivery, all nodes (paced ${load.rate}/s)`, "µs"),
     system: row("… of which kernel (system) CPU (paced)", "µs"),
@@ -116,7 +136,8 @@ function pacedMetrics(row: RowFactory, load: RoomLoad, p99Target?: number): Pace
     receiver: row("receiving node CPU per delivery (paced)", "µs"),
     p50: row("cross-node latency p50 (paced)", "ms"),
     p99: row("cross-node latency p99 (paced)", "ms", { target: p99Target }),
-    local: row("publisher-local latency p50 (paced)", "ms"),
+    local: row("publisher-local latency p50 (paced)", "ms", { target: localTarget }),
+    localP99: row("publisher-local latency p99 (paced)", "ms", { target: localTarget }),
     redis: row("Redis CPU per broadcast (paced)", "µs"),
   };
 }
@@ -132,6 +153,7 @@ function recordPaced(m: PacedMetrics, impl: Impl, s: PacedSample): string {
   record(m.p50, impl, s.stats.crossNode.p50 / 1000);
   record(m.p99, impl, s.stats.crossNode.p99 / 1000);
   record(m.local, impl, s.stats.local.p50 / 1000);
+  record(m.localP99, impl, s.stats.local.p99 / 1000);
   if (s.redisUs !== undefined) record(m.redis, impl, s.redisUs / s.sent);
   return (
     `paced ${(sum(s.cpuUs) / delivered).toFixed(2)} µs/delivery, ` +
@@ -159,7 +181,7 @@ async function runLoad(
 ): Promise<Metric[]> {
   const row = rowFactory(load, options);
   const b = burstMetrics(row, options.targets?.cpuPerDelivery);
-  const m = pacedMetrics(row, load, options.targets?.p99);
+  const m = pacedMetrics(row, load, options.targets?.p99, options.localTarget);
   const count = pacedPerRound(ctx, load, load.durationMs);
   const n = CLUSTER_NODES;
   const perBroadcast = n * load.clientsPerNode;
@@ -187,6 +209,7 @@ async function runLoad(
   });
   const metrics = [b.cpu, b.receiver, b.throughput];
   metrics.push(m.cpu, m.system, m.publisher, m.receiver, m.p50, m.p99, m.local);
+  if (options.localTarget !== undefined) metrics.push(m.localP99);
   if (m.redis.switchyard.length > 0 || m.redis.official.length > 0) metrics.push(m.redis);
   return metrics;
 }
@@ -214,10 +237,11 @@ export async function runClusterBench(
     redisClient = new Redis(redis.url);
     const run = `${process.pid}-${Date.now().toString(36)}`;
     for (const impl of IMPLS) {
+      const recovery = options.recovery === true;
       const config: NodeConfig =
         impl === "official"
-          ? { impl, bus: "redis", url: redis.url, key: `sio-bench-${run}` }
-          : { impl, bus: options.bus, url: busUrl, key: `sy-bench-${run}` };
+          ? { impl, bus: "redis", url: redis.url, key: `sio-bench-${run}`, recovery }
+          : { impl, bus: options.bus, url: busUrl, key: `sy-bench-${run}`, recovery };
       const stack = await startStack(impl, config, CLUSTER_NODES);
       stacks.set(impl, stack);
       await formCluster(stack);
@@ -225,6 +249,7 @@ export async function runClusterBench(
     for (const load of selectedLoads()) {
       metrics.push(...(await runLoad(ctx, load, stacks, options, redisClient)));
     }
+    if (options.afterLoads !== undefined) metrics.push(...(await options.afterLoads(ctx, stacks)));
   } finally {
     await Promise.all([...stacks.values()].map(stopStack));
     redisClient?.disconnect();

@@ -1,13 +1,13 @@
-// One cluster node as its own process (a bench child): switchyard with @switchyard/adapter-redis
-// or -nats, or the official socket.io with @socket.io/redis-adapter 8. Every socket joins the room
-// its handshake query names (`?room=`); `publish` broadcasts to a room at a paced rate, `burst`
-// as fast as the generator's progress reports allow (flow control). Each broadcast is stamped
-// with the monotonic clock (CLOCK_MONOTONIC is system-wide on Linux, so another process can
+// One cluster node as its own process (a bench child): one of the servers of `servers.ts`. Every
+// socket joins the room its handshake query names (`?room=`), unless it was recovered (it has its
+// rooms back); `publish` broadcasts to a room at a paced rate, `burst` as fast as the generator's
+// progress reports allow (flow control). Each broadcast is stamped with the monotonic clock (CLOCK_MONOTONIC is system-wide on Linux, so another process can
 // compute the one-way latency).
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ready, serve } from "../../lib/ipc.js";
+import { createIo, type Io } from "./servers.js";
 import {
   BENCH_ROOM,
   type BurstArgs,
@@ -16,70 +16,16 @@ import {
   nowMicros,
   PROGRESS_EVENT,
   type PublishArgs,
+  type SocketState,
 } from "./wire.js";
-
-interface IoSocket {
-  handshake: { query: Record<string, unknown> };
-  join(room: string): unknown;
-  on(event: string, listener: (completed: number) => void): unknown;
-}
-
-/** The surface of both servers the bench uses. */
-interface Io {
-  on(event: "connection", listener: (socket: IoSocket) => void): unknown;
-  to(room: string): { emit(event: string, ...args: unknown[]): unknown };
-  of(nsp: string): {
-    adapter: { rooms: Map<string, Set<string>>; serverCount(): Promise<number> };
-  };
-  close(): unknown;
-}
 
 const CONFIG_VAR = "BENCH_NODE";
 const config = JSON.parse(process.env[CONFIG_VAR] ?? "{}") as NodeConfig;
 
-/** `BENCH_MAX_BATCH_MESSAGES=1` turns our adapters' per-tick publish batching off (experiments). */
-function batchOptions(): { maxBatchMessages?: number } {
-  const raw = process.env["BENCH_MAX_BATCH_MESSAGES"];
-  return raw === undefined || raw === "" ? {} : { maxBatchMessages: Number(raw) };
-}
-
-async function createIo(http: ReturnType<typeof createServer>): Promise<Io> {
-  const options = { pingInterval: 25_000, pingTimeout: 20_000 };
-  if (config.impl === "official") {
-    const [{ Server }, { createAdapter }, { Redis }] = await Promise.all([
-      import("socket.io"),
-      import("@socket.io/redis-adapter"),
-      import("ioredis"),
-    ]);
-    const pub = new Redis(config.url);
-    const sub = pub.duplicate();
-    const adapter = createAdapter(pub, sub, { key: config.key });
-    return new Server(http, { ...options, adapter }) as unknown as Io;
-  }
-  const { Server } = await import("@switchyard/server");
-  if (config.bus === "nats") {
-    const [{ connect }, { createAdapter }] = await Promise.all([
-      import("@nats-io/transport-node"),
-      import("@switchyard/adapter-nats"),
-    ]);
-    const nc = await connect({ servers: config.url, noEcho: true });
-    const adapter = createAdapter(nc, { prefix: config.key, ...batchOptions() });
-    return new Server(http, { ...options, adapter }) as unknown as Io;
-  }
-  const [{ Redis }, { createAdapter }] = await Promise.all([
-    import("ioredis"),
-    import("@switchyard/adapter-redis"),
-  ]);
-  const pub = new Redis(config.url);
-  const sub = pub.duplicate();
-  const adapter = createAdapter(pub, sub, { key: config.key, ...batchOptions() });
-  return new Server(http, { ...options, adapter }) as unknown as Io;
-}
-
 /** Broadcasts `count` messages at `rate`/s, catching up in bursts when a timer fires late. */
 function publish(
   io: Io,
-  { room, count, rate }: PublishArgs,
+  { room, count, rate, event = "m" }: PublishArgs,
 ): Promise<{ sent: number; wallMs: number }> {
   const started = performance.now();
   let sent = 0;
@@ -88,7 +34,7 @@ function publish(
       const due = Math.min(count, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
       while (sent < due) {
         // A fresh operator per message, as an application would write it.
-        io.to(room).emit("m", nowMicros(), sent);
+        io.to(room).emit(event, nowMicros(), sent);
         sent++;
       }
       if (sent < count) setTimeout(tick, 1);
@@ -145,10 +91,10 @@ function burst(
 }
 
 const http = createServer();
-const io = await createIo(http);
+const io = await createIo(http, config);
 io.on("connection", (socket) => {
   const room = socket.handshake.query["room"];
-  socket.join(typeof room === "string" && room !== "" ? room : BENCH_ROOM);
+  if (!socket.recovered) socket.join(typeof room === "string" && room !== "" ? room : BENCH_ROOM);
   socket.on(PROGRESS_EVENT, reportProgress);
 });
 http.listen(0, "127.0.0.1");
@@ -162,6 +108,14 @@ serve({
   publish: (args) => publish(io, args as PublishArgs),
   burst: (args) => burst(io, args as BurstArgs),
   "burst:stop": () => stopBurst?.(),
+  /** Resolves once this node's room subscriptions are confirmed (switchyard; official: none). */
+  subscribed: () => io.of("/").adapter.whenSubscribed?.(),
+  /** One local socket's state (undefined when this node does not hold it). */
+  socket: (sid): SocketState | undefined => {
+    const socket = io.of("/").sockets.get(sid as string);
+    if (socket === undefined) return undefined;
+    return { recovered: socket.recovered, rooms: [...socket.rooms] };
+  },
   /** Raw user/system CPU counters, µs (the runner diffs them for the user/system split). */
   cpu: () => process.cpuUsage(),
 });

@@ -54,7 +54,10 @@ export const ROOM_LOADS: readonly RoomLoad[] = [
   },
 ];
 
-/** Comma-separated room names to run (e.g. `small` while profiling); all when unset. */
+/**
+ * Comma-separated room names to run (e.g. `small` while profiling); all when unset; `none` for
+ * none (cluster-recovery's restores alone, every room's clients still connected).
+ */
 const ROOMS_VAR = "BENCH_CLUSTER_ROOMS";
 
 /** "small room 4/node at 500/s, …" (scenario descriptions). */
@@ -69,6 +72,7 @@ export function describeLoads(): string {
 export function selectedLoads(): RoomLoad[] {
   const only = process.env[ROOMS_VAR];
   if (only === undefined || only === "") return [...ROOM_LOADS];
+  if (only === "none") return [];
   const names = new Set(only.split(","));
   const loads = ROOM_LOADS.filter((load) => names.has(load.room));
   if (loads.length === 0) throw new Error(`${ROOMS_VAR}=${only} names no room of ROOM_LOADS`);

@@ -18,7 +18,11 @@ const PROFILE_IMPL_VAR = "BENCH_CPU_PROF_IMPL";
 export const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
+export async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  ms = 15_000,
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

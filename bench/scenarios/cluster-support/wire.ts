@@ -20,6 +20,17 @@ export interface NodeConfig {
   url: string;
   /** Channel prefix (Redis key / NATS subject prefix): one per stack, so stacks never mix. */
   key: string;
+  /**
+   * Connection state recovery on (`connectionStateRecovery: {}`): the official stack then uses
+   * @socket.io/redis-streams-adapter instead of @socket.io/redis-adapter (cluster-recovery).
+   */
+  recovery?: boolean;
+}
+
+/** `socket` command of a node: one local socket's state (cluster-recovery's checks). */
+export interface SocketState {
+  recovered: boolean;
+  rooms: string[];
 }
 
 export interface NodeReady {
@@ -31,6 +42,8 @@ export interface PublishArgs {
   room: string;
   count: number;
   rate: number;
+  /** The event's name. @default "m" */
+  event?: string;
 }
 
 /**
