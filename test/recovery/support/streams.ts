@@ -82,6 +82,8 @@ export class Streams {
           to,
           n: (this.#acked.get(key(node.id, to)) ?? 0) + 1,
         }));
+        // A failed request may still have published: the next round sends the same numbers
+        // again, and the nodes publish each number once.
         const reply = await node.command("publish", { events }).catch(() => undefined);
         if (reply?.["ok"] !== true) return;
         for (const { to, n } of events) this.#acked.set(key(node.id, to), n);

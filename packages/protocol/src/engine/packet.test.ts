@@ -181,10 +181,12 @@ describe("decodeEnginePacket: invalid input", () => {
     expect(result.ok ? undefined : result.error.code).toBe(ProtocolErrorCode.ENGINE_UNKNOWN_TYPE);
   });
 
-  it("never throws on arbitrary strings", () => {
+  // A property run, not a timing: the timeout is only a bound for a loaded machine (it took over
+  // 5 s once on a 2-core CI machine busy with process tests).
+  it("never throws on arbitrary strings", { timeout: 30_000 }, () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary", maxLength: 40 }), (raw) => {
-        expect(() => decodeEnginePacket(raw)).not.toThrow();
+        decodeEnginePacket(raw);
       }),
       { seed: 3, numRuns: 1000 },
     );
