@@ -50,9 +50,17 @@ export interface SessionToPersist {
   data: unknown;
 }
 
-/** A restored session: the saved state plus the event packets (data arrays) the client missed. */
+/** A missed event already encoded by the server's encoder (written as is). */
+export interface EncodedMissedPacket {
+  encoded: readonly unknown[];
+}
+
+/**
+ * A restored session: the saved state plus the event packets the client missed — data arrays
+ * (officially), or packets already encoded (cluster adapters replaying their history).
+ */
 export interface Session extends SessionToPersist {
-  missedPackets: unknown[][];
+  missedPackets: Array<unknown[] | EncodedMissedPacket>;
 }
 
 /** What an adapter may use of a local socket. */

@@ -133,12 +133,14 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   }
 
   /** Before the local delivery of own event `own`: offers it to restores, appends the offset. */
-  protected stampOwn(packet: Packet, opts: BroadcastOptions, own: number): void {
+  protected stampOwn(packet: Packet, opts: BroadcastOptions, own: number): string | undefined {
     const recovery = this.#recovery;
     const data = packet.data as unknown[];
-    if (recovery === undefined) return;
+    if (recovery === undefined) return undefined;
     if (recovery.restoring) recovery.record({ kind: "own", own, data: [...data] }, opts);
-    data.push(recovery.stamp());
+    const offset = recovery.stamp();
+    data.push(offset);
+    return offset;
   }
 
   /**

@@ -15,6 +15,7 @@ import {
   type BufferedEvent,
   type LoggedEvent,
   type LoggedGap,
+  type MissedEvent,
   reaches,
   replay,
 } from "../recovery/replay.js";
@@ -28,6 +29,7 @@ import type {
   HistoryEntry,
   LogPosition,
 } from "./cluster-history.js";
+import { withOffset } from "./history-index.js";
 import { RecoverySessions, type SessionHost } from "./recovery-sessions.js";
 
 /** Why a recovery attempt got a new session. */
@@ -215,7 +217,11 @@ export class ClusterRecovery {
       const result = await this.collect(offset, record, rooms, fence, ownAtFence, pending);
       if (typeof result === "string") return this.miss(result);
       const stamp = this.stamp();
-      for (const data of result) data.push(stamp);
+      const missedPackets = result.map((event) => {
+        if (!Array.isArray(event)) return { encoded: [withOffset(event.text, stamp)] };
+        event.push(stamp);
+        return event;
+      });
       this.counters.hits++;
       this.counters.replayed += result.length;
       return {
@@ -223,7 +229,7 @@ export class ClusterRecovery {
         pid,
         rooms: record.rooms,
         data: record.data,
-        missedPackets: result,
+        missedPackets,
       };
     } catch (cause) {
       this.#host.reportError(
@@ -245,7 +251,7 @@ export class ClusterRecovery {
     fence: DeliveredPosition,
     ownAtFence: number,
     pending: PendingRestore,
-  ): Promise<unknown[][] | RecoveryMissReason> {
+  ): Promise<MissedEvent[] | RecoveryMissReason> {
     // An offset at or after the fence was never delivered by anyone: forged. (Positions of
     // another epoch are not comparable: the read below tells whether that history is lost.)
     const remote = offset.remote;

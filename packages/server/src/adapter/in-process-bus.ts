@@ -68,10 +68,10 @@ export class InProcessBus {
     const offline = (): Promise<never> => Promise.reject(new Error("in-process bus offline"));
     return {
       open: () => (this.#online ? Promise.resolve(history.epoch(nsp)) : offline()),
-      append: (target, payload) => {
+      append: (target, payload, index) => {
         if (!this.#online) return offline();
         const log = target.kind === "room" ? target.room : ALL_LOG;
-        const position = history.append(nsp, log, payload);
+        const position = history.append(nsp, log, payload, index);
         return this.publish(topicOf(nsp, target), payload, target.kind, position);
       },
       fence: (uid, payload) => {
@@ -141,8 +141,12 @@ export class InProcessAdapter extends ClusterAdapter {
     return this.#history;
   }
 
-  protected override doAppend(target: ClusterTarget, payload: Uint8Array): Promise<void> {
-    return this.history().append(target, payload);
+  protected override doAppend(
+    target: ClusterTarget,
+    payload: Uint8Array,
+    index?: Uint8Array,
+  ): Promise<void> {
+    return this.history().append(target, payload, index);
   }
 
   protected doPublish(target: ClusterTarget, payload: Uint8Array): Promise<void> {

@@ -69,6 +69,7 @@ export class MemoryHistory {
     nsp: string,
     log: string | undefined,
     payload: Uint8Array,
+    index?: Uint8Array,
   ): LogPosition & { epoch: string } {
     const space = this.namespace(nsp);
     space.counter++;
@@ -80,7 +81,7 @@ export class MemoryHistory {
       space.logs.set(log, stored);
     }
     const now = Date.now();
-    stored.entries.push({ major: space.counter, minor: 0, payload, at: now });
+    stored.entries.push({ major: space.counter, minor: 0, payload, index, at: now });
     this.trim(stored, now);
     return position;
   }
@@ -98,7 +99,8 @@ export class MemoryHistory {
       if (log.dropped > 0 && log.dropped >= from.major) return { ok: false, reason: "trimmed" };
       for (const entry of log.entries) {
         if (entry.major >= from.major) {
-          entries.push({ major: entry.major, minor: entry.minor, payload: entry.payload });
+          const { major, minor, payload, index } = entry;
+          entries.push({ major, minor, payload, index });
         }
       }
     }
