@@ -48,7 +48,14 @@ export async function runFault(
 
 /** The recovery guarantee: no gap, no duplicate, in order, and every return a recovery. */
 export function expectNoLoss(report: Report, minReturns: number): void {
-  expect(report).toMatchObject({ gaps: 0, duplicates: 0, outOfOrder: 0, notRecovered: 0 });
+  expect(report).toMatchObject({
+    gaps: 0,
+    late: 0,
+    duplicates: 0,
+    outOfOrder: 0,
+    notRecovered: 0,
+    broken: [],
+  });
   expect(report.returns).toBeGreaterThanOrEqual(minReturns);
 }
 
