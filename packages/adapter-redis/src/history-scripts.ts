@@ -10,8 +10,7 @@ export const ORDERED_MARKER = 0xc1;
 /**
  * Appends to a log and publishes, or (a fence) only publishes, with one position.
  * KEYS: clock stream, epoch, log stream. ARGV: channel, payload, max entries per log, log TTL ms,
- * epoch candidate, publish command (PUBLISH | SPUBLISH), "1" to store, the entry's replay index
- * (stored as field `i` beside the payload `d`, not published; empty for none).
+ * epoch candidate, publish command (PUBLISH | SPUBLISH), "1" to store.
  * The position is the clock stream's id: `<ms>-<n>` of the master's clock, never below the last
  * one, so a failover to a replica (which lost the newest writes) does not reuse positions.
  * The message carries the previous entry of the log too (`0-0` for none, and for fences), so that a
@@ -28,11 +27,7 @@ local prev = '0-0'
 if ARGV[7] == '1' then
   local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
   if last[1] then prev = last[1][1] end
-  if ARGV[8] == '' then
-    redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], id, 'd', ARGV[2])
-  else
-    redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], id, 'd', ARGV[2], 'i', ARGV[8])
-  end
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], id, 'd', ARGV[2])
   redis.call('PEXPIRE', KEYS[3], ARGV[4])
 end
 redis.call(ARGV[6], ARGV[1], '\\193' .. epoch .. ' ' .. id .. ' ' .. prev .. ' ' .. ARGV[2])
@@ -97,7 +92,6 @@ export interface HistoryCommands {
     epochCandidate: string,
     publish: "PUBLISH" | "SPUBLISH",
     store: "0" | "1",
-    index: Buffer | "",
   ): Promise<Buffer>;
   syHistoryOpen(epoch: string, candidate: string): Promise<string>;
   syHistorySave(keys: number, ...args: Array<string | Buffer | number>): Promise<number>;

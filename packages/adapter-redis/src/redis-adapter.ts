@@ -49,13 +49,9 @@ export class RedisAdapter extends ClusterAdapter {
     return this.#history;
   }
 
-  protected override doAppend(
-    target: ClusterTarget,
-    payload: Uint8Array,
-    index?: Uint8Array,
-  ): Promise<void> {
+  protected override doAppend(target: ClusterTarget, payload: Uint8Array): Promise<void> {
     if (this.#history === undefined) return super.doAppend(target, payload);
-    return this.#history.append(target, payload, index);
+    return this.#history.append(target, payload);
   }
 
   /** How this node's commands rode out outages: held, retried, failed (see ordered-retry.ts). */

@@ -86,8 +86,8 @@ export class RedisHistory implements ClusterHistory {
     return this.#commands.syHistoryOpen(`${this.#tag}:e`, newEpoch());
   }
 
-  async append(target: ClusterTarget, payload: Uint8Array, index?: Uint8Array): Promise<void> {
-    await this.script(this.logKey(target), target, payload, "1", index);
+  async append(target: ClusterTarget, payload: Uint8Array): Promise<void> {
+    await this.script(this.logKey(target), target, payload, "1");
   }
 
   async fence(uid: string, payload: Uint8Array): Promise<void> {
@@ -122,7 +122,6 @@ export class RedisHistory implements ClusterHistory {
     target: ClusterTarget,
     payload: Uint8Array,
     store: "0" | "1",
-    index?: Uint8Array,
   ): Promise<void> {
     const sharded = this.#sharded;
     const channel = channelFor(this.#key, this.#nsp, target, true);
@@ -139,7 +138,6 @@ export class RedisHistory implements ClusterHistory {
       epoch,
       sharded ? "SPUBLISH" : "PUBLISH",
       store,
-      index === undefined ? "" : Buffer.from(index.buffer, index.byteOffset, index.byteLength),
     ] as const;
     const replicas = this.#replicas;
     if (replicas === 0) {
@@ -229,9 +227,7 @@ function readStream(
   for (const [id, fields] of range as Array<[Buffer, Buffer[]]>) {
     const position = parseId(id.toString("latin1"));
     const payload = fieldValue(fields, "d");
-    const index = fieldValue(fields, "i");
-    if (position !== undefined && payload !== undefined)
-      entries.push({ ...position, payload, index });
+    if (position !== undefined && payload !== undefined) entries.push({ ...position, payload });
   }
   return entries;
 }

@@ -44,12 +44,8 @@ export class IpcAdapter extends ClusterAdapter {
     return this.#bus.historyOf(this.nsp.name);
   }
 
-  protected override doAppend(
-    target: ClusterTarget,
-    payload: Uint8Array,
-    index?: Uint8Array,
-  ): Promise<void> {
-    return this.history().append(target, payload, index);
+  protected override doAppend(target: ClusterTarget, payload: Uint8Array): Promise<void> {
+    return this.history().append(target, payload);
   }
 
   protected doPublish(target: ClusterTarget, payload: Uint8Array): Promise<void> {

@@ -29,9 +29,8 @@ export function ipcHistory(nsp: string, request: HistoryRequester): ClusterHisto
       if (typeof epoch !== "string") throw malformed();
       return epoch;
     },
-    async append(target: ClusterTarget, payload: Uint8Array, index?: Uint8Array): Promise<void> {
-      if (index === undefined) await call("append", target, base64(payload));
-      else await call("append", target, base64(payload), base64(index));
+    async append(target: ClusterTarget, payload: Uint8Array): Promise<void> {
+      await call("append", target, base64(payload));
     },
     async fence(uid: string, payload: Uint8Array): Promise<void> {
       await call("fence", uid, base64(payload));
@@ -73,18 +72,11 @@ function readResult(value: unknown): HistoryRead {
   if (ok !== true || typeof epoch !== "string" || !Array.isArray(entries)) throw malformed();
   const read: HistoryEntry[] = [];
   for (const entry of entries as unknown[]) {
-    const { major, minor, payload, index } = (entry ?? {}) as Record<string, unknown>;
+    const { major, minor, payload } = (entry ?? {}) as Record<string, unknown>;
     if (typeof major !== "number" || typeof minor !== "number" || typeof payload !== "string") {
       throw malformed();
     }
-    if (index !== undefined && typeof index !== "string") throw malformed();
-    const bytes = Buffer.from(payload, "base64");
-    read.push({
-      major,
-      minor,
-      payload: bytes,
-      index: index === undefined ? undefined : Buffer.from(index, "base64"),
-    });
+    read.push({ major, minor, payload: Buffer.from(payload, "base64") });
   }
   return { ok: true, epoch, entries: read };
 }

@@ -58,19 +58,12 @@ function run(
       return history.epoch(nsp);
     case "append": {
       const target = readTarget(args[0]);
-      const [, payload, index] = args;
+      const payload = args[1];
       if (target === undefined || target.kind === "node" || typeof payload !== "string") {
         return MALFORMED;
       }
-      if (index !== undefined && typeof index !== "string") return MALFORMED;
       const log = target.kind === "room" ? target.room : ALL_LOG;
-      const stored = index === undefined ? undefined : Buffer.from(index, "base64");
-      deliver(
-        nsp,
-        target,
-        payload,
-        history.append(nsp, log, Buffer.from(payload, "base64"), stored),
-      );
+      deliver(nsp, target, payload, history.append(nsp, log, Buffer.from(payload, "base64")));
       return null;
     }
     case "fence": {
@@ -104,7 +97,6 @@ function read(history: MemoryHistory, nsp: string, args: unknown[]): unknown {
     major: entry.major,
     minor: entry.minor,
     payload: Buffer.from(entry.payload).toString("base64"),
-    ...(entry.index === undefined ? {} : { index: Buffer.from(entry.index).toString("base64") }),
   }));
   return { ok: true, epoch: result.epoch, entries };
 }

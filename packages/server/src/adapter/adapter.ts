@@ -50,17 +50,9 @@ export interface SessionToPersist {
   data: unknown;
 }
 
-/** A missed event already encoded by the server's encoder (written as is). */
-export interface EncodedMissedPacket {
-  encoded: readonly unknown[];
-}
-
-/**
- * A restored session: the saved state plus the event packets the client missed — data arrays
- * (officially), or packets already encoded (cluster adapters replaying their history).
- */
+/** A restored session: the saved state plus the event packets (data arrays) the client missed. */
 export interface Session extends SessionToPersist {
-  missedPackets: Array<unknown[] | EncodedMissedPacket>;
+  missedPackets: unknown[][];
 }
 
 /** What an adapter may use of a local socket. */

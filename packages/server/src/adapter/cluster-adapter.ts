@@ -29,7 +29,6 @@ import {
   type PartialResult,
 } from "./cluster-options.js";
 import { PendingRequests, randomId } from "./cluster-requests.js";
-import { type IndexItem, withOffset } from "./history-index.js";
 
 /**
  * Base class of the bus adapters (Redis, NATS, in-process). Subclasses bind it to a broker by
@@ -134,53 +133,21 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
       super.broadcast(packet, opts);
       return;
     }
-    if (this.isRecoverable(packet, opts)) {
-      this.broadcastRecoverable(packet, opts);
-      return;
-    }
+    // Recoverable events go to their rooms' histories; each message carries its own number of
+    // this node's counter (a broadcast to k rooms is k messages, see routesFor).
+    const recoverable = this.isRecoverable(packet, opts);
+    let own: number | undefined;
     // Encoded before the local write: the packet object is the caller's and may be reused.
     const outgoing = this.routesFor(opts).map((route) => {
-      const data = { opts: toWireOptions(route.opts), packet: { ...packet } };
+      if (recoverable) own = this.nextOwn();
+      const data = { opts: toWireOptions(route.opts), packet: { ...packet }, o: own };
       return { target: route.target, payload: this.encode({ type: MessageType.BROADCAST, data }) };
     });
     for (const { target, payload } of outgoing) {
-      if (payload !== undefined) this.publishEncoded(target, payload);
+      if (payload !== undefined) this.publishEncoded(target, payload, recoverable);
     }
+    if (own !== undefined) this.stampOwn(packet, opts, own);
     super.broadcast(packet, opts);
-  }
-
-  /**
-   * A recoverable event goes to its rooms' histories; each message carries its own number of this
-   * node's counter (a broadcast to k rooms is k messages, see routesFor). The event is encoded
-   * once: a text packet's encoding also goes into the history's replay index (history-index.ts),
-   * and its local copy only gets the offset appended.
-   */
-  private broadcastRecoverable(packet: Packet, opts: BroadcastOptions): void {
-    packet.nsp = this.nsp.name;
-    const encoded = this.nsp.encoder.encode(packet);
-    const text = encoded.length === 1 && typeof encoded[0] === "string" ? encoded[0] : undefined;
-    let own = 0;
-    const outgoing = this.routesFor(opts).map((route) => {
-      own = this.nextOwn();
-      const data = { opts: toWireOptions(route.opts), packet: { ...packet }, o: own };
-      const item: IndexItem | undefined =
-        text === undefined
-          ? undefined
-          : [this.uid, own, [...route.opts.rooms], [...(route.opts.except ?? [])], text];
-      const payload = this.encode({ type: MessageType.BROADCAST, data });
-      return { target: route.target, payload, item };
-    });
-    for (const { target, payload, item } of outgoing) {
-      if (payload !== undefined) this.publishEncoded(target, payload, true, item);
-    }
-    const offset = this.stampOwn(packet, opts, own);
-    const [head, ...attachments] = encoded;
-    if (typeof head === "string" && head.endsWith("]") && offset !== undefined) {
-      // The default encoder's text (or binary header): the offset goes at the end of the array.
-      this.broadcastEncoded(packet, opts, [withOffset(head, offset), ...attachments]);
-    } else {
-      super.broadcast(packet, opts);
-    }
   }
 
   /** Local broadcast with ack, and every peer: each reports its client count, then the acks. */

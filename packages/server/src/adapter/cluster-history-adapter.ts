@@ -133,14 +133,12 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   }
 
   /** Before the local delivery of own event `own`: offers it to restores, appends the offset. */
-  protected stampOwn(packet: Packet, opts: BroadcastOptions, own: number): string | undefined {
+  protected stampOwn(packet: Packet, opts: BroadcastOptions, own: number): void {
     const recovery = this.#recovery;
     const data = packet.data as unknown[];
-    if (recovery === undefined) return undefined;
+    if (recovery === undefined) return;
     if (recovery.restoring) recovery.record({ kind: "own", own, data: [...data] }, opts);
-    const offset = recovery.stamp();
-    data.push(offset);
-    return offset;
+    data.push(recovery.stamp());
   }
 
   /**

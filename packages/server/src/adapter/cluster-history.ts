@@ -34,11 +34,6 @@ export interface DeliveredPosition extends LogPosition {
 /** One entry read back from a log: one message or one batch of messages (cluster-batch.ts). */
 export interface HistoryEntry extends LogPosition {
   payload: Uint8Array;
-  /**
-   * The entry's replay index, when it was stored with one (history-index.ts): what a restore
-   * needs of each item, encoded so that it is read without decoding the messages.
-   */
-  index?: Uint8Array | undefined;
 }
 
 /** Why a log could not give back everything after a position. */
@@ -91,10 +86,9 @@ export interface ClusterHistory {
   /**
    * Appends `payload` (a message or a batch) to the log of `target` (`all`: the namespace-wide log;
    * `room`: that room's log) and delivers it to the subscribers of `target` with its position.
-   * Resolves once the broker stored it. `index` (history-index.ts) is stored beside the entry,
-   * not delivered; a bus may drop it (restores then decode the messages).
+   * Resolves once the broker stored it.
    */
-  append(target: ClusterTarget, payload: Uint8Array, index?: Uint8Array): Promise<void>;
+  append(target: ClusterTarget, payload: Uint8Array): Promise<void>;
   /**
    * Delivers `payload` to the subscribers of node `uid` in log order, with a position, without
    * storing it: everything appended before it reaches that node before it.

@@ -4,20 +4,11 @@
 // never waits for it.
 import { BATCH_ITEM_OVERHEAD, type BatchLimits } from "./cluster-batch.js";
 import type { ClusterTarget } from "./cluster-bus.js";
-import type { IndexItem } from "./history-index.js";
 
 /** Where a run goes: one adapter's bus. Must not throw. */
 export interface RunSink {
-  /**
-   * Publishes one run: a lone payload as is, several as one batch; `ordered` to the history,
-   * with each payload's replay index item (history-index.ts) when it has one.
-   */
-  publishRun(
-    target: ClusterTarget,
-    payloads: Uint8Array[],
-    ordered: boolean,
-    items: Array<IndexItem | undefined>,
-  ): void;
+  /** Publishes one run: a lone payload as is, several as one batch; `ordered` to the history. */
+  publishRun(target: ClusterTarget, payloads: Uint8Array[], ordered: boolean): void;
 }
 
 /** Consecutive payloads of one sink to one target. */
@@ -27,8 +18,6 @@ interface Run {
   /** Whether the run goes to the target's history (recovery) rather than plain pub/sub. */
   ordered: boolean;
   payloads: Uint8Array[];
-  /** The payloads' replay index items (ordered runs). */
-  items: Array<IndexItem | undefined>;
   /** The batch's size so far, envelope included (an upper bound). */
   bytes: number;
 }
@@ -52,7 +41,6 @@ export function enqueuePublish(
   limits: BatchLimits,
   overhead: number,
   ordered = false,
-  item?: IndexItem,
 ): void {
   const cost = payload.byteLength + BATCH_ITEM_OVERHEAD;
   const last = runs.length > head ? runs[runs.length - 1] : undefined;
@@ -65,11 +53,10 @@ export function enqueuePublish(
     sameTarget(last.target, target)
   ) {
     last.payloads.push(payload);
-    last.items.push(item);
     last.bytes += cost;
     return;
   }
-  runs.push({ sink, target, ordered, payloads: [payload], items: [item], bytes: overhead + cost });
+  runs.push({ sink, target, ordered, payloads: [payload], bytes: overhead + cost });
   if (!scheduled) {
     scheduled = true;
     // Whichever of the two runs first flushes; the other finds the queue empty (or flushes
@@ -94,7 +81,7 @@ export function flushPublishQueue(): void {
   while (head < runs.length) {
     const run = runs[head] as Run;
     head++;
-    run.sink.publishRun(run.target, run.payloads, run.ordered, run.items);
+    run.sink.publishRun(run.target, run.payloads, run.ordered);
   }
   runs.length = 0;
   head = 0;

@@ -14,7 +14,6 @@ import {
 } from "./cluster-message.js";
 import { enqueuePublish, flushPublishQueue, type RunSink } from "./cluster-publish-queue.js";
 import { randomId } from "./cluster-requests.js";
-import { encodeHistoryIndex, type IndexItem } from "./history-index.js";
 import { Adapter } from "./in-memory.js";
 
 /** Where a message goes: every node, the nodes holding one room, or one node (responses). */
@@ -75,8 +74,7 @@ export abstract class ClusterPublisher extends Adapter {
   /** The batch envelope's bytes (computed on first use: it depends on the namespace name). */
   #batchOverhead = -1;
   readonly #sink: RunSink = {
-    publishRun: (target, payloads, ordered, items) =>
-      this.publishRun(target, payloads, ordered, items),
+    publishRun: (target, payloads, ordered) => this.publishRun(target, payloads, ordered),
   };
   /** Appends not yet stored (see {@link settleAppends}). */
   readonly #appending: Set<Promise<void>> = new Set();
@@ -96,11 +94,7 @@ export abstract class ClusterPublisher extends Adapter {
    * Appends a payload to the history of `target` (recovery across nodes). Buses with a history
    * override it; the others never get ordered publishes.
    */
-  protected doAppend(
-    _target: ClusterTarget,
-    _payload: Uint8Array,
-    _index?: Uint8Array,
-  ): Promise<void> {
+  protected doAppend(_target: ClusterTarget, _payload: Uint8Array): Promise<void> {
     return Promise.reject(new Error("this bus keeps no history"));
   }
 
@@ -117,23 +111,18 @@ export abstract class ClusterPublisher extends Adapter {
    * {@link publish} for a message encoded already. `ordered` messages are appended to the history
    * of `target` (recovery across nodes) and reach the other nodes in log order.
    */
-  protected publishEncoded(
-    target: ClusterTarget,
-    payload: Uint8Array,
-    ordered = false,
-    item?: IndexItem,
-  ): void {
+  protected publishEncoded(target: ClusterTarget, payload: Uint8Array, ordered = false): void {
     this.counters.published++;
     this.onPublished();
     const limits = this.batchLimits;
     if (limits.maxMessages === 1) {
       // Batching off: publish now, behind what other adapters queued.
       flushPublishQueue();
-      this.publishRun(target, [payload], ordered, [item]);
+      this.publishRun(target, [payload], ordered);
       return;
     }
     if (this.#batchOverhead < 0) this.#batchOverhead = batchOverhead(this.uid, this.nsp.name);
-    enqueuePublish(this.#sink, target, payload, limits, this.#batchOverhead, ordered, item);
+    enqueuePublish(this.#sink, target, payload, limits, this.#batchOverhead, ordered);
   }
 
   /**
@@ -199,12 +188,7 @@ export abstract class ClusterPublisher extends Adapter {
   }
 
   /** Publishes one run of the queue: a lone message as is, several as one batch. */
-  private publishRun(
-    target: ClusterTarget,
-    payloads: Uint8Array[],
-    ordered: boolean,
-    items: Array<IndexItem | undefined>,
-  ): void {
+  private publishRun(target: ClusterTarget, payloads: Uint8Array[], ordered: boolean): void {
     const count = payloads.length;
     let payload = payloads[0] as Uint8Array;
     if (count > 1) {
@@ -217,7 +201,6 @@ export abstract class ClusterPublisher extends Adapter {
       void this.doPublishSafely(target, payload, onFailed);
       return;
     }
-    const index = encodeHistoryIndex(items);
     const appending = this.doPublishSafely(
       target,
       payload,
@@ -226,7 +209,6 @@ export abstract class ClusterPublisher extends Adapter {
         this.onAppendFailed(target, count);
       },
       true,
-      index,
     );
     this.#appending.add(appending);
     void appending.finally(() => this.#appending.delete(appending));
@@ -240,13 +222,10 @@ export abstract class ClusterPublisher extends Adapter {
     payload: Uint8Array,
     onFailed: (cause: unknown) => void,
     ordered = false,
-    index?: Uint8Array,
   ): Promise<void> {
     let publishing: Promise<void>;
     try {
-      publishing = ordered
-        ? this.doAppend(target, payload, index)
-        : this.doPublish(target, payload);
+      publishing = ordered ? this.doAppend(target, payload) : this.doPublish(target, payload);
     } catch (err) {
       publishing = Promise.reject(err);
     }

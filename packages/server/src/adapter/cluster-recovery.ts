@@ -15,7 +15,6 @@ import {
   type BufferedEvent,
   type LoggedEvent,
   type LoggedGap,
-  type MissedEvent,
   reaches,
   replay,
 } from "../recovery/replay.js";
@@ -29,7 +28,6 @@ import type {
   HistoryEntry,
   LogPosition,
 } from "./cluster-history.js";
-import { withOffset } from "./history-index.js";
 import { RecoverySessions, type SessionHost } from "./recovery-sessions.js";
 
 /** Why a recovery attempt got a new session. */
@@ -217,11 +215,7 @@ export class ClusterRecovery {
       const result = await this.collect(offset, record, rooms, fence, ownAtFence, pending);
       if (typeof result === "string") return this.miss(result);
       const stamp = this.stamp();
-      const missedPackets = result.map((event) => {
-        if (!Array.isArray(event)) return { encoded: [withOffset(event.text, stamp)] };
-        event.push(stamp);
-        return event;
-      });
+      for (const data of result) data.push(stamp);
       this.counters.hits++;
       this.counters.replayed += result.length;
       return {
@@ -229,7 +223,7 @@ export class ClusterRecovery {
         pid,
         rooms: record.rooms,
         data: record.data,
-        missedPackets,
+        missedPackets: result,
       };
     } catch (cause) {
       this.#host.reportError(
@@ -251,7 +245,7 @@ export class ClusterRecovery {
     fence: DeliveredPosition,
     ownAtFence: number,
     pending: PendingRestore,
-  ): Promise<MissedEvent[] | RecoveryMissReason> {
+  ): Promise<unknown[][] | RecoveryMissReason> {
     // An offset at or after the fence was never delivered by anyone: forged. (Positions of
     // another epoch are not comparable: the read below tells whether that history is lost.)
     const remote = offset.remote;

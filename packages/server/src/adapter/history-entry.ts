@@ -11,33 +11,12 @@ import {
   fromWireOptions,
   MessageType,
 } from "./cluster-message.js";
-import { decodeHistoryIndex } from "./history-index.js";
 
-/**
- * The items of `entry` written in namespace `nsp` (others are ignored): from its replay index when
- * it has one (history-index.ts), decoding only the items the index does not cover.
- */
+/** The items of `entry` written in namespace `nsp` (others are ignored). */
 export function readHistoryEntry(
   entry: HistoryEntry,
   nsp: string,
 ): Array<LoggedEvent | LoggedGap | undefined> {
-  const index = entry.index === undefined ? undefined : decodeHistoryIndex(entry.index);
-  if (index === undefined) return decodeEntry(entry, nsp);
-  // An event of this namespace: `2["...` on "/", `2/chat,["...` elsewhere (a broker's bytes).
-  const prefix = nsp === "/" ? "2[" : `2${nsp},[`;
-  let decoded: Array<LoggedEvent | LoggedGap | undefined> | undefined;
-  return index.map((item, i) => {
-    if (item?.[4].startsWith(prefix)) {
-      const [uid, own, rooms, except, text] = item;
-      return { uid, own, opts: { rooms: new Set(rooms), except: new Set(except) }, text };
-    }
-    decoded ??= decodeEntry(entry, nsp);
-    return decoded[i];
-  });
-}
-
-/** The items of `entry`, each message decoded. */
-function decodeEntry(entry: HistoryEntry, nsp: string): Array<LoggedEvent | LoggedGap | undefined> {
   const decoded = decodeEnvelope(entry.payload);
   if (!decoded.ok || decoded.envelope.nsp !== nsp) return [];
   const envelope = decoded.envelope;

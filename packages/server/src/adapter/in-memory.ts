@@ -82,13 +82,9 @@ export class Adapter extends EventEmitter implements AdapterContract {
 
   /** Sends a packet to the targeted local sockets, encoding it once. */
   broadcast(packet: Packet, opts: BroadcastOptions): void {
-    packet.nsp = this.nsp.name;
-    this.broadcastEncoded(packet, opts, this.nsp.encoder.encode(packet));
-  }
-
-  /** {@link broadcast} for a packet the caller encoded already (with the server's encoder). */
-  protected broadcastEncoded(packet: Packet, opts: BroadcastOptions, encoded: unknown[]): void {
     const writeOptions = toWriteOptions(opts);
+    packet.nsp = this.nsp.name;
+    const encoded = this.nsp.encoder.encode(packet);
     this.apply(opts, (socket) => {
       socket.notifyOutgoingListeners(packet);
       socket.writeEncoded(encoded, writeOptions);

@@ -68,10 +68,10 @@ export class InProcessBus {
     const offline = (): Promise<never> => Promise.reject(new Error("in-process bus offline"));
     return {
       open: () => (this.#online ? Promise.resolve(history.epoch(nsp)) : offline()),
-      append: (target, payload, index) => {
+      append: (target, payload) => {
         if (!this.#online) return offline();
         const log = target.kind === "room" ? target.room : ALL_LOG;
-        const position = history.append(nsp, log, payload, index);
+        const position = history.append(nsp, log, payload);
         return this.publish(topicOf(nsp, target), payload, target.kind, position);
       },
       fence: (uid, payload) => {
@@ -141,12 +141,8 @@ export class InProcessAdapter extends ClusterAdapter {
     return this.#history;
   }
 
-  protected override doAppend(
-    target: ClusterTarget,
-    payload: Uint8Array,
-    index?: Uint8Array,
-  ): Promise<void> {
-    return this.history().append(target, payload, index);
+  protected override doAppend(target: ClusterTarget, payload: Uint8Array): Promise<void> {
+    return this.history().append(target, payload);
   }
 
   protected doPublish(target: ClusterTarget, payload: Uint8Array): Promise<void> {

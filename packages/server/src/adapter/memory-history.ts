@@ -69,7 +69,6 @@ export class MemoryHistory {
     nsp: string,
     log: string | undefined,
     payload: Uint8Array,
-    index?: Uint8Array,
   ): LogPosition & { epoch: string } {
     const space = this.namespace(nsp);
     space.counter++;
@@ -81,7 +80,7 @@ export class MemoryHistory {
       space.logs.set(log, stored);
     }
     const now = Date.now();
-    stored.entries.push({ major: space.counter, minor: 0, payload, index, at: now });
+    stored.entries.push({ major: space.counter, minor: 0, payload, at: now });
     this.trim(stored, now);
     return position;
   }
@@ -99,8 +98,7 @@ export class MemoryHistory {
       if (log.dropped > 0 && log.dropped >= from.major) return { ok: false, reason: "trimmed" };
       for (const entry of log.entries) {
         if (entry.major >= from.major) {
-          const { major, minor, payload, index } = entry;
-          entries.push({ major, minor, payload, index });
+          entries.push({ major: entry.major, minor: entry.minor, payload: entry.payload });
         }
       }
     }

@@ -52,7 +52,7 @@ describe("session-aware adapter", () => {
     const session = await adapter.restoreSession("p", offsetOf(first));
     expect(session?.sid).toBe("s");
     expect(session?.data).toEqual({ x: 1 });
-    expect(session?.missedPackets.map((d) => (d as unknown[])[0])).toEqual(["all", "room"]);
+    expect(session?.missedPackets.map((d) => d[0])).toEqual(["all", "room"]);
     void adapter.close();
   });
 

@@ -15,14 +15,9 @@ export interface LoggedEvent {
   /** The publisher's own counter of the event (see cluster-offset.ts). */
   own: number;
   opts: BroadcastOptions;
-  /** The event's data array, without offset; or `text`, the event already encoded. */
-  data?: unknown[];
-  /** The event as the server's encoder wrote it, without offset (history-index.ts). */
-  text?: string;
+  /** The event's data array, without offset. */
+  data: unknown[];
 }
-
-/** A missed event: its data array, or its encoded text (either without offset). */
-export type MissedEvent = unknown[] | { text: string };
 
 /** A log item that says events were lost (a publisher could not write them). */
 export interface LoggedGap {
@@ -64,12 +59,12 @@ export interface ReplayInput {
 }
 
 /** The missed events in delivery order, or "gap" when the log says some were lost. */
-export type ReplayResult = { ok: true; events: MissedEvent[] } | { ok: false; reason: "gap" };
+export type ReplayResult = { ok: true; events: unknown[][] } | { ok: false; reason: "gap" };
 
 /** Computes what the client missed (see the file comment). Pure. */
 export function replay(input: ReplayInput): ReplayResult {
   const { fence } = input;
-  const events: MissedEvent[] = [];
+  const events: unknown[][] = [];
   /** Nodes' events already taken, by `uid:own`: a retried publish may be logged twice. */
   const seen = new Set<string>();
   for (const entry of ordered(input.entries)) {
@@ -115,7 +110,7 @@ function judge(
   input: ReplayInput,
   item: LoggedEvent | LoggedGap | undefined,
   position: ItemPosition,
-): MissedEvent | "gap" | undefined {
+): unknown[] | "gap" | undefined {
   const { offset } = input;
   if (item === undefined || compareItems(position, offset.remote) <= 0) return undefined;
   if ("gap" in item) {
@@ -123,9 +118,7 @@ function judge(
   }
   // The client's own node delivered its own events in counter order: those up to `own` arrived.
   if (item.uid === input.node && item.own <= offset.own) return undefined;
-  if (!reachedAt(input, item.opts, position)) return undefined;
-  if (item.text !== undefined) return { text: item.text };
-  return item.data;
+  return reachedAt(input, item.opts, position) ? item.data : undefined;
 }
 
 /** Whether `position` comes before the fence. */

@@ -72,10 +72,8 @@ export class Socket<
       void this.join(previousSession.rooms);
       this.data = previousSession.data as SocketData;
       // §2.6: missed packets go out before the CONNECT reply; the client buffers them.
-      for (const missed of previousSession.missedPackets) {
-        if (Array.isArray(missed))
-          this.writePacket({ type: PacketType.EVENT, nsp: nsp.name, data: missed }, {});
-        else this.client.writeEncoded(missed.encoded, NO_FLAGS);
+      for (const data of previousSession.missedPackets) {
+        this.writePacket({ type: PacketType.EVENT, nsp: nsp.name, data }, {});
       }
       this.recovered = true;
     }
