@@ -30,6 +30,13 @@ export type {
 } from "./options.js";
 export { EncodedPacket } from "./transport/encoded-packet.js";
 export type { Transport } from "./transport/transport.js";
+export type {
+  WsEngine,
+  WsEngineData,
+  WsEngineOptions,
+  WsEngineServer,
+  WsEngineSocket,
+} from "./transport/ws-engine.js";
 
 /** This package's release line. */
 export const version: string = "0.1.0";

@@ -4,9 +4,10 @@ import type { IncomingMessage } from "node:http";
 import type { CorsOptions, CorsOptionsDelegate } from "cors";
 import type { PerMessageDeflateOptions } from "ws";
 import { InvalidArgumentError } from "./errors.js";
+import { DEFAULT_TRANSPORTS, isTransportName, type TransportName } from "./transport/registry.js";
+import type { WsEngine } from "./transport/ws-engine.js";
 
-/** A transport name the engine can serve over HTTP. */
-export type TransportName = "polling" | "websocket";
+export type { TransportName } from "./transport/registry.js";
 
 /** `allowRequest(req, callback)`: call back `(errorMessage, success)`; handshakes only. */
 export type AllowRequest = (
@@ -60,6 +61,12 @@ export interface EngineServerOptions {
   allowUpgrades?: boolean;
   /** @default false */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /**
+   * The WebSocket server class (engine.io's `wsEngine`): constructed once per engine with
+   * `{ noServer: true, clientTracking: false, perMessageDeflate, maxPayload }`. @default ws's
+   * `WebSocketServer`
+   */
+  wsEngine?: WsEngine;
   /** @default { threshold: 1024 } */
   httpCompression?: boolean | HttpCompressionOptions;
   /** A message packet queued right after the open packet. */
@@ -104,6 +111,8 @@ export interface ResolvedEngineOptions {
   transports: readonly TransportName[];
   allowUpgrades: boolean;
   perMessageDeflate: false | PerMessageDeflateOptions;
+  /** undefined: the built-in engine (ws). */
+  wsEngine: WsEngine | undefined;
   httpCompression: false | HttpCompressionOptions;
   initialPacket: string | Buffer | undefined;
   cookie: false | CookieOptions;
@@ -111,8 +120,6 @@ export interface ResolvedEngineOptions {
   maxBufferedBytes: number;
   maxBufferedBytesHard: number;
 }
-
-const KNOWN_TRANSPORTS: readonly TransportName[] = ["polling", "websocket"];
 
 /** Node's timers fire after 1 ms when given more than 2^31 - 1 ms, so longer delays are refused. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -138,9 +145,9 @@ export function resolveEngineOptions(options: EngineServerOptions = {}): Resolve
   if ((options.allowEIO3 as boolean | undefined) === true) {
     throw new InvalidArgumentError("allowEIO3 is not supported: switchyard speaks EIO=4 only");
   }
-  const transports = options.transports ?? ["polling", "websocket"];
+  const transports = options.transports ?? DEFAULT_TRANSPORTS;
   for (const name of transports) {
-    if (!KNOWN_TRANSPORTS.includes(name)) {
+    if (!isTransportName(name)) {
       throw new InvalidArgumentError(`unknown transport "${String(name)}"`);
     }
   }
@@ -158,6 +165,7 @@ export function resolveEngineOptions(options: EngineServerOptions = {}): Resolve
     allowUpgrades: options.allowUpgrades ?? true,
     perMessageDeflate:
       deflate === false ? false : { threshold: 1024, ...(deflate === true ? {} : deflate) },
+    wsEngine: wsEngineOf(options.wsEngine),
     httpCompression:
       compression === false
         ? false
@@ -180,6 +188,13 @@ export function resolveEngineOptions(options: EngineServerOptions = {}): Resolve
       nonNegative("maxBufferedBytesHard", options.maxBufferedBytesHard, 1 << 24),
     ),
   };
+}
+
+function wsEngineOf(wsEngine: WsEngine | undefined): WsEngine | undefined {
+  if (wsEngine !== undefined && typeof wsEngine !== "function") {
+    throw new InvalidArgumentError("option wsEngine must be a WebSocket server class");
+  }
+  return wsEngine;
 }
 
 /** Normalises the attach path as the official server does: no trailing "/", then one added. */

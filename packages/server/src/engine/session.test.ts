@@ -14,7 +14,7 @@ import type { SessionContext } from "./session-types.js";
 /** A transport that records what the session hands it. */
 class FakeTransport extends EventEmitter<TransportEvents> implements Transport {
   readonly name = "polling" as const;
-  readonly handlesUpgrades = true;
+  readonly handlesUpgrades = false;
   writable = false;
   get canFlush(): boolean {
     return this.writable;

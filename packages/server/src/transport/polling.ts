@@ -7,7 +7,12 @@ import { TransportError } from "../errors.js";
 import type { HttpCompressionOptions } from "../options.js";
 import { EncodedPacket } from "./encoded-packet.js";
 import { compressBody, negotiateEncoding } from "./polling-compression.js";
-import type { OutboundPacket, Transport, TransportEvents, TransportSink } from "./transport.js";
+import type {
+  OutboundPacket,
+  RequestTransport,
+  TransportEvents,
+  TransportSink,
+} from "./transport.js";
 
 /** What the polling transport needs from the engine. */
 export interface PollingOptions {
@@ -61,9 +66,10 @@ function onceFinished(res: ServerResponse, callback: () => void): void {
 }
 
 /** The polling transport of one session. */
-export class PollingTransport extends EventEmitter<TransportEvents> implements Transport {
+export class PollingTransport extends EventEmitter<TransportEvents> implements RequestTransport {
   readonly name = "polling" as const;
-  readonly handlesUpgrades = true;
+  /** Served by plain requests (engine.io's polling has no `handlesUpgrades`, i.e. falsy). */
+  readonly handlesUpgrades = false;
   #sink: TransportSink = NOOP_SINK;
   readonly #options: PollingOptions;
   #pollReq: IncomingMessage | undefined;
