@@ -1,7 +1,7 @@
 // The Redis side of the binding: one pair of ioredis clients shared by every namespace adapter
 // of a server. Reference-counted channel subscriptions, message dispatch by channel, and
 // reconnect detection (ioredis restores subscriptions; adapters then re-announce themselves).
-import type { DeliveredPosition } from "@switchyard/server";
+import { type DeliveredPosition, TopicHandlers } from "@switchyard/server";
 import type { Cluster, Redis } from "ioredis";
 import { RedisAdapterError, RedisAdapterErrorCode } from "./errors.js";
 import { ORDERED_MARKER } from "./history-scripts.js";
@@ -26,7 +26,7 @@ export class RedisBus {
   readonly #pub: RedisClient;
   readonly #sub: RedisClient;
   readonly #sharded: boolean;
-  readonly #handlers: Map<string, Set<Handler>> = new Map();
+  readonly #handlers: TopicHandlers<Handler> = new TopicHandlers();
   readonly #listeners: Set<BusListener> = new Set();
   #lost = false;
   /** Publishes, history appends and session writes, held in order through a failover. */
@@ -120,23 +120,14 @@ export class RedisBus {
 
   /** Adds a handler; the first one for a channel subscribes to it. */
   async subscribe(channel: string, handler: Handler): Promise<void> {
-    let handlers = this.#handlers.get(channel);
-    if (handlers === undefined) {
-      handlers = new Set();
-      this.#handlers.set(channel, handlers);
-    }
-    const first = handlers.size === 0;
-    handlers.add(handler);
-    if (!first) return;
+    if (!this.#handlers.add(channel, handler)) return;
     if (this.#sharded) await this.#sub.ssubscribe(channel);
     else await this.#sub.subscribe(channel);
   }
 
   /** Removes a handler; the last one for a channel unsubscribes from it. */
   async unsubscribe(channel: string, handler: Handler): Promise<void> {
-    const handlers = this.#handlers.get(channel);
-    if (handlers === undefined || !handlers.delete(handler) || handlers.size > 0) return;
-    this.#handlers.delete(channel);
+    if (!this.#handlers.delete(channel, handler)) return;
     if (this.#sharded) await this.#sub.sunsubscribe(channel);
     else await this.#sub.unsubscribe(channel);
   }

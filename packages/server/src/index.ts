@@ -110,6 +110,7 @@ export { InProcessAdapter, InProcessBus, topicOf } from "./adapter/in-process-bu
 export type { MemoryHistoryOptions } from "./adapter/memory-history.js";
 export { ALL_LOG, MemoryHistory } from "./adapter/memory-history.js";
 export { SessionAwareAdapter } from "./adapter/session-aware.js";
+export { TopicHandlers } from "./adapter/topic-handlers.js";
 export { BroadcastOperator } from "./broadcast/operator.js";
 export { RemoteSocket } from "./broadcast/remote-socket.js";
 export type { EngineLike, EngineSessionLike } from "./connection/engine-session.js";

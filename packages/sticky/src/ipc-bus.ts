@@ -10,6 +10,7 @@ import {
   type DeliveredPosition,
   encodeClusterMessage,
   MessageType,
+  TopicHandlers,
 } from "@switchyard/server";
 import { ipcHistory } from "./ipc-bus-history.js";
 import {
@@ -101,7 +102,7 @@ export class IpcBus {
   readonly counters: IpcBusCounters = { sent: 0, delivered: 0, ignored: 0, malformed: 0, gone: 0 };
   readonly #channel: IpcChannel;
   readonly #subscribeTimeoutMs: number;
-  readonly #handlers: Map<string, Set<IpcHandler>> = new Map();
+  readonly #handlers: TopicHandlers<IpcHandler> = new TopicHandlers();
   /** The relay's confirmation of each topic's subscription (shared by later handlers). */
   readonly #confirmed: Map<string, Promise<void>> = new Map();
   readonly #acks: Map<number, PendingAck> = new Map();
@@ -119,7 +120,7 @@ export class IpcBus {
 
   /** The number of local handlers of a topic. */
   handlers(nsp: string, target: ClusterTarget): number {
-    return this.#handlers.get(topicKey(nsp, target))?.size ?? 0;
+    return this.#handlers.count(topicKey(nsp, target));
   }
 
   /**
@@ -152,12 +153,7 @@ export class IpcBus {
   /** Adds a handler; resolves once the relay confirmed the topic (rejects after the timeout). */
   subscribe(nsp: string, target: ClusterTarget, handler: IpcHandler): Promise<void> {
     const topic = topicKey(nsp, target);
-    let handlers = this.#handlers.get(topic);
-    if (handlers === undefined) {
-      handlers = new Set();
-      this.#handlers.set(topic, handlers);
-    }
-    handlers.add(handler);
+    this.#handlers.add(topic, handler);
     this.updateListening();
     const confirmed = this.#confirmed.get(topic);
     if (confirmed !== undefined) return confirmed;
@@ -227,11 +223,7 @@ export class IpcBus {
   /** Removes a handler; the last one of a topic unsubscribes it at the relay. */
   unsubscribe(nsp: string, target: ClusterTarget, handler: IpcHandler): Promise<void> {
     const topic = topicKey(nsp, target);
-    const handlers = this.#handlers.get(topic);
-    if (handlers === undefined || !handlers.delete(handler) || handlers.size > 0) {
-      return Promise.resolve();
-    }
-    this.#handlers.delete(topic);
+    if (!this.#handlers.delete(topic, handler)) return Promise.resolve();
     this.#confirmed.delete(topic);
     this.updateListening();
     return this.send({ marker: IPC_ADAPTER_MARKER, kind: "unsubscribe", nsp, target });
