@@ -4,10 +4,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { connect } from "@nats-io/transport-node";
 import type { NatsAdapter } from "@switchyard/adapter-nats";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { terminate } from "../support/child-exit.js";
-import { getFreePort, LOOPBACK, waitForService } from "../support/net-probe.js";
-import { defaultBinDirs, findBinary } from "../support/services.js";
 import {
   type ClusterNode,
   Peers,
@@ -16,7 +12,12 @@ import {
   waitFor,
   waitForMembers,
   waitUntil,
-} from "./cluster-harness.js";
+} from "@switchyard/server/testing";
+import { io } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { terminate } from "../support/child-exit.js";
+import { getFreePort, LOOPBACK, waitForService } from "../support/net-probe.js";
+import { defaultBinDirs, findBinary } from "../support/services.js";
 import { natsBus } from "./nats-bus.js";
 
 const binary = findBinary("nats", defaultBinDirs());
@@ -49,7 +50,7 @@ async function waitForRoute(from: string, to: string): Promise<void> {
 
 describe.skipIf(binary === undefined)("nats adapter when its server enters lame-duck mode", () => {
   const servers: ChildProcess[] = [];
-  const peers = new Peers();
+  const peers = new Peers(io);
   const nodes: ClusterNode[] = [];
   const failures: unknown[] = [];
   const onFailure = (err: unknown): void => {

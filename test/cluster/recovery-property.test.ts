@@ -4,16 +4,18 @@
 // gets every event meant for it exactly once, in each publisher's order, and every return is a
 // recovery. Runs on the in-process bus (the reference bus: same code path as Redis/NATS/IPC).
 import { InProcessBus, type ServerOptions } from "@switchyard/server";
-import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ClusterNode,
   CONTRACT_OPTIONS,
+  type Numbered,
+  RecoveringPeer,
   startNode,
   waitForMembers,
   waitUntil,
-} from "./cluster-harness.js";
-import { type Numbered, RecoveringPeer } from "./recovery-harness.js";
+} from "@switchyard/server/testing";
+import fc from "fast-check";
+import { io } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOMS = ["r0", "r1", "r2"] as const;
 const CLIENTS = 3;
@@ -114,7 +116,7 @@ class Run {
 
   async connect(homes: number[]): Promise<void> {
     for (let c = 0; c < CLIENTS; c++) {
-      const peer = await RecoveringPeer.connect(this.#nodes[homes[c] ?? 0] as ClusterNode);
+      const peer = await RecoveringPeer.connect(io, this.#nodes[homes[c] ?? 0] as ClusterNode);
       this.peers.push(peer);
       this.expected.push([]);
       this.#chains.push(Promise.resolve());

@@ -1,8 +1,8 @@
 // Broker outage: a private redis-server is stopped for ~2 s while clients chat, then restarted on
 // the same port. Nodes stay up, local rooms keep working, cross-node delivery resumes after.
+import { type ClusterNode, type Peer, waitFor, waitForMembers } from "@switchyard/server/testing";
 import { describe, expect, it } from "vitest";
 import { startLocalService, type TestService } from "../support/services.js";
-import { type ClusterNode, type Peer, waitFor, waitForMembers } from "./cluster-harness.js";
 import { redisBus } from "./redis-bus.js";
 import {
   expectLocalDelivery,

@@ -2,8 +2,9 @@
 // bus (in-process, Redis classic and sharded, NATS JetStream, IPC) with official clients. A client
 // leaves one node and comes back through any node with its pid and offset.
 import { io as ours } from "@switchyard/client";
-import type { ServerOptions, Socket } from "@switchyard/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { ServerOptions } from "../server-options.js";
+import type { Socket } from "../socket/socket.js";
 import {
   type ClusterNode,
   CONTRACT_OPTIONS,
@@ -14,7 +15,7 @@ import {
   waitForMembers,
   waitUntil,
 } from "./cluster-harness.js";
-import type { CreateBus } from "./contract.js";
+import type { ContractOptions, CreateBus } from "./contract.js";
 import {
   emitNumbered,
   type Numbered,
@@ -22,17 +23,26 @@ import {
   recoveryCounters,
   upTo,
 } from "./recovery-harness.js";
-import { startSwitchProxy } from "./support/switch-proxy.js";
+import { startSwitchProxy } from "./switch-proxy.js";
 
 const RECOVERY: Partial<ServerOptions> = { connectionStateRecovery: {} };
 
-/** Runs the recovery contract on the bus built by `createBus`. */
+/** How the recovery contract runs. */
+export interface RecoveryContractOptions extends ContractOptions {
+  /** The bus has an Emitter with recovery (`ContractBus.recoveryEmitter`): test it too. */
+  emitter?: boolean;
+}
+
+/**
+ * Runs the recovery contract on the bus built by `createBus` (nodes with
+ * `connectionStateRecovery`; the bus must implement `history()`). `io` must be socket.io-client's.
+ */
 export function describeRecoveryContract(
   name: string,
   createBus: CreateBus,
-  skip = false,
-  features: { emitter: boolean } = { emitter: false },
+  options: RecoveryContractOptions,
 ): void {
+  const { io, skip = false, emitter = false } = options;
   describe.skipIf(skip)(`recovery contract: ${name}`, () => {
     let bus: ContractBus;
     let nodes: ClusterNode[] = [];
@@ -58,7 +68,7 @@ export function describeRecoveryContract(
     });
 
     const connect = async (node: ClusterNode): Promise<RecoveringPeer> => {
-      const peer = await RecoveringPeer.connect(node);
+      const peer = await RecoveringPeer.connect(io, node);
       peers.push(peer);
       return peer;
     };
@@ -198,7 +208,7 @@ export function describeRecoveryContract(
       await peer.cut();
       await peer.moveTo(c);
       expect(peer.client.recovered).toBe(true);
-      const thief = await RecoveringPeer.connect(a);
+      const thief = await RecoveringPeer.connect(io, a);
       peers.push(thief);
       // Replays the first session's credentials (a stolen pid): a fresh session, nothing leaked.
       await thief.cut();
@@ -226,7 +236,7 @@ export function describeRecoveryContract(
 
     // Only buses that have an Emitter (Redis, NATS) get this case; the others do not register it.
     const itWithEmitter = (title: string, fn: () => Promise<void>): void => {
-      if (features.emitter) it(title, fn);
+      if (emitter) it(title, fn);
     };
     itWithEmitter("replays what an Emitter published (not its volatile events)", async () => {
       const emitter = bus.recoveryEmitter?.();

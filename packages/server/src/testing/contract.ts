@@ -1,11 +1,14 @@
 // The adapter contract suite: one set of cross-node behaviours, run on every bus (in-process,
-// Redis, later NATS/IPC) with three server nodes and official socket.io-client peers.
-import type { ClusterRequestTimeoutError, PartialResult, RemoteSocket } from "@switchyard/server";
-import { MessageType } from "@switchyard/server";
+// Redis, NATS, IPC, a third party's) with three server nodes and Socket.IO client peers.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { ClusterRequestTimeoutError } from "../adapter/cluster-errors.js";
+import { MessageType } from "../adapter/cluster-message.js";
+import type { PartialResult } from "../adapter/cluster-options.js";
+import type { RemoteSocket } from "../broadcast/remote-socket.js";
 import {
   type ClusterNode,
   type ContractBus,
+  type ContractIo,
   fence,
   type Peer,
   Peers,
@@ -18,15 +21,33 @@ import {
 } from "./cluster-harness.js";
 import { describeFailureContract } from "./contract-failures.js";
 
-/** Creates the bus of one suite run; undefined skips the suite (service unavailable). */
+/** Creates the bus of one suite run. */
 export type CreateBus = () => Promise<ContractBus>;
 
-/** Runs the adapter contract on the bus built by `createBus`. */
-export function describeAdapterContract(name: string, createBus: CreateBus, skip = false): void {
+/** How a contract suite runs. */
+export interface ContractOptions {
+  /** The client peers connect with (see {@link ContractIo}). */
+  io: ContractIo;
+  /** Registers the suite as skipped: its broker is not available in this run. */
+  skip?: boolean;
+}
+
+/**
+ * Runs the adapter contract on the bus built by `createBus`: three nodes, one suite.
+ * @example
+ * import { io } from "socket.io-client";
+ * describeAdapterContract("my bus", async () => myContractBus(), { io });
+ */
+export function describeAdapterContract(
+  name: string,
+  createBus: CreateBus,
+  options: ContractOptions,
+): void {
+  const { io, skip = false } = options;
   describe.skipIf(skip)(`adapter contract: ${name}`, () => {
     let bus: ContractBus;
     let nodes: ClusterNode[] = [];
-    const peers = new Peers();
+    const peers = new Peers(io);
     let a: ClusterNode;
     let b: ClusterNode;
     let c: ClusterNode;
@@ -288,6 +309,6 @@ export function describeAdapterContract(name: string, createBus: CreateBus, skip
       }
     });
 
-    describeFailureContract(() => ({ bus, nodes, peers }));
+    describeFailureContract(() => ({ bus, nodes, io }));
   });
 }

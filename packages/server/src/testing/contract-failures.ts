@@ -1,11 +1,12 @@
 // Failure half of the adapter contract: nodes leaving with and without ADAPTER_CLOSE, and hostile
 // bytes on the bus. Runs inside describeAdapterContract with that suite's bus and nodes.
 import { randomBytes } from "node:crypto";
-import { CLUSTER_PROTOCOL_VERSION, encodeClusterMessage } from "@switchyard/server";
 import { expect, it } from "vitest";
+import { CLUSTER_PROTOCOL_VERSION, encodeClusterMessage } from "../adapter/cluster-message.js";
 import {
   type ClusterNode,
   type ContractBus,
+  type ContractIo,
   Peers,
   startNode,
   waitFor,
@@ -16,7 +17,7 @@ import {
 interface Suite {
   bus: ContractBus;
   nodes: ClusterNode[];
-  peers: Peers;
+  io: ContractIo;
 }
 
 /** Makes a node deaf and mute without ADAPTER_CLOSE: as if its process was killed. */
@@ -79,10 +80,10 @@ export function describeFailureContract(get: () => Suite): void {
   });
 
   it("completes a fetchSockets without a node that vanished, once its heartbeat times out", async () => {
-    const { bus, nodes } = get();
+    const { bus, nodes, io } = get();
     const [a] = nodes as [ClusterNode];
     const extra = await startNode(bus);
-    const peers = new Peers();
+    const peers = new Peers(io);
     try {
       await waitForMembers([...nodes, extra], 4);
       const mine = await peers.connect(a);
@@ -101,8 +102,8 @@ export function describeFailureContract(get: () => Suite): void {
   });
 
   it("drops hostile bus messages, counts each one, and keeps delivering", async () => {
-    const { bus, nodes } = get();
-    const peers = new Peers();
+    const { bus, nodes, io } = get();
+    const peers = new Peers(io);
     try {
       const before = nodes.map((node) => node.adapter().counters.dropped);
       const messages = hostileMessages("/");

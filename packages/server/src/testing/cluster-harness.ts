@@ -1,20 +1,47 @@
 // Harness of the adapter contract suite: N Servers (each on its own loopback port) sharing one
-// bus, official socket.io-client peers, bounded waits. Every node and client is closed by its owner.
+// bus, Socket.IO client peers (the `io` the suite is given), bounded waits. Every node and client
+// is closed by its owner.
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type {
-  AdapterConstructor,
-  ClusterAdapter,
-  ClusterAdapterOptions,
-  ServerOptions,
-  Server as ServerType,
-  Socket,
-} from "@switchyard/server";
-import { Server } from "@switchyard/server";
-import { type Socket as ClientSocket, io as ioc } from "socket.io-client";
+import type { AdapterConstructor } from "../adapter/adapter.js";
+import type { ClusterAdapter } from "../adapter/cluster-adapter.js";
+import type { ClusterAdapterOptions } from "../adapter/cluster-options.js";
+import { Server } from "../server.js";
+import type { ServerOptions } from "../server-options.js";
+import type { Socket } from "../socket/socket.js";
 
-/** A bus the contract runs on: in-process, Redis, and later NATS/IPC. */
+/** What the suites pass to the client's `io(url, options)`. */
+export interface ContractClientOptions {
+  forceNew: boolean;
+  reconnection: boolean;
+  transports: Array<"websocket" | "polling">;
+  auth: { tag: string };
+}
+
+/**
+ * The part of a Socket.IO client socket the suites use: socket.io-client's `Socket` has it, and
+ * so does @switchyard/client's.
+ */
+export interface ContractClient {
+  readonly connected: boolean;
+  readonly recovered: boolean;
+  /** The client's Manager: the suites close its engine to cut the connection. */
+  readonly io: { readonly engine?: { close(): unknown } | undefined };
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  once(event: string, listener: (...args: never[]) => void): unknown;
+  connect(): unknown;
+  disconnect(): unknown;
+}
+
+/**
+ * The client the suites connect with: `io` of socket.io-client (the recovery contract moves a
+ * client between nodes through socket.io-client's Manager `uri` and forges its `_pid` /
+ * `_lastOffset`), or of @switchyard/client for the adapter contract.
+ */
+export type ContractIo = (url: string, options: ContractClientOptions) => ContractClient;
+
+/** A bus the contract runs on: in-process, Redis, NATS, IPC, or yours. */
 export interface ContractBus {
   /** The `adapter` option of one node. */
   adapter(options: ClusterAdapterOptions): AdapterConstructor;
@@ -34,7 +61,7 @@ export interface RoomEmitter {
 
 /** One server node of the cluster. */
 export interface ClusterNode {
-  io: ServerType;
+  io: Server;
   url: string;
   /** The adapter of namespace `name` (default "/"). */
   adapter(name?: string): ClusterAdapter;
@@ -143,7 +170,7 @@ export function connectionOf(node: ClusterNode, tag: string, nsp = "/"): Promise
 
 /** A connected client and its server-side socket. */
 export interface Peer {
-  client: ClientSocket;
+  client: ContractClient;
   socket: Socket;
   /** Every `msg` event the client received, as argument arrays. */
   got: unknown[][];
@@ -151,14 +178,20 @@ export interface Peer {
 
 /** Tracks clients so that each test closes what it opened. */
 export class Peers {
-  readonly #clients: ClientSocket[] = [];
+  readonly #io: ContractIo;
+  readonly #clients: ContractClient[] = [];
   #tags = 0;
 
-  /** Connects an official client to `node` (namespace `nsp`) and finds its server socket. */
+  /** Peers connect with `io` (socket.io-client's or @switchyard/client's). */
+  constructor(io: ContractIo) {
+    this.#io = io;
+  }
+
+  /** Connects a client to `node` (namespace `nsp`) and finds its server socket. */
   async connect(node: ClusterNode, nsp = "/"): Promise<Peer> {
     const tag = `peer-${process.pid}-${++this.#tags}-${Math.random()}`;
     const found = connectionOf(node, tag, nsp);
-    const client = ioc(`${node.url}${nsp}`, {
+    const client = this.#io(`${node.url}${nsp}`, {
       forceNew: true,
       reconnection: false,
       transports: ["websocket"],

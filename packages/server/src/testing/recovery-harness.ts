@@ -1,9 +1,15 @@
 // Harness of the recovery contract: official clients that leave a node and come back to any node
 // of the cluster with their pid and offset (as behind a balancer), and numbered event streams to
 // check for gaps and duplicates.
-import type { RecoveryCounters, Socket } from "@switchyard/server";
-import { type Socket as ClientSocket, io as ioc } from "socket.io-client";
-import { type ClusterNode, connectionOf, waitFor } from "./cluster-harness.js";
+import type { RecoveryCounters } from "../adapter/cluster-recovery.js";
+import type { Socket } from "../socket/socket.js";
+import {
+  type ClusterNode,
+  type ContractClient,
+  type ContractIo,
+  connectionOf,
+  waitFor,
+} from "./cluster-harness.js";
 
 /** One numbered event: who published it, to which target, its number in that stream. */
 export interface Numbered {
@@ -14,27 +20,28 @@ export interface Numbered {
 
 /** A client that can be cut off and moved to another node. */
 export class RecoveringPeer {
-  readonly client: ClientSocket;
+  readonly client: ContractClient;
   /** Every `seq` event received, in arrival order. */
   readonly got: Numbered[] = [];
   /** The server-side socket on the node it is connected to (updated at every connection). */
   socket: Socket;
   node: ClusterNode;
 
-  private constructor(client: ClientSocket, socket: Socket, node: ClusterNode) {
+  private constructor(client: ContractClient, socket: Socket, node: ClusterNode) {
     this.client = client;
     this.socket = socket;
     this.node = node;
     client.on("seq", (event: Numbered) => this.got.push(event));
   }
 
-  /** Connects an official client (websocket or polling) to `node`. */
+  /** Connects a socket.io-client client (`io`, websocket or polling) to `node`. */
   static async connect(
+    io: ContractIo,
     node: ClusterNode,
     transports: Array<"websocket" | "polling"> = ["websocket"],
   ): Promise<RecoveringPeer> {
     const tag = `rec-${process.pid}-${Math.random()}`;
-    const client = ioc(node.url, {
+    const client = io(node.url, {
       forceNew: true,
       reconnection: false,
       transports,
@@ -47,7 +54,7 @@ export class RecoveringPeer {
   /** Cuts the transport; resolves when the server saw the disconnection. */
   async cut(): Promise<void> {
     const gone = waitFor<[string]>(this.socket, "disconnect");
-    this.client.io.engine.close();
+    this.client.io.engine?.close();
     await gone;
   }
 
@@ -55,7 +62,7 @@ export class RecoveringPeer {
   async moveTo(node: ClusterNode): Promise<void> {
     // The Manager builds its next engine from `uri`: the client comes back through another node.
     (this.client.io as unknown as { uri: string }).uri = node.url;
-    const tag = (this.client.auth as { tag: string }).tag;
+    const tag = (this.client as unknown as { auth: { tag: string } }).auth.tag;
     this.socket = await serverSocketOf(node, tag, () => {
       const connected = waitFor(this.client, "connect");
       this.client.connect();
