@@ -59,7 +59,7 @@ function describeOutage(service: TestService | undefined, sharded: boolean): voi
       await waitForMembers(nodes, 2);
       expect(failures).toEqual([]);
       // Whatever the adapters reported during the outage is a typed, documented error.
-      const known = new Set(["SY_ERR_REDIS_CLIENT_ERROR", "SY_ERR_ADAPTER_PUBLISH_FAILED"]);
+      const known = new Set(["SY_ERR_ADAPTER_REDIS_CLIENT_ERROR", "SY_ERR_ADAPTER_PUBLISH_FAILED"]);
       expect(adapterErrors.filter((err) => !known.has(err.code))).toEqual([]);
     });
 

@@ -1,5 +1,6 @@
 // Public API of @switchyard/server: every name listed by hand (Engine.IO layer, then Socket.IO).
 
+export { SwitchyardError } from "@switchyard/protocol";
 export { attach, listen } from "./engine/listen.js";
 export type { EngineConnectionError, EngineServerEvents } from "./engine/server.js";
 export { EngineServer } from "./engine/server.js";
@@ -149,7 +150,12 @@ export type { AnyListener } from "./socket/any-listeners.js";
 export type { Handshake } from "./socket/handshake.js";
 export type { DisconnectReason, Event, SocketReservedEventsMap } from "./socket/socket.js";
 export { Socket } from "./socket/socket.js";
-export { SocketError, SocketErrorCode, TimeoutError } from "./socket-errors.js";
+export {
+  SocketDeprecatedErrorCode,
+  SocketError,
+  SocketErrorCode,
+  TimeoutError,
+} from "./socket-errors.js";
 export type {
   AllButLast,
   DecorateAcknowledgements,

@@ -14,6 +14,7 @@ import {
   type Parser,
 } from "./connection/parser.js";
 import { EngineServer } from "./engine/server.js";
+import { InvalidArgumentError } from "./errors.js";
 import { MainNamespaceDelegate } from "./main-namespace-delegate.js";
 import type { Namespace } from "./namespace/namespace.js";
 import type { NamespaceContext } from "./namespace/namespace-context.js";
@@ -86,10 +87,7 @@ export class Server<
     }
     this.#opts = opts;
     if (opts.nodeId !== undefined && (typeof opts.nodeId !== "string" || opts.nodeId === "")) {
-      throw new SocketError(
-        SocketErrorCode.INVALID_OPTION,
-        "option nodeId must be a non-empty string",
-      );
+      throw new InvalidArgumentError("option nodeId must be a non-empty string");
     }
     this.nodeId = opts.nodeId ?? defaultNodeId();
     this.path(opts.path ?? SERVER_DEFAULTS.path);
@@ -148,10 +146,7 @@ export class Server<
   connectTimeout(v?: number): number | this {
     if (v === undefined) return this.#connectTimeout;
     if (typeof v !== "number" || Number.isNaN(v) || v < 0) {
-      throw new SocketError(
-        SocketErrorCode.INVALID_OPTION,
-        "option connectTimeout must be a non-negative number",
-      );
+      throw new InvalidArgumentError("option connectTimeout must be a non-negative number");
     }
     this.#connectTimeout = v;
     return this;
