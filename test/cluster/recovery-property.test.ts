@@ -149,9 +149,9 @@ class Run {
     } else if (s.kind === "cut" && !this.#away.has(s.client)) {
       const peer = this.peers[s.client] as RecoveringPeer;
       this.#away.add(s.client);
-      this.chain(s.client, () => peer.cut());
+      this.#chain(s.client, () => peer.cut());
     } else if (s.kind === "back" && this.#away.has(s.client)) {
-      this.comeBack(s.client, s.node);
+      this.#comeBack(s.client, s.node);
     } else if (s.kind === "pause") {
       await new Promise((resolve) => setTimeout(resolve, s.ms));
     }
@@ -159,20 +159,20 @@ class Run {
 
   /** Brings back every client still away and waits for every chain. */
   async settle(): Promise<void> {
-    for (const c of [...this.#away]) this.comeBack(c, (c + 1) % 3);
+    for (const c of [...this.#away]) this.#comeBack(c, (c + 1) % 3);
     await Promise.all(this.#chains);
   }
 
-  private comeBack(c: number, node: number): void {
+  #comeBack(c: number, node: number): void {
     const peer = this.peers[c] as RecoveringPeer;
     this.#away.delete(c);
-    this.chain(c, async () => {
+    this.#chain(c, async () => {
       await peer.moveTo(this.#nodes[node] as ClusterNode);
       if (!peer.client.recovered) this.notRecovered.push(c);
     });
   }
 
-  private chain(c: number, next: () => Promise<void>): void {
+  #chain(c: number, next: () => Promise<void>): void {
     this.#chains[c] = (this.#chains[c] as Promise<void>).then(next);
   }
 }

@@ -43,12 +43,12 @@ export class RedisBus {
     this.#sharded = sharded;
     this.retry = new OrderedRetry(retry);
     sub.on(sharded ? "smessageBuffer" : "messageBuffer", (channel: Buffer, message: Buffer) =>
-      this.dispatch(channel, message),
+      this.#dispatch(channel, message),
     );
     sub.on("close", () => {
       this.#lost = true;
     });
-    for (const client of new Set([pub, sub])) client.on("ready", () => this.recovered());
+    for (const client of new Set([pub, sub])) client.on("ready", () => this.#recovered());
     sub.on("ready", () => {
       if (!this.#lost) return;
       this.#lost = false;
@@ -57,7 +57,7 @@ export class RedisBus {
     // Our own 'error' listeners: ioredis then never reports "Unhandled error event", and the
     // adapters forward the error to whoever listens on them.
     for (const client of new Set([pub, sub])) {
-      client.on("error", (cause: unknown) => this.clientError(cause));
+      client.on("error", (cause: unknown) => this.#clientError(cause));
     }
   }
 
@@ -101,7 +101,7 @@ export class RedisBus {
    * Errors of one outage are reported once: the first is passed on, the next ones only counted,
    * until a client is ready again. A failover makes every client retry and fail many times.
    */
-  private clientError(cause: unknown): void {
+  #clientError(cause: unknown): void {
     this.errors.seen++;
     if (this.#failing) return;
     this.#failing = true;
@@ -114,7 +114,7 @@ export class RedisBus {
     for (const listener of this.#listeners) listener.clientError(error);
   }
 
-  private recovered(): void {
+  #recovered(): void {
     this.#failing = false;
   }
 
@@ -132,7 +132,7 @@ export class RedisBus {
     else await this.#sub.unsubscribe(channel);
   }
 
-  private dispatch(channel: Buffer, message: Buffer): void {
+  #dispatch(channel: Buffer, message: Buffer): void {
     const handlers = this.#handlers.get(channel.toString());
     if (handlers === undefined) return;
     let payload = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);

@@ -137,11 +137,11 @@ export class IpcBus {
     const local = [...(this.#handlers.get(topic) ?? [])].filter((handler) => handler !== from);
     if (local.length > 0) {
       // Asynchronous like a broker (and like the relay's deliveries): never re-entrant.
-      setImmediate(() => this.dispatch(local, payload));
+      setImmediate(() => this.#dispatch(local, payload));
       if (target.kind === "node") return Promise.resolve();
     }
     const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-    return this.send({
+    return this.#send({
       marker: IPC_ADAPTER_MARKER,
       kind: "publish",
       nsp,
@@ -154,7 +154,7 @@ export class IpcBus {
   subscribe(nsp: string, target: ClusterTarget, handler: IpcHandler): Promise<void> {
     const topic = topicKey(nsp, target);
     this.#handlers.add(topic, handler);
-    this.updateListening();
+    this.#updateListening();
     const confirmed = this.#confirmed.get(topic);
     if (confirmed !== undefined) return confirmed;
     const id = this.#nextId++;
@@ -175,7 +175,7 @@ export class IpcBus {
     confirmation.catch(() => undefined);
     this.#confirmed.set(topic, confirmation);
     const message = { marker: IPC_ADAPTER_MARKER, kind: "subscribe", nsp, target, id } as const;
-    this.send(message).catch((error: unknown) => this.settleAck(id, asError(error)));
+    this.#send(message).catch((error: unknown) => this.#settleAck(id, asError(error)));
     return confirmation;
   }
 
@@ -183,31 +183,33 @@ export class IpcBus {
   historyOf(nsp: string): ClusterHistory {
     let history = this.#histories.get(nsp);
     if (history === undefined) {
-      history = ipcHistory(nsp, (name, op, args) => this.request(name, op, args));
+      history = ipcHistory(nsp, (name, op, args) => this.#request(name, op, args));
       this.#histories.set(nsp, history);
     }
     return history;
   }
 
   /** Sends one history request; rejects on the relay's error or after the subscribe timeout. */
-  private request(nsp: string, op: HistoryOp, args: unknown[]): Promise<unknown> {
+  #request(nsp: string, op: HistoryOp, args: unknown[]): Promise<unknown> {
     const id = this.#nextId++;
     const reply = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#requests.delete(id);
-        this.updateListening();
+        this.#updateListening();
         reject(new Error(`the IPC relay did not answer a history request (${op})`));
       }, this.#subscribeTimeoutMs);
       timer.unref();
       this.#requests.set(id, { resolve, reject, timer });
     });
-    this.updateListening();
+    this.#updateListening();
     const message = { marker: IPC_ADAPTER_MARKER, kind: "history", id, nsp, op, args } as const;
-    this.send(message).catch((error: unknown) => this.settleRequest(id, undefined, asError(error)));
+    this.#send(message).catch((error: unknown) =>
+      this.#settleRequest(id, undefined, asError(error)),
+    );
     return reply;
   }
 
-  private settleRequest(id: number, value: unknown, error: Error | undefined): void {
+  #settleRequest(id: number, value: unknown, error: Error | undefined): void {
     const pending = this.#requests.get(id);
     if (pending === undefined) {
       this.counters.malformed++;
@@ -215,7 +217,7 @@ export class IpcBus {
     }
     this.#requests.delete(id);
     clearTimeout(pending.timer);
-    this.updateListening();
+    this.#updateListening();
     if (error === undefined) pending.resolve(value);
     else pending.reject(error);
   }
@@ -225,8 +227,8 @@ export class IpcBus {
     const topic = topicKey(nsp, target);
     if (!this.#handlers.delete(topic, handler)) return Promise.resolve();
     this.#confirmed.delete(topic);
-    this.updateListening();
-    return this.send({ marker: IPC_ADAPTER_MARKER, kind: "unsubscribe", nsp, target });
+    this.#updateListening();
+    return this.#send({ marker: IPC_ADAPTER_MARKER, kind: "unsubscribe", nsp, target });
   }
 
   /** Handles one IPC value from the primary (the channel's listener). Never throws. */
@@ -244,25 +246,25 @@ export class IpcBus {
         if (handlers === undefined) return;
         const bytes = Buffer.from(message.payload, "base64");
         const payload = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-        this.dispatch([...handlers], payload, message.position);
+        this.#dispatch([...handlers], payload, message.position);
         return;
       }
       case "history-reply": {
         const error = message.ok ? undefined : new Error(message.error ?? "history request failed");
-        this.settleRequest(message.id, message.value, error);
+        this.#settleRequest(message.id, message.value, error);
         return;
       }
       case "subscribed":
         if (!this.#acks.has(message.id)) this.counters.malformed++;
-        this.settleAck(message.id, undefined);
+        this.#settleAck(message.id, undefined);
         return;
       default:
-        this.onGone(message.nodes);
+        this.#onGone(message.nodes);
     }
   }
 
   /** Tells the local adapters of each gone node's namespace that it closed (ADAPTER_CLOSE). */
-  private onGone(nodes: GoneNode[]): void {
+  #onGone(nodes: GoneNode[]): void {
     for (const { nsp, uid } of nodes) {
       const handlers = this.#handlers.get(topicKey(nsp, { kind: "all" }));
       if (handlers === undefined) continue;
@@ -274,22 +276,18 @@ export class IpcBus {
         type: MessageType.ADAPTER_CLOSE,
         data: undefined,
       });
-      this.dispatch([...handlers], closed);
+      this.#dispatch([...handlers], closed);
     }
   }
 
-  private dispatch(
-    handlers: IpcHandler[],
-    payload: Uint8Array,
-    position?: DeliveredPosition,
-  ): void {
+  #dispatch(handlers: IpcHandler[], payload: Uint8Array, position?: DeliveredPosition): void {
     for (const handler of handlers) {
       this.counters.delivered++;
       handler(payload, position);
     }
   }
 
-  private send(message: WorkerToRelayMessage): Promise<void> {
+  #send(message: WorkerToRelayMessage): Promise<void> {
     this.counters.sent++;
     return new Promise((resolve, reject) => {
       try {
@@ -300,7 +298,7 @@ export class IpcBus {
     });
   }
 
-  private settleAck(id: number, error: Error | undefined): void {
+  #settleAck(id: number, error: Error | undefined): void {
     const pending = this.#acks.get(id);
     if (pending === undefined) return;
     this.#acks.delete(id);
@@ -310,7 +308,7 @@ export class IpcBus {
   }
 
   /** Listens only while subscribed: an idle bus does not keep the IPC channel referenced. */
-  private updateListening(): void {
+  #updateListening(): void {
     const wanted = this.#handlers.size > 0 || this.#requests.size > 0;
     if (wanted === this.#listening) return;
     this.#listening = wanted;

@@ -90,9 +90,9 @@ export class IpcRelay {
     const message = result.message;
     if (message.kind === "history") {
       const reply = answerHistory(this.history, message, (nsp, target, payload, position) =>
-        this.deliverOrdered(nsp, target, payload, position),
+        this.#deliverOrdered(nsp, target, payload, position),
       );
-      this.sendTo(from, reply);
+      this.#sendTo(from, reply);
       return true;
     }
     const topic = topicKey(message.nsp, message.target);
@@ -101,16 +101,16 @@ export class IpcRelay {
         this.#counters.published++;
         const deliver = { marker: IPC_ADAPTER_MARKER, kind: "deliver", topic } as const;
         for (const peer of this.#topics.get(topic) ?? []) {
-          if (peer !== from) this.sendTo(peer, { ...deliver, payload: message.payload });
+          if (peer !== from) this.#sendTo(peer, { ...deliver, payload: message.payload });
         }
         break;
       }
       case "subscribe":
-        this.subscribe(from, topic, { nsp: message.nsp, target: message.target });
-        this.sendTo(from, { marker: IPC_ADAPTER_MARKER, kind: "subscribed", id: message.id });
+        this.#subscribe(from, topic, { nsp: message.nsp, target: message.target });
+        this.#sendTo(from, { marker: IPC_ADAPTER_MARKER, kind: "subscribed", id: message.id });
         break;
       default:
-        this.unsubscribe(from, topic);
+        this.#unsubscribe(from, topic);
     }
     return true;
   }
@@ -126,17 +126,17 @@ export class IpcRelay {
     this.#counters.peersGone++;
     const nodes: GoneNode[] = [];
     for (const [topic, { nsp, target }] of subscriptions) {
-      this.dropFromTopic(peer, topic);
+      this.#dropFromTopic(peer, topic);
       if (target.kind === "node") nodes.push({ nsp, uid: target.uid });
     }
     if (nodes.length === 0) return;
     for (const other of this.#peers.keys()) {
-      this.sendTo(other, { marker: IPC_ADAPTER_MARKER, kind: "gone", nodes });
+      this.#sendTo(other, { marker: IPC_ADAPTER_MARKER, kind: "gone", nodes });
     }
   }
 
   /** An append or a fence: to every subscriber of the topic, its sender too (log order). */
-  private deliverOrdered(
+  #deliverOrdered(
     nsp: string,
     target: ClusterTarget,
     payload: string,
@@ -145,11 +145,11 @@ export class IpcRelay {
     this.#counters.published++;
     const topic = topicKey(nsp, target);
     for (const peer of this.#topics.get(topic) ?? []) {
-      this.sendTo(peer, { marker: IPC_ADAPTER_MARKER, kind: "deliver", topic, payload, position });
+      this.#sendTo(peer, { marker: IPC_ADAPTER_MARKER, kind: "deliver", topic, payload, position });
     }
   }
 
-  private sendTo(peer: RelayPeer, message: RelayToWorkerMessage): void {
+  #sendTo(peer: RelayPeer, message: RelayToWorkerMessage): void {
     if (peer.send(message)) {
       if (message.kind === "deliver") this.#counters.delivered++;
     } else {
@@ -157,7 +157,7 @@ export class IpcRelay {
     }
   }
 
-  private subscribe(peer: RelayPeer, topic: string, subscription: Subscription): void {
+  #subscribe(peer: RelayPeer, topic: string, subscription: Subscription): void {
     let subscriptions = this.#peers.get(peer);
     if (subscriptions === undefined) {
       subscriptions = new Map();
@@ -172,14 +172,14 @@ export class IpcRelay {
     peers.add(peer);
   }
 
-  private unsubscribe(peer: RelayPeer, topic: string): void {
+  #unsubscribe(peer: RelayPeer, topic: string): void {
     const subscriptions = this.#peers.get(peer);
     if (subscriptions === undefined || !subscriptions.delete(topic)) return;
-    this.dropFromTopic(peer, topic);
+    this.#dropFromTopic(peer, topic);
     if (subscriptions.size === 0) this.#peers.delete(peer);
   }
 
-  private dropFromTopic(peer: RelayPeer, topic: string): void {
+  #dropFromTopic(peer: RelayPeer, topic: string): void {
     const peers = this.#topics.get(topic);
     if (peers?.delete(peer) && peers.size === 0) this.#topics.delete(topic);
   }
