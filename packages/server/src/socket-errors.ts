@@ -10,6 +10,8 @@ export const SocketErrorCode = {
   ACK_TIMEOUT: "SY_ERR_SOCKET_ACK_TIMEOUT",
   /** `attach()` / `listen()` was given an Express-style request handler instead of a server. */
   EXPRESS_HANDLER: "SY_ERR_SOCKET_EXPRESS_HANDLER",
+  /** `io.httpServer` was read before attach()/listen(): the Server has no HTTP server yet. */
+  NOT_ATTACHED: "SY_ERR_SOCKET_NOT_ATTACHED",
   /** An operation that parent (dynamic) namespaces do not support, e.g. `fetchSockets()`. */
   PARENT_NAMESPACE_UNSUPPORTED: "SY_ERR_SOCKET_PARENT_NAMESPACE_UNSUPPORTED",
   /**

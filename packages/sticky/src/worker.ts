@@ -61,11 +61,20 @@ export function setupWorker(target: StickyWorkerTarget): Promise<void> {
 
 function serverOf(target: StickyWorkerTarget): NetServer {
   if (target instanceof NetServer) return target;
-  if (target.httpServer instanceof NetServer) return target.httpServer;
+  if (httpServerOf(target) instanceof NetServer) return target.httpServer as NetServer;
   throw new StickyError(
     StickyErrorCode.INVALID_ARGUMENT,
     "setupWorker() needs an http.Server or an object with an httpServer (attach io to one first)",
   );
+}
+
+/** The target's `httpServer`; undefined when it has none (a Server not attached yet throws). */
+function httpServerOf(target: { readonly httpServer?: unknown }): unknown {
+  try {
+    return target.httpServer;
+  } catch {
+    return undefined;
+  }
 }
 
 function removeStale(path: string): void {
