@@ -4,6 +4,7 @@ import { EventEmitter } from "node:events";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { decodeEnginePayload, RECORD_SEPARATOR } from "@switchyard/protocol";
 import { TransportError } from "../errors.js";
+import { deferListenerTable } from "../listener-table.js";
 import type { HttpCompressionOptions } from "../options.js";
 import { EncodedPacket } from "./encoded-packet.js";
 import { compressBody, negotiateEncoding } from "./polling-compression.js";
@@ -86,7 +87,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements R
   constructor(options: PollingOptions) {
     super();
     // No listener table until the first listener (most transports never get one).
-    (this as { _events?: unknown })._events = undefined;
+    deferListenerTable(this);
     this.#options = options;
   }
 

@@ -6,6 +6,7 @@ import type { Duplex } from "node:stream";
 import { decodeEnginePacket } from "@switchyard/protocol";
 import { WebSocket } from "ws";
 import { TransportError } from "../errors.js";
+import { deferListenerTable } from "../listener-table.js";
 import type { OutboundPacket, Transport, TransportEvents, TransportSink } from "./transport.js";
 import type { WsEngineData, WsEngineSocket } from "./ws-engine.js";
 
@@ -46,7 +47,7 @@ export class EngineWebSocket extends WebSocket {
   constructor(...args: unknown[]) {
     super(...(args as ConstructorParameters<typeof WebSocket>));
     // Node's EventEmitter creates the table on the first listener when it is unset.
-    (this as { _events?: unknown })._events = undefined;
+    deferListenerTable(this);
   }
 
   override emit(event: string | symbol, ...args: unknown[]): boolean {
@@ -112,7 +113,7 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
   constructor(ws: WsEngineSocket, socket: Duplex, options: WebSocketTransportOptions) {
     super();
     // No listener table until the first listener (most transports never get one).
-    (this as { _events?: unknown })._events = undefined;
+    deferListenerTable(this);
     this.#ws = ws;
     this.#socket = socket;
     this.#supportsBinary = options.supportsBinary;
