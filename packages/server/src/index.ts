@@ -1,7 +1,24 @@
 // Public API of @switchyard/server: every name listed by hand (Engine.IO layer, then Socket.IO).
 
 export { SwitchyardError } from "@switchyard/protocol";
+export type { HandshakeErrorContext } from "./engine/errors.js";
+export {
+  EngineErrorMessage,
+  EngineErrorNumber,
+  HandshakeError,
+  InvalidArgumentError,
+  ServerErrorCode,
+  TransportError,
+} from "./engine/errors.js";
 export { attach, listen } from "./engine/listen.js";
+export type {
+  AllowRequest,
+  AttachOptions,
+  CookieOptions,
+  EngineServerOptions,
+  HttpCompressionOptions,
+  TransportName,
+} from "./engine/options.js";
 export type { EngineConnectionError, EngineServerEvents } from "./engine/server.js";
 export { EngineServer } from "./engine/server.js";
 export { EngineSession } from "./engine/session.js";
@@ -11,24 +28,7 @@ export type {
   EngineSessionEvents,
   WriteOptions,
 } from "./engine/session-types.js";
-export type { HandshakeErrorContext } from "./errors.js";
-export {
-  EngineErrorMessage,
-  EngineErrorNumber,
-  HandshakeError,
-  InvalidArgumentError,
-  ServerErrorCode,
-  TransportError,
-} from "./errors.js";
 export type { EngineMiddleware } from "./http/middleware.js";
-export type {
-  AllowRequest,
-  AttachOptions,
-  CookieOptions,
-  EngineServerOptions,
-  HttpCompressionOptions,
-  TransportName,
-} from "./options.js";
 export { EncodedPacket } from "./transport/encoded-packet.js";
 export type { Transport } from "./transport/transport.js";
 export type {

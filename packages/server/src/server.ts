@@ -13,8 +13,8 @@ import {
   type PacketEncoder,
   type Parser,
 } from "./connection/parser.js";
+import { InvalidArgumentError } from "./engine/errors.js";
 import { EngineServer } from "./engine/server.js";
-import { InvalidArgumentError } from "./errors.js";
 import { MainNamespaceDelegate } from "./main-namespace-delegate.js";
 import type { Namespace } from "./namespace/namespace.js";
 import type { NamespaceContext } from "./namespace/namespace-context.js";

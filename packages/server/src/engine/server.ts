@@ -4,12 +4,6 @@
 import { EventEmitter } from "node:events";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import {
-  EngineErrorMessage,
-  type EngineErrorNumber,
-  HandshakeError,
-  type HandshakeErrorContext,
-} from "../errors.js";
 import { type AttachableServer, attachToServer } from "../http/attach.js";
 import { serializeSessionCookie } from "../http/cookie.js";
 import { createCorsMiddleware } from "../http/cors.js";
@@ -21,12 +15,6 @@ import {
   releaseUpgradeResponse,
   upgradeResponseHeaders,
 } from "../http/upgrade-response.js";
-import {
-  type AttachOptions,
-  type EngineServerOptions,
-  type ResolvedEngineOptions,
-  resolveEngineOptions,
-} from "../options.js";
 import type {
   RequestTransportOpener,
   TransportEngine,
@@ -35,6 +23,18 @@ import type {
 import { TRANSPORTS, upgradesOf } from "../transport/registry.js";
 import type { Transport } from "../transport/transport.js";
 import { createBase64Id } from "./base64-id.js";
+import {
+  EngineErrorMessage,
+  type EngineErrorNumber,
+  HandshakeError,
+  type HandshakeErrorContext,
+} from "./errors.js";
+import {
+  type AttachOptions,
+  type EngineServerOptions,
+  type ResolvedEngineOptions,
+  resolveEngineOptions,
+} from "./options.js";
 import { EngineSession } from "./session.js";
 import type { SessionContext, SessionPacket } from "./session-types.js";
 import { verifyRequest } from "./verify.js";

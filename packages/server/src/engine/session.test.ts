@@ -1,13 +1,13 @@
 import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { resolveEngineOptions } from "../options.js";
 import type {
   OutboundPacket,
   Transport,
   TransportEvents,
   TransportSink,
 } from "../transport/transport.js";
+import { resolveEngineOptions } from "./options.js";
 import { EngineSession } from "./session.js";
 import type { SessionContext } from "./session-types.js";
 

@@ -11,12 +11,12 @@ import {
   SwitchyardError,
 } from "@switchyard/protocol";
 import type { SessionHandler } from "../connection/engine-session.js";
-import { ServerErrorCode, TransportError } from "../errors.js";
 import { deferListenerTable } from "../listener-table.js";
-import type { ResolvedEngineOptions } from "../options.js";
 import { EncodedPacket } from "../transport/encoded-packet.js";
 import type { Transport, TransportSink } from "../transport/transport.js";
+import { ServerErrorCode, TransportError } from "./errors.js";
 import { HeartbeatNode, HeartbeatScheduler } from "./heartbeat.js";
+import type { ResolvedEngineOptions } from "./options.js";
 import { messageData, type QueuedPacket, viewOf } from "./session-packet.js";
 import type {
   EngineCloseReason,

@@ -2,10 +2,10 @@
 // checks → for a handshake: method, an upgrade transport without upgrade, allowRequest. Never
 // throws. What a transport is served by comes from the registry (transport/registry.ts).
 import type { IncomingMessage } from "node:http";
-import { EngineErrorNumber, HandshakeError } from "../errors.js";
-import type { ResolvedEngineOptions } from "../options.js";
 import type { TransportKind } from "../transport/kind.js";
 import { TRANSPORTS, type TransportName } from "../transport/registry.js";
+import { EngineErrorNumber, HandshakeError } from "./errors.js";
+import type { ResolvedEngineOptions } from "./options.js";
 
 /** What verification needs to know about live sessions. */
 export interface SessionLookup {

@@ -2,7 +2,7 @@
 // HTTP request or from an HTTP Upgrade) and which transports a session on it may move to.
 import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import type { Duplex } from "node:stream";
-import type { ResolvedEngineOptions } from "../options.js";
+import type { ResolvedEngineOptions } from "../engine/options.js";
 import type { RequestTransport, Transport } from "./transport.js";
 
 /** What a transport kind may ask of the engine that opens it. */

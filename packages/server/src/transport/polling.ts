@@ -3,9 +3,9 @@
 import { EventEmitter } from "node:events";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { decodeEnginePayload, RECORD_SEPARATOR } from "@switchyard/protocol";
-import { TransportError } from "../errors.js";
+import { TransportError } from "../engine/errors.js";
+import type { HttpCompressionOptions } from "../engine/options.js";
 import { deferListenerTable } from "../listener-table.js";
-import type { HttpCompressionOptions } from "../options.js";
 import { EncodedPacket } from "./encoded-packet.js";
 import { compressBody, negotiateEncoding } from "./polling-compression.js";
 import type {

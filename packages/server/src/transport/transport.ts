@@ -3,7 +3,7 @@
 import type { EventEmitter } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { EnginePacket, ProtocolError } from "@switchyard/protocol";
-import type { TransportError } from "../errors.js";
+import type { TransportError } from "../engine/errors.js";
 import type { EncodedPacket } from "./encoded-packet.js";
 
 /**

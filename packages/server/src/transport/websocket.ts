@@ -5,7 +5,7 @@ import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
 import { decodeEnginePacket } from "@switchyard/protocol";
 import { WebSocket } from "ws";
-import { TransportError } from "../errors.js";
+import { TransportError } from "../engine/errors.js";
 import { deferListenerTable } from "../listener-table.js";
 import type { OutboundPacket, Transport, TransportEvents, TransportSink } from "./transport.js";
 import type { WsEngineData, WsEngineSocket } from "./ws-engine.js";
