@@ -5,8 +5,8 @@
 // method, headers, a text body, abort through the signal (requestTimeout and close use it), and
 // the cookies of the jar. A 2xx answer resolves once its body is read; any other status resolves
 // with a real fetch Response, so transport errors carry the same context as with fetch.
-import type { EngineOptions } from "./engine/options.js";
-import type { CookieJarLike, PollInit, PollResponse } from "./platform.js";
+import type { EngineOptions } from "../engine/options.js";
+import type { CookieJarLike, PollInit, PollResponse } from "../platform.js";
 
 /** Node TLS options, passed to https polling requests and to the `ws` handshake. */
 export const TLS_OPTIONS = [

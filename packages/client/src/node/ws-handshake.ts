@@ -9,8 +9,8 @@ import {
   type NodeBuffer,
   type NodeClientRequest,
   type NodeIncomingMessage,
-} from "./node-ws-builtins.js";
-import { WebSocketHandshakeError } from "./node-ws-errors.js";
+} from "./ws-builtins.js";
+import { WebSocketHandshakeError } from "./ws-errors.js";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 

@@ -1,13 +1,13 @@
 // A lean RFC 6455 WebSocket client for Node, the one the Node build uses unless an option needs
-// the `ws` package (platform.node.ts decides). Why it exists: in the client benchmark
+// the `ws` package (platform.ts decides). Why it exists: in the client benchmark
 // (bench/scenarios/client, 100 sockets fed ~100-byte events) a CPU profile put ≈ 1.6 µs per
 // received frame inside `ws` (its Receiver is a Writable stream: stream machinery, a queue of
 // Buffers, per-frame Buffer objects), more than JSON.parse and our whole event chain. Here the
-// socket's 'data' chunks go straight to a frame parser (node-ws-receiver.ts) that hands whole
+// socket's 'data' chunks go straight to a frame parser (ws-receiver.ts) that hands whole
 // frames on as views of the chunk: ≈ 0.6 µs per frame in the same profile, and 0.4–0.8 µs less
 // client CPU per received event in the benchmark (3.6–3.8 µs against 4.1–4.5 µs with `ws`).
 //
-// `ws` is still used, through node-websocket.ts, when `perMessageDeflate` is enabled (true or an
+// `ws` is still used, through websocket.ts, when `perMessageDeflate` is enabled (true or an
 // object: compression is an extension this client does not implement), for URLs other than ws:
 // and wss:, and in runtimes other than Node (Bun, Deno: the global WebSocket, as before).
 //
@@ -16,8 +16,9 @@
 // them to its binaryType). Events are plain objects shaped like `ws`'s: open `{type, target}`,
 // close `{type, target, code, reason, wasClean}`, error `{type, target, error, message}`.
 
-import type { NetSocket, NodeBuffer } from "./node-ws-builtins.js";
-import { WebSocketHandshakeError, type WebSocketProtocolError } from "./node-ws-errors.js";
+import type { WebSocketLike } from "../platform.js";
+import type { NetSocket, NodeBuffer } from "./ws-builtins.js";
+import { WebSocketHandshakeError, type WebSocketProtocolError } from "./ws-errors.js";
 import {
   bytesOf,
   closePayload,
@@ -27,10 +28,9 @@ import {
   OP_PONG,
   OP_TEXT,
   utf8Length,
-} from "./node-ws-frame.js";
-import { Handshake, type HandshakeOptions, type HandshakeSink } from "./node-ws-handshake.js";
-import { Receiver, type ReceiverSink } from "./node-ws-receiver.js";
-import type { WebSocketLike } from "./platform.js";
+} from "./ws-frame.js";
+import { Handshake, type HandshakeOptions, type HandshakeSink } from "./ws-handshake.js";
+import { Receiver, type ReceiverSink } from "./ws-receiver.js";
 
 const CONNECTING = 0;
 const OPEN = 1;

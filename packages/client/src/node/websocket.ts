@@ -3,7 +3,7 @@
 // message into a fresh ArrayBuffer. Here messages arrive through ws's plain "message" event as
 // strings and Buffers, in one reused event object; the engine converts binary data to its own
 // binaryType. Open, close and error keep ws's event objects (they are rare, and reported as is).
-import type { WebSocketLike } from "./platform.js";
+import type { WebSocketLike } from "../platform.js";
 
 /** The part of a `ws` WebSocket this adapter uses. */
 export interface WsSocket {

@@ -1,5 +1,5 @@
 // The slices of Node's buffer, crypto, net, tls and http(s) modules the lean WebSocket client
-// (node-ws-client.ts) uses, typed structurally: the client package has no Node types and no
+// (ws-client.ts) uses, typed structurally: the client package has no Node types and no
 // `node:*` imports (biome.json). Modules are loaded with process.getBuiltinModule on first use.
 
 /** A Node Buffer, as far as the WebSocket client uses it. */

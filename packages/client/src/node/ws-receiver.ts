@@ -5,10 +5,10 @@
 // (at most 10 bytes). No extension is negotiated, so any RSV bit is an error, and server frames
 // must not be masked. Messages, pings and the close frame go to a ReceiverSink; the first protocol
 // error stops the parser and goes to the sink as a WebSocketProtocolError.
-import { builtin, type NodeBuffer, type NodeBufferModule } from "./node-ws-builtins.js";
-import { WebSocketProtocolError, type WebSocketProtocolErrorCode } from "./node-ws-errors.js";
+import { builtin, type NodeBuffer, type NodeBufferModule } from "./ws-builtins.js";
+import { WebSocketProtocolError, type WebSocketProtocolErrorCode } from "./ws-errors.js";
 
-/** What the parser reports to (node-ws-client.ts implements it). */
+/** What the parser reports to (ws-client.ts implements it). */
 export interface ReceiverSink {
   onText(text: string): void;
   onBinary(data: NodeBuffer): void;

@@ -1,7 +1,7 @@
 // Client WebSocket frames (RFC 6455 §5.2–5.3): FIN set, masked with a fresh random key per frame,
 // header and payload in one buffer so each frame is one socket write. Mask keys come from a pool
 // of random bytes refilled with crypto.randomFillSync (one call per 2,048 frames).
-import { builtin, type NodeBuffer, type NodeBufferStatic } from "./node-ws-builtins.js";
+import { builtin, type NodeBuffer, type NodeBufferStatic } from "./ws-builtins.js";
 
 export const OP_TEXT = 0x1;
 export const OP_BINARY = 0x2;

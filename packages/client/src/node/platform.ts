@@ -1,14 +1,14 @@
-// Node variant of platform.ts. WebSockets come from the lean client (node-ws-client.ts: RFC 6455
+// Node variant of ../platform.ts. WebSockets come from the lean client (ws-client.ts: RFC 6455
 // on node:http(s), measured cheaper per message than `ws`) unless an option needs the `ws`
 // package (perMessageDeflate enabled; loaded on first use, so it never reaches browser bundles).
 // Runtimes other than Node (Bun, Deno) keep the global WebSocket when no Node-only option is set.
-// Polling requests go over node:http(s) (node-poll-request.ts). No page to watch.
-import { CookieJar } from "./engine/cookie-jar.js";
-import { nodePollRequest, TLS_OPTIONS } from "./node-poll-request.js";
-import { NodeWebSocket, type WsSocket } from "./node-websocket.js";
-import { hasBuiltins } from "./node-ws-builtins.js";
-import { LeanWebSocket } from "./node-ws-client.js";
-import type { Platform, WebSocketLike } from "./platform.js";
+// Polling requests go over node:http(s) (poll-request.ts). No page to watch.
+import { CookieJar } from "../engine/cookie-jar.js";
+import type { Platform, WebSocketLike } from "../platform.js";
+import { nodePollRequest, TLS_OPTIONS } from "./poll-request.js";
+import { NodeWebSocket, type WsSocket } from "./websocket.js";
+import { hasBuiltins } from "./ws-builtins.js";
+import { LeanWebSocket } from "./ws-client.js";
 
 type WebSocketCtor<T = WebSocketLike> = new (
   url: string,

@@ -1,4 +1,4 @@
-// Errors of the lean Node WebSocket client (node-ws-client.ts). They carry the codes and
+// Errors of the lean Node WebSocket client (ws-client.ts). They carry the codes and
 // messages of the `ws` package, so an `error` event's `error` reads the same whichever of the two
 // the Node platform picked; a protocol error also carries the close status sent to the server.
 
