@@ -128,17 +128,9 @@ export class Receiver {
   #readHeader(src: NodeBuffer, at: number): number {
     const first = src[at] as number;
     const second = src[at + 1] as number;
-    if ((first & 0x70) !== 0) {
-      if ((first & 0x40) !== 0) this.#fail("WS_ERR_UNEXPECTED_RSV_1", "RSV1 must be clear", 1002);
-      else this.#fail("WS_ERR_UNEXPECTED_RSV_2_3", "RSV2 and RSV3 must be clear", 1002);
-      return 0;
-    }
-    if ((second & 0x80) !== 0) {
-      this.#fail("WS_ERR_UNEXPECTED_MASK", "MASK must be clear", 1002);
-      return 0;
-    }
     const fin = (first & 0x80) !== 0;
     const opcode = first & 0x0f;
+    if (!this.#acceptable(first, second)) return 0;
     let length = second & 0x7f;
     let size = 2;
     if (length === 126) {
@@ -157,35 +149,47 @@ export class Receiver {
       length = high * 0x1_0000_0000 + src.readUInt32BE(at + 6);
       size = 10;
     }
-    if (!this.#acceptable(fin, opcode, length)) return 0;
+    const max = this.#maxPayload;
+    if (opcode < OP_CLOSE && max > 0 && this.#messageLength + length > max) {
+      this.#fail("WS_ERR_UNSUPPORTED_MESSAGE_LENGTH", "Max payload size exceeded", 1009);
+      return 0;
+    }
     this.#fin = fin;
     this.#opcode = opcode;
     this.#payloadLength = length;
     return size;
   }
 
-  /** Whether a frame with this header may come now (else reports the error). */
-  #acceptable(fin: boolean, opcode: number, length: number): boolean {
-    if (opcode >= OP_CLOSE) {
-      if (opcode > OP_PONG)
-        return this.#fail("WS_ERR_INVALID_OPCODE", `invalid opcode ${opcode}`, 1002);
-      if (!fin) return this.#fail("WS_ERR_EXPECTED_FIN", "FIN must be set", 1002);
-      if (length > 125) {
+  /**
+   * Whether a frame with these first two header bytes may come now (else reports the error).
+   * Checked in `ws`'s order, so that a frame breaking several rules gets `ws`'s error: RSV bits,
+   * opcode (FIN and the 7-bit length of control frames), mask.
+   */
+  #acceptable(first: number, second: number): boolean {
+    if ((first & 0x30) !== 0) {
+      return this.#fail("WS_ERR_UNEXPECTED_RSV_2_3", "RSV2 and RSV3 must be clear", 1002);
+    }
+    if ((first & 0x40) !== 0)
+      return this.#fail("WS_ERR_UNEXPECTED_RSV_1", "RSV1 must be clear", 1002);
+    const opcode = first & 0x0f;
+    const fragmented = this.#messageOpcode !== 0;
+    if (opcode >= OP_CLOSE && opcode <= OP_PONG) {
+      if ((first & 0x80) === 0) return this.#fail("WS_ERR_EXPECTED_FIN", "FIN must be set", 1002);
+      // The 7-bit length itself: a control frame never uses the extended forms (126, 127).
+      const length = second & 0x7f;
+      if (length > 125 || (opcode === OP_CLOSE && length === 1)) {
         return this.#fail(
           "WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH",
           `invalid payload length ${length}`,
           1002,
         );
       }
-      return true;
+    } else {
+      const valid = opcode === OP_CONTINUATION ? fragmented : opcode <= OP_BINARY && !fragmented;
+      if (!valid) return this.#fail("WS_ERR_INVALID_OPCODE", `invalid opcode ${opcode}`, 1002);
     }
-    const fragmented = this.#messageOpcode !== 0;
-    const valid = opcode === OP_CONTINUATION ? fragmented : opcode <= OP_BINARY && !fragmented;
-    if (!valid) return this.#fail("WS_ERR_INVALID_OPCODE", `invalid opcode ${opcode}`, 1002);
-    const max = this.#maxPayload;
-    if (max > 0 && this.#messageLength + length > max) {
-      return this.#fail("WS_ERR_UNSUPPORTED_MESSAGE_LENGTH", "Max payload size exceeded", 1009);
-    }
+    if ((second & 0x80) !== 0)
+      return this.#fail("WS_ERR_UNEXPECTED_MASK", "MASK must be clear", 1002);
     return true;
   }
 
@@ -242,10 +246,6 @@ export class Receiver {
     if (payload.length === 0) {
       this.stop();
       this.#sink.onCloseFrame(1005, "");
-      return;
-    }
-    if (payload.length === 1) {
-      this.#fail("WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH", "invalid payload length 1", 1002);
       return;
     }
     const code = ((payload[0] as number) << 8) | (payload[1] as number);
