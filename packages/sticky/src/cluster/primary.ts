@@ -1,4 +1,4 @@
-// The node:cluster primary: terminates HTTP (bounded, see front-server.ts) and routes every request
+// The node:cluster primary: terminates HTTP (bounded, see front/front-server.ts) and routes every request
 // on its own — a keep-alive connection may carry several sessions' requests. Polling requests are
 // proxied to the worker named by the sid tag over its private socket; WebSocket upgrades are
 // handed over with their socket and the head bytes, so the primary is out of the data path.
@@ -7,20 +7,20 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { type AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { readSidTag } from "@switchyard/server";
-import { answerRaw } from "./answer.js";
-import { StickyError, StickyErrorCode } from "./errors.js";
-import { forwardedProto } from "./forwarded.js";
-import { FrontDoor, type Refusal } from "./front-door.js";
-import type { FrontStats } from "./front-server.js";
-import { STICKY_IPC_MARKER, type UpgradeMessage } from "./ipc-message.js";
+import { StickyError, StickyErrorCode } from "../errors.js";
+import { answerRaw } from "../front/answer.js";
+import { forwardedProto } from "../front/forwarded.js";
+import { FrontDoor, type Refusal } from "../front/front-door.js";
+import type { FrontStats } from "../front/front-server.js";
+import { pickLeastLoaded, RecentPlacements } from "../front/pick.js";
+import { readRouteKey } from "../front/route-key.js";
 import { type PrimaryRelay, setupPrimaryRelay } from "./ipc-relay.js";
-import { pickLeastLoaded, RecentPlacements } from "./pick.js";
 import {
   type PrimaryOptions,
   type ResolvedPrimaryOptions,
   resolvePrimaryOptions,
 } from "./primary-options.js";
-import { readRouteKey } from "./route-key.js";
+import { STICKY_IPC_MARKER, type UpgradeMessage } from "./worker-message.js";
 import { WorkerPool, type WorkerSlot } from "./worker-pool.js";
 
 /** One worker's live state, as reported by {@link StickyPrimary.stats}. */

@@ -2,14 +2,14 @@
 // polling requests to, and replays WebSocket upgrades the primary hands over with their socket.
 import { unlinkSync } from "node:fs";
 import { Server as NetServer, Socket } from "node:net";
-import { StickyError, StickyErrorCode } from "./errors.js";
+import { StickyError, StickyErrorCode } from "../errors.js";
 import {
   NODE_ID_ENV,
   readIpcMessage,
   STICKY_IPC_MARKER,
   STICKY_SOCKET_ENV,
   type StickyIpcMessage,
-} from "./ipc-message.js";
+} from "./worker-message.js";
 
 /** What {@link setupWorker} accepts: the HTTP server, or an object exposing it as `httpServer`. */
 export type StickyWorkerTarget = NetServer | { readonly httpServer?: unknown };

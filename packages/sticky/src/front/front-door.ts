@@ -4,8 +4,8 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import { StickyError, StickyErrorCode } from "../errors.js";
 import { answer, answerRaw, answerUnknownSid } from "./answer.js";
-import { StickyError, StickyErrorCode } from "./errors.js";
 import { appendForwardedFor } from "./forwarded.js";
 import { createFrontServer, type FrontHandlers, type FrontStats } from "./front-server.js";
 import type { ResolvedLimits } from "./limits.js";

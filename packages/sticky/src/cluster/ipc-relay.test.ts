@@ -5,7 +5,7 @@ import {
   readRelayMessage,
   readWorkerMessage,
   topicKey,
-} from "./ipc-bus-message.js";
+} from "../ipc/adapter-message.js";
 import { IpcRelay, type RelayPeer } from "./ipc-relay.js";
 
 const marker = IPC_ADAPTER_MARKER;

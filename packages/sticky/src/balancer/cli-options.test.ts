@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { InvalidArgumentError } from "../errors.js";
 import { parseCli, parseUpstream } from "./cli-options.js";
-import { InvalidArgumentError } from "./errors.js";
 
 describe("parseCli", () => {
   it("builds balancer options from repeated flags", () => {

@@ -1,10 +1,10 @@
 // Command-line and environment options of `switchyard-balancer`, turned into BalancerOptions.
 // Pure: argv and env in, options (or a usage error) out; flags win over the environment.
 import { parseArgs } from "node:util";
+import { InvalidArgumentError } from "../errors.js";
+import type { StickyLimits } from "../front/limits.js";
 import type { BalancerOptions, BalancerUpstream, NewSessionPolicy } from "./balancer-options.js";
-import { InvalidArgumentError } from "./errors.js";
 import type { HealthCheckOptions } from "./health-check.js";
-import type { StickyLimits } from "./limits.js";
 
 /** Usage text of the CLI. */
 export const USAGE = `Usage: switchyard-balancer --upstream <id>=<url> [--upstream ...] [options]

@@ -1,7 +1,7 @@
 import { nodeTag } from "@switchyard/server";
 import { describe, expect, it } from "vitest";
+import { StickyErrorCode } from "../../errors.js";
 import { parseCli } from "../cli-options.js";
-import { StickyErrorCode } from "../errors.js";
 import { commandLine, renderPrint } from "./render.js";
 
 /** Runs `switchyard-balancer <argv>` in process, as the CLI does. */

@@ -1,6 +1,6 @@
 // Limits of the HTTP front door shared by the cluster primary and the balancer. Every limit is an
 // option with a safe default; a request beyond one is answered (400/408/431), never buffered.
-import { InvalidArgumentError } from "./errors.js";
+import { InvalidArgumentError } from "../errors.js";
 
 /** Bounds on what one client may send before it is routed. */
 export interface StickyLimits {

@@ -2,7 +2,7 @@
 // node whose tag starts it (a RegularExpression query-parameter match: "implementation-specific"
 // support in Gateway API), and every other request to one Service over the ready nodes. Each
 // node's URL names its Service: http://<service>:<port>.
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError } from "../../errors.js";
 import type { RouterPlan } from "./router-plan.js";
 
 /** Gateway API v1: at most 16 rules per HTTPRoute (one per node plus the new-session rule). */

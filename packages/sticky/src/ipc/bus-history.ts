@@ -1,5 +1,5 @@
 // The worker's half of the IPC recovery history: a ClusterHistory whose every call is one request
-// to the relay in the primary (ipc-relay-history.ts answers). Replies are peer input: a malformed
+// to the relay in the primary (cluster/ipc-relay-history.ts answers). Replies are peer input: a malformed
 // one rejects the call (the recovery engine counts and reports it), never throws past it.
 import type {
   ClusterHistory,
@@ -8,7 +8,7 @@ import type {
   HistoryRead,
   LogPosition,
 } from "@switchyard/server";
-import type { HistoryOp } from "./ipc-history-message.js";
+import type { HistoryOp } from "./history-message.js";
 
 /** Sends one history request for namespace `nsp` and resolves with the relay's value. */
 export type HistoryRequester = (nsp: string, op: HistoryOp, args: unknown[]) => Promise<unknown>;

@@ -1,9 +1,9 @@
 import { nodeTag } from "@switchyard/server";
 import { describe, expect, it } from "vitest";
+import { resolvePrimaryOptions } from "../cluster/primary-options.js";
+import { InvalidArgumentError, StickyError, StickyErrorCode } from "../errors.js";
+import { DEFAULT_LIMITS, resolveLimits } from "../front/limits.js";
 import { resolveBalancerOptions } from "./balancer-options.js";
-import { InvalidArgumentError, StickyError, StickyErrorCode } from "./errors.js";
-import { DEFAULT_LIMITS, resolveLimits } from "./limits.js";
-import { resolvePrimaryOptions } from "./primary-options.js";
 
 const upstreams = [{ id: "a", url: "http://127.0.0.1:3000" }];
 

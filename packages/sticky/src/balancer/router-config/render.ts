@@ -1,9 +1,10 @@
 // `switchyard-balancer --print <format>`: validates the options as the balancer would (same
 // upstream, tag-collision and health-check checks), then writes the chosen router's
 // configuration, whose header quotes the command so that it can be regenerated exactly.
+
+import { InvalidArgumentError } from "../../errors.js";
 import { resolveBalancerOptions } from "../balancer-options.js";
 import type { PrintCommand } from "../cli-options.js";
-import { InvalidArgumentError } from "../errors.js";
 import { gatewayRoute, serviceRef } from "./gateway-route.js";
 import { haproxyConfig, haproxyMap } from "./haproxy-config.js";
 import { helmValues } from "./helm-values.js";

@@ -9,14 +9,14 @@ import {
   MemoryHistory,
   type MemoryHistoryOptions,
 } from "@switchyard/server";
-import { StickyError, StickyErrorCode } from "./errors.js";
+import { StickyError, StickyErrorCode } from "../errors.js";
 import {
   type GoneNode,
   IPC_ADAPTER_MARKER,
   type RelayToWorkerMessage,
   readWorkerMessage,
   topicKey,
-} from "./ipc-bus-message.js";
+} from "../ipc/adapter-message.js";
 import { answerHistory } from "./ipc-relay-history.js";
 
 /** One worker as the relay sees it: where its messages go. */

@@ -1,8 +1,8 @@
 import { MemoryHistory } from "@switchyard/server";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { readWorkerMessage } from "./ipc-bus-message.js";
-import { IPC_ADAPTER_MARKER } from "./ipc-marker.js";
+import { IPC_ADAPTER_MARKER } from "../ipc/adapter-marker.js";
+import { readWorkerMessage } from "../ipc/adapter-message.js";
 import { answerHistory } from "./ipc-relay-history.js";
 
 const request = (op: string, args: unknown[], id = 1): unknown => ({
@@ -95,7 +95,7 @@ describe("the relay's history requests", () => {
 describe("the workers' reading of history replies and ordered deliveries", () => {
   const marker = IPC_ADAPTER_MARKER;
   it("accepts well-formed ones and refuses the others as malformed", async () => {
-    const { readRelayMessage } = await import("./ipc-bus-message.js");
+    const { readRelayMessage } = await import("../ipc/adapter-message.js");
     expect(
       readRelayMessage({ marker, kind: "history-reply", id: 3, ok: true, value: null }).ok,
     ).toBe(true);

@@ -5,9 +5,9 @@ import { unlinkSync } from "node:fs";
 import { Agent } from "node:http";
 import { join } from "node:path";
 import { nodeTag } from "@switchyard/server";
-import { InvalidArgumentError, StickyError, StickyErrorCode } from "./errors.js";
-import { NODE_ID_ENV, readIpcMessage, STICKY_SOCKET_ENV } from "./ipc-message.js";
+import { InvalidArgumentError, StickyError, StickyErrorCode } from "../errors.js";
 import type { ResolvedPrimaryOptions } from "./primary-options.js";
+import { NODE_ID_ENV, readIpcMessage, STICKY_SOCKET_ENV } from "./worker-message.js";
 
 /** One worker position: stable identity, and the live worker in it (if any). */
 export interface WorkerSlot {

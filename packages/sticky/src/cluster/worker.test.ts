@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import { Server } from "@switchyard/server";
 import { describe, expect, it } from "vitest";
-import { StickyError, StickyErrorCode } from "./errors.js";
+import { StickyError, StickyErrorCode } from "../errors.js";
 import { setupWorker } from "./worker.js";
 
 describe("setupWorker", () => {

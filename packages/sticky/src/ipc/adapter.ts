@@ -12,8 +12,8 @@ import {
   type ClusterHistory,
   type ClusterTarget,
 } from "@switchyard/server";
-import { StickyError, StickyErrorCode } from "./errors.js";
-import { IpcBus, type IpcBusOptions, type IpcHandler, processChannel } from "./ipc-bus.js";
+import { StickyError, StickyErrorCode } from "../errors.js";
+import { IpcBus, type IpcBusOptions, type IpcHandler, processChannel } from "./bus.js";
 
 /** Options of {@link createAdapter}. */
 export interface IpcAdapterOptions extends ClusterAdapterOptions, IpcBusOptions {

@@ -3,17 +3,16 @@
 // message — the application's, the sticky router's — is left alone. Payloads are the cluster
 // adapter's msgpack bytes as base64: the default IPC serialization is JSON.
 import type { ClusterTarget, DeliveredPosition } from "@switchyard/server";
+import { IPC_ADAPTER_MARKER } from "./adapter-marker.js";
 import {
   type HistoryReply,
   type HistoryRequest,
   readHistoryReply,
   readHistoryRequest,
   readPosition,
-} from "./ipc-history-message.js";
+} from "./history-message.js";
 
-import { IPC_ADAPTER_MARKER } from "./ipc-marker.js";
-
-export { IPC_ADAPTER_MARKER } from "./ipc-marker.js";
+export { IPC_ADAPTER_MARKER } from "./adapter-marker.js";
 
 type Marked = { marker: typeof IPC_ADAPTER_MARKER };
 

@@ -1,19 +1,19 @@
 // Options of the standalone balancer, their defaults and validation (programmer errors throw).
 import { nodeTag } from "@switchyard/server";
-import { InvalidArgumentError, StickyError, StickyErrorCode } from "./errors.js";
-import {
-  DEFAULT_HEALTH_CHECK,
-  type HealthCheckOptions,
-  type ResolvedHealthCheck,
-} from "./health-check.js";
+import { InvalidArgumentError, StickyError, StickyErrorCode } from "../errors.js";
 import {
   type ResolvedLimits,
   requirePort,
   requirePositiveInteger,
   resolveLimits,
   type StickyLimits,
-} from "./limits.js";
-import { resolveCookieName } from "./route-key.js";
+} from "../front/limits.js";
+import { resolveCookieName } from "../front/route-key.js";
+import {
+  DEFAULT_HEALTH_CHECK,
+  type HealthCheckOptions,
+  type ResolvedHealthCheck,
+} from "./health-check.js";
 
 /** One Socket.IO node behind the balancer: its `nodeId` and its plain-HTTP address. */
 export interface BalancerUpstream {

@@ -5,18 +5,18 @@ import { Agent, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { readSidTag } from "@switchyard/server";
+import { appendForwardedFor, clientAddress, forwardedProto } from "../front/forwarded.js";
+import { FrontDoor, type Refusal } from "../front/front-door.js";
+import type { FrontStats } from "../front/front-server.js";
+import { pickByHash, pickLeastLoaded, RecentPlacements } from "../front/pick.js";
+import { readRouteKey } from "../front/route-key.js";
 import {
   type BalancerOptions,
   type ResolvedBalancerOptions,
   type ResolvedUpstream,
   resolveBalancerOptions,
 } from "./balancer-options.js";
-import { appendForwardedFor, clientAddress, forwardedProto } from "./forwarded.js";
-import { FrontDoor, type Refusal } from "./front-door.js";
-import type { FrontStats } from "./front-server.js";
 import { HealthChecker } from "./health-check.js";
-import { pickByHash, pickLeastLoaded, RecentPlacements } from "./pick.js";
-import { readRouteKey } from "./route-key.js";
 import { tunnelUpgrade } from "./tunnel.js";
 
 /** One upstream's live state, as reported by {@link Balancer.stats}. */

@@ -9,8 +9,8 @@ import {
   type MemoryHistory,
   type SessionWrite,
 } from "@switchyard/server";
-import { IPC_ADAPTER_MARKER, readTarget } from "./ipc-bus-message.js";
-import type { HistoryReply, HistoryRequest } from "./ipc-history-message.js";
+import { IPC_ADAPTER_MARKER, readTarget } from "../ipc/adapter-message.js";
+import type { HistoryReply, HistoryRequest } from "../ipc/history-message.js";
 
 /** Delivers an ordered payload (base64) to the subscribers of a target, the sender included. */
 export type OrderedDelivery = (

@@ -1,8 +1,9 @@
 // What every generated router configuration (nginx, HAProxy, Gateway API) is made from: the
 // balancer's validated options, each node's sid tag (`nodeTag(nodeId)`, never computed by hand)
 // and a name safe to use as an nginx upstream, an HAProxy backend or a Kubernetes Service.
+
+import { InvalidArgumentError } from "../../errors.js";
 import type { NewSessionPolicy, ResolvedBalancerOptions } from "../balancer-options.js";
-import { InvalidArgumentError } from "../errors.js";
 import type { ResolvedHealthCheck } from "../health-check.js";
 
 /** One node as a generated configuration names it. */

@@ -12,15 +12,15 @@ import {
   MessageType,
   TopicHandlers,
 } from "@switchyard/server";
-import { ipcHistory } from "./ipc-bus-history.js";
 import {
   type GoneNode,
   IPC_ADAPTER_MARKER,
   readRelayMessage,
   topicKey,
   type WorkerToRelayMessage,
-} from "./ipc-bus-message.js";
-import type { HistoryOp } from "./ipc-history-message.js";
+} from "./adapter-message.js";
+import { ipcHistory } from "./bus-history.js";
+import type { HistoryOp } from "./history-message.js";
 
 /** Receives the payloads published to a topic; ordered ones come with their position. */
 export type IpcHandler = (payload: Uint8Array, position?: DeliveredPosition) => void;

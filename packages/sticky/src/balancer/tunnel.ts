@@ -3,8 +3,8 @@
 import { type IncomingMessage, request } from "node:http";
 import { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { answerRaw } from "./answer.js";
-import { isUnreachable, upstreamHeaders } from "./proxy.js";
+import { answerRaw } from "../front/answer.js";
+import { isUnreachable, upstreamHeaders } from "../front/proxy.js";
 
 /** One upgrade to tunnel: where to, forwarding headers, and what to report. */
 export interface TunnelExchange {

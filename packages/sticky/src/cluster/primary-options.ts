@@ -1,14 +1,14 @@
 // Options of the node:cluster primary, their defaults and validation (programmer errors throw).
 import { availableParallelism, hostname, tmpdir } from "node:os";
-import { InvalidArgumentError } from "./errors.js";
+import { InvalidArgumentError } from "../errors.js";
 import {
   type ResolvedLimits,
   requirePort,
   requirePositiveInteger,
   resolveLimits,
   type StickyLimits,
-} from "./limits.js";
-import { resolveCookieName } from "./route-key.js";
+} from "../front/limits.js";
+import { resolveCookieName } from "../front/route-key.js";
 
 /** How the primary places requests that name no live session. */
 export type LoadBalancingMethod = "least-connection" | "round-robin" | "random";

@@ -6,12 +6,12 @@ import type { AddressInfo } from "node:net";
 import { MessageType, Server } from "@switchyard/server";
 import { type Socket as ClientSocket, io as ioc } from "socket.io-client";
 import { afterEach, describe, expect, it } from "vitest";
-import { type IpcLink, ipcLink } from "../../../test/sticky/support/ipc-link.js";
-import { StickyErrorCode } from "./errors.js";
-import { createAdapter, type IpcAdapter } from "./ipc-adapter.js";
-import type { IpcBus } from "./ipc-bus.js";
-import { IPC_ADAPTER_MARKER } from "./ipc-bus-message.js";
-import { IpcRelay } from "./ipc-relay.js";
+import { type IpcLink, ipcLink } from "../../../../test/sticky/support/ipc-link.js";
+import { IpcRelay } from "../cluster/ipc-relay.js";
+import { StickyErrorCode } from "../errors.js";
+import { createAdapter, type IpcAdapter } from "./adapter.js";
+import { IPC_ADAPTER_MARKER } from "./adapter-message.js";
+import type { IpcBus } from "./bus.js";
 
 /** A simulated worker channel (JSON round trip, asynchronous, ordered) with short subscribes. */
 const link = (relay: IpcRelay | undefined): IpcLink => ipcLink(relay, 300);

@@ -3,7 +3,7 @@
 // it), and each worker's bus asks for it with these messages. Payloads travel as base64 (the
 // default IPC serialization is JSON). Read on both sides without throwing.
 import type { LogPosition } from "@switchyard/server";
-import { IPC_ADAPTER_MARKER } from "./ipc-marker.js";
+import { IPC_ADAPTER_MARKER } from "./adapter-marker.js";
 
 /** What a worker asks of the history (one per ClusterHistory / SessionStore method). */
 export type HistoryOp =

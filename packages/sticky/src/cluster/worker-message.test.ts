@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readIpcMessage, STICKY_IPC_MARKER } from "./ipc-message.js";
+import { readIpcMessage, STICKY_IPC_MARKER } from "./worker-message.js";
 
 describe("readIpcMessage", () => {
   it("reads each sticky message kind", () => {
