@@ -4,12 +4,11 @@
 import { Agent, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { readSidTag } from "@switchyard/server";
 import { appendForwardedFor, clientAddress, forwardedProto } from "../front/forwarded.js";
-import { FrontDoor, type Refusal } from "../front/front-door.js";
+import { FrontDoor } from "../front/front-door.js";
 import type { FrontStats } from "../front/front-server.js";
-import { pickByHash, pickLeastLoaded, RecentPlacements } from "../front/pick.js";
-import { readRouteKey } from "../front/route-key.js";
+import { pickByHash } from "../front/pick.js";
+import { SidRouter } from "../front/sid-router.js";
 import {
   type BalancerOptions,
   type ResolvedBalancerOptions,
@@ -55,8 +54,6 @@ interface Upstream extends ResolvedUpstream {
   inFlight: number;
 }
 
-type Route = { upstream: Upstream; by: "sid" | "cookie" | "new" } | Refusal;
-
 /**
  * Creates a sid-aware balancer in front of Socket.IO nodes whose sids carry their node tag.
  * @example
@@ -70,22 +67,13 @@ export function createBalancer(options: BalancerOptions): Balancer {
 class BalancerImpl implements Balancer {
   readonly #options: ResolvedBalancerOptions;
   readonly #upstreams: Upstream[];
-  readonly #byTag = new Map<string, Upstream>();
   readonly #front: FrontDoor;
   readonly #health: HealthChecker | undefined;
   readonly #tunnels = new Set<Duplex>();
-  readonly #counters = {
-    clientErrors: 0,
-    tooManyHeaders: 0,
-    tooManyPipelined: 0,
-    routedBySid: 0,
-    routedByCookie: 0,
-    newSessions: 0,
-    unknownSid: 0,
-    upstreamErrors: 0,
-  };
-  readonly #recent = new RecentPlacements(1_000);
-  #cursor = 0;
+  readonly #counters = { clientErrors: 0, tooManyHeaders: 0, tooManyPipelined: 0 };
+  readonly #router: SidRouter<Upstream>;
+  /** Requests and tunnels whose upstream could not be reached. */
+  #unreachable = 0;
   #closing: Promise<void> | undefined;
 
   constructor(options: ResolvedBalancerOptions) {
@@ -101,7 +89,21 @@ class BalancerImpl implements Balancer {
       streak: 0,
       inFlight: 0,
     }));
-    for (const upstream of this.#upstreams) this.#byTag.set(upstream.tag, upstream);
+    this.#router = new SidRouter(
+      this.#upstreams.map((upstream) => ({ tag: upstream.tag, target: upstream })),
+      options.cookie,
+      {
+        id: (upstream) => upstream.id,
+        // A query sid names its owner: route there even if checks flap (a dead owner answers 502).
+        takesSid: () => true,
+        usable: (upstream) => upstream.healthy,
+        load: (upstream) => upstream.inFlight,
+        place: (healthy, req, placement) =>
+          options.newSessions === "consistent-hash"
+            ? healthy[pickByHash(healthy, this.#clientAddress(req))]
+            : placement.leastLoaded(),
+      },
+    );
     this.#front = new FrontDoor(
       options,
       {
@@ -132,8 +134,15 @@ class BalancerImpl implements Balancer {
   }
 
   stats(): BalancerStats {
+    const routes = this.#router.counters;
     return {
       ...this.#counters,
+      routedBySid: routes.routedBySid,
+      routedByCookie: routes.routedByCookie,
+      newSessions: routes.newSessions,
+      unknownSid: routes.unknownSid,
+      // Nothing to place a request on, or its upstream could not be reached.
+      upstreamErrors: routes.unavailable + this.#unreachable,
       upstreams: this.#upstreams.map(({ id, tag, healthy, inFlight }) => ({
         id,
         tag,
@@ -143,44 +152,12 @@ class BalancerImpl implements Balancer {
     };
   }
 
-  #route(req: IncomingMessage): Route {
-    const key = readRouteKey(req.url, req.headers.cookie, this.#options.cookie);
-    if (key !== undefined) {
-      const upstream = this.#byTag.get(readSidTag(key.sid) ?? "");
-      // A query sid names its owner: route there even if checks flap (a dead owner answers 502).
-      if (key.source === "query")
-        return upstream === undefined ? "unknown-sid" : { upstream, by: "sid" };
-      // A cookie is only a hint (it may be stale): use it while its node is healthy.
-      if (upstream?.healthy === true) return { upstream, by: "cookie" };
-    }
-    const healthy = this.#upstreams.filter((upstream) => upstream.healthy);
-    if (healthy.length === 0) return "unavailable";
-    if (this.#options.newSessions === "consistent-hash") {
-      const upstream = healthy[pickByHash(healthy, this.#clientAddress(req))];
-      return upstream === undefined ? "unavailable" : { upstream, by: "new" };
-    }
-    const loads = healthy.map(({ id, inFlight }) => ({
-      id,
-      inFlight: inFlight + this.#recent.get(id),
-    }));
-    const upstream = healthy[pickLeastLoaded(loads, this.#cursor++)];
-    if (upstream === undefined) return "unavailable";
-    this.#recent.add(upstream.id);
-    return { upstream, by: "new" };
-  }
-
-  #count(route: Route): void {
-    if (route === "unknown-sid") this.#counters.unknownSid++;
-    else if (route === "unavailable") this.#counters.upstreamErrors++;
-    else if (route.by === "sid") this.#counters.routedBySid++;
-    else if (route.by === "cookie") this.#counters.routedByCookie++;
-    else this.#counters.newSessions++;
-  }
-
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const route = this.#route(req);
-    this.#count(route);
-    const upstream = this.#front.admitRequest(route, res, "No upstream available")?.upstream;
+    const upstream = this.#front.admitRequest(
+      this.#router.route(req),
+      res,
+      "No upstream available",
+    )?.target;
     if (upstream === undefined) return;
     upstream.inFlight++;
     this.#front.proxy(req, res, {
@@ -197,9 +174,7 @@ class BalancerImpl implements Balancer {
   }
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const route = this.#route(req);
-    this.#count(route);
-    const upstream = this.#front.admitUpgrade(route, socket)?.upstream;
+    const upstream = this.#front.admitUpgrade(this.#router.route(req), socket)?.target;
     if (upstream === undefined) return;
     upstream.inFlight++;
     tunnelUpgrade(req, socket, head, {
@@ -223,7 +198,7 @@ class BalancerImpl implements Balancer {
   }
 
   #onUnreachable(upstream: Upstream): void {
-    this.#counters.upstreamErrors++;
+    this.#unreachable++;
     this.#health?.reportFailure(upstream);
   }
 

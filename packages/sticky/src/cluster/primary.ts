@@ -6,14 +6,12 @@ import cluster from "node:cluster";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { readSidTag } from "@switchyard/server";
 import { StickyError, StickyErrorCode } from "../errors.js";
 import { answerRaw } from "../front/answer.js";
 import { forwardedProto } from "../front/forwarded.js";
-import { FrontDoor, type Refusal } from "../front/front-door.js";
+import { FrontDoor } from "../front/front-door.js";
 import type { FrontStats } from "../front/front-server.js";
-import { pickLeastLoaded, RecentPlacements } from "../front/pick.js";
-import { readRouteKey } from "../front/route-key.js";
+import { SidRouter } from "../front/sid-router.js";
 import { type PrimaryRelay, setupPrimaryRelay } from "./ipc-relay.js";
 import {
   type PrimaryOptions,
@@ -51,8 +49,6 @@ export interface StickyPrimary {
   close(): Promise<void>;
 }
 
-type Route = WorkerSlot | Refusal;
-
 /**
  * Forks the workers and starts routing. Call it in the cluster primary; workers call
  * `setupWorker()`. Resolves once listening (after the first workers are ready).
@@ -74,29 +70,38 @@ export async function setupPrimary(options: PrimaryOptions): Promise<StickyPrima
 }
 
 class Primary implements StickyPrimary {
-  readonly #options: ResolvedPrimaryOptions;
   readonly #pool: WorkerPool;
   readonly #front: FrontDoor;
-  readonly #counters = {
-    clientErrors: 0,
-    tooManyHeaders: 0,
-    tooManyPipelined: 0,
-    routedBySid: 0,
-    newSessions: 0,
-    unknownSid: 0,
-    unavailable: 0,
-  };
-  readonly #byTag = new Map<string, WorkerSlot>();
-  readonly #recent = new RecentPlacements(1_000);
-  #cursor = 0;
+  readonly #counters = { clientErrors: 0, tooManyHeaders: 0, tooManyPipelined: 0 };
+  readonly #router: SidRouter<WorkerSlot>;
   #closing: Promise<void> | undefined;
   /** Relays the IPC adapter (`createAdapter()` in the workers) between the workers. */
   #relay: PrimaryRelay | undefined;
 
   constructor(options: ResolvedPrimaryOptions) {
-    this.#options = options;
     this.#pool = new WorkerPool(options);
-    for (const slot of this.#pool.slots) this.#byTag.set(slot.tag, slot);
+    this.#router = new SidRouter(
+      this.#pool.slots.map((slot) => ({ tag: slot.tag, target: slot })),
+      options.cookie,
+      {
+        id: (slot) => slot.nodeId,
+        // The sid's worker is gone (or never existed): its sessions died with it. Say so, as
+        // engine.io would, instead of handing the request to a worker that does not know it.
+        takesSid: (slot) => slot.ready,
+        usable: (slot) => slot.ready,
+        load: (slot) => slot.inFlight + slot.handedOff,
+        place: (ready, _req, placement) => {
+          switch (options.loadBalancingMethod) {
+            case "round-robin":
+              return ready[placement.cursor % ready.length];
+            case "random":
+              return ready[Math.floor(Math.random() * ready.length)];
+            default:
+              return placement.leastLoaded();
+          }
+        },
+      },
+    );
     this.#front = new FrontDoor(
       options,
       {
@@ -124,8 +129,14 @@ class Primary implements StickyPrimary {
   }
 
   stats(): PrimaryStats {
+    const routes = this.#router.counters;
     return {
       ...this.#counters,
+      routedBySid: routes.routedBySid,
+      // A request routed by its cookie alone counts as a new session, as it always did here.
+      newSessions: routes.newSessions + routes.routedByCookie,
+      unknownSid: routes.unknownSid,
+      unavailable: routes.unavailable,
       workers: this.#pool.slots.map((slot) => ({
         nodeId: slot.nodeId,
         tag: slot.tag,
@@ -143,47 +154,12 @@ class Primary implements StickyPrimary {
     return this.#closing;
   }
 
-  #route(req: IncomingMessage): Route {
-    const key = readRouteKey(req.url, req.headers.cookie, this.#options.cookie);
-    if (key !== undefined) {
-      const slot = this.#byTag.get(readSidTag(key.sid) ?? "");
-      // The sid's worker is gone (or never existed): its sessions died with it. Say so, as
-      // engine.io would, instead of handing the request to a worker that does not know it.
-      if (key.source === "query") return slot?.ready === true ? slot : "unknown-sid";
-      if (slot?.ready === true) return slot;
-    }
-    const ready = this.#pool.slots.filter((slot) => slot.ready);
-    if (ready.length === 0) return "unavailable";
-    const cursor = this.#cursor++;
-    switch (this.#options.loadBalancingMethod) {
-      case "round-robin":
-        return ready[cursor % ready.length] ?? "unavailable";
-      case "random":
-        return ready[Math.floor(Math.random() * ready.length)] ?? "unavailable";
-      default: {
-        const loads = ready.map(({ nodeId, inFlight, handedOff }) => ({
-          id: nodeId,
-          inFlight: inFlight + handedOff + this.#recent.get(nodeId),
-        }));
-        const slot = ready[pickLeastLoaded(loads, cursor)];
-        if (slot === undefined) return "unavailable";
-        this.#recent.add(slot.nodeId);
-        return slot;
-      }
-    }
-  }
-
-  #count(route: Route, req: IncomingMessage): void {
-    if (route === "unknown-sid") this.#counters.unknownSid++;
-    else if (route === "unavailable") this.#counters.unavailable++;
-    else if (readRouteKey(req.url, undefined, false) !== undefined) this.#counters.routedBySid++;
-    else this.#counters.newSessions++;
-  }
-
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const route = this.#route(req);
-    this.#count(route, req);
-    const slot = this.#front.admitRequest(route, res, "No worker available");
+    const slot = this.#front.admitRequest(
+      this.#router.route(req),
+      res,
+      "No worker available",
+    )?.target;
     if (slot === undefined) return;
     slot.inFlight++;
     this.#front.proxy(req, res, {
@@ -197,9 +173,7 @@ class Primary implements StickyPrimary {
   }
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const route = this.#route(req);
-    this.#count(route, req);
-    const slot = this.#front.admitUpgrade(route, socket);
+    const slot = this.#front.admitUpgrade(this.#router.route(req), socket)?.target;
     if (slot === undefined) return;
     const worker = slot.worker;
     if (worker === undefined || !(socket instanceof Socket)) {
