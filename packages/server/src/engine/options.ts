@@ -3,11 +3,11 @@
 import type { IncomingMessage } from "node:http";
 import type { CorsOptions, CorsOptionsDelegate } from "cors";
 import type { PerMessageDeflateOptions } from "ws";
-import { DEFAULT_TRANSPORTS, isTransportName, type TransportName } from "../transport/registry.js";
+import { DEFAULT_TRANSPORTS, isTransportName, type TransportName } from "../transport/names.js";
 import type { WsEngine } from "../transport/ws-engine.js";
 import { InvalidArgumentError } from "./errors.js";
 
-export type { TransportName } from "../transport/registry.js";
+export type { TransportName } from "../transport/names.js";
 
 /** `allowRequest(req, callback)`: call back `(errorMessage, success)`; handshakes only. */
 export type AllowRequest = (

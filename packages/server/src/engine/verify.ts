@@ -3,7 +3,8 @@
 // throws. What a transport is served by comes from the registry (transport/registry.ts).
 import type { IncomingMessage } from "node:http";
 import type { TransportKind } from "../transport/kind.js";
-import { TRANSPORTS, type TransportName } from "../transport/registry.js";
+import type { TransportName } from "../transport/names.js";
+import { TRANSPORTS } from "../transport/registry.js";
 import { EngineErrorNumber, HandshakeError } from "./errors.js";
 import type { ResolvedEngineOptions } from "./options.js";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TRANSPORTS, isTransportName, TRANSPORTS, upgradesOf } from "./registry.js";
+import { DEFAULT_TRANSPORTS, isTransportName, TRANSPORT_NAMES } from "./names.js";
+import { TRANSPORTS, upgradesOf } from "./registry.js";
 
 describe("transport registry", () => {
   it("lists only registered transports as upgrade targets, each served by an HTTP Upgrade", () => {
@@ -9,6 +10,10 @@ describe("transport registry", () => {
         if (isTransportName(target)) expect(TRANSPORTS[target].handlesUpgrade).toBe(true);
       }
     }
+  });
+
+  it("has one entry per transport name, and no other", () => {
+    expect(Object.keys(TRANSPORTS).sort()).toEqual([...TRANSPORT_NAMES].sort());
   });
 
   it("defaults to polling then websocket, as engine.io", () => {

@@ -1,32 +1,20 @@
-// Every transport the engine can serve, by name. A new transport is one entry here and its own
-// files in this folder: the engine, request verification and the options read only this map.
+// Every transport the engine can serve, by name. A new transport is its name in names.ts, one
+// entry here and its own files in this folder: the engine and request verification read only
+// this map (the options, only names.ts).
 import type { TransportKind } from "./kind.js";
+import { isTransportName, type TransportName } from "./names.js";
 import { pollingKind } from "./polling-kind.js";
 import { websocketKind } from "./websocket-kind.js";
 
 /** The transport registry: `name → { create, handlesUpgrade, upgradesTo }`. */
-export const TRANSPORTS: {
-  readonly polling: TransportKind;
-  readonly websocket: TransportKind;
-} = {
+export const TRANSPORTS: Readonly<Record<TransportName, TransportKind>> = {
   polling: pollingKind,
   websocket: websocketKind,
 };
 
-/** A transport name the engine can serve. */
-export type TransportName = keyof typeof TRANSPORTS;
-
-/** The `transports` option's default, as in engine.io. */
-export const DEFAULT_TRANSPORTS: readonly TransportName[] = ["polling", "websocket"];
-
-/** Whether `name` is a registered transport (own keys only: `__proto__` is not one). */
-export function isTransportName(name: unknown): name is TransportName {
-  return typeof name === "string" && Object.hasOwn(TRANSPORTS, name);
-}
-
 /** The registry entry of `name`, or undefined for an unknown name. */
 export function transportKind(name: string | null): TransportKind | undefined {
-  return name !== null && isTransportName(name) ? TRANSPORTS[name] : undefined;
+  return isTransportName(name) ? TRANSPORTS[name] : undefined;
 }
 
 /** The transports a session on `name` may upgrade to among `enabled` ones. */
