@@ -11,7 +11,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { CookieJar } from "../../packages/client/src/engine/cookie-jar.js";
-import { nodePollRequest } from "../../packages/client/src/node-poll-request.js";
+import { nodePollRequest } from "../../packages/client/src/node/poll-request.js";
 import type { PollInit } from "../../packages/client/src/platform.js";
 import { CERT, KEY } from "./test-certificate.js";
 

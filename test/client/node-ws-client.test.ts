@@ -1,13 +1,13 @@
-// The lean Node WebSocket client (packages/client/src/node-ws-client.ts) against a real `ws`
+// The lean Node WebSocket client (packages/client/src/node/ws-client.ts) against a real `ws`
 // WebSocketServer: text and binary both ways, 16- and 64-bit lengths, fragmented messages,
 // ping/pong, the closing handshake from either side, headers and sub-protocols, TLS.
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type WebSocket, WebSocketServer } from "ws";
-import { NodeWebSocket } from "../../packages/client/src/node-websocket.js";
-import { LeanWebSocket } from "../../packages/client/src/node-ws-client.js";
-import { nodePlatform } from "../../packages/client/src/platform.node.js";
+import { nodePlatform } from "../../packages/client/src/node/platform.js";
+import { NodeWebSocket } from "../../packages/client/src/node/websocket.js";
+import { LeanWebSocket } from "../../packages/client/src/node/ws-client.js";
 import { closeServer, record } from "./node-ws-helpers.js";
 import { CERT, KEY } from "./test-certificate.js";
 

@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from "node:net";
 import {
   LeanWebSocket,
   type LeanWebSocketOptions,
-} from "../../packages/client/src/node-ws-client.js";
+} from "../../packages/client/src/node/ws-client.js";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 /** The upgraded sockets of each raw server (closeAllConnections does not see them). */

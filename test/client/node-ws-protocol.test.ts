@@ -1,4 +1,4 @@
-// The lean Node WebSocket client (packages/client/src/node-ws-client.ts) against a raw upgrade
+// The lean Node WebSocket client (packages/client/src/node/ws-client.ts) against a raw upgrade
 // server that writes bytes `ws` would never send: frames split one byte per write, many frames in
 // one write, frames after the 101 in the same packet, protocol errors (masked server frames, RSV
 // bits, invalid UTF-8, bad opcodes and close codes) and failed handshakes.

@@ -1,34 +1,43 @@
 // The adapter contract on the in-process bus (the reference bus: no broker, same code path).
 import { InProcessBus, topicOf } from "@switchyard/server";
-import { describe, expect, it } from "vitest";
 import {
   CONTRACT_OPTIONS,
+  describeAdapterContract,
+  describeRecoveryContract,
+  RecoveringPeer,
   settleSubscriptions,
   startNode,
   waitForMembers,
   waitUntil,
-} from "./cluster-harness.js";
-import { describeAdapterContract } from "./contract.js";
-import { describeRecoveryContract } from "./contract-recovery.js";
-import { RecoveringPeer } from "./recovery-harness.js";
+} from "@switchyard/server/testing";
+import { io } from "socket.io-client";
+import { describe, expect, it } from "vitest";
 
-describeAdapterContract("in-process bus", async () => {
-  const bus = new InProcessBus();
-  return {
-    adapter: (options) => bus.adapter(options),
-    inject: (nsp, payload) => bus.publish(topicOf(nsp, { kind: "all" }), payload),
-    close: async () => undefined,
-  };
-});
+describeAdapterContract(
+  "in-process bus",
+  async () => {
+    const bus = new InProcessBus();
+    return {
+      adapter: (options) => bus.adapter(options),
+      inject: (nsp, payload) => bus.publish(topicOf(nsp, { kind: "all" }), payload),
+      close: async () => undefined,
+    };
+  },
+  { io },
+);
 
-describeRecoveryContract("in-process bus", async () => {
-  const bus = new InProcessBus();
-  return {
-    adapter: (options) => bus.adapter(options),
-    inject: (nsp, payload) => bus.publish(topicOf(nsp, { kind: "all" }), payload),
-    close: async () => undefined,
-  };
-});
+describeRecoveryContract(
+  "in-process bus",
+  async () => {
+    const bus = new InProcessBus();
+    return {
+      adapter: (options) => bus.adapter(options),
+      inject: (nsp, payload) => bus.publish(topicOf(nsp, { kind: "all" }), payload),
+      close: async () => undefined,
+    };
+  },
+  { io },
+);
 
 describe("recovery across a bus outage (in-process bus)", () => {
   it("writes a gap where a publisher could not store events: a restore across it gets a new session", async () => {
@@ -43,7 +52,7 @@ describe("recovery across a bus outage (in-process bus)", () => {
       await startNode(contract, CONTRACT_OPTIONS, recovery),
       await startNode(contract, CONTRACT_OPTIONS, recovery),
     ];
-    const peer = await RecoveringPeer.connect(a);
+    const peer = await RecoveringPeer.connect(io, a);
     try {
       await waitForMembers([a, b], 2);
       const room = "gap-room";

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
 import { createAdapter, type NatsHistoryOptions, subjectFor } from "@switchyard/adapter-nats";
 import type { AdapterConstructor } from "@switchyard/server";
-import type { ContractBus } from "./cluster-harness.js";
+import type { ContractBus } from "@switchyard/server/testing";
 
 /** Client options for tests: reconnect quickly and forever (fault tests stop the server). */
 export const TEST_CONNECTION: Partial<ConnectionOptions> = {

@@ -2,9 +2,6 @@
 // the same port. Nodes stay up, local rooms keep working, publishes during the outage are refused
 // and counted (not buffered), cross-node delivery resumes after, and membership is re-announced.
 import type { NatsAdapter } from "@switchyard/adapter-nats";
-import { describe, expect, it } from "vitest";
-import { natsBuilds } from "../support/nats-builds.js";
-import { startLocalService, type TestService } from "../support/services.js";
 import {
   type ClusterNode,
   settleSubscriptions,
@@ -12,7 +9,10 @@ import {
   waitFor,
   waitForMembers,
   waitUntil,
-} from "./cluster-harness.js";
+} from "@switchyard/server/testing";
+import { describe, expect, it } from "vitest";
+import { natsBuilds } from "../support/nats-builds.js";
+import { startLocalService, type TestService } from "../support/services.js";
 import { natsBus } from "./nats-bus.js";
 import {
   expectLocalDelivery,

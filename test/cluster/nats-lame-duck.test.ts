@@ -4,10 +4,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { connect } from "@nats-io/transport-node";
 import type { NatsAdapter } from "@switchyard/adapter-nats";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { terminate } from "../support/child-exit.js";
-import { natsBuilds } from "../support/nats-builds.js";
-import { getFreePort, LOOPBACK, waitForService } from "../support/net-probe.js";
 import {
   type ClusterNode,
   Peers,
@@ -16,7 +12,12 @@ import {
   waitFor,
   waitForMembers,
   waitUntil,
-} from "./cluster-harness.js";
+} from "@switchyard/server/testing";
+import { io } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { terminate } from "../support/child-exit.js";
+import { natsBuilds } from "../support/nats-builds.js";
+import { getFreePort, LOOPBACK, waitForService } from "../support/net-probe.js";
 import { natsBus } from "./nats-bus.js";
 
 /** Starts one nats-server of a two-server cluster (routes to the other's cluster port). */
@@ -55,7 +56,7 @@ for (const { label, binary } of natsBuilds()) {
     `nats adapter when its server enters lame-duck mode (${label})`,
     () => {
       const servers: ChildProcess[] = [];
-      const peers = new Peers();
+      const peers = new Peers(io);
       const nodes: ClusterNode[] = [];
       const failures: unknown[] = [];
       const onFailure = (err: unknown): void => {

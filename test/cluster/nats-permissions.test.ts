@@ -10,9 +10,6 @@ import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createAdapter, Emitter } from "@switchyard/adapter-nats";
 import type { AdapterError } from "@switchyard/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { natsBuilds } from "../support/nats-builds.js";
-import { getFreePort, LOOPBACK, waitForService } from "../support/net-probe.js";
 import {
   type ClusterNode,
   type ContractBus,
@@ -22,7 +19,11 @@ import {
   waitFor,
   waitForMembers,
   waitUntil,
-} from "./cluster-harness.js";
+} from "@switchyard/server/testing";
+import { io } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { natsBuilds } from "../support/nats-builds.js";
+import { getFreePort, LOOPBACK, waitForService } from "../support/net-probe.js";
 import { TEST_CONNECTION } from "./nats-bus.js";
 
 const CONFIG = `
@@ -42,7 +43,7 @@ for (const { label, binary } of natsBuilds()) {
     () => {
       const connections: NatsConnection[] = [];
       const nodes: ClusterNode[] = [];
-      const peers = new Peers();
+      const peers = new Peers(io);
       let server: ChildProcess | undefined;
       let dir = "";
       let url = "";

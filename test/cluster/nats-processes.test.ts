@@ -6,8 +6,8 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { connect } from "@nats-io/transport-node";
 import { Emitter } from "@switchyard/adapter-nats";
+import { waitUntil } from "@switchyard/server/testing";
 import { describe, expect, inject, it } from "vitest";
-import { waitUntil } from "./cluster-harness.js";
 import { countsAll } from "./support/node-processes.js";
 import {
   itDropsAKilledNode,

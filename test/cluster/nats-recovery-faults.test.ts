@@ -10,6 +10,18 @@ import {
   type NatsHistoryOptions,
 } from "@switchyard/adapter-nats";
 import { decodeClusterMessage, MessageType, type ServerOptions } from "@switchyard/server";
+import {
+  type ClusterNode,
+  CONTRACT_OPTIONS,
+  emitNumbered,
+  RecoveringPeer,
+  recoveryCounters,
+  startNode,
+  upTo,
+  waitForMembers,
+  waitUntil,
+} from "@switchyard/server/testing";
+import { io } from "socket.io-client";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   isCi,
@@ -17,15 +29,7 @@ import {
   startLocalService,
   type TestService,
 } from "../support/services.js";
-import {
-  type ClusterNode,
-  CONTRACT_OPTIONS,
-  startNode,
-  waitForMembers,
-  waitUntil,
-} from "./cluster-harness.js";
 import { natsBus } from "./nats-bus.js";
-import { emitNumbered, RecoveringPeer, recoveryCounters, upTo } from "./recovery-harness.js";
 import { lastMessage, streamInfo } from "./support/jetstream-api.js";
 
 const RECOVERY: Partial<ServerOptions> = { connectionStateRecovery: {} };
@@ -78,7 +82,7 @@ for (const [name, service] of servers) {
       return { bus, nodes: nodes as [ClusterNode, ClusterNode], api, ...historyNames(bus.prefix) };
     };
     const connect = async (node: ClusterNode): Promise<RecoveringPeer> => {
-      const peer = await RecoveringPeer.connect(node);
+      const peer = await RecoveringPeer.connect(io, node);
       peers.push(peer);
       return peer;
     };

@@ -11,20 +11,22 @@ import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createAdapter, Emitter } from "@switchyard/adapter-nats";
 import type { AdapterError, ServerOptions } from "@switchyard/server";
-import { afterEach, describe, expect, it } from "vitest";
-import { getFreePort, LOOPBACK, waitForService } from "../support/net-probe.js";
-import { CURRENT_NATS, defaultBinDirs, findBinary, isCi } from "../support/services.js";
 import {
   type ClusterNode,
   CONTRACT_OPTIONS,
   type ContractBus,
+  RecoveringPeer,
   settleSubscriptions,
   startNode,
+  upTo,
   waitForMembers,
   waitUntil,
-} from "./cluster-harness.js";
+} from "@switchyard/server/testing";
+import { io } from "socket.io-client";
+import { afterEach, describe, expect, it } from "vitest";
+import { getFreePort, LOOPBACK, waitForService } from "../support/net-probe.js";
+import { CURRENT_NATS, defaultBinDirs, findBinary, isCi } from "../support/services.js";
 import { TEST_CONNECTION } from "./nats-bus.js";
-import { RecoveringPeer, upTo } from "./recovery-harness.js";
 
 const RECOVERY: Partial<ServerOptions> = { connectionStateRecovery: {} };
 const current =
@@ -110,7 +112,7 @@ for (const [name, binary] of binaries) {
         recovery: true,
         onError: (err) => emitterErrors.push(err),
       });
-      const peer = await RecoveringPeer.connect(a);
+      const peer = await RecoveringPeer.connect(io, a);
       cleanups.push(async () => peer.close());
       await peer.socket.join("perm");
       await settleSubscriptions(nodes);

@@ -16,18 +16,22 @@ import {
   MessageType,
   type ServerOptions,
 } from "@switchyard/server";
-import { afterEach, describe, expect, it } from "vitest";
 import {
   type ClusterNode,
   CONTRACT_OPTIONS,
+  emitNumbered,
+  RecoveringPeer,
+  recoveryCounters,
   settleSubscriptions,
   startNode,
+  upTo,
   waitFor,
   waitForMembers,
   waitUntil,
-} from "./cluster-harness.js";
+} from "@switchyard/server/testing";
+import { io } from "socket.io-client";
+import { afterEach, describe, expect, it } from "vitest";
 import { natsBus } from "./nats-bus.js";
-import { emitNumbered, RecoveringPeer, recoveryCounters, upTo } from "./recovery-harness.js";
 import { deleteStream, serverAtLeast, streamInfo, streamNames } from "./support/jetstream-api.js";
 
 const RECOVERY: Partial<ServerOptions> = { connectionStateRecovery: {} };
@@ -91,7 +95,7 @@ export function describeNatsRecovery(name: string, url: string | undefined): voi
       return made;
     };
     const connect = async (node: ClusterNode): Promise<RecoveringPeer> => {
-      const peer = await RecoveringPeer.connect(node);
+      const peer = await RecoveringPeer.connect(io, node);
       peers.push(peer);
       return peer;
     };

@@ -3,10 +3,10 @@
 // expiry, signs of life, and a bucket lost and made again.
 import { randomBytes } from "node:crypto";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { waitUntil } from "@switchyard/server/testing";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { HistoryStream } from "../../packages/adapter-nats/src/history-stream.js";
 import { KvSessionStore } from "../../packages/adapter-nats/src/session-store.js";
-import { waitUntil } from "./cluster-harness.js";
 import { deleteStream } from "./support/jetstream-api.js";
 
 const servers: Array<[string, string | undefined]> = [

@@ -2,7 +2,6 @@
 // empty name and very long names each reach exactly their own members across nodes, and a
 // wildcard-looking room never widens a node's subscriptions.
 import { MessageType } from "@switchyard/server";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import {
   type ClusterNode,
   fence,
@@ -12,7 +11,9 @@ import {
   startNode,
   waitFor,
   waitForMembers,
-} from "./cluster-harness.js";
+} from "@switchyard/server/testing";
+import { io } from "socket.io-client";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { natsBus } from "./nats-bus.js";
 
 const servers: Array<[string, string | undefined]> = [
@@ -25,7 +26,7 @@ const WILDCARD_ROOMS = ["*", ">", "a.>"];
 
 for (const [label, url] of servers) {
   describe.skipIf(url === undefined)(`nats subjects with hostile names (${label})`, () => {
-    const peers = new Peers();
+    const peers = new Peers(io);
     let nodes: ClusterNode[] = [];
     let bus: Awaited<ReturnType<typeof natsBus>>;
 

@@ -4,16 +4,18 @@
 // gets every event meant for it exactly once, in each publisher's order, and every return is a
 // recovery. Runs on the in-process bus (the reference bus: same code path as Redis/NATS/IPC).
 import { InProcessBus, type ServerOptions } from "@switchyard/server";
-import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ClusterNode,
   CONTRACT_OPTIONS,
+  type Numbered,
+  RecoveringPeer,
   startNode,
   waitForMembers,
   waitUntil,
-} from "./cluster-harness.js";
-import { type Numbered, RecoveringPeer } from "./recovery-harness.js";
+} from "@switchyard/server/testing";
+import fc from "fast-check";
+import { io } from "socket.io-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOMS = ["r0", "r1", "r2"] as const;
 const CLIENTS = 3;
@@ -114,7 +116,7 @@ class Run {
 
   async connect(homes: number[]): Promise<void> {
     for (let c = 0; c < CLIENTS; c++) {
-      const peer = await RecoveringPeer.connect(this.#nodes[homes[c] ?? 0] as ClusterNode);
+      const peer = await RecoveringPeer.connect(io, this.#nodes[homes[c] ?? 0] as ClusterNode);
       this.peers.push(peer);
       this.expected.push([]);
       this.#chains.push(Promise.resolve());
@@ -147,9 +149,9 @@ class Run {
     } else if (s.kind === "cut" && !this.#away.has(s.client)) {
       const peer = this.peers[s.client] as RecoveringPeer;
       this.#away.add(s.client);
-      this.chain(s.client, () => peer.cut());
+      this.#chain(s.client, () => peer.cut());
     } else if (s.kind === "back" && this.#away.has(s.client)) {
-      this.comeBack(s.client, s.node);
+      this.#comeBack(s.client, s.node);
     } else if (s.kind === "pause") {
       await new Promise((resolve) => setTimeout(resolve, s.ms));
     }
@@ -157,20 +159,20 @@ class Run {
 
   /** Brings back every client still away and waits for every chain. */
   async settle(): Promise<void> {
-    for (const c of [...this.#away]) this.comeBack(c, (c + 1) % 3);
+    for (const c of [...this.#away]) this.#comeBack(c, (c + 1) % 3);
     await Promise.all(this.#chains);
   }
 
-  private comeBack(c: number, node: number): void {
+  #comeBack(c: number, node: number): void {
     const peer = this.peers[c] as RecoveringPeer;
     this.#away.delete(c);
-    this.chain(c, async () => {
+    this.#chain(c, async () => {
       await peer.moveTo(this.#nodes[node] as ClusterNode);
       if (!peer.client.recovered) this.notRecovered.push(c);
     });
   }
 
-  private chain(c: number, next: () => Promise<void>): void {
+  #chain(c: number, next: () => Promise<void>): void {
     this.#chains[c] = (this.#chains[c] as Promise<void>).then(next);
   }
 }

@@ -2,8 +2,8 @@
 // processes would), and every run its own channel prefix (others test on the same server).
 import { randomBytes } from "node:crypto";
 import { channelFor, createAdapter, Emitter } from "@switchyard/adapter-redis";
+import type { ContractBus } from "@switchyard/server/testing";
 import { Cluster, Redis } from "ioredis";
-import type { ContractBus } from "./cluster-harness.js";
 
 /** A contract bus on the Redis at `url`; `sharded` uses SPUBLISH/SSUBSCRIBE. */
 export function redisBus(url: string, sharded = false): ContractBus {

@@ -6,10 +6,10 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { channelFor, createAdapter } from "@switchyard/adapter-redis";
 import { type ClusterAdapter, Server } from "@switchyard/server";
+import { waitFor, waitUntil } from "@switchyard/server/testing";
 import { Redis } from "ioredis";
 import { type Socket as ClientSocket, io as ioc } from "socket.io-client";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { waitFor, waitUntil } from "./cluster-harness.js";
 
 const url = inject("redisUrl");
 

@@ -1,8 +1,8 @@
 // Broker outage: a private redis-server is stopped for ~2 s while clients chat, then restarted on
 // the same port. Nodes stay up, local rooms keep working, cross-node delivery resumes after.
+import { type ClusterNode, type Peer, waitFor, waitForMembers } from "@switchyard/server/testing";
 import { describe, expect, it } from "vitest";
 import { startLocalService, type TestService } from "../support/services.js";
-import { type ClusterNode, type Peer, waitFor, waitForMembers } from "./cluster-harness.js";
 import { redisBus } from "./redis-bus.js";
 import {
   expectLocalDelivery,
@@ -59,7 +59,7 @@ function describeOutage(service: TestService | undefined, sharded: boolean): voi
       await waitForMembers(nodes, 2);
       expect(failures).toEqual([]);
       // Whatever the adapters reported during the outage is a typed, documented error.
-      const known = new Set(["SY_ERR_REDIS_CLIENT_ERROR", "SY_ERR_ADAPTER_PUBLISH_FAILED"]);
+      const known = new Set(["SY_ERR_ADAPTER_REDIS_CLIENT_ERROR", "SY_ERR_ADAPTER_PUBLISH_FAILED"]);
       expect(adapterErrors.filter((err) => !known.has(err.code))).toEqual([]);
     });
 

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..", "..");
-const CODE = /["'`](SY_ERR_[A-Z0-9_]+)["'`]/g;
+// A quoted code, or a code as an object key (the deprecated-alias maps).
+const CODE = /["'`](SY_ERR_[A-Z0-9_]+)["'`]|\b(SY_ERR_[A-Z0-9_]+)\??:/g;
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
@@ -19,7 +20,8 @@ async function codesInSource(): Promise<Set<string>> {
   for (const pkg of packages) {
     for (const file of await sourceFiles(join(root, "packages", pkg, "src"))) {
       for (const match of (await readFile(file, "utf8")).matchAll(CODE)) {
-        if (match[1]) codes.add(match[1]);
+        const code = match[1] ?? match[2];
+        if (code) codes.add(code);
       }
     }
   }

@@ -81,9 +81,10 @@ describe("hostile input", () => {
     }
   });
 
-  it("closes a session flooded with 10,001 packets in one payload as a parse error", async () => {
+  it("closes a session flooded with 10,001 packets in one payload as a parse error, and only that one", async () => {
     const harness = await startEngine();
     const { open, session } = await handshake(harness);
+    const bystander = await handshake(harness);
     const closed = waitForEvent<[EngineCloseReason]>(session, "close");
     const body = Array.from({ length: 10_001 }, () => "6").join("\x1e");
     await rawRequest(harness.port, {
@@ -92,5 +93,10 @@ describe("hostile input", () => {
       body,
     }).catch(() => undefined);
     expect((await closed)[0]).toBe("parse error");
+    expect(bystander.session.readyState).toBe("open");
+    const poll = rawPoll(harness, bystander.open.sid);
+    bystander.session.send("still served");
+    expect((await poll).body).toBe("4still served");
+    expect(harness.engine.clientsCount).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
+import { waitUntil } from "@switchyard/server/testing";
 import type { Balancer } from "@switchyard/sticky";
 import { io as ioc } from "socket.io-client";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { waitUntil } from "../cluster/cluster-harness.js";
 import { startLocalService, type TestService } from "../support/services.js";
 import type { FleetNode } from "./support/fleet.js";
 import { startFleetBehindBalancer } from "./support/fleet-balancer.js";

@@ -7,10 +7,10 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Socket } from "@switchyard/server";
+import type { EngineSession, Socket } from "@switchyard/server";
 import { nodeTag, readSidTag, Server } from "@switchyard/server";
 import { io as ioc } from "socket.io-client";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { connected, type Harness, startServer, waitFor } from "./harness.js";
 import { openRawPeer, rawConnect } from "./raw-peer.js";
 
@@ -95,10 +95,27 @@ describe("handshake", () => {
     expect(s1).toBe(s2);
   });
 
-  it("closes a session that joins no namespace within connectTimeout", async () => {
-    h = await startServer({ connectTimeout: 50 });
-    const peer = await openRawPeer(h.port);
-    await peer.closed();
+  it("closes a session that joins no namespace within connectTimeout, when that timer fires", async () => {
+    // A delay no other timer of the server uses: the test fires that timer itself.
+    const connectTimeout = 60_123;
+    const timers = vi.spyOn(globalThis, "setTimeout");
+    try {
+      h = await startServer({ connectTimeout });
+      const sessions = waitFor<[EngineSession]>(h.io.engine, "connection");
+      const peer = await openRawPeer(h.port);
+      const [session] = await sessions;
+      const reasons: string[] = [];
+      session.on("close", (reason) => reasons.push(reason));
+      const armed = timers.mock.calls.filter(([, ms]) => ms === connectTimeout);
+      expect(armed).toHaveLength(1);
+      expect(session.readyState).toBe("open");
+      const [fire] = armed[0] as [() => void];
+      fire();
+      await peer.closed();
+      expect(reasons).toEqual(["forced close"]);
+    } finally {
+      timers.mockRestore();
+    }
   });
 
   it("keeps the session open after a CONNECT within connectTimeout", async () => {

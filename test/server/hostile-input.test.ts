@@ -96,21 +96,27 @@ describe("hostile input", () => {
     });
   }
 
-  it("closes the connection on binary data with no BINARY packet pending", async () => {
+  it("closes the connection on binary data with no BINARY packet pending, and only that one", async () => {
     h = await startServer();
+    const healthy = await bystander(h);
     const peer = await openRawPeer(h.port);
     await rawConnect(peer);
     peer.send(Buffer.from([1, 2, 3]));
     await peer.closed();
+    expect(await healthy.emitWithAck("alive")).toBe("yes");
+    expect(h.io.engine.clientsCount).toBe(1);
   });
 
-  it("closes the connection on text while attachments are still expected", async () => {
+  it("closes the connection on text while attachments are still expected, and only that one", async () => {
     h = await startServer();
+    const healthy = await bystander(h);
     const peer = await openRawPeer(h.port);
     await rawConnect(peer);
     peer.send('451-["f",{"_placeholder":true,"num":0}]');
     peer.send('42["x"]');
     await peer.closed();
+    expect(await healthy.emitWithAck("alive")).toBe("yes");
+    expect(h.io.engine.clientsCount).toBe(1);
   });
 
   it("closes the connection on a duplicate CONNECT", async () => {
@@ -123,35 +129,47 @@ describe("hostile input", () => {
     expect(await healthy.emitWithAck("alive")).toBe("yes");
   });
 
-  it("closes the connection on an EVENT for a namespace it did not join", async () => {
+  it("closes the connection on an EVENT for a namespace it did not join, and only that one", async () => {
     h = await startServer();
+    const healthy = await bystander(h);
     h.io.of("/admin");
     const peer = await openRawPeer(h.port);
     await rawConnect(peer);
     peer.send('42/admin,["x"]');
     await peer.closed();
+    expect(await healthy.emitWithAck("alive")).toBe("yes");
+    expect(h.io.engine.clientsCount).toBe(1);
   });
 
-  it("closes the connection on an EVENT before any CONNECT", async () => {
+  it("closes the connection on an EVENT before any CONNECT, and only that one", async () => {
     h = await startServer();
+    const healthy = await bystander(h);
     const peer = await openRawPeer(h.port);
     peer.send('42["x"]');
     await peer.closed();
+    expect(await healthy.emitWithAck("alive")).toBe("yes");
+    expect(h.io.engine.clientsCount).toBe(1);
   });
 
-  it("closes the connection on a CONNECT_ERROR sent by a client", async () => {
+  it("closes the connection on a CONNECT_ERROR sent by a client, and only that one", async () => {
     h = await startServer();
+    const healthy = await bystander(h);
     const peer = await openRawPeer(h.port);
     await rawConnect(peer);
     peer.send('44{"message":"x"}');
     await peer.closed();
+    expect(await healthy.emitWithAck("alive")).toBe("yes");
+    expect(h.io.engine.clientsCount).toBe(1);
   });
 
-  it("closes the connection on a CONNECT whose payload is not an object", async () => {
+  it("closes the connection on a CONNECT whose payload is not an object, and only that one", async () => {
     h = await startServer();
+    const healthy = await bystander(h);
     const peer = await openRawPeer(h.port);
     peer.send("40[]");
     await peer.closed();
+    expect(await healthy.emitWithAck("alive")).toBe("yes");
+    expect(h.io.engine.clientsCount).toBe(1);
   });
 
   it("accepts a CONNECT to a namespace without the trailing comma", async () => {

@@ -3,7 +3,14 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AdapterNamespace, ServerOptions } from "@switchyard/server";
-import { Adapter, Namespace, ParentNamespace, Server, Socket } from "@switchyard/server";
+import {
+  Adapter,
+  InvalidArgumentError,
+  Namespace,
+  ParentNamespace,
+  Server,
+  Socket,
+} from "@switchyard/server";
 import { Server as OfficialEngine } from "engine.io";
 import { Server as OfficialServer } from "socket.io";
 import { io as ioc } from "socket.io-client";
@@ -308,11 +315,20 @@ describe("Server close()", () => {
 });
 
 describe("Server options", () => {
-  it("refuses an empty nodeId and a negative connectTimeout", () => {
-    expect(() => new Server({ nodeId: "" })).toThrow("option nodeId must be a non-empty string");
-    expect(() => new Server({ connectTimeout: -1 })).toThrow(
-      "option connectTimeout must be a non-negative number",
+  it("refuses an empty nodeId and a negative connectTimeout with InvalidArgumentError", () => {
+    expect(() => new Server({ nodeId: "" })).toThrow(
+      expect.objectContaining({
+        code: "SY_ERR_SERVER_INVALID_ARGUMENT",
+        message: "option nodeId must be a non-empty string",
+      }),
     );
+    expect(() => new Server({ connectTimeout: -1 })).toThrow(
+      expect.objectContaining({
+        code: "SY_ERR_SERVER_INVALID_ARGUMENT",
+        message: "option connectTimeout must be a non-negative number",
+      }),
+    );
+    expect(() => new Server({ nodeId: "" })).toThrow(InvalidArgumentError);
   });
 
   it("accepts the official socket.io-parser as a custom parser", async () => {

@@ -2,11 +2,13 @@
 // `typecheck` project once one exists). No runtime assertions.
 
 import type {
+  AttachTarget,
   BroadcastOperator,
   DecorateAcknowledgements,
   DecorateAcknowledgementsWithMultipleResponses,
   DecorateAcknowledgementsWithTimeoutAndMultipleResponses,
   DisconnectReason,
+  EngineServer,
   EventNamesWithAck,
   EventNamesWithError,
   EventNamesWithoutAck,
@@ -162,5 +164,30 @@ describe("more of the typed surface", () => {
     // @ts-expect-error not a server disconnect reason
     const reason: DisconnectReason = "io client disconnect";
     void reason;
+  });
+});
+
+describe("engine and httpServer, before and after attach()", () => {
+  it("types both as present, as socket.io's typings do, and as they are at runtime", () => {
+    // Before attach(): `engine` is created on first read, `httpServer` throws (never undefined).
+    const io = new Server();
+    expectTypeOf(io.engine).toEqualTypeOf<EngineServer>();
+    expectTypeOf(io.httpServer).toEqualTypeOf<AttachTarget>();
+    expectTypeOf(new Server(3000).engine).toEqualTypeOf<EngineServer>();
+    expectTypeOf(io.listen(3000).httpServer).toEqualTypeOf<AttachTarget>();
+  });
+
+  it("compiles socket.io code that reads them on a Server it was handed", () => {
+    const setup = (io: Server): void => {
+      io.engine.on("connection_error", (err) => {
+        expectTypeOf(err.code).toEqualTypeOf<0 | 1 | 2 | 3 | 4 | 5>();
+      });
+      io.engine.on("initial_headers", (headers) => {
+        headers["set-cookie"] = "a=b";
+      });
+      expectTypeOf(io.engine.clientsCount).toEqualTypeOf<number>();
+      io.httpServer.on("close", () => undefined);
+    };
+    setup(new Server());
   });
 });

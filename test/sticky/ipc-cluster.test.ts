@@ -1,8 +1,8 @@
 // The IPC adapter across real node:cluster workers: setupPrimary with three workers running our
 // Server with `createAdapter()`, and a user-run primary with `setupPrimaryRelay()`.
+import { waitFor, waitUntil } from "@switchyard/server/testing";
 import type { Socket as ClientSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor, waitUntil } from "../cluster/cluster-harness.js";
 import { connectClient, connectClients } from "./nodes.js";
 import { type FixtureProcess, startFixture } from "./support/ipc-process.js";
 

@@ -1,10 +1,13 @@
 // The adapter and recovery contracts on the IPC adapter: every node has its own bus and channel to
 // one relay, as each worker of a node:cluster primary would (the channel is simulated in-process;
 // the separate-process runs are in ipc-cluster.test.ts and test/recovery/sticky-primary.test.ts).
+import {
+  type ContractBus,
+  describeAdapterContract,
+  describeRecoveryContract,
+} from "@switchyard/server/testing";
 import { createAdapter, IpcRelay } from "@switchyard/sticky";
-import type { ContractBus } from "../cluster/cluster-harness.js";
-import { describeAdapterContract } from "../cluster/contract.js";
-import { describeRecoveryContract } from "../cluster/contract-recovery.js";
+import { io } from "socket.io-client";
 import { ipcLink } from "./support/ipc-link.js";
 
 /** A relay and one simulated worker channel per node. */
@@ -18,5 +21,5 @@ async function ipcBus(): Promise<ContractBus> {
   };
 }
 
-describeAdapterContract("node:cluster IPC (simulated channels)", ipcBus);
-describeRecoveryContract("node:cluster IPC (simulated channels)", ipcBus);
+describeAdapterContract("node:cluster IPC (simulated channels)", ipcBus, { io });
+describeRecoveryContract("node:cluster IPC (simulated channels)", ipcBus, { io });

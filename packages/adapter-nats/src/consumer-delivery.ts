@@ -89,7 +89,7 @@ export class ConsumerDelivery {
     const started = new Promise<void>((resolve) => {
       ready = resolve;
     });
-    void this.run(ready);
+    void this.#run(ready);
     return started;
   }
 
@@ -108,7 +108,7 @@ export class ConsumerDelivery {
     this.#stop = undefined;
   }
 
-  private async run(ready: () => void): Promise<void> {
+  async #run(ready: () => void): Promise<void> {
     let retry = RETRY_MIN_MS;
     while (this.#running) {
       this.#kicked = false;
@@ -124,7 +124,7 @@ export class ConsumerDelivery {
         // received it, as a core subscription's is, never between the microtasks of a restore.
         const messages = await consumer.consume({
           max_messages: 512,
-          callback: (message) => this.dispatch(message.subject, message.seq, message.data),
+          callback: (message) => this.#dispatch(message.subject, message.seq, message.data),
         });
         this.#stop = () => {
           void messages.close().catch(noop);
@@ -149,7 +149,7 @@ export class ConsumerDelivery {
     }
   }
 
-  private dispatch(subject: string, seq: number, payload: Uint8Array): void {
+  #dispatch(subject: string, seq: number, payload: Uint8Array): void {
     const position = this.#positionOf(seq);
     if (!subject.startsWith(this.#historyBase)) return;
     const live = this.#liveBase + subject.slice(this.#historyBase.length);

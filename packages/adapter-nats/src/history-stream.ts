@@ -109,7 +109,7 @@ export class HistoryStream {
 
   /** With consumer delivery: the ordered messages of live subject `subject` go to `handler`. */
   route(subject: string, handler: OrderedHandler): void {
-    this.consumer().route(subject, handler);
+    this.#consumerDelivery().route(subject, handler);
   }
 
   /** Undoes {@link route}. */
@@ -145,7 +145,7 @@ export class HistoryStream {
       this.#bucketTtlMs = ttl;
       this.#bucket = undefined;
     }
-    const [epoch] = await Promise.all([this.ready(), this.sessions()]);
+    const [epoch] = await Promise.all([this.#whenReady(), this.sessions()]);
     this.#users++;
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => this.check(), CHECK_EVERY_MS);
@@ -201,7 +201,7 @@ export class HistoryStream {
       this.#lastAck = ack.seq;
     } catch (err) {
       // No stream took it (deleted, or lost in a memory-storage restart): make it again.
-      if (isNoStream(err)) this.recreate();
+      if (isNoStream(err)) this.#recreate();
       throw err;
     }
   }
@@ -222,7 +222,7 @@ export class HistoryStream {
       throw err;
     }
     const epoch = epochOf(info);
-    if (epoch !== this.#epoch) this.setEpoch(info);
+    if (epoch !== this.#epoch) this.#setEpoch(info);
     // Entries at `from` itself are needed (the rest of a batch); at 0, the first one is.
     if (info.state.first_seq > Math.max(1, from.major)) return { ok: false, reason: "trimmed" };
     return { ok: true, epoch, entries };
@@ -243,26 +243,26 @@ export class HistoryStream {
       this.counters.malformed++;
       return "malformed";
     }
-    const position = this.positionOf(seq);
+    const position = this.#positionOf(seq);
     // The previous message of the same subject (the same log): a gap in it shows a lost copy.
     const last = parseSequence(headers.get("Nats-Last-Sequence"));
     return last === undefined ? position : { ...position, prev: { major: last, minor: 0 } };
   }
 
   /** The position of sequence `seq`, delivered now (after every lower one). */
-  private positionOf(seq: number): DeliveredPosition {
+  #positionOf(seq: number): DeliveredPosition {
     // Delivered in sequence order: one at or below the last is a new stream.
     if (seq <= this.#lastSeq) this.check();
     this.#lastSeq = seq;
     return { epoch: this.#epoch, major: seq, minor: 0 };
   }
 
-  private consumer(): ConsumerDelivery {
+  #consumerDelivery(): ConsumerDelivery {
     this.#consumer ??= new ConsumerDelivery(
       this.#js,
       this.names.stream,
       this.#prefix,
-      (seq) => this.positionOf(seq),
+      (seq) => this.#positionOf(seq),
       () => this.#lastSeq,
       () => this.check(),
     );
@@ -276,10 +276,10 @@ export class HistoryStream {
       try {
         const jsm = await this.manager();
         const info = await jsm.streams.info(this.names.stream);
-        this.setEpoch(info);
-        this.watchConsumer(info.state.last_seq);
+        this.#setEpoch(info);
+        this.#watchConsumer(info.state.last_seq);
       } catch (err) {
-        if (isStreamNotFound(err)) this.recreate();
+        if (isStreamNotFound(err)) this.#recreate();
       }
     })();
     this.#checking = checking;
@@ -292,7 +292,7 @@ export class HistoryStream {
    * A consumer that delivered nothing between two checks while the stream holds more than it
    * delivered has stalled (seen under heavy load): it is made again, after the last delivered.
    */
-  private watchConsumer(lastStored: number): void {
+  #watchConsumer(lastStored: number): void {
     if (this.#delivery !== "consumer" || lastStored <= this.#lastSeq) {
       this.#stalledAt = undefined;
       return;
@@ -301,9 +301,9 @@ export class HistoryStream {
     this.#stalledAt = this.#lastSeq;
   }
 
-  private ready(): Promise<string> {
+  #whenReady(): Promise<string> {
     if (this.#ready === undefined) {
-      const ensuring = this.ensure();
+      const ensuring = this.#ensure();
       this.#ready = ensuring;
       ensuring.catch(() => {
         if (this.#ready === ensuring) this.#ready = undefined;
@@ -313,13 +313,13 @@ export class HistoryStream {
   }
 
   /** Makes the stream again (it is gone); later appends and deliveries use the new epoch. */
-  private recreate(): void {
+  #recreate(): void {
     if (this.#maxAgeMs === 0) return;
     this.#ready = undefined;
-    this.ready().catch(() => undefined);
+    this.#whenReady().catch(() => undefined);
   }
 
-  private async ensure(): Promise<string> {
+  async #ensure(): Promise<string> {
     const jsm = await this.manager();
     const name = this.names.stream;
     let info: StreamInfo;
@@ -332,7 +332,7 @@ export class HistoryStream {
           this.names,
           this.#options,
           this.#maxAgeMs,
-          this.wantedDelivery(),
+          this.#wantedDelivery(),
         );
         info = await jsm.streams.add(config);
       } catch (addError) {
@@ -355,17 +355,17 @@ export class HistoryStream {
     );
     if (update !== undefined) info = await jsm.streams.update(name, update);
     this.#delivery = delivery;
-    this.setEpoch(info);
+    this.#setEpoch(info);
     if (delivery === "consumer") {
       // What is stored already came before this node: the consumer starts after it.
       if (this.#lastSeq === 0) this.#lastSeq = info.state.last_seq;
-      await this.consumer().start();
+      await this.#consumerDelivery().start();
     }
     return this.#epoch;
   }
 
   /** The delivery of a stream made now: the option, else RePublish from nats-server 2.10 on. */
-  private wantedDelivery(): HistoryDelivery {
+  #wantedDelivery(): HistoryDelivery {
     const ordered = serverAtLeast(this.#nc.info?.version, 2, 10);
     const wanted = this.#options.delivery ?? (ordered ? "republish" : "consumer");
     if (wanted === "republish" && !ordered) {
@@ -377,7 +377,7 @@ export class HistoryStream {
     return wanted;
   }
 
-  private setEpoch(info: StreamInfo): void {
+  #setEpoch(info: StreamInfo): void {
     const epoch = epochOf(info);
     if (epoch === this.#epoch) return;
     if (this.#epoch !== "") this.counters.epochChanges++;

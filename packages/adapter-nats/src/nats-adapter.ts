@@ -150,13 +150,13 @@ export class NatsAdapter extends ClusterAdapter {
   }
 
   protected doPublish(target: ClusterTarget, payload: Uint8Array): Promise<void> {
-    const subject = this.subject(target);
+    const subject = this.#subject(target);
     if (this.#sequencer === undefined) return this.#bus.publish(subject, payload);
     return this.#sequencer.publish(() => this.#bus.publish(subject, payload));
   }
 
   protected async doSubscribe(target: ClusterTarget): Promise<void> {
-    const subject = this.subject(target);
+    const subject = this.#subject(target);
     if (this.#subscriptions.has(subject)) return;
     const stream = this.#history?.stream;
     if (stream?.delivery === "consumer") {
@@ -177,7 +177,7 @@ export class NatsAdapter extends ClusterAdapter {
   }
 
   protected async doUnsubscribe(target: ClusterTarget): Promise<void> {
-    const subject = this.subject(target);
+    const subject = this.#subject(target);
     this.#history?.stream.unroute(subject, this.#orderedHandler);
     const subscribing = this.#subscriptions.get(subject);
     if (subscribing === undefined) return;
@@ -186,7 +186,7 @@ export class NatsAdapter extends ClusterAdapter {
     if (subscription !== undefined) this.#bus.unsubscribe(subscription);
   }
 
-  private subject(target: ClusterTarget): string {
+  #subject(target: ClusterTarget): string {
     return subjectFor(this.#prefix, this.nsp.name, target);
   }
 }

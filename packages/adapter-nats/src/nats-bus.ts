@@ -62,7 +62,7 @@ export class NatsBus {
     this.#listeners.add(listener);
     if (!this.#watching) {
       this.#watching = true;
-      void this.watch();
+      void this.#watch();
     }
   }
 
@@ -73,11 +73,11 @@ export class NatsBus {
     if (this.#nc.isClosed() || this.#nc.isDraining()) return;
     this.#draining = true;
     // While disconnected a drain waits for the next dial; shutdown must not: close after a bound.
-    await bounded(this.drainOrFail(), DRAIN_BOUND_MS);
+    await bounded(this.#drainOrFail(), DRAIN_BOUND_MS);
     if (!this.#nc.isClosed()) await this.#nc.close().catch(noop);
   }
 
-  private drainOrFail(): Promise<void> {
+  #drainOrFail(): Promise<void> {
     try {
       return this.#nc.drain();
     } catch (err) {
@@ -121,7 +121,7 @@ export class NatsBus {
         handler(msg.data, msg.headers);
       },
     });
-    if (this.#state === "connected") await this.confirm();
+    if (this.#state === "connected") await this.#confirm();
     return subscription;
   }
 
@@ -129,19 +129,19 @@ export class NatsBus {
    * Resolves when the server has processed what was written so far (bounded). Subscriptions made
    * in the same tick share one flush: its PING is written after all their SUBs.
    */
-  private confirm(): Promise<void> {
+  #confirm(): Promise<void> {
     if (this.#confirming === undefined) {
       this.#confirming = new Promise<void>((resolve) => {
         queueMicrotask(() => {
           this.#confirming = undefined;
-          resolve(bounded(this.flushOrFail(), SUBSCRIBE_CONFIRM_MS));
+          resolve(bounded(this.#flushOrFail(), SUBSCRIBE_CONFIRM_MS));
         });
       });
     }
     return this.#confirming;
   }
 
-  private flushOrFail(): Promise<void> {
+  #flushOrFail(): Promise<void> {
     try {
       return this.#nc.flush();
     } catch (err) {
@@ -166,18 +166,18 @@ export class NatsBus {
         for (const listener of this.#listeners) listener.reconnected();
         break;
       case "ldm":
-        this.onLameDuck();
+        this.#onLameDuck();
         break;
       case "error":
-        this.report(connectionError("the NATS connection reported an error", status.error));
+        this.#report(connectionError("the NATS connection reported an error", status.error));
         break;
       case "slowConsumer": {
         const message = `slow consumer on ${status.sub.getSubject()}: ${status.pending} pending`;
-        this.report(connectionError(message, undefined));
+        this.#report(connectionError(message, undefined));
         break;
       }
       case "close":
-        this.onClosed();
+        this.#onClosed();
         break;
       default:
         // ping, reconnecting, update, staleConnection, forceReconnect: nothing to do.
@@ -185,41 +185,41 @@ export class NatsBus {
     }
   }
 
-  private async watch(): Promise<void> {
+  async #watch(): Promise<void> {
     try {
       for await (const status of this.#nc.status()) this.onStatus(status);
     } catch (cause) {
-      this.report(connectionError("the NATS status stream failed", cause));
+      this.#report(connectionError("the NATS status stream failed", cause));
     }
     // The iterator ends when the connection closes (a "close" status is not always delivered).
-    if (this.#nc.isClosed()) this.onClosed();
+    if (this.#nc.isClosed()) this.#onClosed();
   }
 
   /**
    * The server is about to shut down. With other servers in the cluster, move now (a reconnect
    * picks another one) instead of waiting to be cut off; alone, keep going until it closes us.
    */
-  private onLameDuck(): void {
+  #onLameDuck(): void {
     this.#lameDuck = true;
     // The lame-duck INFO advertises the servers still accepting clients (itself excluded).
     const current = this.#nc.getServer();
     const others = (this.#nc.info?.connect_urls ?? []).filter((url) => url !== current);
     if (others.length > 0) {
       this.#nc.reconnect().catch((cause: unknown) => {
-        this.report(connectionError("reconnect on lame-duck mode failed", cause));
+        this.#report(connectionError("reconnect on lame-duck mode failed", cause));
       });
     }
   }
 
-  private onClosed(): void {
+  #onClosed(): void {
     if (this.#state === "closed") return;
     this.#state = "closed";
     if (this.#draining) return;
     const message = "the NATS connection closed: this node no longer reaches the others";
-    this.report(new NatsAdapterError(NatsAdapterErrorCode.CONNECTION_CLOSED, message));
+    this.#report(new NatsAdapterError(NatsAdapterErrorCode.CONNECTION_CLOSED, message));
   }
 
-  private report(error: NatsAdapterError): void {
+  #report(error: NatsAdapterError): void {
     for (const listener of this.#listeners) listener.busError(error);
   }
 }

@@ -51,20 +51,20 @@ export class NatsHistory implements ClusterHistory {
   }
 
   append(target: ClusterTarget, payload: Uint8Array): Promise<void> {
-    return this.#stream.append(this.subject(target), payload);
+    return this.#stream.append(this.#subject(target), payload);
   }
 
   /** Stored too (a tiny entry on the node's history subject): the stream gives it its position. */
   fence(uid: string, payload: Uint8Array): Promise<void> {
-    return this.#stream.append(this.subject({ kind: "node", uid }), payload);
+    return this.#stream.append(this.#subject({ kind: "node", uid }), payload);
   }
 
   read(targets: ClusterTarget[], from: LogPosition): Promise<HistoryRead> {
-    const subjects = [...new Set(targets.map((target) => this.subject(target)))];
+    const subjects = [...new Set(targets.map((target) => this.#subject(target)))];
     return this.#stream.read(subjects, from);
   }
 
-  private subject(target: ClusterTarget): string {
+  #subject(target: ClusterTarget): string {
     return historySubjectFor(this.#prefix, this.#nsp, target);
   }
 }

@@ -20,16 +20,16 @@ export class PublishSequencer {
 
   /** Sends an append now, or right after the ordinary messages queued before it. */
   append(send: () => Promise<void>): Promise<void> {
-    if (this.#tail === undefined) return this.track(send());
+    if (this.#tail === undefined) return this.#track(send());
     let result: Promise<void> = Promise.resolve();
     const sent = this.#tail.then(() => {
       try {
-        result = this.track(send());
+        result = this.#track(send());
       } catch (err) {
         result = Promise.reject(err);
       }
     });
-    this.setTail(sent);
+    this.#setTail(sent);
     return sent.then(() => result);
   }
 
@@ -37,13 +37,13 @@ export class PublishSequencer {
   publish(send: () => Promise<void>): Promise<void> {
     if (this.#tail === undefined && this.#unacked.size === 0) return send();
     const before = this.#tail ?? Promise.resolve();
-    const done = before.then(() => this.stored()).then(send);
-    this.setTail(done.then(noop, noop));
+    const done = before.then(() => this.#stored()).then(send);
+    this.#setTail(done.then(noop, noop));
     return done;
   }
 
   /** Resolves when every append sent so far was acknowledged or failed, or after the bound. */
-  private stored(): Promise<void> {
+  #stored(): Promise<void> {
     if (this.#unacked.size === 0) return Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((resolve) => {
@@ -54,14 +54,14 @@ export class PublishSequencer {
     return Promise.race([all, bound]).finally(() => clearTimeout(timer));
   }
 
-  private track(appending: Promise<void>): Promise<void> {
+  #track(appending: Promise<void>): Promise<void> {
     const settled = appending.then(noop, noop);
     this.#unacked.add(settled);
     void settled.then(() => this.#unacked.delete(settled));
     return appending;
   }
 
-  private setTail(tail: Promise<void>): void {
+  #setTail(tail: Promise<void>): void {
     this.#tail = tail;
     void tail.then(() => {
       if (this.#tail === tail) this.#tail = undefined;

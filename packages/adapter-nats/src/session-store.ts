@@ -74,7 +74,7 @@ export class KvSessionStore implements SessionStore {
    * Runs `op` on the bucket. A bucket that is gone (a memory-storage restart) is made again:
    * a read then finds nothing (`lost`), a write is made once more in the new bucket.
    */
-  private async use<T>(op: (kv: KV) => Promise<T>, lost: (() => T) | undefined): Promise<T> {
+  async #use<T>(op: (kv: KV) => Promise<T>, lost: (() => T) | undefined): Promise<T> {
     try {
       return await op(await this.#bucket.open());
     } catch (err) {
@@ -86,20 +86,20 @@ export class KvSessionStore implements SessionStore {
   }
 
   save(owner: string, records: SessionWrite[]): Promise<void> {
-    return this.use(
-      (kv) => settleAll(records.map((record) => this.write(kv, owner, record))),
+    return this.#use(
+      (kv) => settleAll(records.map((record) => this.#write(kv, owner, record))),
       undefined,
     );
   }
 
   drop(owner: string, pids: string[]): Promise<void> {
-    return this.use((kv) => this.dropOwned(kv, owner, pids), noop);
+    return this.#use((kv) => this.#dropOwned(kv, owner, pids), noop);
   }
 
-  private async dropOwned(kv: KV, owner: string, pids: string[]): Promise<void> {
+  async #dropOwned(kv: KV, owner: string, pids: string[]): Promise<void> {
     await settleAll(
       pids.map(async (pid) => {
-        const key = this.recordKey(pid);
+        const key = this.#recordKey(pid);
         const mine = `${owner}\u0000${key}`;
         const known = this.#revisions.get(mine);
         this.#revisions.delete(mine);
@@ -124,23 +124,23 @@ export class KvSessionStore implements SessionStore {
   }
 
   peek(pid: string): Promise<Uint8Array | undefined> {
-    return this.use(async (kv) => {
-      const current = live(await kv.get(this.recordKey(pid)));
+    return this.#use(async (kv) => {
+      const current = live(await kv.get(this.#recordKey(pid)));
       return current === undefined || current.claimed ? undefined : current.value;
     }, none);
   }
 
   claim(owner: string, pid: string, ttlMs: number): Promise<Uint8Array | undefined> {
-    return this.use((kv) => this.claimOnce(kv, owner, pid, ttlMs), none);
+    return this.#use((kv) => this.#claimOnce(kv, owner, pid, ttlMs), none);
   }
 
-  private async claimOnce(
+  async #claimOnce(
     kv: KV,
     owner: string,
     pid: string,
     ttlMs: number,
   ): Promise<Uint8Array | undefined> {
-    const key = this.recordKey(pid);
+    const key = this.#recordKey(pid);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const entry = await kv.get(key);
       const current = live(entry);
@@ -153,7 +153,7 @@ export class KvSessionStore implements SessionStore {
       });
       try {
         // The claimer owns it now: its next write (the restored socket's) needs no read.
-        this.remember(`${owner}\u0000${key}`, await kv.update(key, claimed, entry.revision));
+        this.#remember(`${owner}\u0000${key}`, await kv.update(key, claimed, entry.revision));
         return current.value;
       } catch (err) {
         // Another claim, or the owner's refresh, came first: read again.
@@ -164,17 +164,17 @@ export class KvSessionStore implements SessionStore {
   }
 
   touch(uid: string, ttlMs: number): Promise<void> {
-    return this.use(async (kv) => {
+    return this.#use(async (kv) => {
       const now = Date.now();
       const value = encodeTime(now);
       const entry = { owner: uid, expiresAt: now + ttlMs, claimed: false, value };
-      await kv.put(this.nodeKey(uid), encodeSession(entry));
+      await kv.put(this.#nodeKey(uid), encodeSession(entry));
     }, undefined);
   }
 
   lastSeen(uid: string): Promise<number | undefined> {
-    return this.use(async (kv) => {
-      const current = live(await kv.get(this.nodeKey(uid)));
+    return this.#use(async (kv) => {
+      const current = live(await kv.get(this.#nodeKey(uid)));
       return current === undefined || current.owner !== uid ? undefined : decodeTime(current.value);
     }, none);
   }
@@ -183,8 +183,8 @@ export class KvSessionStore implements SessionStore {
    * Writes one record unless a live record of another node is there. One round trip when this
    * node's last write is still the record's last revision, or when there is no record yet.
    */
-  private async write(kv: KV, owner: string, record: SessionWrite): Promise<void> {
-    const key = this.recordKey(record.pid);
+  async #write(kv: KV, owner: string, record: SessionWrite): Promise<void> {
+    const key = this.#recordKey(record.pid);
     const bytes = encodeSession({
       owner,
       expiresAt: Date.now() + record.ttlMs,
@@ -194,7 +194,7 @@ export class KvSessionStore implements SessionStore {
     const mine = `${owner}\u0000${key}`;
     const known = this.#revisions.get(mine);
     try {
-      this.remember(
+      this.#remember(
         mine,
         known === undefined ? await kv.create(key, bytes) : await kv.update(key, bytes, known),
       );
@@ -209,7 +209,7 @@ export class KvSessionStore implements SessionStore {
       const current = live(entry);
       if (current !== undefined && current.owner !== owner) return;
       try {
-        this.remember(
+        this.#remember(
           mine,
           entry === null
             ? await kv.create(key, bytes)
@@ -223,7 +223,7 @@ export class KvSessionStore implements SessionStore {
   }
 
   /** Keeps the revision of an owner's last write of a key (bounded: the oldest go first). */
-  private remember(mine: string, revision: number): void {
+  #remember(mine: string, revision: number): void {
     this.#revisions.delete(mine);
     this.#revisions.set(mine, revision);
     if (this.#revisions.size > MAX_REVISIONS) {
@@ -232,11 +232,11 @@ export class KvSessionStore implements SessionStore {
     }
   }
 
-  private recordKey(pid: string): string {
+  #recordKey(pid: string): string {
     return `${this.#base}.s.${encodeToken(pid)}`;
   }
 
-  private nodeKey(uid: string): string {
+  #nodeKey(uid: string): string {
     return `${this.#base}.n.${encodeToken(uid)}`;
   }
 }

@@ -62,7 +62,7 @@ describe("Emitter", () => {
     const { client } = fakeClient();
     const emitter = new Emitter(client);
     expect(() => emitter.emit("connect")).toThrow(
-      expect.objectContaining({ code: "SY_ERR_REDIS_INVALID_ARGUMENT" }),
+      expect.objectContaining({ code: "SY_ERR_ADAPTER_REDIS_INVALID_ARGUMENT" }),
     );
     expect(() => emitter.emit("e", () => undefined)).toThrow();
     expect(() => emitter.serverSideEmit("connection")).toThrow();
@@ -75,6 +75,8 @@ describe("Emitter", () => {
     const errors: unknown[] = [];
     new Emitter(failing, { onError: (err) => errors.push(err) }).emit("e");
     await new Promise((resolve) => setImmediate(resolve));
-    expect(errors).toEqual([expect.objectContaining({ code: "SY_ERR_REDIS_CLIENT_ERROR" })]);
+    expect(errors).toEqual([
+      expect.objectContaining({ code: "SY_ERR_ADAPTER_REDIS_CLIENT_ERROR" }),
+    ]);
   });
 });

@@ -44,7 +44,7 @@ interface Publisher {
 
 /**
  * An immutable broadcast target of an Emitter (`emitter.to("room").except("x")`).
- * `emit` and `serverSideEmit` throw RedisAdapterError (`SY_ERR_REDIS_INVALID_ARGUMENT`) for a
+ * `emit` and `serverSideEmit` throw RedisAdapterError (`SY_ERR_ADAPTER_REDIS_INVALID_ARGUMENT`) for a
  * reserved name or an ack.
  */
 export class BroadcastEmitter extends BoundClusterEmitter<Publisher, BroadcastEmitter> {

@@ -6,7 +6,7 @@ describe("createAdapter", () => {
   it("refuses one client as both pub and sub (a subscriber connection cannot publish)", () => {
     const client = { on: () => client } as unknown as RedisClient;
     expect(() => createAdapter(client, client)).toThrow(
-      expect.objectContaining({ code: "SY_ERR_REDIS_INVALID_ARGUMENT" }),
+      expect.objectContaining({ code: "SY_ERR_ADAPTER_REDIS_INVALID_ARGUMENT" }),
     );
   });
 });

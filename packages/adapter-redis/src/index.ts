@@ -8,7 +8,11 @@ import { RedisBus, type RedisClient } from "./redis-bus.js";
 export { channelFor, namespaceTag } from "./channels.js";
 export type { EmitterOptions } from "./emitter.js";
 export { BroadcastEmitter, Emitter } from "./emitter.js";
-export { RedisAdapterError, RedisAdapterErrorCode } from "./errors.js";
+export {
+  RedisAdapterDeprecatedErrorCode,
+  RedisAdapterError,
+  RedisAdapterErrorCode,
+} from "./errors.js";
 export type { RedisAdapterOptions, RedisChannelOptions } from "./options.js";
 export { DEFAULT_KEY } from "./options.js";
 export type { RetryCounters, RetryOptions } from "./ordered-retry.js";
@@ -28,7 +32,7 @@ export const version: string = "0.1.0";
  * @example
  * const pub = new Redis(url);
  * const io = new Server(httpServer, { adapter: createAdapter(pub, pub.duplicate()) });
- * @throws RedisAdapterError (`SY_ERR_REDIS_INVALID_ARGUMENT`) when both clients are the same.
+ * @throws RedisAdapterError (`SY_ERR_ADAPTER_REDIS_INVALID_ARGUMENT`) when both clients are the same.
  */
 export function createAdapter(
   pubClient: RedisClient,

@@ -60,9 +60,9 @@ export class OrderedRetry {
   run<T>(command: () => Promise<T>): Promise<T> {
     const seq = this.#seq++;
     if (this.#queue.length === 0) {
-      return command().catch((error: unknown) => this.hold(seq, command, error) as Promise<T>);
+      return command().catch((error: unknown) => this.#hold(seq, command, error) as Promise<T>);
     }
-    return this.enqueue(seq, command) as Promise<T>;
+    return this.#enqueue(seq, command) as Promise<T>;
   }
 
   /** Fails every waiting command and every later one (the bus is closing). */
@@ -71,13 +71,13 @@ export class OrderedRetry {
     for (const job of this.#queue.splice(0)) job.reject(new Error("the Redis bus closed"));
   }
 
-  private hold(seq: number, command: () => Promise<unknown>, error: unknown): Promise<unknown> {
+  #hold(seq: number, command: () => Promise<unknown>, error: unknown): Promise<unknown> {
     if (this.#closed) return Promise.reject(error);
     this.counters.held++;
-    return this.enqueue(seq, command);
+    return this.#enqueue(seq, command);
   }
 
-  private enqueue(seq: number, run: () => Promise<unknown>): Promise<unknown> {
+  #enqueue(seq: number, run: () => Promise<unknown>): Promise<unknown> {
     if (this.#closed || this.#queue.length >= this.#maxQueued) {
       this.counters.failed++;
       return Promise.reject(new Error("too many Redis commands waiting for a failover to end"));
@@ -88,22 +88,22 @@ export class OrderedRetry {
       let at = this.#queue.length;
       while (at > 0 && (this.#queue[at - 1] as Job).seq > seq) at--;
       this.#queue.splice(at, 0, job);
-      if (!this.#draining) void this.drain();
+      if (!this.#draining) void this.#drain();
     });
   }
 
-  private async drain(): Promise<void> {
+  async #drain(): Promise<void> {
     this.#draining = true;
     while (this.#queue.length > 0 && !this.#closed) {
       const job = this.#queue[0] as Job;
       try {
         const value = await job.run();
-        this.remove(job);
+        this.#remove(job);
         job.resolve(value);
       } catch (error) {
         if (Date.now() >= job.deadline) {
           this.counters.failed++;
-          this.remove(job);
+          this.#remove(job);
           job.reject(error);
           continue;
         }
@@ -115,7 +115,7 @@ export class OrderedRetry {
   }
 
   /** Removes `job` wherever it is now (an older command may have been put before it). */
-  private remove(job: Job): void {
+  #remove(job: Job): void {
     const at = this.#queue.indexOf(job);
     if (at >= 0) this.#queue.splice(at, 1);
   }

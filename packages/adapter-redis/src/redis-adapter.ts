@@ -80,11 +80,11 @@ export class RedisAdapter extends ClusterAdapter {
   }
 
   protected doPublish(target: ClusterTarget, payload: Uint8Array): Promise<void> {
-    return this.#bus.publish(this.channel(target), payload);
+    return this.#bus.publish(this.#channel(target), payload);
   }
 
   protected doSubscribe(target: ClusterTarget): Promise<void> {
-    const channel = this.channel(target);
+    const channel = this.#channel(target);
     let handler = this.#handlers.get(channel);
     if (handler === undefined) {
       handler = (payload: Uint8Array, position?: DeliveredPosition): void =>
@@ -95,14 +95,14 @@ export class RedisAdapter extends ClusterAdapter {
   }
 
   protected doUnsubscribe(target: ClusterTarget): Promise<void> {
-    const channel = this.channel(target);
+    const channel = this.#channel(target);
     const handler = this.#handlers.get(channel);
     if (handler === undefined) return Promise.resolve();
     this.#handlers.delete(channel);
     return this.#bus.unsubscribe(channel, handler);
   }
 
-  private channel(target: ClusterTarget): string {
+  #channel(target: ClusterTarget): string {
     return channelFor(this.#key, this.nsp.name, target, this.#history !== undefined);
   }
 }

@@ -1,7 +1,7 @@
 // The Redis side of the binding: one pair of ioredis clients shared by every namespace adapter
 // of a server. Reference-counted channel subscriptions, message dispatch by channel, and
 // reconnect detection (ioredis restores subscriptions; adapters then re-announce themselves).
-import type { DeliveredPosition } from "@switchyard/server";
+import { type DeliveredPosition, TopicHandlers } from "@switchyard/server";
 import type { Cluster, Redis } from "ioredis";
 import { RedisAdapterError, RedisAdapterErrorCode } from "./errors.js";
 import { ORDERED_MARKER } from "./history-scripts.js";
@@ -26,7 +26,7 @@ export class RedisBus {
   readonly #pub: RedisClient;
   readonly #sub: RedisClient;
   readonly #sharded: boolean;
-  readonly #handlers: Map<string, Set<Handler>> = new Map();
+  readonly #handlers: TopicHandlers<Handler> = new TopicHandlers();
   readonly #listeners: Set<BusListener> = new Set();
   #lost = false;
   /** Publishes, history appends and session writes, held in order through a failover. */
@@ -43,12 +43,12 @@ export class RedisBus {
     this.#sharded = sharded;
     this.retry = new OrderedRetry(retry);
     sub.on(sharded ? "smessageBuffer" : "messageBuffer", (channel: Buffer, message: Buffer) =>
-      this.dispatch(channel, message),
+      this.#dispatch(channel, message),
     );
     sub.on("close", () => {
       this.#lost = true;
     });
-    for (const client of new Set([pub, sub])) client.on("ready", () => this.recovered());
+    for (const client of new Set([pub, sub])) client.on("ready", () => this.#recovered());
     sub.on("ready", () => {
       if (!this.#lost) return;
       this.#lost = false;
@@ -57,7 +57,7 @@ export class RedisBus {
     // Our own 'error' listeners: ioredis then never reports "Unhandled error event", and the
     // adapters forward the error to whoever listens on them.
     for (const client of new Set([pub, sub])) {
-      client.on("error", (cause: unknown) => this.clientError(cause));
+      client.on("error", (cause: unknown) => this.#clientError(cause));
     }
   }
 
@@ -101,7 +101,7 @@ export class RedisBus {
    * Errors of one outage are reported once: the first is passed on, the next ones only counted,
    * until a client is ready again. A failover makes every client retry and fail many times.
    */
-  private clientError(cause: unknown): void {
+  #clientError(cause: unknown): void {
     this.errors.seen++;
     if (this.#failing) return;
     this.#failing = true;
@@ -114,34 +114,25 @@ export class RedisBus {
     for (const listener of this.#listeners) listener.clientError(error);
   }
 
-  private recovered(): void {
+  #recovered(): void {
     this.#failing = false;
   }
 
   /** Adds a handler; the first one for a channel subscribes to it. */
   async subscribe(channel: string, handler: Handler): Promise<void> {
-    let handlers = this.#handlers.get(channel);
-    if (handlers === undefined) {
-      handlers = new Set();
-      this.#handlers.set(channel, handlers);
-    }
-    const first = handlers.size === 0;
-    handlers.add(handler);
-    if (!first) return;
+    if (!this.#handlers.add(channel, handler)) return;
     if (this.#sharded) await this.#sub.ssubscribe(channel);
     else await this.#sub.subscribe(channel);
   }
 
   /** Removes a handler; the last one for a channel unsubscribes from it. */
   async unsubscribe(channel: string, handler: Handler): Promise<void> {
-    const handlers = this.#handlers.get(channel);
-    if (handlers === undefined || !handlers.delete(handler) || handlers.size > 0) return;
-    this.#handlers.delete(channel);
+    if (!this.#handlers.delete(channel, handler)) return;
     if (this.#sharded) await this.#sub.sunsubscribe(channel);
     else await this.#sub.unsubscribe(channel);
   }
 
-  private dispatch(channel: Buffer, message: Buffer): void {
+  #dispatch(channel: Buffer, message: Buffer): void {
     const handlers = this.#handlers.get(channel.toString());
     if (handlers === undefined) return;
     let payload = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);

@@ -79,7 +79,7 @@ export class RedisHistory implements ClusterHistory {
     this.#replicas = options.replicas ?? 0;
     this.#replicaTimeoutMs = options.replicaTimeoutMs ?? 200;
     this.#ttlMs = maxDisconnectionMs + STREAM_TTL_MARGIN_MS;
-    this.sessions = this.sessionStore();
+    this.sessions = this.#sessionStore();
   }
 
   async open(): Promise<string> {
@@ -87,15 +87,15 @@ export class RedisHistory implements ClusterHistory {
   }
 
   async append(target: ClusterTarget, payload: Uint8Array): Promise<void> {
-    await this.script(this.logKey(target), target, payload, "1");
+    await this.#script(this.#logKey(target), target, payload, "1");
   }
 
   async fence(uid: string, payload: Uint8Array): Promise<void> {
-    await this.script(`${this.#tag}:c`, { kind: "node", uid }, payload, "0");
+    await this.#script(`${this.#tag}:c`, { kind: "node", uid }, payload, "0");
   }
 
   async read(targets: ClusterTarget[], from: LogPosition): Promise<HistoryRead> {
-    const keys = [...new Set(targets.map((target) => this.logKey(target)))];
+    const keys = [...new Set(targets.map((target) => this.#logKey(target)))];
     const start = `${from.major}-${from.minor}`;
     const pipeline = this.#client.pipeline();
     // Each range before its stream's info: a trim between the two can only make us refuse.
@@ -117,7 +117,7 @@ export class RedisHistory implements ClusterHistory {
     return { ok: true, epoch, entries };
   }
 
-  private async script(
+  async #script(
     log: string,
     target: ClusterTarget,
     payload: Uint8Array,
@@ -165,12 +165,12 @@ export class RedisHistory implements ClusterHistory {
     });
   }
 
-  private logKey(target: ClusterTarget): string {
+  #logKey(target: ClusterTarget): string {
     if (target.kind === "room") return `${this.#tag}:h:r:${encodePart(target.room)}`;
     return `${this.#tag}:h`;
   }
 
-  private sessionStore(): SessionStore {
+  #sessionStore(): SessionStore {
     const commands = this.#commands;
     const client = this.#client;
     const retry = this.#retry;

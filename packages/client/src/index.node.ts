@@ -1,7 +1,8 @@
 // @switchyard/client, Node entry: the same API, with the Node platform hooks (the `ws` package
 // for WebSockets and TLS/header options, a cookie jar for withCredentials).
+
+import { nodePlatform } from "./node/platform.js";
 import { setPlatform } from "./platform.js";
-import { nodePlatform } from "./platform.node.js";
 
 setPlatform(nodePlatform);
 

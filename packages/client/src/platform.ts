@@ -1,6 +1,6 @@
 // What differs between runtimes, behind one object: how to open a WebSocket, how to make a
 // long-polling request and how to watch the page. This file is the browser variant (fetch);
-// index.node.ts installs platform.node.ts instead (node:http, node-poll-request.ts).
+// index.node.ts installs node/platform.ts instead (node:http, node/poll-request.ts).
 import type { EngineOptions } from "./engine/options.js";
 
 /** The part of the WebSocket API the transport uses (browser WebSocket and `ws` both have it). */

@@ -1,6 +1,24 @@
 // Public API of @switchyard/server: every name listed by hand (Engine.IO layer, then Socket.IO).
 
+export { SwitchyardError } from "@switchyard/protocol";
+export type { HandshakeErrorContext } from "./engine/errors.js";
+export {
+  EngineErrorMessage,
+  EngineErrorNumber,
+  HandshakeError,
+  InvalidArgumentError,
+  ServerErrorCode,
+  TransportError,
+} from "./engine/errors.js";
 export { attach, listen } from "./engine/listen.js";
+export type {
+  AllowRequest,
+  AttachOptions,
+  CookieOptions,
+  EngineServerOptions,
+  HttpCompressionOptions,
+  TransportName,
+} from "./engine/options.js";
 export type { EngineConnectionError, EngineServerEvents } from "./engine/server.js";
 export { EngineServer } from "./engine/server.js";
 export { EngineSession } from "./engine/session.js";
@@ -10,26 +28,16 @@ export type {
   EngineSessionEvents,
   WriteOptions,
 } from "./engine/session-types.js";
-export type { HandshakeErrorContext } from "./errors.js";
-export {
-  EngineErrorMessage,
-  EngineErrorNumber,
-  HandshakeError,
-  InvalidArgumentError,
-  ServerErrorCode,
-  TransportError,
-} from "./errors.js";
 export type { EngineMiddleware } from "./http/middleware.js";
-export type {
-  AllowRequest,
-  AttachOptions,
-  CookieOptions,
-  EngineServerOptions,
-  HttpCompressionOptions,
-  TransportName,
-} from "./options.js";
 export { EncodedPacket } from "./transport/encoded-packet.js";
 export type { Transport } from "./transport/transport.js";
+export type {
+  WsEngine,
+  WsEngineData,
+  WsEngineOptions,
+  WsEngineServer,
+  WsEngineSocket,
+} from "./transport/ws-engine.js";
 
 /** This package's release line. */
 export const version: string = "0.1.0";
@@ -103,6 +111,7 @@ export { InProcessAdapter, InProcessBus, topicOf } from "./adapter/in-process-bu
 export type { MemoryHistoryOptions } from "./adapter/memory-history.js";
 export { ALL_LOG, MemoryHistory } from "./adapter/memory-history.js";
 export { SessionAwareAdapter } from "./adapter/session-aware.js";
+export { TopicHandlers } from "./adapter/topic-handlers.js";
 export { BroadcastOperator } from "./broadcast/operator.js";
 export { RemoteSocket } from "./broadcast/remote-socket.js";
 export type { EngineLike, EngineSessionLike } from "./connection/engine-session.js";
@@ -141,7 +150,12 @@ export type { AnyListener } from "./socket/any-listeners.js";
 export type { Handshake } from "./socket/handshake.js";
 export type { DisconnectReason, Event, SocketReservedEventsMap } from "./socket/socket.js";
 export { Socket } from "./socket/socket.js";
-export { SocketError, SocketErrorCode, TimeoutError } from "./socket-errors.js";
+export {
+  SocketDeprecatedErrorCode,
+  SocketError,
+  SocketErrorCode,
+  TimeoutError,
+} from "./socket-errors.js";
 export type {
   AllButLast,
   DecorateAcknowledgements,

@@ -2,8 +2,8 @@
 // ones, with the official defaults, and switchyard's `nodeId` and operations options (ops/).
 import type { AdapterConstructor } from "./adapter/adapter.js";
 import type { Parser } from "./connection/parser.js";
+import type { AttachOptions, EngineServerOptions } from "./engine/options.js";
 import type { OperationsOptions } from "./ops/operations.js";
-import type { AttachOptions, EngineServerOptions } from "./options.js";
 import type { ConnectionStateRecoveryOptions } from "./recovery/recovery-options.js";
 
 /** Options of `new Server(…)`, `attach()` and `listen()`. */

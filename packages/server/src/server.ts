@@ -13,6 +13,7 @@ import {
   type PacketEncoder,
   type Parser,
 } from "./connection/parser.js";
+import { InvalidArgumentError } from "./engine/errors.js";
 import { EngineServer } from "./engine/server.js";
 import { MainNamespaceDelegate } from "./main-namespace-delegate.js";
 import type { Namespace } from "./namespace/namespace.js";
@@ -55,10 +56,6 @@ export class Server<
 > extends MainNamespaceDelegate<ListenEvents, EmitEvents, ServerSideEvents, SocketData> {
   /** The main namespace `/`. */
   readonly sockets: Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
-  /** The Engine.IO server (ours after attach(); whatever was given to bind()). Unset before. */
-  declare engine: EngineServer;
-  /** The HTTP server given to (or created by) attach(). Unset before. */
-  declare httpServer: AttachTarget;
   /** This node's id; the tag of every Engine.IO sid minted by attach()'s engine. */
   readonly nodeId: string;
   /** The shared Socket.IO encoder. */
@@ -74,6 +71,10 @@ export class Server<
   #serveClient = SERVER_DEFAULTS.serveClient;
   #connectTimeout = SERVER_DEFAULTS.connectTimeout;
   #adapter: AdapterConstructor = Adapter;
+  #engine: EngineServer | undefined;
+  /** Our engine made by a read of `engine` before attach(): attach() attaches that one. */
+  #unattached: EngineServer | undefined;
+  #httpServer: AttachTarget | undefined;
 
   constructor(opts?: ServerOptions);
   constructor(srv: AttachTarget | number | string | undefined, opts?: ServerOptions);
@@ -86,10 +87,7 @@ export class Server<
     }
     this.#opts = opts;
     if (opts.nodeId !== undefined && (typeof opts.nodeId !== "string" || opts.nodeId === "")) {
-      throw new SocketError(
-        SocketErrorCode.INVALID_OPTION,
-        "option nodeId must be a non-empty string",
-      );
+      throw new InvalidArgumentError("option nodeId must be a non-empty string");
     }
     this.nodeId = opts.nodeId ?? defaultNodeId();
     this.path(opts.path ?? SERVER_DEFAULTS.path);
@@ -123,6 +121,42 @@ export class Server<
     return this;
   }
 
+  /**
+   * The Engine.IO server: the one attach()/listen() attached, or the one given to bind(). Read
+   * before either, it is created then (from the constructor's options) and attach() attaches
+   * it: never undefined.
+   */
+  get engine(): EngineServer {
+    if (this.#engine === undefined) {
+      const engine = this.#newEngine({});
+      this.#unattached = engine;
+      this.bind(engine);
+    }
+    return this.#engine as EngineServer;
+  }
+
+  set engine(engine: EngineServer) {
+    this.#engine = engine;
+  }
+
+  /**
+   * The HTTP server given to (or created by) attach(), or by the constructor.
+   * @throws SocketError (`SY_ERR_SOCKET_NOT_ATTACHED`) before attach()/listen(): there is none.
+   */
+  get httpServer(): AttachTarget {
+    if (this.#httpServer === undefined) {
+      throw new SocketError(
+        SocketErrorCode.NOT_ATTACHED,
+        "io.httpServer was read before attach()/listen(): this Server has no HTTP server yet",
+      );
+    }
+    return this.#httpServer;
+  }
+
+  set httpServer(server: AttachTarget) {
+    this.#httpServer = server;
+  }
+
   /** Whether the client bundles are served. */
   serveClient(): boolean;
   serveClient(v: boolean): this;
@@ -148,10 +182,7 @@ export class Server<
   connectTimeout(v?: number): number | this {
     if (v === undefined) return this.#connectTimeout;
     if (typeof v !== "number" || Number.isNaN(v) || v < 0) {
-      throw new SocketError(
-        SocketErrorCode.INVALID_OPTION,
-        "option connectTimeout must be a non-negative number",
-      );
+      throw new InvalidArgumentError("option connectTimeout must be a non-negative number");
     }
     this.#connectTimeout = v;
     return this;
@@ -176,20 +207,33 @@ export class Server<
     } else {
       server = srv;
     }
-    // Constructor options win over attach options, as in socket.io; the engine gets our path.
-    const merged: ServerOptions = { ...opts, ...this.#opts, path: this.#path };
-    const engine = new EngineServer(merged);
-    const nextSid = createSidGenerator(this.nodeId);
-    engine.generateId = () => nextSid();
+    const merged = this.#engineOptions(opts);
+    // The engine a read of `io.engine` created (and bound) waits for this attach.
+    const pending = this.#unattached !== undefined && this.#unattached === this.#engine;
+    const engine = pending ? (this.#unattached as EngineServer) : this.#newEngine(opts);
+    this.#unattached = undefined;
     engine.attach(server as HttpServer, merged);
     const client = this.#serveClient ? findClientPackage() : undefined;
     if (client !== undefined) {
       serveClientFiles(server as HttpServer, this.#path, client, merged.cors ?? false);
     }
-    this.httpServer = server;
-    this.bind(engine);
+    this.#httpServer = server;
+    if (!pending) this.bind(engine);
     this.#ops.attach(server as HttpServer, engine);
     return this;
+  }
+
+  /** Constructor options win over attach options, as in socket.io; the engine gets our path. */
+  #engineOptions(opts: ServerOptions): ServerOptions {
+    return { ...opts, ...this.#opts, path: this.#path };
+  }
+
+  /** Our engine, minting sids tagged with this node's id. */
+  #newEngine(opts: ServerOptions): EngineServer {
+    const engine = new EngineServer(this.#engineOptions(opts));
+    const nextSid = createSidGenerator(this.nodeId);
+    engine.generateId = () => nextSid();
+    return engine;
   }
 
   /** Alias of `attach()`. */
@@ -199,7 +243,7 @@ export class Server<
 
   /** Uses an existing Engine.IO server (ours, the official engine.io, or any that emits `connection`). */
   bind(engine: EngineLike): this {
-    this.engine = engine as EngineServer;
+    this.#engine = engine as EngineServer;
     engine.on("connection", (session: EngineSessionLike) => {
       new Connection(this.#connectionHost, session);
     });
@@ -243,9 +287,8 @@ export class Server<
       for (const socket of [...nsp.sockets.values()]) socket.onClose("server shutting down");
     }
     await Promise.allSettled(namespaces.map((nsp) => nsp.adapter.close()));
-    const engine = this.engine as EngineServer | undefined;
-    await engine?.close();
-    const httpServer = this.httpServer as HttpServer | undefined;
+    await this.#engine?.close();
+    const httpServer = this.#httpServer as HttpServer | undefined;
     if (httpServer === undefined || typeof httpServer.close !== "function") {
       fn?.();
       return;

@@ -10,13 +10,34 @@ export const SocketErrorCode = {
   ACK_TIMEOUT: "SY_ERR_SOCKET_ACK_TIMEOUT",
   /** `attach()` / `listen()` was given an Express-style request handler instead of a server. */
   EXPRESS_HANDLER: "SY_ERR_SOCKET_EXPRESS_HANDLER",
+  /** `io.httpServer` was read before attach()/listen(): the Server has no HTTP server yet. */
+  NOT_ATTACHED: "SY_ERR_SOCKET_NOT_ATTACHED",
   /** An operation that parent (dynamic) namespaces do not support, e.g. `fetchSockets()`. */
   PARENT_NAMESPACE_UNSUPPORTED: "SY_ERR_SOCKET_PARENT_NAMESPACE_UNSUPPORTED",
-  /** An option of the Socket.IO server has a value of the wrong type or range. */
-  INVALID_OPTION: "SY_ERR_SOCKET_INVALID_OPTION",
+  /**
+   * @deprecated A bad option of the Socket.IO server now throws `InvalidArgumentError`, like any
+   * other bad option: one code per mistake. This alias holds that code,
+   * `SY_ERR_SERVER_INVALID_ARGUMENT` (`ServerErrorCode.INVALID_ARGUMENT`).
+   */
+  INVALID_OPTION: "SY_ERR_SERVER_INVALID_ARGUMENT",
 } as const;
 
-export type SocketErrorCode = (typeof SocketErrorCode)[keyof typeof SocketErrorCode];
+/** The codes a `SocketError` carries. */
+export type SocketErrorCode = Exclude<
+  (typeof SocketErrorCode)[keyof typeof SocketErrorCode],
+  typeof SocketErrorCode.INVALID_OPTION
+>;
+
+/**
+ * The codes of this layer before the `SY_ERR_<PACKAGE>_<WHAT>` scheme, each with the code that
+ * replaced it (errors now carry the new one): `SocketDeprecatedErrorCode[code] ?? code`.
+ * @deprecated match `ServerErrorCode` / `SocketErrorCode` instead.
+ */
+export const SocketDeprecatedErrorCode: {
+  readonly SY_ERR_SOCKET_INVALID_OPTION: typeof SocketErrorCode.INVALID_OPTION;
+} = {
+  SY_ERR_SOCKET_INVALID_OPTION: SocketErrorCode.INVALID_OPTION,
+};
 
 /** An error of the Socket.IO layer; programmer errors (reserved name…) are thrown synchronously. */
 export class SocketError extends SwitchyardError {

@@ -1,5 +1,6 @@
 // Typed errors of @switchyard/sticky. Every code here is listed in docs/errors.md.
 // Peer input never throws these: bad requests are answered on the wire (400/408/431/502/503).
+import { SwitchyardError } from "@switchyard/server";
 
 /** Stable codes of the sticky package. */
 export const StickyErrorCode = {
@@ -17,13 +18,11 @@ export const StickyErrorCode = {
 export type StickyErrorCode = (typeof StickyErrorCode)[keyof typeof StickyErrorCode];
 
 /** Base class of the sticky package's errors: a stable `code` and an optional `cause`. */
-export class StickyError extends Error {
-  readonly code: StickyErrorCode;
+export class StickyError extends SwitchyardError {
+  declare readonly code: StickyErrorCode;
 
   constructor(code: StickyErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
+    super(code, message, options);
   }
 }
 

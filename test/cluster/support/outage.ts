@@ -3,17 +3,20 @@
 // collected, and the chat every outage test starts from.
 import { setTimeout as delay } from "node:timers/promises";
 import type { AdapterError } from "@switchyard/server";
-import { afterAll, beforeAll, expect } from "vitest";
-import type { TestService } from "../../support/services.js";
-import type { ClusterNode, ContractBus, Peer } from "../cluster-harness.js";
 import {
+  type ClusterNode,
+  type ContractBus,
   fence,
+  type Peer,
   Peers,
   settleSubscriptions,
   startNode,
   waitFor,
   waitForMembers,
-} from "../cluster-harness.js";
+} from "@switchyard/server/testing";
+import { io } from "socket.io-client";
+import { afterAll, beforeAll, expect } from "vitest";
+import type { TestService } from "../../support/services.js";
 
 /** How long the broker stays down: the fault itself, not a synchronisation. */
 export const OUTAGE_MS = 2000;
@@ -39,7 +42,7 @@ export function startOutageCluster<B extends ContractBus>(
   service: TestService | undefined,
   openBus: () => B | Promise<B>,
 ): OutageCluster<B> {
-  const peers = new Peers();
+  const peers = new Peers(io);
   const nodes: ClusterNode[] = [];
   const failures: unknown[] = [];
   const adapterErrors: AdapterError[] = [];

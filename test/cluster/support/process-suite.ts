@@ -4,10 +4,10 @@
 // tests below and adds its bus's own between them.
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { waitFor, waitUntil } from "@switchyard/server/testing";
 import { type Socket as ClientSocket, io as ioc } from "socket.io-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { terminate } from "../../support/child-exit.js";
-import { waitFor, waitUntil } from "../cluster-harness.js";
 import { ask, countsAll, spawnNode } from "./node-processes.js";
 
 /** The part of an adapter's Emitter the shared tests use. */

@@ -2,9 +2,9 @@
 // node processes, clients in rooms (websocket and polling-only) receiving numbered streams
 // published by every node, while a node is SIGKILLed or every node is shut down and restarted in
 // turn. Per client: no gap, no duplicate, in order, and every return a recovery.
+import { waitUntil } from "@switchyard/server/testing";
 import type { Balancer } from "@switchyard/sticky";
 import { afterEach, describe, it } from "vitest";
-import { waitUntil } from "../../cluster/cluster-harness.js";
 import { type FleetNode, killNode, shutdownNode, startFleetNode } from "./fleet.js";
 import { startFleetBehindBalancer } from "./fleet-balancer.js";
 import { expectNoLoss, runFault, type Scenario, startScenario, stopScenario } from "./scenario.js";

@@ -1,7 +1,7 @@
 // A recovery fault scenario: a fleet of node processes behind a router, clients in rooms, numbered
 // streams from every node, a fault while they run, then the per-client report.
+import { waitUntil } from "@switchyard/server/testing";
 import { expect } from "vitest";
-import { waitUntil } from "../../cluster/cluster-harness.js";
 import { type FleetNode, stopFleet } from "./fleet.js";
 import { connectClients, type Report, Streams, settle, type TrackedClient } from "./streams.js";
 

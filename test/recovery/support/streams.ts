@@ -3,8 +3,8 @@
 // (official socket.io-client, through a router) record what they get and whether each of their
 // returns was a recovery. The assertion: per client and stream, exactly 1..n (no gap, no
 // duplicate), n being what the node acknowledged as stored.
+import { waitUntil } from "@switchyard/server/testing";
 import { type Socket as ClientSocket, io as connect } from "socket.io-client";
-import { waitUntil } from "../../cluster/cluster-harness.js";
 import type { FleetNode } from "./fleet.js";
 
 export const TARGETS = ["r0", "r1", "*"] as const;

@@ -191,7 +191,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
       data: { opts: toWireOptions(opts), requestId },
     });
     const { responses, late } = await outcome;
-    if (late.length > 0) this.reportPartial("fetchSockets", requestId, late, responses.length);
+    if (late.length > 0) this.#reportPartial("fetchSockets", requestId, late, responses.length);
     return [...local, ...responses];
   }
 
@@ -255,7 +255,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     const requestId = randomId();
     const outcome = this.#requests.start(requestId, peers, this.requestsTimeout);
     void outcome.then(({ responses, late, timedOut }) => {
-      if (late.length > 0) this.reportPartial("serverSideEmit", requestId, late, responses.length);
+      if (late.length > 0) this.#reportPartial("serverSideEmit", requestId, late, responses.length);
       const error = timedOut ? new ClusterRequestTimeoutError(responses, late) : null;
       try {
         last(error, responses);
@@ -289,7 +289,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
         }
         break;
       case MessageType.BROADCAST:
-        this.onRemoteBroadcast(from, message.data);
+        this.#onRemoteBroadcast(from, message.data);
         break;
       case MessageType.SOCKETS_JOIN:
         super.addSockets(fromWireOptions(message.data.opts), message.data.rooms);
@@ -301,13 +301,13 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
         super.disconnectSockets(fromWireOptions(message.data.opts), message.data.close);
         break;
       case MessageType.FETCH_SOCKETS:
-        void this.answerFetch(from, message.data.opts, message.data.requestId);
+        void this.#answerFetch(from, message.data.opts, message.data.requestId);
         break;
       case MessageType.FETCH_SOCKETS_RESPONSE:
         this.#requests.respond(message.data.requestId, from, message.data.sockets);
         break;
       case MessageType.SERVER_SIDE_EMIT:
-        this.onRemoteServerSideEmit(from, message.data.packet, message.data.requestId);
+        this.#onRemoteServerSideEmit(from, message.data.packet, message.data.requestId);
         break;
       case MessageType.SERVER_SIDE_EMIT_RESPONSE:
         this.#requests.respond(message.data.requestId, from, [message.data.packet]);
@@ -324,7 +324,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     }
   }
 
-  private onRemoteBroadcast(
+  #onRemoteBroadcast(
     from: string,
     data: {
       opts: WireBroadcastOptions;
@@ -359,11 +359,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     );
   }
 
-  private async answerFetch(
-    from: string,
-    wire: WireBroadcastOptions,
-    requestId: string,
-  ): Promise<void> {
+  async #answerFetch(from: string, wire: WireBroadcastOptions, requestId: string): Promise<void> {
     if (from === EMITTER_UID) return;
     const found = await super.fetchSockets(fromWireOptions(wire));
     const sockets: SocketDetails[] = found.map((socket) => ({
@@ -376,11 +372,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     this.publish({ kind: "node", uid: from }, { type: MessageType.FETCH_SOCKETS_RESPONSE, data });
   }
 
-  private onRemoteServerSideEmit(
-    from: string,
-    packet: unknown[],
-    requestId: string | undefined,
-  ): void {
+  #onRemoteServerSideEmit(from: string, packet: unknown[], requestId: string | undefined): void {
     if (requestId === undefined || from === EMITTER_UID) {
       this.nsp.onServerSideEmit(packet);
       return;
@@ -399,7 +391,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     this.nsp.onServerSideEmit([...packet, reply]);
   }
 
-  private reportPartial(
+  #reportPartial(
     operation: PartialResult["operation"],
     requestId: string,
     late: string[],

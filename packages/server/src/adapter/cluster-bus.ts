@@ -50,9 +50,9 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
   protected readonly roomChannels: boolean;
   readonly #subscriptionOps: Set<Promise<void>> = new Set();
   readonly #subscribed: Map<string, ClusterTarget> = new Map();
-  readonly #onRoomCreated = (room: Room): void => this.track({ kind: "room", room }, true);
+  readonly #onRoomCreated = (room: Room): void => this.#track({ kind: "room", room }, true);
   readonly #onRoomDeleted = (room: Room): void => {
-    if (!this.#pins.has(room)) this.track({ kind: "room", room }, false);
+    if (!this.#pins.has(room)) this.#track({ kind: "room", room }, false);
   };
   #delivering: ItemPosition | undefined;
   /** Rooms kept subscribed by a restore, with how many restores keep each. */
@@ -85,9 +85,9 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
     this.off("delete-room", this.#onRoomDeleted);
     this.on("create-room", this.#onRoomCreated);
     this.on("delete-room", this.#onRoomDeleted);
-    this.track({ kind: "all" }, true);
-    this.track({ kind: "node", uid: this.uid }, true);
-    for (const room of this.rooms.keys()) this.track({ kind: "room", room }, true);
+    this.#track({ kind: "all" }, true);
+    this.#track({ kind: "node", uid: this.uid }, true);
+    for (const room of this.rooms.keys()) this.#track({ kind: "room", room }, true);
     return this.whenSubscribed();
   }
 
@@ -138,7 +138,7 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
   ): void {
     if (payload[0] === FENCE_MARKER) {
       // A recovery fence (cluster-recovery.ts) comes with its position; without one, it is not.
-      if (position === undefined) this.drop("undecodable");
+      if (position === undefined) this.#drop("undecodable");
       else if (!this.closed) this.onFence(payload, position);
       return;
     }
@@ -146,7 +146,7 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
     if (hasSenderPrefix(payload, this.#ownPrefix)) return;
     const result = decodeEnvelope(payload);
     if (!result.ok) {
-      this.drop(result.reason);
+      this.#drop(result.reason);
       return;
     }
     const envelope = result.envelope;
@@ -154,19 +154,19 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
       if (position !== undefined && envelope.nsp === this.nsp.name && !this.closed) {
         this.onOrdered(position, 0);
       }
-      this.deliver(checkMessage(envelope), position, 0);
+      this.#deliver(checkMessage(envelope), position, 0);
       return;
     }
     if (envelope.uid === this.uid || envelope.nsp !== this.nsp.name || this.closed) return;
     const batch = readBatch(envelope, payload.byteLength, this.batchLimits);
     if (!batch.ok) {
-      this.drop(batch.reason);
+      this.#drop(batch.reason);
       return;
     }
     this.counters.batchesReceived++;
     for (let index = 0; index < batch.items.length; index++) {
       if (position !== undefined) this.onOrdered(position, index);
-      this.deliver(decodeBatchItem(batch.items[index], envelope), position, index);
+      this.#deliver(decodeBatchItem(batch.items[index], envelope), position, index);
     }
   }
 
@@ -190,14 +190,14 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
     return this.#delivering;
   }
 
-  private drop(reason: DropReason): void {
+  #drop(reason: DropReason): void {
     this.counters.dropped++;
     this.counters.droppedByReason[reason]++;
   }
 
-  private deliver(result: DecodeResult, position?: DeliveredPosition, index = 0): void {
+  #deliver(result: DecodeResult, position?: DeliveredPosition, index = 0): void {
     if (!result.ok) {
-      this.drop(result.reason);
+      this.#drop(result.reason);
       return;
     }
     const message = result.message;
@@ -224,7 +224,7 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
     for (const room of rooms) {
       const count = this.#pins.get(room) ?? 0;
       this.#pins.set(room, count + 1);
-      if (count === 0 && !this.rooms.has(room)) this.track({ kind: "room", room }, true);
+      if (count === 0 && !this.rooms.has(room)) this.#track({ kind: "room", room }, true);
     }
     await this.whenSubscribed();
   }
@@ -243,11 +243,11 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
         continue;
       }
       this.#pins.delete(room);
-      if (!this.rooms.has(room)) this.track({ kind: "room", room }, false);
+      if (!this.rooms.has(room)) this.#track({ kind: "room", room }, false);
     }
   }
 
-  private track(target: ClusterTarget, subscribe: boolean): void {
+  #track(target: ClusterTarget, subscribe: boolean): void {
     if (this.closed || (target.kind === "room" && !this.roomChannels)) return;
     const key = targetKey(target);
     if (subscribe) this.#subscribed.set(key, target);

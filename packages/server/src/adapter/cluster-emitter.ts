@@ -105,27 +105,27 @@ export abstract class ClusterEmitter<B extends ClusterEmitter<B>> {
     // Emitters share one node id: their events are never "own" to any node (replay.ts), so any
     // positive counter marks them recoverable.
     const ordered = recovery && flags.volatile !== true;
-    const data = ordered ? { opts: this.wire(), packet, o: 1 } : { opts: this.wire(), packet };
-    this.send(this.route(), { type: MessageType.BROADCAST, data }, ordered);
+    const data = ordered ? { opts: this.#wire(), packet, o: 1 } : { opts: this.#wire(), packet };
+    this.#send(this.#route(), { type: MessageType.BROADCAST, data }, ordered);
     return true;
   }
 
   /** Makes the targeted sockets join `rooms`. */
   socketsJoin(rooms: string | string[]): void {
-    const data = { opts: this.wire(), rooms: toArray(rooms) };
-    this.send(this.route(), { type: MessageType.SOCKETS_JOIN, data });
+    const data = { opts: this.#wire(), rooms: toArray(rooms) };
+    this.#send(this.#route(), { type: MessageType.SOCKETS_JOIN, data });
   }
 
   /** Makes the targeted sockets leave `rooms`. */
   socketsLeave(rooms: string | string[]): void {
-    const data = { opts: this.wire(), rooms: toArray(rooms) };
-    this.send(this.route(), { type: MessageType.SOCKETS_LEAVE, data });
+    const data = { opts: this.#wire(), rooms: toArray(rooms) };
+    this.#send(this.#route(), { type: MessageType.SOCKETS_LEAVE, data });
   }
 
   /** Disconnects the targeted sockets; `close` also closes their connections. */
   disconnectSockets(close = false): void {
-    const data = { opts: this.wire(), close };
-    this.send(this.route(), { type: MessageType.DISCONNECT_SOCKETS, data });
+    const data = { opts: this.#wire(), close };
+    this.#send(this.#route(), { type: MessageType.DISCONNECT_SOCKETS, data });
   }
 
   /**
@@ -136,17 +136,17 @@ export abstract class ClusterEmitter<B extends ClusterEmitter<B>> {
     if (RESERVED_NAMESPACE_EVENTS.has(ev)) throw this.invalid(`"${ev}" is a reserved event name`);
     if (typeof args[args.length - 1] === "function") throw this.invalid(this.noAcksMessage);
     const data = { packet: [ev, ...args] };
-    this.send({ kind: "all" }, { type: MessageType.SERVER_SIDE_EMIT, data });
+    this.#send({ kind: "all" }, { type: MessageType.SERVER_SIDE_EMIT, data });
     return true;
   }
 
-  private wire(): WireBroadcastOptions {
+  #wire(): WireBroadcastOptions {
     const { rooms, except, flags } = this.#scope;
     return { rooms: [...rooms], except: [...except], flags: { ...flags } };
   }
 
   /** One room (and room channels on): that room's channel, as the adapters route it. */
-  private route(): ClusterTarget {
+  #route(): ClusterTarget {
     const { rooms, roomChannels } = this.#scope;
     const [room] = rooms;
     return roomChannels && rooms.length === 1 && room !== undefined
@@ -154,7 +154,7 @@ export abstract class ClusterEmitter<B extends ClusterEmitter<B>> {
       : { kind: "all" };
   }
 
-  private send(target: ClusterTarget, message: Distribute<ClusterMessage>, ordered = false): void {
+  #send(target: ClusterTarget, message: Distribute<ClusterMessage>, ordered = false): void {
     const envelope = { v: CLUSTER_PROTOCOL_VERSION, uid: EMITTER_UID, nsp: this.#scope.nsp };
     this.publish(target, { ...envelope, ...message } as ClusterMessage, ordered);
   }

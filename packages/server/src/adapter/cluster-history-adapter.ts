@@ -257,7 +257,7 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     if (this.#recovery === undefined) return;
     const key = target.kind === "room" ? `r${target.room}` : target.kind;
     this.#gaps.set(key, target);
-    this.#gapTimer ??= setTimeout(() => this.writeGaps(), GAP_RETRY_MS);
+    this.#gapTimer ??= setTimeout(() => this.#writeGaps(), GAP_RETRY_MS);
     this.#gapTimer.unref();
   }
 
@@ -295,7 +295,7 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   }
 
   /** Tells the histories that lost events about it; retried while the broker refuses. */
-  private writeGaps(): void {
+  #writeGaps(): void {
     this.#gapTimer = undefined;
     const gaps = [...this.#gaps.values()];
     this.#gaps.clear();
@@ -317,10 +317,10 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     settleAppends: () => this.settleAppends(),
     holdsSocket: (uid, sid) =>
       uid === this.uid ? Promise.resolve(this.nsp.sockets.has(sid)) : this.remoteHolds(uid, sid),
-    roomsSettled: (rooms, fence) => this.roomsSettled(rooms, fence),
+    roomsSettled: (rooms, fence) => this.#roomsSettled(rooms, fence),
   };
 
-  private roomsSettled(rooms: readonly Room[], fence: LogPosition): void {
+  #roomsSettled(rooms: readonly Room[], fence: LogPosition): void {
     const floor: ItemPosition = { major: fence.major, minor: fence.minor, index: 0 };
     for (const room of rooms) {
       if (this.#pendingRooms.delete(room)) this.#recovery?.sessions.settle(room, floor);

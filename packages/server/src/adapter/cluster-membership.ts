@@ -68,7 +68,7 @@ export class Membership {
   /** Starts the heartbeat and sweep timers (unref'd: they never keep the process alive). */
   start(): void {
     this.stop();
-    this.#heartbeatTimer = setTimeout(() => this.beat(), this.#interval);
+    this.#heartbeatTimer = setTimeout(() => this.#beat(), this.#interval);
     this.#heartbeatTimer.unref();
     const sweepEvery = Math.max(10, Math.min(1000, Math.floor(this.#timeout / 4)));
     this.#sweepTimer = setInterval(() => this.sweep(), sweepEvery);
@@ -117,7 +117,7 @@ export class Membership {
     }
   }
 
-  private beat(): void {
+  #beat(): void {
     this.#hooks.sendHeartbeat();
     this.#heartbeatTimer?.refresh();
   }

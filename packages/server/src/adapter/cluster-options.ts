@@ -1,5 +1,5 @@
 // Options and reports of the cluster adapter base (cluster-adapter.ts).
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError } from "../engine/errors.js";
 import { BATCH_DEFAULTS, type BatchLimits } from "./cluster-batch.js";
 import type { HeartbeatOptions } from "./cluster-membership.js";
 

@@ -70,11 +70,11 @@ export abstract class ClusterPublisher extends Adapter {
   protected closed = false;
   /** Bounds of the batches this node builds and accepts. */
   protected readonly batchLimits: BatchLimits;
-  readonly #onPublishFailed = (cause: unknown): void => this.publishFailed(cause, 1);
+  readonly #onPublishFailed = (cause: unknown): void => this.#publishFailed(cause, 1);
   /** The batch envelope's bytes (computed on first use: it depends on the namespace name). */
   #batchOverhead = -1;
   readonly #sink: RunSink = {
-    publishRun: (target, payloads, ordered) => this.publishRun(target, payloads, ordered),
+    publishRun: (target, payloads, ordered) => this.#publishRun(target, payloads, ordered),
   };
   /** Appends not yet stored (see {@link settleAppends}). */
   readonly #appending: Set<Promise<void>> = new Set();
@@ -118,7 +118,7 @@ export abstract class ClusterPublisher extends Adapter {
     if (limits.maxMessages === 1) {
       // Batching off: publish now, behind what other adapters queued.
       flushPublishQueue();
-      this.publishRun(target, [payload], ordered);
+      this.#publishRun(target, [payload], ordered);
       return;
     }
     if (this.#batchOverhead < 0) this.#batchOverhead = batchOverhead(this.uid, this.nsp.name);
@@ -184,11 +184,11 @@ export abstract class ClusterPublisher extends Adapter {
     flushPublishQueue();
     this.counters.published++;
     this.onPublished();
-    return this.doPublishSafely(target, payload, this.#onPublishFailed);
+    return this.#doPublishSafely(target, payload, this.#onPublishFailed);
   }
 
   /** Publishes one run of the queue: a lone message as is, several as one batch. */
-  private publishRun(target: ClusterTarget, payloads: Uint8Array[], ordered: boolean): void {
+  #publishRun(target: ClusterTarget, payloads: Uint8Array[], ordered: boolean): void {
     const count = payloads.length;
     let payload = payloads[0] as Uint8Array;
     if (count > 1) {
@@ -196,12 +196,12 @@ export abstract class ClusterPublisher extends Adapter {
       payload = encodeBatch(this.uid, this.nsp.name, payloads);
     }
     const onFailed =
-      count === 1 ? this.#onPublishFailed : (cause: unknown) => this.publishFailed(cause, count);
+      count === 1 ? this.#onPublishFailed : (cause: unknown) => this.#publishFailed(cause, count);
     if (!ordered) {
-      void this.doPublishSafely(target, payload, onFailed);
+      void this.#doPublishSafely(target, payload, onFailed);
       return;
     }
-    const appending = this.doPublishSafely(
+    const appending = this.#doPublishSafely(
       target,
       payload,
       (cause) => {
@@ -217,7 +217,7 @@ export abstract class ClusterPublisher extends Adapter {
   /** `count` messages could not be appended to the history of `target`. */
   protected onAppendFailed(_target: ClusterTarget, _count: number): void {}
 
-  private doPublishSafely(
+  #doPublishSafely(
     target: ClusterTarget,
     payload: Uint8Array,
     onFailed: (cause: unknown) => void,
@@ -232,7 +232,7 @@ export abstract class ClusterPublisher extends Adapter {
     return publishing.catch(onFailed);
   }
 
-  private publishFailed(cause: unknown, messages: number): void {
+  #publishFailed(cause: unknown, messages: number): void {
     this.counters.publishFailed += messages;
     const what = messages === 1 ? "publish" : `publish of a batch of ${messages} messages`;
     const error = new AdapterError(AdapterErrorCode.PUBLISH_FAILED, `${what} to the bus failed`, {

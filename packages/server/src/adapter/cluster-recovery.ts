@@ -185,7 +185,7 @@ export class ClusterRecovery {
   /** Restores a session, or returns null (and counts why). */
   async restore(pid: PrivateSessionId, offsetText: string): Promise<Session | null> {
     const offset = parseOffset(offsetText);
-    if (offset === undefined) return this.miss("offset");
+    if (offset === undefined) return this.#miss("offset");
     let claimed: Awaited<ReturnType<RecoverySessions["claim"]>>;
     try {
       claimed = await this.sessions.claim(pid);
@@ -193,13 +193,13 @@ export class ClusterRecovery {
       this.#host.reportError(
         new AdapterError(AdapterErrorCode.RECOVERY_FAILED, "claiming a session failed", { cause }),
       );
-      return this.miss("error");
+      return this.#miss("error");
     }
-    if (claimed.ok === false) return this.miss(claimed.reason);
+    if (claimed.ok === false) return this.#miss(claimed.reason);
     const record = claimed.record;
     // A room joined right before the record was written, whose subscription was not confirmed
     // yet: which of its events came before the join is unknown, so nothing can be promised.
-    if (record.floors.includes(null)) return this.miss("gap");
+    if (record.floors.includes(null)) return this.#miss("gap");
     const rooms = record.rooms.includes(record.sid) ? record.rooms : [...record.rooms, record.sid];
     const pending: PendingRestore = { rooms, buffer: [] };
     this.#restores.add(pending);
@@ -210,10 +210,10 @@ export class ClusterRecovery {
       await this.#host.settleAppends();
       const ownAtFence = this.#own;
       const fence = await this.fence();
-      if (fence === undefined) return this.miss("timeout");
+      if (fence === undefined) return this.#miss("timeout");
       this.#host.roomsSettled(rooms, fence);
-      const result = await this.collect(offset, record, rooms, fence, ownAtFence, pending);
-      if (typeof result === "string") return this.miss(result);
+      const result = await this.#collect(offset, record, rooms, fence, ownAtFence, pending);
+      if (typeof result === "string") return this.#miss(result);
       const stamp = this.stamp();
       for (const data of result) data.push(stamp);
       this.counters.hits++;
@@ -229,7 +229,7 @@ export class ClusterRecovery {
       this.#host.reportError(
         new AdapterError(AdapterErrorCode.RECOVERY_FAILED, "a session restore failed", { cause }),
       );
-      return this.miss("error");
+      return this.#miss("error");
     } finally {
       this.#restores.delete(pending);
       // After the recovered socket joined its rooms (it does so in the same microtask run as
@@ -238,7 +238,7 @@ export class ClusterRecovery {
     }
   }
 
-  private async collect(
+  async #collect(
     offset: ClusterOffset,
     record: SessionRecord,
     rooms: readonly string[],
@@ -317,7 +317,7 @@ export class ClusterRecovery {
     });
   }
 
-  private miss(reason: RecoveryMissReason): null {
+  #miss(reason: RecoveryMissReason): null {
     this.counters.misses[reason]++;
     return null;
   }

@@ -47,7 +47,7 @@ export class PendingRequests {
       const waitingFor = new Set(nodes);
       const timer = setTimeout(() => {
         if ((this.#pending.get(requestId)?.waitingFor.size ?? 0) > 0) this.timeouts++;
-        this.finish(requestId, true);
+        this.#finish(requestId, true);
       }, timeoutMs);
       timer.unref();
       this.#pending.set(requestId, {
@@ -56,7 +56,7 @@ export class PendingRequests {
         timer,
         done: resolve as (outcome: RequestOutcome<unknown>) => void,
       });
-      if (waitingFor.size === 0) this.finish(requestId, false);
+      if (waitingFor.size === 0) this.#finish(requestId, false);
     });
   }
 
@@ -70,24 +70,24 @@ export class PendingRequests {
     const pending = this.#pending.get(requestId);
     if (pending === undefined || !pending.waitingFor.delete(uid)) return;
     pending.responses.push(...responses);
-    if (pending.waitingFor.size === 0) this.finish(requestId, false);
+    if (pending.waitingFor.size === 0) this.#finish(requestId, false);
   }
 
   /** A node left the cluster: no request waits for it any more. */
   nodeLeft(uid: string): void {
     for (const [requestId, pending] of this.#pending) {
       if (pending.waitingFor.delete(uid) && pending.waitingFor.size === 0) {
-        this.finish(requestId, false);
+        this.#finish(requestId, false);
       }
     }
   }
 
   /** Completes every request now (adapter closing), naming the nodes still missing. */
   finishAll(): void {
-    for (const requestId of [...this.#pending.keys()]) this.finish(requestId, true);
+    for (const requestId of [...this.#pending.keys()]) this.#finish(requestId, true);
   }
 
-  private finish(requestId: string, timedOut: boolean): void {
+  #finish(requestId: string, timedOut: boolean): void {
     const pending = this.#pending.get(requestId);
     if (pending === undefined) return;
     this.#pending.delete(requestId);

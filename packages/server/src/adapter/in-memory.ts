@@ -66,13 +66,13 @@ export class Adapter extends EventEmitter implements AdapterContract {
 
   del(id: SocketId, room: Room): Promise<void> | void {
     this.sids.get(id)?.delete(room);
-    this.removeFromRoom(room, id);
+    this.#removeFromRoom(room, id);
   }
 
   delAll(id: SocketId): void {
     const joined = this.sids.get(id);
     if (joined === undefined) return;
-    for (const room of joined) this.removeFromRoom(room, id);
+    for (const room of joined) this.#removeFromRoom(room, id);
     this.sids.delete(id);
   }
 
@@ -162,17 +162,17 @@ export class Adapter extends EventEmitter implements AdapterContract {
   /** Calls `fn` once for every local socket targeted by `opts`. */
   protected apply(opts: BroadcastOptions, fn: (socket: AdapterSocket) => void): void {
     const excluded = this.exceptSids(opts.except);
-    if (opts.rooms.size > 0) this.applyToRooms(opts.rooms, excluded, fn);
-    else this.applyToAll(excluded, fn);
+    if (opts.rooms.size > 0) this.#applyToRooms(opts.rooms, excluded, fn);
+    else this.#applyToAll(excluded, fn);
   }
 
-  private applyToRooms(
+  #applyToRooms(
     rooms: Set<Room>,
     excluded: ReadonlySet<SocketId>,
     fn: (socket: AdapterSocket) => void,
   ): void {
     if (rooms.size === 1) {
-      for (const room of rooms) this.applyToRoom(room, excluded, fn);
+      for (const room of rooms) this.#applyToRoom(room, excluded, fn);
       return;
     }
     const sockets = this.nsp.sockets;
@@ -190,7 +190,7 @@ export class Adapter extends EventEmitter implements AdapterContract {
   }
 
   /** One room (every remote broadcast over a room channel): no set of reached sockets needed. */
-  private applyToRoom(
+  #applyToRoom(
     room: Room,
     excluded: ReadonlySet<SocketId>,
     fn: (socket: AdapterSocket) => void,
@@ -205,7 +205,7 @@ export class Adapter extends EventEmitter implements AdapterContract {
     }
   }
 
-  private applyToAll(excluded: ReadonlySet<SocketId>, fn: (socket: AdapterSocket) => void): void {
+  #applyToAll(excluded: ReadonlySet<SocketId>, fn: (socket: AdapterSocket) => void): void {
     const sockets = this.nsp.sockets;
     for (const id of this.sids.keys()) {
       if (excluded.has(id)) continue;
@@ -225,7 +225,7 @@ export class Adapter extends EventEmitter implements AdapterContract {
     return ids;
   }
 
-  private removeFromRoom(room: Room, id: SocketId): void {
+  #removeFromRoom(room: Room, id: SocketId): void {
     const members = this.rooms.get(room);
     if (members === undefined || !members.delete(id)) return;
     emitIsolated(this, "leave-room", [room, id]);

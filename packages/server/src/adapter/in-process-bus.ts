@@ -7,6 +7,7 @@ import type { ClusterTarget } from "./cluster-bus.js";
 import type { ClusterHistory, DeliveredPosition } from "./cluster-history.js";
 import type { ClusterAdapterOptions } from "./cluster-options.js";
 import { ALL_LOG, MemoryHistory, type MemoryHistoryOptions } from "./memory-history.js";
+import { TopicHandlers } from "./topic-handlers.js";
 
 type Handler = (payload: Uint8Array, position?: DeliveredPosition) => void;
 
@@ -16,7 +17,7 @@ type Handler = (payload: Uint8Array, position?: DeliveredPosition) => void;
  * in position order.
  */
 export class InProcessBus {
-  readonly #topics: Map<string, Set<Handler>> = new Map();
+  readonly #topics: TopicHandlers<Handler> = new TopicHandlers();
   /** The recovery history of every namespace on this bus. */
   readonly history: MemoryHistory;
   /** Deliveries per topic kind: how many handler calls each kind of topic caused. */
@@ -39,7 +40,7 @@ export class InProcessBus {
 
   /** The number of handlers subscribed to a topic (see {@link topicOf}). */
   subscribers(topic: string): number {
-    return this.#topics.get(topic)?.size ?? 0;
+    return this.#topics.count(topic);
   }
 
   /** Sends raw bytes to a topic's subscribers (also used by tests to inject hostile input). */
@@ -103,18 +104,12 @@ export class InProcessBus {
 
   /** Adds a handler to a topic. */
   subscribe(topic: string, handler: Handler): void {
-    let handlers = this.#topics.get(topic);
-    if (handlers === undefined) {
-      handlers = new Set();
-      this.#topics.set(topic, handlers);
-    }
-    handlers.add(handler);
+    this.#topics.add(topic, handler);
   }
 
   /** Removes a handler from a topic. */
   unsubscribe(topic: string, handler: Handler): void {
-    const handlers = this.#topics.get(topic);
-    if (handlers?.delete(handler) && handlers.size === 0) this.#topics.delete(topic);
+    this.#topics.delete(topic, handler);
   }
 }
 

@@ -50,7 +50,7 @@ export class LogChains {
     const prev = position.prev;
     if (last !== undefined && prev !== undefined && comparePositions(prev, last) > 0) {
       this.#held.push({ payload, position, target });
-      void this.catchUp(target, last, position);
+      void this.#catchUp(target, last, position);
       return;
     }
     if (prev !== undefined) this.#last.set(key, position);
@@ -62,11 +62,7 @@ export class LogChains {
     this.#last.delete(logKey(target));
   }
 
-  private async catchUp(
-    target: ClusterTarget,
-    last: LogPosition,
-    upTo: DeliveredPosition,
-  ): Promise<void> {
+  async #catchUp(target: ClusterTarget, last: LogPosition, upTo: DeliveredPosition): Promise<void> {
     this.#catchingUp = true;
     try {
       const read = await this.#host.history()?.read([target], last);

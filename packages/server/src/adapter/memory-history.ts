@@ -54,7 +54,7 @@ export class MemoryHistory {
 
   /** The namespace's epoch (created on first use). */
   epoch(nsp: string): string {
-    return this.namespace(nsp).epoch;
+    return this.#namespace(nsp).epoch;
   }
 
   /** Forgets everything, as a broker restarted without persistence would. */
@@ -70,7 +70,7 @@ export class MemoryHistory {
     log: string | undefined,
     payload: Uint8Array,
   ): LogPosition & { epoch: string } {
-    const space = this.namespace(nsp);
+    const space = this.#namespace(nsp);
     space.counter++;
     const position = { epoch: space.epoch, major: space.counter, minor: 0 };
     if (log === undefined) return position;
@@ -81,19 +81,19 @@ export class MemoryHistory {
     }
     const now = Date.now();
     stored.entries.push({ major: space.counter, minor: 0, payload, at: now });
-    this.trim(stored, now);
+    this.#trim(stored, now);
     return position;
   }
 
   /** The entries at or after `from` of the given logs, or why some may be gone. */
   read(nsp: string, logs: string[], from: LogPosition): HistoryRead {
-    const space = this.namespace(nsp);
+    const space = this.#namespace(nsp);
     const now = Date.now();
     const entries: HistoryEntry[] = [];
     for (const key of new Set(logs)) {
       const log = space.logs.get(key);
       if (log === undefined) continue;
-      this.trim(log, now);
+      this.#trim(log, now);
       // Something after `from` was dropped: what is left is not everything the client missed.
       if (log.dropped > 0 && log.dropped >= from.major) return { ok: false, reason: "trimmed" };
       for (const entry of log.entries) {
@@ -109,7 +109,7 @@ export class MemoryHistory {
   save(owner: string, writes: SessionWrite[]): void {
     const now = Date.now();
     for (const write of writes) {
-      const current = this.liveRecord(write.pid, now);
+      const current = this.#liveRecord(write.pid, now);
       if (current !== undefined && current.owner !== owner) continue;
       this.#records.set(write.pid, { owner, value: write.value, expiresAt: now + write.ttlMs });
     }
@@ -124,13 +124,13 @@ export class MemoryHistory {
 
   /** Reads a record without claiming it. */
   peek(pid: string): Uint8Array | undefined {
-    return this.liveRecord(pid, Date.now())?.value;
+    return this.#liveRecord(pid, Date.now())?.value;
   }
 
   /** Reads and claims a record (restore-once). */
   claim(owner: string, pid: string, ttlMs: number): Uint8Array | undefined {
     const now = Date.now();
-    const current = this.liveRecord(pid, now);
+    const current = this.#liveRecord(pid, now);
     if (current?.value === undefined) return undefined;
     this.#records.set(pid, { owner, value: undefined, expiresAt: now + ttlMs });
     return current.value;
@@ -139,7 +139,7 @@ export class MemoryHistory {
   touch(uid: string, ttlMs: number): void {
     const now = Date.now();
     this.#nodes.set(uid, { at: now, expiresAt: now + ttlMs });
-    this.sweep(now);
+    this.#sweep(now);
   }
 
   lastSeen(uid: string): number | undefined {
@@ -147,7 +147,7 @@ export class MemoryHistory {
     return node === undefined || node.expiresAt < Date.now() ? undefined : node.at;
   }
 
-  private liveRecord(pid: string, now: number): StoredRecord | undefined {
+  #liveRecord(pid: string, now: number): StoredRecord | undefined {
     const record = this.#records.get(pid);
     if (record !== undefined && record.expiresAt < now) {
       this.#records.delete(pid);
@@ -156,7 +156,7 @@ export class MemoryHistory {
     return record;
   }
 
-  private namespace(nsp: string): Namespace {
+  #namespace(nsp: string): Namespace {
     let space = this.#namespaces.get(nsp);
     if (space === undefined) {
       space = { epoch: randomBytes(6).toString("base64url"), counter: 0, logs: new Map() };
@@ -165,7 +165,7 @@ export class MemoryHistory {
     return space;
   }
 
-  private trim(log: Log, now: number): void {
+  #trim(log: Log, now: number): void {
     const entries = log.entries;
     let drop = Math.max(0, entries.length - this.#maxEntries);
     while (drop < entries.length && (entries[drop] as StoredEntry).at < now - this.#maxAgeMs)
@@ -176,7 +176,7 @@ export class MemoryHistory {
   }
 
   /** Drops expired records and nodes (bounded memory). */
-  private sweep(now: number): void {
+  #sweep(now: number): void {
     for (const [pid, record] of this.#records)
       if (record.expiresAt < now) this.#records.delete(pid);
     for (const [uid, node] of this.#nodes) if (node.expiresAt < now) this.#nodes.delete(uid);

@@ -77,7 +77,7 @@ export class RecoverySessions {
 
   /** Writes the record of every local socket again (the store may have lost them). */
   rewriteAll(): void {
-    this.touch();
+    this.#touch();
     for (const id of this.#host.nsp.sockets.keys()) this.changed(id);
   }
 
@@ -85,9 +85,9 @@ export class RecoverySessions {
   start(): void {
     const every = this.touchInterval;
     const refreshEvery = Math.max(1, Math.floor(this.#maxDisconnectionMs / 2 / every));
-    this.touch();
+    this.#touch();
     this.#touchTimer = setInterval(() => {
-      this.touch();
+      this.#touch();
       this.#touches++;
       if (this.#touches % refreshEvery === 0) this.rewriteAll();
     }, every);
@@ -105,7 +105,7 @@ export class RecoverySessions {
   /** A socket's rooms changed (or it connected): its record is written at the end of the tick. */
   changed(id: SocketId): void {
     this.#dirty.add(id);
-    this.schedule();
+    this.#schedule();
   }
 
   /** Socket `id` joined `rooms`; `floorOf` tells from which position it is a member of each. */
@@ -144,13 +144,13 @@ export class RecoverySessions {
     const record: SessionRecord = {
       sid: session.sid,
       pid: session.pid,
-      ...this.membership(session.sid, session.rooms),
+      ...this.#membership(session.sid, session.rooms),
       data: session.data,
       node: this.#host.uid,
       live: false,
       at: Date.now(),
     };
-    const value = this.encode(record);
+    const value = this.#encode(record);
     if (value === undefined) return;
     this.#persisted.add(session.sid);
     this.#drops.delete(session.pid);
@@ -159,7 +159,7 @@ export class RecoverySessions {
       value,
       ttlMs: this.#maxDisconnectionMs,
     });
-    this.schedule();
+    this.#schedule();
   }
 
   /** A socket left its rooms for good: unless it was saved as disconnected, its record goes. */
@@ -169,7 +169,7 @@ export class RecoverySessions {
     if (this.#persisted.delete(id) || pid === undefined) return;
     this.#disconnected.delete(pid);
     this.#drops.add(pid);
-    this.schedule();
+    this.#schedule();
   }
 
   /**
@@ -201,12 +201,12 @@ export class RecoverySessions {
     return { ok: true, record };
   }
 
-  private touch(): void {
+  #touch(): void {
     const ttlMs = this.#maxDisconnectionMs + 2 * this.touchInterval;
-    this.#store.touch(this.#host.uid, ttlMs).catch((cause: unknown) => this.failed(cause));
+    this.#store.touch(this.#host.uid, ttlMs).catch((cause: unknown) => this.#failed(cause));
   }
 
-  private schedule(): void {
+  #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
     // After the current I/O callback's synchronous work: a connection handler that sets
@@ -227,13 +227,13 @@ export class RecoverySessions {
       const record: SessionRecord = {
         sid: id,
         pid,
-        ...this.membership(id, [...socket.rooms]),
+        ...this.#membership(id, [...socket.rooms]),
         data: socket.data,
         node: this.#host.uid,
         live: true,
         at: now,
       };
-      const value = this.encode(record);
+      const value = this.#encode(record);
       if (value !== undefined) writes.push({ pid, value, ttlMs: liveTtl });
     }
     this.#dirty.clear();
@@ -246,17 +246,14 @@ export class RecoverySessions {
     // Writes of one node stay in order: a later write never overtakes an earlier one.
     this.#writing = this.#writing.then(async () => {
       if (writes.length > 0)
-        await this.#store.save(uid, writes).catch((e: unknown) => this.failed(e));
+        await this.#store.save(uid, writes).catch((e: unknown) => this.#failed(e));
       if (drops.length > 0)
-        await this.#store.drop(uid, drops).catch((e: unknown) => this.failed(e));
+        await this.#store.drop(uid, drops).catch((e: unknown) => this.#failed(e));
     });
   }
 
   /** The rooms of a record with their floors. */
-  private membership(
-    id: SocketId,
-    rooms: string[],
-  ): Pick<SessionRecord, "rooms" | "floors" | "since"> {
+  #membership(id: SocketId, rooms: string[]): Pick<SessionRecord, "rooms" | "floors" | "since"> {
     const membership = this.#members.get(id);
     const floors = rooms.map((room) => {
       const floor = membership?.floors.get(room);
@@ -265,7 +262,7 @@ export class RecoverySessions {
     return { rooms, floors, since: stored(membership?.since ?? this.#frontier()) };
   }
 
-  private encode(record: SessionRecord): Uint8Array | undefined {
+  #encode(record: SessionRecord): Uint8Array | undefined {
     try {
       return encodeSessionRecord(record);
     } catch (cause) {
@@ -275,7 +272,7 @@ export class RecoverySessions {
     }
   }
 
-  private failed(cause: unknown): void {
+  #failed(cause: unknown): void {
     const message = "writing session records to the store failed";
     this.#host.reportError(
       new AdapterError(AdapterErrorCode.SESSION_STORE_FAILED, message, { cause }),

@@ -73,17 +73,17 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = unknow
 
   /** Sets the compress flag of the packets. */
   compress(compress: boolean): BroadcastOperator<EmitEvents, SocketData> {
-    return this.withFlags({ compress });
+    return this.#withFlags({ compress });
   }
 
   /** Drops the packet for clients whose transport is not writable right now. */
   get volatile(): BroadcastOperator<EmitEvents, SocketData> {
-    return this.withFlags({ volatile: true });
+    return this.#withFlags({ volatile: true });
   }
 
   /** Targets only the sockets of this node (cluster adapters skip the bus). */
   get local(): BroadcastOperator<EmitEvents, SocketData> {
-    return this.withFlags({ local: true });
+    return this.#withFlags({ local: true });
   }
 
   /** Sets the ack timeout: the callback gets `(err, responses)` and `err` on expiry. */
@@ -102,13 +102,13 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = unknow
     if (RESERVED_SOCKET_EVENTS.has(ev)) throw reservedEventError(ev);
     const data: unknown[] = [ev, ...args];
     const last = data[data.length - 1];
-    const options = this.options();
+    const options = this.#options();
     if (typeof last !== "function") {
       this.#adapter.broadcast({ type: PacketType.EVENT, nsp: "/", data }, options);
       return true;
     }
     data.pop();
-    this.emitWithAckCallback(data, options, last as (...a: unknown[]) => void);
+    this.#emitWithAckCallback(data, options, last as (...a: unknown[]) => void);
     return true;
   }
 
@@ -133,7 +133,7 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = unknow
 
   /** The targeted sockets: local ones as real Socket objects, remote ones as RemoteSocket. */
   async fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
-    const found = await this.#adapter.fetchSockets(this.options());
+    const found = await this.#adapter.fetchSockets(this.#options());
     return found.map((socket) =>
       isLocalSocket(socket)
         ? (socket as unknown as RemoteSocket<EmitEvents, SocketData>)
@@ -149,33 +149,33 @@ export class BroadcastOperator<EmitEvents extends EventsMap, SocketData = unknow
 
   /** Makes the targeted sockets join `room`. */
   socketsJoin(room: Room | Room[]): void {
-    this.#adapter.addSockets(this.options(), toArray(room));
+    this.#adapter.addSockets(this.#options(), toArray(room));
   }
 
   /** Makes the targeted sockets leave `room`. */
   socketsLeave(room: Room | Room[]): void {
-    this.#adapter.delSockets(this.options(), toArray(room));
+    this.#adapter.delSockets(this.#options(), toArray(room));
   }
 
   /** Disconnects the targeted sockets; `close` also closes their Engine.IO sessions. */
   disconnectSockets(close = false): void {
-    this.#adapter.disconnectSockets(this.options(), close);
+    this.#adapter.disconnectSockets(this.#options(), close);
   }
 
-  private withFlags(flags: OperatorFlags): BroadcastOperator<EmitEvents, SocketData> {
+  #withFlags(flags: OperatorFlags): BroadcastOperator<EmitEvents, SocketData> {
     return new BroadcastOperator(this.#adapter, this.#rooms, this.#exceptRooms, {
       ...this.#flags,
       ...flags,
     });
   }
 
-  private options(): BroadcastOptions {
+  #options(): BroadcastOptions {
     const { expectSingleResponse: _single, ...flags } = this.#flags;
     return { rooms: new Set(this.#rooms), except: new Set(this.#exceptRooms), flags };
   }
 
   /** Official semantics: done when every node reported its count and every client answered. */
-  private emitWithAckCallback(
+  #emitWithAckCallback(
     data: unknown[],
     options: BroadcastOptions,
     ack: (...args: unknown[]) => void,

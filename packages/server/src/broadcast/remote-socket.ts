@@ -48,21 +48,21 @@ export class RemoteSocket<EmitEvents extends EventsMap, SocketData = unknown>
 
   /** Makes this socket join `room`. */
   join(room: Room | Room[]): void {
-    this.#adapter.addSockets(this.target(), Array.isArray(room) ? room : [room]);
+    this.#adapter.addSockets(this.#target(), Array.isArray(room) ? room : [room]);
   }
 
   /** Makes this socket leave `room`. */
   leave(room: Room): void {
-    this.#adapter.delSockets(this.target(), [room]);
+    this.#adapter.delSockets(this.#target(), [room]);
   }
 
   /** Disconnects this socket; `close` also closes its Engine.IO session. */
   disconnect(close = false): this {
-    this.#adapter.disconnectSockets(this.target(), close);
+    this.#adapter.disconnectSockets(this.#target(), close);
     return this;
   }
 
-  private target(): { rooms: Set<Room> } {
+  #target(): { rooms: Set<Room> } {
     return { rooms: new Set([this.id]) };
   }
 }

@@ -114,7 +114,7 @@ export class Connection implements SessionHandler {
   writePacket(packet: Packet, options: PacketWriteOptions = {}): void {
     if (this.session.readyState !== "open") return;
     if (options.volatile === true && !this.#takesVolatile()) return;
-    this.writeChunks(this.#host.encoder.encode(packet), options);
+    this.#writeChunks(this.#host.encoder.encode(packet), options);
   }
 
   /**
@@ -126,7 +126,7 @@ export class Connection implements SessionHandler {
     if (options.volatile === true && !this.#takesVolatile()) return;
     const session = this.session;
     if (!acceptsPreEncoded(session)) {
-      this.writeChunks(chunks, options);
+      this.#writeChunks(chunks, options);
       return;
     }
     const writeOptions = toEngineOptions(options.compress);
@@ -145,7 +145,7 @@ export class Connection implements SessionHandler {
     return session.transport.writable !== false;
   }
 
-  private writeChunks(chunks: readonly unknown[], options: PacketWriteOptions): void {
+  #writeChunks(chunks: readonly unknown[], options: PacketWriteOptions): void {
     for (const chunk of chunks) {
       // A fresh object per write: the official engine.io mutates the options it is given.
       this.session.write(chunk as string | Buffer, { ...toEngineOptions(options.compress) });
@@ -175,7 +175,7 @@ export class Connection implements SessionHandler {
   close(): void {
     if (this.session.readyState !== "open") return;
     // Detach first: an engine that emits "close" synchronously must not win over our reason.
-    this.detach();
+    this.#detach();
     this.session.close();
     this.onSessionClose("forced server close");
   }
@@ -210,7 +210,7 @@ export class Connection implements SessionHandler {
 
   /** @package The session closed. */
   onSessionClose(reason: string, description?: unknown): void {
-    this.detach();
+    this.#detach();
     for (const socket of this.#takeSockets()) socket.onClose(reason, description);
     this.#decoder?.destroy();
     this.#decoder = undefined;
@@ -219,7 +219,7 @@ export class Connection implements SessionHandler {
   #createDecoder(): PacketDecoder {
     const decoder = this.#host.createDecoder();
     if (this.#host.sharedDecoder() === undefined) {
-      decoder.on("decoded", (packet) => this.onDecoderPacket(packet));
+      decoder.on("decoded", (packet) => this.#onDecoderPacket(packet));
     }
     this.#decoder = decoder;
     return decoder;
@@ -227,13 +227,13 @@ export class Connection implements SessionHandler {
 
   #onDecodeResult(result: unknown): void {
     if (isFailedResult(result)) this.#onSessionError(result.error);
-    else if (isDecodedResult(result)) this.onDecoderPacket(result.packet);
+    else if (isDecodedResult(result)) this.#onDecoderPacket(result.packet);
   }
 
-  private onDecoderPacket(packet: Packet): void {
+  #onDecoderPacket(packet: Packet): void {
     const socket = this.#socketOf(packet.nsp);
     if (socket === undefined && packet.type === PacketType.CONNECT) {
-      this.connect(packet.nsp, isRecord(packet.data) ? packet.data : {});
+      this.#connect(packet.nsp, isRecord(packet.data) ? packet.data : {});
     } else if (
       socket !== undefined &&
       packet.type !== PacketType.CONNECT &&
@@ -270,7 +270,7 @@ export class Connection implements SessionHandler {
     this.session.close();
   }
 
-  private connect(name: string, auth: Record<string, unknown>): void {
+  #connect(name: string, auth: Record<string, unknown>): void {
     this.#host.resolveNamespace(name, auth, (nsp) => {
       if (nsp === undefined) {
         this.writePacket({
@@ -290,7 +290,7 @@ export class Connection implements SessionHandler {
     });
   }
 
-  private detach(): void {
+  #detach(): void {
     const listeners = this.#listeners;
     if (listeners === undefined) {
       this.session.setHandler?.(undefined);

@@ -2,7 +2,7 @@
 // hook it onto an HTTP server.
 import { createServer } from "node:http";
 import type { AttachableServer } from "../http/attach.js";
-import type { AttachOptions, EngineServerOptions } from "../options.js";
+import type { AttachOptions, EngineServerOptions } from "./options.js";
 import { EngineServer } from "./server.js";
 
 /** Creates an engine and attaches it to `server` (the official `attach`). */

@@ -1,15 +1,9 @@
 // The Engine.IO server (the official engine.io `Server`): verifies requests, runs the handshake,
-// keeps the session table and routes polling requests and upgrades to their transports.
+// keeps the session table and routes plain requests and upgrades to their transports, which it
+// opens through the transport registry (transport/registry.ts).
 import { EventEmitter } from "node:events";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { type WebSocket, WebSocketServer } from "ws";
-import {
-  EngineErrorMessage,
-  type EngineErrorNumber,
-  HandshakeError,
-  type HandshakeErrorContext,
-} from "../errors.js";
 import { type AttachableServer, attachToServer } from "../http/attach.js";
 import { serializeSessionCookie } from "../http/cookie.js";
 import { createCorsMiddleware } from "../http/cors.js";
@@ -21,16 +15,26 @@ import {
   releaseUpgradeResponse,
   upgradeResponseHeaders,
 } from "../http/upgrade-response.js";
+import type {
+  RequestTransportOpener,
+  TransportEngine,
+  UpgradeTransportOpener,
+} from "../transport/kind.js";
+import { TRANSPORTS, upgradesOf } from "../transport/registry.js";
+import type { Transport } from "../transport/transport.js";
+import { createBase64Id } from "./base64-id.js";
+import {
+  EngineErrorMessage,
+  type EngineErrorNumber,
+  HandshakeError,
+  type HandshakeErrorContext,
+} from "./errors.js";
 import {
   type AttachOptions,
   type EngineServerOptions,
   type ResolvedEngineOptions,
   resolveEngineOptions,
-} from "../options.js";
-import { PollingTransport } from "../transport/polling.js";
-import type { Transport } from "../transport/transport.js";
-import { EngineWebSocket, WebSocketTransport } from "../transport/websocket.js";
-import { createBase64Id } from "./base64-id.js";
+} from "./options.js";
 import { EngineSession } from "./session.js";
 import type { SessionContext, SessionPacket } from "./session-types.js";
 import { verifyRequest } from "./verify.js";
@@ -66,28 +70,19 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
   readonly options: ResolvedEngineOptions;
   readonly #attachOptions: AttachOptions;
   readonly #middlewares: EngineMiddleware[] = [];
-  readonly #wss: WebSocketServer;
+  readonly #requestOpeners = new Map<string, RequestTransportOpener>();
+  readonly #upgradeOpeners = new Map<string, UpgradeTransportOpener>();
+  /** The session context of each enabled transport (its open packet's `upgrades`). */
+  readonly #sessionContexts = new Map<string, SessionContext>();
   #clientsCount = 0;
   #httpServer: AttachableServer | undefined;
-  readonly #sessionContext: SessionContext;
-  readonly #wsSessionContext: SessionContext;
 
   constructor(options: EngineServerOptions & AttachOptions = {}) {
     super();
     this.options = resolveEngineOptions(options);
     this.#attachOptions = options;
-    const { cors, perMessageDeflate, maxHttpBufferSize, transports, allowUpgrades } = this.options;
+    const { cors, transports, allowUpgrades } = this.options;
     if (cors !== false) this.#middlewares.push(createCorsMiddleware(cors));
-    this.#wss = new WebSocketServer({
-      noServer: true,
-      clientTracking: false,
-      WebSocket: EngineWebSocket,
-      // EngineWebSocket answers pings itself, without a closure per socket.
-      autoPong: false,
-      perMessageDeflate,
-      maxPayload: maxHttpBufferSize,
-    });
-    this.#wss.on("headers", (lines, req) => this.#onUpgradeHeaders(lines, req));
     const hooks = {
       wantsFlush: () => this.listenerCount("flush") > 0,
       onFlush: (session: EngineSession, packets: SessionPacket[]) =>
@@ -95,10 +90,19 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
       onDrain: (session: EngineSession) => this.emit("drain", session),
       onClose: (session: EngineSession) => this.#unregister(session),
     };
-    const upgrades = allowUpgrades ? transports.filter((name) => name === "websocket") : [];
     const heartbeats = EngineSession.createHeartbeats(this.options);
-    this.#sessionContext = { options: this.options, upgrades, heartbeats, ...hooks };
-    this.#wsSessionContext = { options: this.options, upgrades: [], heartbeats, ...hooks };
+    const transportEngine: TransportEngine = {
+      options: this.options,
+      decorateHeaders: (headers, req, sid) => this.#decorateHeaders(headers, req, sid),
+      upgradeHeaders: (req) => this.#upgradeHeaders(req),
+    };
+    for (const name of transports) {
+      const kind = TRANSPORTS[name];
+      if (kind.handlesUpgrade) this.#upgradeOpeners.set(name, kind.create(transportEngine));
+      else this.#requestOpeners.set(name, kind.create(transportEngine));
+      const upgrades = allowUpgrades ? upgradesOf(name, transports) : [];
+      this.#sessionContexts.set(name, { options: this.options, upgrades, heartbeats, ...hooks });
+    }
   }
 
   /** The HTTP server given to the last `attach()` (or created by `listen()`). */
@@ -136,12 +140,9 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
           return;
         }
         const sid = query.get("sid");
-        if (sid === null) {
-          this.#handshakePolling(req, res, query);
-          return;
-        }
-        const transport = this.clients[sid]?.transport;
-        if (transport instanceof PollingTransport) transport.onRequest(req, res);
+        const transport = sid === null ? undefined : this.clients[sid]?.transport;
+        if (sid === null) this.#handshakeRequest(req, res, query);
+        else if (transport?.onRequest !== undefined) transport.onRequest(req, res);
         else {
           // transport=websocket with a live websocket sid but no Upgrade header.
           const name = "TRANSPORT_HANDSHAKE_ERROR";
@@ -159,13 +160,12 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     const head = Buffer.from(upgradeHead);
     // Without middlewares, nobody sees the fake response: do not build one.
     const res = this.#middlewares.length > 0 ? createUpgradeResponse(req, socket) : undefined;
-    const adopt = (ws: WebSocket): WebSocketTransport => {
-      const options = this.#wsOptions(queryOf(req));
+    const adopt = (transport: Transport): Transport => {
       // Nothing of the handshake stays attached to the connection but the request itself.
       socket.removeListener("error", ignoreSocketError);
       releaseUpgradeResponse(req, socket);
       forgetQuery(req);
-      return new WebSocketTransport(ws, socket, options);
+      return transport;
     };
     const proceed = (err?: unknown): void => {
       if (err !== undefined) {
@@ -178,13 +178,21 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
           this.#abortUpgrade(req, socket, error);
           return;
         }
+        const name = query.get("transport") ?? "";
+        const open = this.#upgradeOpeners.get(name);
+        const context = this.#sessionContexts.get(name);
+        // Unreachable: verification accepts only enabled transports served by an upgrade.
+        if (open === undefined || context === undefined) {
+          this.#abortUpgrade(req, socket, new HandshakeError(0, { transport: name }));
+          return;
+        }
         // Middlewares that set headers when the response starts (express-session via
         // on-headers) hook writeHead(): call it so their headers reach the 101.
         res?.writeHead(101);
         const sid = query.get("sid");
         if (sid !== null) {
-          this.#wss.handleUpgrade(req, socket, head, (ws) => {
-            this.#onUpgradeSocket(sid, adopt(ws));
+          open(req, socket, head, query, (transport) => {
+            this.#onUpgradeSocket(sid, adopt(transport));
           });
           return;
         }
@@ -192,8 +200,8 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
           req,
           query,
           (id) => {
-            this.#wss.handleUpgrade(req, socket, head, (ws) => {
-              this.#register(id, adopt(ws), req, this.#wsSessionContext);
+            open(req, socket, head, query, (transport) => {
+              this.#register(id, adopt(transport), req, context);
             });
           },
           (error) => this.#abortUpgrade(req, socket, error),
@@ -222,27 +230,23 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
       Object.hasOwn(this.clients, sid) ? this.clients[sid]?.transport.name : undefined,
   };
 
-  #wsOptions(query: URLSearchParams): { supportsBinary: boolean; perMessageDeflate: boolean } {
-    return {
-      supportsBinary: !query.has("b64"),
-      perMessageDeflate: this.options.perMessageDeflate !== false,
-    };
-  }
-
-  #handshakePolling(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
+  /** The handshake of a transport served by plain requests (polling). */
+  #handshakeRequest(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
+    const name = query.get("transport") ?? "";
+    const open = this.#requestOpeners.get(name);
+    const context = this.#sessionContexts.get(name);
+    // Unreachable: verification refuses a handshake of an upgrade transport without upgrade.
+    if (open === undefined || context === undefined) {
+      this.#abortRequest(req, res, new HandshakeError(3, { name: "TRANSPORT_HANDSHAKE_ERROR" }));
+      return;
+    }
     this.#prepareHandshake(
       req,
       query,
       (id) => {
         if (res.destroyed) return;
-        const transport = new PollingTransport({
-          maxHttpBufferSize: this.options.maxHttpBufferSize,
-          httpCompression: this.options.httpCompression,
-          decorateHeaders: (headers, request) => this.#decorateHeaders(headers, request, id),
-        });
-        this.#register(id, transport, req, this.#sessionContext, () =>
-          transport.onRequest(req, res),
-        );
+        const transport = open(id);
+        this.#register(id, transport, req, context, () => transport.onRequest(req, res));
       },
       (error) => this.#abortRequest(req, res, error),
     );
@@ -313,16 +317,16 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     }
   }
 
-  #onUpgradeSocket(sid: string, transport: WebSocketTransport): void {
+  #onUpgradeSocket(sid: string, transport: Transport): void {
     const session = Object.hasOwn(this.clients, sid) ? this.clients[sid] : undefined;
-    // The WebSocket is accepted, then closed, when the session cannot take it (protocol.md §1.5).
+    // The WebSocket is accepted, then closed, when the session cannot take it (protocol.md §1.5):
+    // its transport's `upgrades` (empty without allowUpgrades) do not list the new one.
     if (
       session === undefined ||
       session.readyState !== "open" ||
       session.upgrading ||
       session.upgraded ||
-      !session.transport.handlesUpgrades ||
-      !this.options.allowUpgrades
+      !this.#sessionContexts.get(session.transport.name)?.upgrades.includes(transport.name)
     ) {
       transport.close();
       return;
@@ -339,11 +343,11 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     this.emit("headers", headers, req);
   }
 
-  #onUpgradeHeaders(lines: string[], req: IncomingMessage): void {
+  #upgradeHeaders(req: IncomingMessage): string[] {
     const headers = upgradeResponseHeaders(req);
     if (!queryOf(req).has("sid")) this.emit("initial_headers", headers, req);
     this.emit("headers", headers, req);
-    lines.push(...headerLines(headers));
+    return headerLines(headers);
   }
 
   #abortRequest(req: IncomingMessage, res: ServerResponse, error: HandshakeError): void {

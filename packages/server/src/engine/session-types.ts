@@ -1,9 +1,9 @@
 // The contract of an Engine.IO session: why it closes, its ready states, the options of one
 // write and its events (as in the official engine.io `Socket`), and what it needs from its engine.
 import type { BinaryData, EnginePacket, EnginePacketType } from "@switchyard/protocol";
-import type { ResolvedEngineOptions } from "../options.js";
 import type { Transport } from "../transport/transport.js";
 import type { HeartbeatNode, HeartbeatScheduler } from "./heartbeat.js";
+import type { ResolvedEngineOptions } from "./options.js";
 import type { EngineSession } from "./session.js";
 
 /** Why a session closed (protocol.md §1.10), plus switchyard's backpressure reason. */

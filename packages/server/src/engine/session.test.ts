@@ -1,20 +1,20 @@
 import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { resolveEngineOptions } from "../options.js";
 import type {
   OutboundPacket,
   Transport,
   TransportEvents,
   TransportSink,
 } from "../transport/transport.js";
+import { resolveEngineOptions } from "./options.js";
 import { EngineSession } from "./session.js";
 import type { SessionContext } from "./session-types.js";
 
 /** A transport that records what the session hands it. */
 class FakeTransport extends EventEmitter<TransportEvents> implements Transport {
   readonly name = "polling" as const;
-  readonly handlesUpgrades = true;
+  readonly handlesUpgrades = false;
   writable = false;
   get canFlush(): boolean {
     return this.writable;

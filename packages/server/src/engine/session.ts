@@ -11,11 +11,12 @@ import {
   SwitchyardError,
 } from "@switchyard/protocol";
 import type { SessionHandler } from "../connection/engine-session.js";
-import { ServerErrorCode, TransportError } from "../errors.js";
-import type { ResolvedEngineOptions } from "../options.js";
+import { deferListenerTable } from "../listener-table.js";
 import { EncodedPacket } from "../transport/encoded-packet.js";
 import type { Transport, TransportSink } from "../transport/transport.js";
+import { ServerErrorCode, TransportError } from "./errors.js";
 import { HeartbeatNode, HeartbeatScheduler } from "./heartbeat.js";
+import type { ResolvedEngineOptions } from "./options.js";
 import { messageData, type QueuedPacket, viewOf } from "./session-packet.js";
 import type {
   EngineCloseReason,
@@ -86,10 +87,8 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
 
   constructor(id: string, context: SessionContext, transport: Transport, req: IncomingMessage) {
     super();
-    // EventEmitter builds its listener table (a ~200-byte dictionary) in its constructor, and most
-    // sessions never get a listener: Node's EventEmitter supports an unset table (it is created
-    // on the first listener, as for emitters whose constructor was never called).
-    (this as { _events?: unknown })._events = undefined;
+    // Most sessions never get a listener: no table until the first one.
+    deferListenerTable(this);
     this.id = id;
     this.#context = context;
     this.request = req;

@@ -81,7 +81,8 @@ export class UpgradeProbe implements TransportSink {
 
   #releasePoll(): void {
     const current = this.#host.currentTransport;
-    if (current.name === "polling" && current.writable) {
+    // A transport served by plain requests holds a GET: release it.
+    if (!current.handlesUpgrades && current.writable) {
       current.send([{ encoded: NOOP, compress: false }], () => {});
     }
   }

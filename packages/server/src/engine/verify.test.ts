@@ -1,8 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
-import type { HandshakeError } from "../errors.js";
 import { parseQuery } from "../http/request-query.js";
-import { resolveEngineOptions } from "../options.js";
+import type { HandshakeError } from "./errors.js";
+import { resolveEngineOptions } from "./options.js";
 import { verifyRequest } from "./verify.js";
 
 function fakeRequest(

@@ -1,8 +1,12 @@
 // Request verification in the official order (protocol.md §1.5): transport → Origin → sid
-// checks → for a handshake: method, websocket without upgrade, allowRequest. Never throws.
+// checks → for a handshake: method, an upgrade transport without upgrade, allowRequest. Never
+// throws. What a transport is served by comes from the registry (transport/registry.ts).
 import type { IncomingMessage } from "node:http";
-import { EngineErrorNumber, HandshakeError } from "../errors.js";
-import type { ResolvedEngineOptions, TransportName } from "../options.js";
+import type { TransportKind } from "../transport/kind.js";
+import type { TransportName } from "../transport/names.js";
+import { TRANSPORTS } from "../transport/registry.js";
+import { EngineErrorNumber, HandshakeError } from "./errors.js";
+import type { ResolvedEngineOptions } from "./options.js";
 
 /** What verification needs to know about live sessions. */
 export interface SessionLookup {
@@ -13,13 +17,14 @@ export interface SessionLookup {
 // Characters a header value may not hold (RFC 7230 field-value, as Node checks it).
 const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 
-/** The requested transport when it is one of the enabled ones. */
-export function enabledTransport(
+/** The requested transport and its registry entry, when it is one of the enabled ones. */
+function enabledKind(
   query: URLSearchParams,
   options: ResolvedEngineOptions,
-): TransportName | undefined {
-  const name = query.get("transport");
-  return options.transports.find((enabled) => enabled === name);
+): { name: TransportName; kind: TransportKind } | undefined {
+  const requested = query.get("transport");
+  const name = options.transports.find((enabled) => enabled === requested);
+  return name === undefined ? undefined : { name, kind: TRANSPORTS[name] };
 }
 
 /**
@@ -34,8 +39,8 @@ export function verifyRequest(
   sessions: SessionLookup,
   callback: (error: HandshakeError | undefined) => void,
 ): void {
-  const transport = enabledTransport(query, options);
-  if (transport === undefined || (upgrade && transport !== "websocket")) {
+  const enabled = enabledKind(query, options);
+  if (enabled === undefined || (upgrade && !enabled.kind.handlesUpgrade)) {
     callback(
       new HandshakeError(EngineErrorNumber.UNKNOWN_TRANSPORT, {
         transport: query.get("transport"),
@@ -43,6 +48,7 @@ export function verifyRequest(
     );
     return;
   }
+  const { name: transport, kind } = enabled;
   const origin = req.headers.origin;
   if (typeof origin === "string" && INVALID_HEADER_CHAR.test(origin)) {
     callback(new HandshakeError(EngineErrorNumber.BAD_REQUEST, { name: "INVALID_ORIGIN", origin }));
@@ -70,7 +76,7 @@ export function verifyRequest(
     callback(new HandshakeError(EngineErrorNumber.BAD_HANDSHAKE_METHOD, { method: req.method }));
     return;
   }
-  if (transport === "websocket" && !upgrade) {
+  if (kind.handlesUpgrade && !upgrade) {
     callback(
       new HandshakeError(EngineErrorNumber.BAD_REQUEST, { name: "TRANSPORT_HANDSHAKE_ERROR" }),
     );

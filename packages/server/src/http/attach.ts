@@ -6,7 +6,7 @@ import type { Server as HttpServer, IncomingMessage, ServerResponse } from "node
 import type { Http2SecureServer, Http2Server } from "node:http2";
 import type { Server as HttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
-import { type AttachOptions, resolveEnginePath } from "../options.js";
+import { type AttachOptions, resolveEnginePath } from "../engine/options.js";
 
 /** The part of the engine that `attach` drives. */
 export interface EngineRequestHandler {

@@ -1,6 +1,6 @@
 // The sticky-session cookie of the polling handshake (protocol.md §1.11 `cookie`).
 // Serialised by hand: only the attributes the official defaults and options produce.
-import type { CookieOptions } from "../options.js";
+import type { CookieOptions } from "../engine/options.js";
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 

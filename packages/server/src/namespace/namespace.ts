@@ -160,8 +160,8 @@ export class Namespace<
   ): void {
     // A failure (in createSocket or admit) is rethrown on the next tick, never left as an
     // unhandled rejection.
-    this.createSocket(client, auth)
-      .then((socket) => this.admit(client, socket, onConnected))
+    this.#createSocket(client, auth)
+      .then((socket) => this.#admit(client, socket, onConnected))
       .catch((err: unknown) =>
         process.nextTick(() => {
           throw err;
@@ -189,17 +189,17 @@ export class Namespace<
 
   /** Targets a room. */
   to(room: Room | Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.operator().to(room);
+    return this.#operator().to(room);
   }
 
   /** Alias of `to()`. */
   in(room: Room | Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.operator().in(room);
+    return this.#operator().in(room);
   }
 
   /** Targets everyone except the sockets in `room`. */
   except(room: Room | Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.operator().except(room);
+    return this.#operator().except(room);
   }
 
   /** Broadcasts to every socket of the namespace. Always returns true. */
@@ -207,7 +207,7 @@ export class Namespace<
     ev: Ev,
     ...args: EventParams<RemoveAcknowledgements<EmitEvents>, Ev>
   ): boolean {
-    return (this.operator() as BroadcastOperator<EventsMap, SocketData>).emit(
+    return (this.#operator() as BroadcastOperator<EventsMap, SocketData>).emit(
       ev as string,
       ...args,
     );
@@ -215,7 +215,7 @@ export class Namespace<
 
   /** Broadcasts a "message" event. */
   send(...args: EventParams<EmitEvents, "message">): this {
-    (this.operator() as BroadcastOperator<EventsMap, SocketData>).emit("message", ...args);
+    (this.#operator() as BroadcastOperator<EventsMap, SocketData>).emit("message", ...args);
     return this;
   }
 
@@ -257,49 +257,51 @@ export class Namespace<
 
   /** @deprecated Use `fetchSockets()`. The ids of every socket of the namespace. */
   allSockets(): Promise<Set<SocketId>> {
-    return this.operator().allSockets();
+    return this.#operator().allSockets();
   }
 
   compress(compress: boolean): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.operator().compress(compress);
+    return this.#operator().compress(compress);
   }
 
   get volatile(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.operator().volatile;
+    return this.#operator().volatile;
   }
 
   get local(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.operator().local;
+    return this.#operator().local;
   }
 
   timeout(
     timeoutMs: number,
   ): BroadcastOperator<DecorateAcknowledgements<Multi<EmitEvents>>, SocketData> {
-    return this.operator().timeout(timeoutMs);
+    return this.#operator().timeout(timeoutMs);
   }
 
   /** The sockets of the namespace (local ones are real Socket objects). */
   fetchSockets(): Promise<RemoteSocket<EmitEvents, SocketData>[]> {
-    return (this.operator() as unknown as BroadcastOperator<EmitEvents, SocketData>).fetchSockets();
+    return (
+      this.#operator() as unknown as BroadcastOperator<EmitEvents, SocketData>
+    ).fetchSockets();
   }
 
   socketsJoin(room: Room | Room[]): void {
-    this.operator().socketsJoin(room);
+    this.#operator().socketsJoin(room);
   }
 
   socketsLeave(room: Room | Room[]): void {
-    this.operator().socketsLeave(room);
+    this.#operator().socketsLeave(room);
   }
 
   disconnectSockets(close = false): void {
-    this.operator().disconnectSockets(close);
+    this.#operator().disconnectSockets(close);
   }
 
-  private operator(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+  #operator(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
     return new BroadcastOperator(this.adapter);
   }
 
-  private async createSocket(
+  async #createSocket(
     client: Connection,
     auth: Record<string, unknown>,
   ): Promise<Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>> {
@@ -317,14 +319,14 @@ export class Namespace<
     return new Socket(this, client, auth);
   }
 
-  private admit(
+  #admit(
     client: Connection,
     socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     onConnected: (socket: ConnectionSocket) => void,
   ): void {
     const isOpen = (): boolean => client.session.readyState === "open";
     if (this.recovery?.skipMiddlewares === true && socket.recovered && isOpen()) {
-      this.connect(socket, onConnected);
+      this.#connect(socket, onConnected);
       return;
     }
     this.#preConnect.set(socket.id, socket);
@@ -346,12 +348,12 @@ export class Namespace<
           });
           return;
         }
-        this.connect(socket, onConnected);
+        this.#connect(socket, onConnected);
       });
     });
   }
 
-  private connect(
+  #connect(
     socket: Socket<ListenEvents, EmitEvents, ServerSideEvents, SocketData>,
     onConnected: (socket: ConnectionSocket) => void,
   ): void {

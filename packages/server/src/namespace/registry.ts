@@ -37,7 +37,7 @@ export class NamespaceRegistry<L extends EventsMap, E extends EventsMap, S exten
 
   /** The namespace `name` (created on first use), or a new parent for a RegExp / function. */
   of(name: string | RegExp | ParentNspNameMatchFn): Namespace<L, E, S, D> {
-    if (typeof name === "function" || name instanceof RegExp) return this.addParent(name);
+    if (typeof name === "function" || name instanceof RegExp) return this.#addParent(name);
     const fullName = name.startsWith("/") ? name : `/${name}`;
     const existing = this.nsps.get(fullName);
     if (existing !== undefined) return existing;
@@ -103,7 +103,7 @@ export class NamespaceRegistry<L extends EventsMap, E extends EventsMap, S exten
     return this.#parents.values();
   }
 
-  private addParent(matcher: RegExp | ParentNspNameMatchFn): ParentNamespace<L, E, S, D> {
+  #addParent(matcher: RegExp | ParentNspNameMatchFn): ParentNamespace<L, E, S, D> {
     const parent = new ParentNamespace<L, E, S, D>(
       this.#server,
       this.#context,

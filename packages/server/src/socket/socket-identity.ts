@@ -6,6 +6,7 @@
 import type { AdapterContract, Room, Session } from "../adapter/adapter.js";
 import type { Connection } from "../connection/connection.js";
 import type { EngineRequest, EngineSessionLike } from "../connection/engine-session.js";
+import { compactListenerTable } from "../listener-table.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { EventsMap } from "../typed-events.js";
 import { AnyListenerEmitter } from "./any-listener-emitter.js";
@@ -49,9 +50,8 @@ export abstract class SocketIdentity<
     previousSession: Session | undefined,
   ) {
     super();
-    // Node's EventEmitter starts every listener table as a dictionary (~190 bytes, even empty);
-    // a prototype-less object in V8's fast mode holds a socket's usual few listeners in ~60.
-    (this as { _events?: unknown })._events = Object.setPrototypeOf({}, null);
+    // A socket's usual few listeners in a compact table instead of Node's dictionary.
+    compactListenerTable(this);
     this.nsp = nsp;
     this.client = client;
     this.#issued = Date.now();

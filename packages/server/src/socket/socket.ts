@@ -73,7 +73,7 @@ export class Socket<
       this.data = previousSession.data as SocketData;
       // §2.6: missed packets go out before the CONNECT reply; the client buffers them.
       for (const data of previousSession.missedPackets) {
-        this.writePacket({ type: PacketType.EVENT, nsp: nsp.name, data }, {});
+        this.#writePacket({ type: PacketType.EVENT, nsp: nsp.name, data }, {});
       }
       this.recovered = true;
     }
@@ -95,7 +95,7 @@ export class Socket<
     if (typeof last === "function") {
       data.pop();
       packet.id = this.nsp.nextAckId();
-      this.registerAck(packet.id, last as AckCallback);
+      this.#registerAck(packet.id, last as AckCallback);
     }
     const flags = this.#flags ?? NO_FLAGS;
     this.#flags = undefined;
@@ -109,7 +109,7 @@ export class Socket<
       });
     } else {
       this.notifyOutgoingListeners(packet);
-      this.writePacket(packet, flags);
+      this.#writePacket(packet, flags);
     }
     return true;
   }
@@ -154,27 +154,27 @@ export class Socket<
 
   /** Targets a room, excluding this socket. */
   to(room: Room | Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.newBroadcastOperator().to(room);
+    return this.#newBroadcastOperator().to(room);
   }
 
   /** Alias of `to()`. */
   in(room: Room | Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.newBroadcastOperator().in(room);
+    return this.#newBroadcastOperator().in(room);
   }
 
   /** Targets everyone but the sockets in `room` (and this socket). */
   except(room: Room | Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.newBroadcastOperator().except(room);
+    return this.#newBroadcastOperator().except(room);
   }
 
   /** Targets every socket of the namespace but this one. */
   get broadcast(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.newBroadcastOperator();
+    return this.#newBroadcastOperator();
   }
 
   /** Targets the sockets of this node only, except this one. */
   get local(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
-    return this.newBroadcastOperator().local;
+    return this.#newBroadcastOperator().local;
   }
 
   /** The next packet may be dropped if the transport is not writable. */
@@ -211,7 +211,7 @@ export class Socket<
     if (close) {
       this.client.disconnectAll();
     } else if (!this.#closing) {
-      this.writePacket({ type: PacketType.DISCONNECT, nsp: this.nsp.name }, {});
+      this.#writePacket({ type: PacketType.DISCONNECT, nsp: this.nsp.name }, {});
       this.onClose("server namespace disconnect");
     }
     return this;
@@ -241,7 +241,7 @@ export class Socket<
     void this.join(this.id);
     const pid = this.pid;
     const data = pid === undefined ? { sid: this.id } : { sid: this.id, pid };
-    this.writePacket({ type: PacketType.CONNECT, nsp: this.nsp.name, data }, {});
+    this.#writePacket({ type: PacketType.CONNECT, nsp: this.nsp.name, data }, {});
   }
 
   /** @package A packet for this namespace from the client. */
@@ -249,11 +249,11 @@ export class Socket<
     switch (packet.type) {
       case PacketType.EVENT:
       case PacketType.BINARY_EVENT:
-        this.onEvent(packet);
+        this.#onEvent(packet);
         break;
       case PacketType.ACK:
       case PacketType.BINARY_ACK:
-        this.onAck(packet);
+        this.#onAck(packet);
         break;
       case PacketType.DISCONNECT:
         this.onClose("client namespace disconnect");
@@ -301,7 +301,7 @@ export class Socket<
     this.#cleanedUp = true;
   }
 
-  private writePacket(packet: Packet, flags: SocketFlags): void {
+  #writePacket(packet: Packet, flags: SocketFlags): void {
     packet.nsp = this.nsp.name;
     this.client.writePacket(packet, {
       compress: flags.compress !== false,
@@ -309,7 +309,7 @@ export class Socket<
     });
   }
 
-  private registerAck(id: number, ack: AckCallback): void {
+  #registerAck(id: number, ack: AckCallback): void {
     const timeoutMs = this.#flags?.timeout;
     const bound: AckCallback = (...args) => callIsolated(ack, this, args);
     if (timeoutMs === undefined) this.#pendingAcks().set(id, bound);
@@ -326,13 +326,13 @@ export class Socket<
     return this.#flags;
   }
 
-  private onEvent(packet: Packet): void {
+  #onEvent(packet: Packet): void {
     const args: unknown[] = Array.isArray(packet.data) ? [...packet.data] : [];
     const id = packet.id;
     if (id !== undefined) {
       args.push(
         singleShot((data) =>
-          this.writePacket({ type: PacketType.ACK, nsp: this.nsp.name, id, data }, {}),
+          this.#writePacket({ type: PacketType.ACK, nsp: this.nsp.name, id, data }, {}),
         ),
       );
     }
@@ -345,13 +345,13 @@ export class Socket<
     });
   }
 
-  private onAck(packet: Packet): void {
+  #onAck(packet: Packet): void {
     if (packet.id === undefined) return;
     const ack = this.#acks?.take(packet.id);
     if (ack !== undefined) ack(...(Array.isArray(packet.data) ? packet.data : []));
   }
 
-  private newBroadcastOperator(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
+  #newBroadcastOperator(): BroadcastOperator<Multi<EmitEvents>, SocketData> {
     const flags = this.#flags ?? {};
     this.#flags = undefined;
     return new BroadcastOperator(this.nsp.adapter, new Set(), new Set([this.id]), flags);

@@ -7,7 +7,7 @@ import {
   encodeEnginePacket,
 } from "@switchyard/protocol";
 import * as wsModule from "ws";
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError } from "../engine/errors.js";
 
 /** Options of `ws`'s public `Sender.frame(data, options)` static (absent from @types/ws). */
 interface FrameOptions {

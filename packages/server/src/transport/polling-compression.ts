@@ -2,8 +2,8 @@
 // from Accept-Encoding, only for bodies of at least `threshold` bytes holding a compress:true packet.
 import type { IncomingMessage } from "node:http";
 import { deflate, gzip, type ZlibOptions } from "node:zlib";
+import type { HttpCompressionOptions } from "../engine/options.js";
 import { preferredEncoding } from "../http/accept-encoding.js";
-import type { HttpCompressionOptions } from "../options.js";
 
 /** The encodings the polling transport offers, in server preference order. */
 export type HttpEncoding = "gzip" | "deflate";

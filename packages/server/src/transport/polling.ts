@@ -3,11 +3,17 @@
 import { EventEmitter } from "node:events";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { decodeEnginePayload, RECORD_SEPARATOR } from "@switchyard/protocol";
-import { TransportError } from "../errors.js";
-import type { HttpCompressionOptions } from "../options.js";
+import { TransportError } from "../engine/errors.js";
+import type { HttpCompressionOptions } from "../engine/options.js";
+import { deferListenerTable } from "../listener-table.js";
 import { EncodedPacket } from "./encoded-packet.js";
 import { compressBody, negotiateEncoding } from "./polling-compression.js";
-import type { OutboundPacket, Transport, TransportEvents, TransportSink } from "./transport.js";
+import type {
+  OutboundPacket,
+  RequestTransport,
+  TransportEvents,
+  TransportSink,
+} from "./transport.js";
 
 /** What the polling transport needs from the engine. */
 export interface PollingOptions {
@@ -61,9 +67,10 @@ function onceFinished(res: ServerResponse, callback: () => void): void {
 }
 
 /** The polling transport of one session. */
-export class PollingTransport extends EventEmitter<TransportEvents> implements Transport {
+export class PollingTransport extends EventEmitter<TransportEvents> implements RequestTransport {
   readonly name = "polling" as const;
-  readonly handlesUpgrades = true;
+  /** Served by plain requests (engine.io's polling has no `handlesUpgrades`, i.e. falsy). */
+  readonly handlesUpgrades = false;
   #sink: TransportSink = NOOP_SINK;
   readonly #options: PollingOptions;
   #pollReq: IncomingMessage | undefined;
@@ -80,7 +87,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements T
   constructor(options: PollingOptions) {
     super();
     // No listener table until the first listener (most transports never get one).
-    (this as { _events?: unknown })._events = undefined;
+    deferListenerTable(this);
     this.#options = options;
   }
 

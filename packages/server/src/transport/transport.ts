@@ -1,8 +1,9 @@
 // The transport contract between engine/session.ts and the polling / websocket implementations.
 // A transport moves whole Engine.IO packets; it knows nothing about sessions or heartbeats.
 import type { EventEmitter } from "node:events";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { EnginePacket, ProtocolError } from "@switchyard/protocol";
-import type { TransportError } from "../errors.js";
+import type { TransportError } from "../engine/errors.js";
 import type { EncodedPacket } from "./encoded-packet.js";
 
 /**
@@ -44,7 +45,8 @@ export interface OutboundPacket {
 
 /** A transport as the session sees it. */
 export interface Transport extends EventEmitter<TransportEvents> {
-  readonly name: "polling" | "websocket";
+  /** Its name in the transport registry (`transport/registry.ts`). */
+  readonly name: string;
   /**
    * Whether a write would leave now, as officially: polling has a GET pending, a WebSocket is
    * open with no write in flight. Volatile packets are dropped while it is false.
@@ -55,7 +57,10 @@ export interface Transport extends EventEmitter<TransportEvents> {
    * pipeline behind one in flight, so that a tick's batch never waits for the previous one).
    */
   readonly canFlush: boolean;
-  /** Polling can be upgraded to websocket; websocket cannot be upgraded. */
+  /**
+   * As engine.io: true when the transport is served by an HTTP Upgrade (websocket), false when
+   * by plain requests (polling). Where a session may go next is the registry's `upgradesTo`.
+   */
   readonly handlesUpgrades: boolean;
   /** Bytes accepted by `send` but not yet handed to the kernel. */
   readonly bufferedBytes: number;
@@ -67,4 +72,11 @@ export interface Transport extends EventEmitter<TransportEvents> {
   discard(): void;
   /** Closes the transport; `onClosed` runs when it is done (polling may defer to the next GET). */
   close(onClosed?: () => void): void;
+  /** Takes one HTTP request of the session; only transports served by plain requests have it. */
+  onRequest?(req: IncomingMessage, res: ServerResponse): void;
+}
+
+/** A transport served by plain HTTP requests (polling). */
+export interface RequestTransport extends Transport {
+  onRequest(req: IncomingMessage, res: ServerResponse): void;
 }

@@ -1,11 +1,14 @@
-// WebSocket transport on `ws` (protocol.md §1.8): one Engine.IO packet per frame, binary raw.
-// Without permessage-deflate, data frames are written pre-framed to the socket (see below).
+// WebSocket transport (protocol.md §1.8): one Engine.IO packet per frame, binary raw. On `ws`
+// without permessage-deflate, data frames are written pre-framed to the socket (see below); on
+// another `wsEngine`, through its `send()`.
 import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
 import { decodeEnginePacket } from "@switchyard/protocol";
-import { type RawData, WebSocket } from "ws";
-import { TransportError } from "../errors.js";
+import { WebSocket } from "ws";
+import { TransportError } from "../engine/errors.js";
+import { deferListenerTable } from "../listener-table.js";
 import type { OutboundPacket, Transport, TransportEvents, TransportSink } from "./transport.js";
+import type { WsEngineData, WsEngineSocket } from "./ws-engine.js";
 
 /** How the engine configured this connection. */
 export interface WebSocketTransportOptions {
@@ -44,13 +47,13 @@ export class EngineWebSocket extends WebSocket {
   constructor(...args: unknown[]) {
     super(...(args as ConstructorParameters<typeof WebSocket>));
     // Node's EventEmitter creates the table on the first listener when it is unset.
-    (this as { _events?: unknown })._events = undefined;
+    deferListenerTable(this);
   }
 
   override emit(event: string | symbol, ...args: unknown[]): boolean {
     switch (event) {
       case "message":
-        this.transport?.onWsMessage(args[0] as RawData, args[1] as boolean);
+        this.transport?.onWsMessage(args[0] as WsEngineData, args[1] as boolean);
         break;
       case "close":
         this.transport?.onWsClose();
@@ -81,22 +84,7 @@ export class EngineWebSocket extends WebSocket {
   }
 }
 
-// Sockets of another WebSocket class (not created by the engine's server).
-const transports = new WeakMap<WebSocket, WebSocketTransport>();
-
-function wsOnMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-  transports.get(this)?.onWsMessage(data, isBinary);
-}
-
-function wsOnClose(this: WebSocket): void {
-  transports.get(this)?.onWsClose();
-}
-
-function wsOnError(this: WebSocket, error: Error): void {
-  transports.get(this)?.onWsError(error);
-}
-
-function toBuffer(data: RawData): Buffer {
+function toBuffer(data: WsEngineData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
   return Buffer.from(data);
@@ -109,11 +97,12 @@ function toBuffer(data: RawData): Buffer {
  * the socket (it only queues while deflating or reading a Blob, neither of which can happen here),
  * so whole frames built with the public `WebSocket.Sender.frame()` can be written to the same
  * socket in order with ws's own control frames. That lets one broadcast frame be shared by every
- * socket and lets a batch of packets leave in one corked `write`.
+ * socket and lets a batch of packets leave in one corked `write`. A socket that is not a `ws`
+ * WebSocket (another `wsEngine`) gets every packet through its own `send()`.
  */
 export class WebSocketTransport extends EventEmitter<TransportEvents> implements Transport {
   #sink: TransportSink = NOOP_SINK;
-  readonly #ws: WebSocket;
+  readonly #ws: WsEngineSocket;
   readonly #socket: Duplex;
   readonly #supportsBinary: boolean;
   readonly #rawFrames: boolean;
@@ -121,30 +110,32 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
   /** Batches handed to the socket whose write has not completed yet. */
   #inFlight = 0;
 
-  constructor(ws: WebSocket, socket: Duplex, options: WebSocketTransportOptions) {
+  constructor(ws: WsEngineSocket, socket: Duplex, options: WebSocketTransportOptions) {
     super();
     // No listener table until the first listener (most transports never get one).
-    (this as { _events?: unknown })._events = undefined;
+    deferListenerTable(this);
     this.#ws = ws;
     this.#socket = socket;
     this.#supportsBinary = options.supportsBinary;
-    this.#rawFrames = !options.perMessageDeflate;
+    this.#rawFrames = !options.perMessageDeflate && ws instanceof WebSocket;
     if (ws instanceof EngineWebSocket) {
       ws.transport = this;
       return;
     }
-    transports.set(ws, this);
-    ws.on("message", wsOnMessage);
-    ws.once("close", wsOnClose);
-    ws.on("error", wsOnError);
+    // A socket of another class (another `wsEngine`): listeners, which need not be called with
+    // the socket as `this`.
+    ws.on("message", (data, isBinary) => this.onWsMessage(data, isBinary));
+    ws.once("close", () => this.onWsClose());
+    ws.on("error", (error) => this.onWsError(error));
   }
 
   get name(): "websocket" {
     return "websocket";
   }
 
+  /** Served by an HTTP Upgrade (as engine.io's websocket transport). */
   get handlesUpgrades(): boolean {
-    return false;
+    return true;
   }
 
   get writable(): boolean {
@@ -164,7 +155,7 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
   }
 
   /** @package From ws: one message. */
-  onWsMessage(data: RawData, isBinary: boolean): void {
+  onWsMessage(data: WsEngineData, isBinary: boolean): void {
     if (this.#closed) return;
     const bytes = toBuffer(data);
     const result = decodeEnginePacket(isBinary ? bytes : bytes.toString("utf8"), "nodebuffer");

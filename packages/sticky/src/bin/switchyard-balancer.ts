@@ -2,10 +2,10 @@
 // `switchyard-balancer`: runs the sid-aware balancer from flags or environment until SIGTERM or
 // SIGINT, then drains gracefully. Writes one status line per event to stdout, errors to stderr.
 // With `--print <format>` it writes another router's configuration to stdout instead.
-import { createBalancer } from "../balancer.js";
-import { parseCli, USAGE } from "../cli-options.js";
+import { createBalancer } from "../balancer/balancer.js";
+import { parseCli, USAGE } from "../balancer/cli-options.js";
+import { renderPrint } from "../balancer/router-config/render.js";
 import { StickyError } from "../errors.js";
-import { renderPrint } from "../router-config/render.js";
 
 async function main(): Promise<void> {
   let command: ReturnType<typeof parseCli>;

@@ -1,0 +1,43 @@
+// Errors of the lean Node WebSocket client (ws-client.ts). They carry the codes and
+// messages of the `ws` package, so an `error` event's `error` reads the same whichever of the two
+// the Node platform picked; a protocol error also carries the close status sent to the server.
+
+/** Why the server's frames were refused (the `ws` code names). */
+export type WebSocketProtocolErrorCode =
+  | "WS_ERR_UNEXPECTED_RSV_1"
+  | "WS_ERR_UNEXPECTED_RSV_2_3"
+  | "WS_ERR_UNEXPECTED_MASK"
+  | "WS_ERR_INVALID_OPCODE"
+  | "WS_ERR_EXPECTED_FIN"
+  | "WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH"
+  | "WS_ERR_INVALID_CLOSE_CODE"
+  | "WS_ERR_INVALID_UTF8"
+  | "WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH"
+  | "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
+
+/** The server broke RFC 6455 framing; the connection fails with `closeCode`. */
+export class WebSocketProtocolError extends RangeError {
+  readonly code: WebSocketProtocolErrorCode;
+  /** The close status sent to the server: 1002, 1007 or 1009. */
+  readonly closeCode: number;
+
+  constructor(code: WebSocketProtocolErrorCode, message: string, closeCode: number) {
+    super(message);
+    this.name = "WebSocketProtocolError";
+    this.code = code;
+    this.closeCode = closeCode;
+  }
+}
+
+/** The opening handshake failed: an answer other than a valid 101, or closed while connecting. */
+export class WebSocketHandshakeError extends Error {
+  readonly code = "WS_ERR_HANDSHAKE";
+  /** The HTTP status of the answer, when one arrived. */
+  readonly statusCode: number | undefined;
+
+  constructor(message: string, statusCode?: number) {
+    super(message);
+    this.name = "WebSocketHandshakeError";
+    this.statusCode = statusCode;
+  }
+}
