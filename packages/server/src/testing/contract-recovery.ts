@@ -279,6 +279,10 @@ export function describeRecoveryContract(
         await settleSubscriptions(nodes);
         publish(b, "x", room, 1, 1);
         await waitUntil(() => got.length === 1, "a first event");
+        // A server notices a lost polling client only through a request it holds (or the ping
+        // timeout, 45 s): cut while a's long poll is pending, not while the next one is still
+        // on its way through the proxy (a would then never see the cut).
+        await waitUntil(() => socket.conn.transport.writable === true, "a's pending long poll");
         const gone = waitFor(socket, "disconnect");
         const back = waitFor<[Socket]>(b.io, "connection");
         // Its node "goes away": the proxy cuts it and routes the reconnection to b.
