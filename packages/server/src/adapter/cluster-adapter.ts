@@ -11,15 +11,17 @@ import type {
   SocketDetails,
 } from "./adapter.js";
 import { AckRequests } from "./cluster-ack-requests.js";
-import type { ClusterTarget } from "./cluster-bus.js";
+import type { ClusterTarget, OutgoingMessage } from "./cluster-bus.js";
 import { ClusterRequestTimeoutError } from "./cluster-errors.js";
 import { ClusterHistoryAdapter } from "./cluster-history-adapter.js";
 import { Membership } from "./cluster-membership.js";
 import {
+  type BroadcastData,
   type ClusterMessage,
   EMITTER_UID,
   fromWireOptions,
   MessageType,
+  NodeFeature,
   toWireOptions,
   type WireBroadcastOptions,
 } from "./cluster-message.js";
@@ -27,8 +29,10 @@ import {
   batchLimitsOf,
   type ClusterAdapterOptions,
   type PartialResult,
+  wirePacketLimitsOf,
 } from "./cluster-options.js";
 import { PendingRequests, randomId } from "./cluster-requests.js";
+import { lazyPacket, type WirePacket, withArgument } from "./wire-packet.js";
 
 /**
  * Base class of the bus adapters (Redis, NATS, in-process). Subclasses bind it to a broker by
@@ -42,16 +46,23 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
   readonly #membership: Membership;
   readonly #requests: PendingRequests = new PendingRequests();
   readonly #ackRequests: AckRequests = new AckRequests();
+  /**
+   * What this node's heartbeats announce ({@link NodeFeature} bits): the encoded broadcast form
+   * unless turned off or the server has a custom parser (whose output is parser-specific).
+   */
+  readonly #features: number;
 
   constructor(nsp: AdapterNamespace, options: ClusterAdapterOptions = {}) {
-    super(nsp, options.roomChannels ?? true, batchLimitsOf(options));
+    super(nsp, options.roomChannels ?? true, batchLimitsOf(options), wirePacketLimitsOf(options));
     this.requestsTimeout = options.requestsTimeout ?? 5000;
+    const encodes = options.encodedBroadcasts !== false && nsp.encoder.defaultWireFormat === true;
+    this.#features = encodes ? NodeFeature.ENCODED_BROADCAST : 0;
     this.#membership = new Membership(
       {
-        sendHeartbeat: () => this.publish(ALL, { type: MessageType.HEARTBEAT, data: undefined }),
+        sendHeartbeat: () => this.publish(ALL, this.#heartbeat(MessageType.HEARTBEAT)),
         nodeJoined: (uid) => {
           // Tell the newcomer about us at once: it may have missed our own announcement.
-          this.publish({ kind: "node", uid }, { type: MessageType.HEARTBEAT, data: undefined });
+          this.publish({ kind: "node", uid }, this.#heartbeat(MessageType.HEARTBEAT));
           emitIsolated(this, "node-joined", [uid]);
         },
         nodeLeft: (uid, reason) => {
@@ -106,7 +117,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
 
   /** Publishes INITIAL_HEARTBEAT (peers answer): at start and after the bus reconnects. */
   announce(): void {
-    if (!this.closed) this.publish(ALL, { type: MessageType.INITIAL_HEARTBEAT, data: undefined });
+    if (!this.closed) this.publish(ALL, this.#heartbeat(MessageType.INITIAL_HEARTBEAT));
   }
 
   /**
@@ -136,18 +147,58 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     // Recoverable events go to their rooms' histories; each message carries its own number of
     // this node's counter (a broadcast to k rooms is k messages, see routesFor).
     const recoverable = this.isRecoverable(packet, opts);
+    packet.nsp = this.nsp.name;
+    // Encoded once for the whole cluster when every peer takes it; the local sockets get the
+    // same chunks (with this node's offset when recoverable).
+    const chunks = this.#encodeOnce(packet);
     let own: number | undefined;
     // Encoded before the local write: the packet object is the caller's and may be reused.
     const outgoing = this.routesFor(opts).map((route) => {
       if (recoverable) own = this.nextOwn();
-      const data = { opts: toWireOptions(route.opts), packet: { ...packet }, o: own };
+      const wire = toWireOptions(route.opts);
+      const data: BroadcastData =
+        chunks === undefined
+          ? { opts: wire, packet: { ...packet }, o: own }
+          : { opts: wire, e: chunks, o: own };
       return { target: route.target, payload: this.encode({ type: MessageType.BROADCAST, data }) };
     });
     for (const { target, payload } of outgoing) {
-      if (payload !== undefined) this.publishEncoded(target, payload, recoverable);
+      if (payload === undefined) continue;
+      if (chunks !== undefined) this.counters.publishedEncoded++;
+      this.publishEncoded(target, payload, recoverable);
     }
-    if (own !== undefined) this.stampOwn(packet, opts, own);
-    super.broadcast(packet, opts);
+    const stamp = own === undefined ? undefined : this.stampOwn(packet, opts, own);
+    if (chunks === undefined) super.broadcast(packet, opts);
+    else
+      this.broadcastEncoded(
+        packet,
+        stamp === undefined ? chunks : withArgument(chunks, stamp),
+        opts,
+      );
+  }
+
+  /**
+   * The packet's chunks when it travels encoded: this node and every live peer announced the
+   * form, and the chunks are within the limits receivers apply. Else undefined (object form).
+   */
+  #encodeOnce(packet: Packet): WirePacket | undefined {
+    if (this.#features === 0 || !this.#membership.everyPeerHas(NodeFeature.ENCODED_BROADCAST)) {
+      return undefined;
+    }
+    const chunks = this.nsp.encoder.encode(packet) as unknown as WirePacket;
+    const limits = this.wirePacketLimits;
+    if (chunks[0].length > limits.maxLength || chunks.length - 1 > limits.maxAttachments) {
+      return undefined;
+    }
+    return chunks;
+  }
+
+  #heartbeat(
+    type: typeof MessageType.HEARTBEAT | typeof MessageType.INITIAL_HEARTBEAT,
+  ): OutgoingMessage {
+    return this.#features === 0
+      ? { type, data: undefined }
+      : { type, data: undefined, f: this.#features };
   }
 
   /** Local broadcast with ack, and every peer: each reports its client count, then the acks. */
@@ -277,15 +328,15 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
       return;
     }
     const known = this.#membership.has(from);
-    this.#membership.seen(from);
+    const heartbeat =
+      message.type === MessageType.HEARTBEAT || message.type === MessageType.INITIAL_HEARTBEAT;
+    // A heartbeat without `f` (a node of an earlier version) says: no feature.
+    this.#membership.seen(from, heartbeat ? (message.f ?? 0) : undefined);
     switch (message.type) {
       case MessageType.INITIAL_HEARTBEAT:
         // A newcomer already got our HEARTBEAT from nodeJoined; a known node re-announced itself.
         if (known) {
-          this.publish(
-            { kind: "node", uid: from },
-            { type: MessageType.HEARTBEAT, data: undefined },
-          );
+          this.publish({ kind: "node", uid: from }, this.#heartbeat(MessageType.HEARTBEAT));
         }
         break;
       case MessageType.BROADCAST:
@@ -324,17 +375,14 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     }
   }
 
-  #onRemoteBroadcast(
-    from: string,
-    data: {
-      opts: WireBroadcastOptions;
-      packet: Packet;
-      requestId?: string;
-      o?: number | undefined;
-    },
-  ): void {
+  #onRemoteBroadcast(from: string, data: BroadcastData): void {
     const opts = fromWireOptions(data.opts);
     const requestId = data.requestId;
+    if (data.e !== undefined) {
+      // Checked on receipt (cluster-bus.ts); never with an ack (requestId).
+      this.#onEncodedBroadcast(from, data.e, opts, data.o);
+      return;
+    }
     if (requestId === undefined || from === EMITTER_UID) {
       if (data.o !== undefined) {
         // Emitters share one id and number nothing: only nodes' copies can be told apart.
@@ -357,6 +405,23 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
         this.publish(to, { type: MessageType.BROADCAST_ACK, data: answer });
       },
     );
+  }
+
+  /** A broadcast a peer encoded: its chunks go to the local sockets as they are. */
+  #onEncodedBroadcast(
+    from: string,
+    chunks: WirePacket,
+    opts: BroadcastOptions,
+    own: number | undefined,
+  ): void {
+    let encoded = chunks;
+    if (own !== undefined) {
+      // Emitters share one id and number nothing: only nodes' copies can be told apart.
+      if (from !== EMITTER_UID && this.isDuplicate(from, own)) return;
+      const stamp = this.stampRemoteEncoded(chunks, opts);
+      if (stamp !== undefined) encoded = withArgument(chunks, stamp);
+    }
+    this.broadcastEncoded(lazyPacket(encoded, this.nsp.name), encoded, opts);
   }
 
   async #answerFetch(from: string, wire: WireBroadcastOptions, requestId: string): Promise<void> {
