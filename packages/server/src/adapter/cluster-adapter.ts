@@ -10,9 +10,9 @@ import type {
   Room,
   SocketDetails,
 } from "./adapter.js";
+import { BroadcastForm } from "./broadcast-form.js";
 import { AckRequests } from "./cluster-ack-requests.js";
-import type { ClusterTarget, OutgoingMessage } from "./cluster-bus.js";
-import { ClusterRequestTimeoutError } from "./cluster-errors.js";
+import type { ClusterTarget } from "./cluster-bus.js";
 import { ClusterHistoryAdapter } from "./cluster-history-adapter.js";
 import { Membership } from "./cluster-membership.js";
 import {
@@ -32,6 +32,7 @@ import {
   wirePacketLimitsOf,
 } from "./cluster-options.js";
 import { PendingRequests, randomId } from "./cluster-requests.js";
+import { type ServerSideEmitHost, ServerSideEmits } from "./cluster-server-side-emit.js";
 import { lazyPacket, type WirePacket, withArgument } from "./wire-packet.js";
 
 /**
@@ -46,23 +47,29 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
   readonly #membership: Membership;
   readonly #requests: PendingRequests = new PendingRequests();
   readonly #ackRequests: AckRequests = new AckRequests();
-  /**
-   * What this node's heartbeats announce ({@link NodeFeature} bits): the encoded broadcast form
-   * unless turned off or the server has a custom parser (whose output is parser-specific).
-   */
-  readonly #features: number;
+  readonly #serverSideEmits: ServerSideEmits;
+  readonly #form: BroadcastForm;
+  readonly #peersTakeEncoded = (): boolean =>
+    this.#membership.everyPeerHas(NodeFeature.ENCODED_BROADCAST);
 
   constructor(nsp: AdapterNamespace, options: ClusterAdapterOptions = {}) {
     super(nsp, options.roomChannels ?? true, batchLimitsOf(options), wirePacketLimitsOf(options));
     this.requestsTimeout = options.requestsTimeout ?? 5000;
-    const encodes = options.encodedBroadcasts !== false && nsp.encoder.defaultWireFormat === true;
-    this.#features = encodes ? NodeFeature.ENCODED_BROADCAST : 0;
+    const host: ServerSideEmitHost = {
+      publish: (target, message) => this.publish(target, message),
+      peers: () => (this.closed ? [] : this.#membership.peers),
+      deliver: (args) => this.nsp.onServerSideEmit(args),
+      partial: (id, late, received) => this.#reportPartial("serverSideEmit", id, late, received),
+    };
+    this.#serverSideEmits = new ServerSideEmits(host, this.#requests, this.requestsTimeout);
+    const encodes = options.encodedBroadcasts !== false;
+    this.#form = new BroadcastForm(nsp.encoder, encodes, this.wirePacketLimits);
     this.#membership = new Membership(
       {
-        sendHeartbeat: () => this.publish(ALL, this.#heartbeat(MessageType.HEARTBEAT)),
+        sendHeartbeat: () => this.publish(ALL, this.#form.heartbeat(MessageType.HEARTBEAT)),
         nodeJoined: (uid) => {
           // Tell the newcomer about us at once: it may have missed our own announcement.
-          this.publish({ kind: "node", uid }, this.#heartbeat(MessageType.HEARTBEAT));
+          this.publish({ kind: "node", uid }, this.#form.heartbeat(MessageType.HEARTBEAT));
           emitIsolated(this, "node-joined", [uid]);
         },
         nodeLeft: (uid, reason) => {
@@ -117,7 +124,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
 
   /** Publishes INITIAL_HEARTBEAT (peers answer): at start and after the bus reconnects. */
   announce(): void {
-    if (!this.closed) this.publish(ALL, this.#heartbeat(MessageType.INITIAL_HEARTBEAT));
+    if (!this.closed) this.publish(ALL, this.#form.heartbeat(MessageType.INITIAL_HEARTBEAT));
   }
 
   /**
@@ -150,7 +157,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     packet.nsp = this.nsp.name;
     // Encoded once for the whole cluster when every peer takes it; the local sockets get the
     // same chunks (with this node's offset when recoverable).
-    const chunks = this.#encodeOnce(packet);
+    const chunks = this.#form.encode(packet, this.#peersTakeEncoded);
     let own: number | undefined;
     // Encoded before the local write: the packet object is the caller's and may be reused.
     const outgoing = this.routesFor(opts).map((route) => {
@@ -175,30 +182,6 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
         stamp === undefined ? chunks : withArgument(chunks, stamp),
         opts,
       );
-  }
-
-  /**
-   * The packet's chunks when it travels encoded: this node and every live peer announced the
-   * form, and the chunks are within the limits receivers apply. Else undefined (object form).
-   */
-  #encodeOnce(packet: Packet): WirePacket | undefined {
-    if (this.#features === 0 || !this.#membership.everyPeerHas(NodeFeature.ENCODED_BROADCAST)) {
-      return undefined;
-    }
-    const chunks = this.nsp.encoder.encode(packet) as unknown as WirePacket;
-    const limits = this.wirePacketLimits;
-    if (chunks[0].length > limits.maxLength || chunks.length - 1 > limits.maxAttachments) {
-      return undefined;
-    }
-    return chunks;
-  }
-
-  #heartbeat(
-    type: typeof MessageType.HEARTBEAT | typeof MessageType.INITIAL_HEARTBEAT,
-  ): OutgoingMessage {
-    return this.#features === 0
-      ? { type, data: undefined }
-      : { type, data: undefined, f: this.#features };
   }
 
   /** Local broadcast with ack, and every peer: each reports its client count, then the acks. */
@@ -293,32 +276,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
    * `(ClusterRequestTimeoutError, responses)` with the responses that arrived and `late` ids.
    */
   override serverSideEmit(packet: unknown[]): void {
-    const last = packet[packet.length - 1];
-    if (typeof last !== "function") {
-      this.publish(ALL, { type: MessageType.SERVER_SIDE_EMIT, data: { packet } });
-      return;
-    }
-    const peers = this.#membership.peers;
-    if (peers.length === 0 || this.closed) {
-      process.nextTick(() => last(null, []));
-      return;
-    }
-    const requestId = randomId();
-    const outcome = this.#requests.start(requestId, peers, this.requestsTimeout);
-    void outcome.then(({ responses, late, timedOut }) => {
-      if (late.length > 0) this.#reportPartial("serverSideEmit", requestId, late, responses.length);
-      const error = timedOut ? new ClusterRequestTimeoutError(responses, late) : null;
-      try {
-        last(error, responses);
-      } catch (err) {
-        // The user's callback threw: rethrow it as socket.io would, not as a rejection.
-        process.nextTick(() => {
-          throw err;
-        });
-      }
-    });
-    const data = { packet: packet.slice(0, -1), requestId };
-    this.publish(ALL, { type: MessageType.SERVER_SIDE_EMIT, data });
+    this.#serverSideEmits.emit(packet);
   }
 
   protected onMessage(message: ClusterMessage): void {
@@ -336,7 +294,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
       case MessageType.INITIAL_HEARTBEAT:
         // A newcomer already got our HEARTBEAT from nodeJoined; a known node re-announced itself.
         if (known) {
-          this.publish({ kind: "node", uid: from }, this.#heartbeat(MessageType.HEARTBEAT));
+          this.publish({ kind: "node", uid: from }, this.#form.heartbeat(MessageType.HEARTBEAT));
         }
         break;
       case MessageType.BROADCAST:
@@ -358,7 +316,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
         this.#requests.respond(message.data.requestId, from, message.data.sockets);
         break;
       case MessageType.SERVER_SIDE_EMIT:
-        this.#onRemoteServerSideEmit(from, message.data.packet, message.data.requestId);
+        this.#serverSideEmits.onRemote(from, message.data.packet, message.data.requestId);
         break;
       case MessageType.SERVER_SIDE_EMIT_RESPONSE:
         this.#requests.respond(message.data.requestId, from, [message.data.packet]);
@@ -435,25 +393,6 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     }));
     const data = { requestId, sockets };
     this.publish({ kind: "node", uid: from }, { type: MessageType.FETCH_SOCKETS_RESPONSE, data });
-  }
-
-  #onRemoteServerSideEmit(from: string, packet: unknown[], requestId: string | undefined): void {
-    if (requestId === undefined || from === EMITTER_UID) {
-      this.nsp.onServerSideEmit(packet);
-      return;
-    }
-    let answered = false;
-    const reply = (response: unknown): void => {
-      // The first answer wins, as in socket.io.
-      if (answered) return;
-      answered = true;
-      const data = { requestId, packet: response };
-      this.publish(
-        { kind: "node", uid: from },
-        { type: MessageType.SERVER_SIDE_EMIT_RESPONSE, data },
-      );
-    };
-    this.nsp.onServerSideEmit([...packet, reply]);
   }
 
   #reportPartial(
