@@ -21,7 +21,7 @@ import { MessageType } from "./cluster-message.js";
 import { ClusterRecovery, type RecoveryCounters, type RecoveryHost } from "./cluster-recovery.js";
 import { readHistoryEntry } from "./history-entry.js";
 import { LogChains } from "./log-chains.js";
-import { decodeWirePacket, type WirePacket } from "./wire-packet.js";
+import type { WirePacket } from "./wire-packet.js";
 
 /** How long after a failed append the history is told about the gap (retried until it takes). */
 const GAP_RETRY_MS = 1000;
@@ -176,16 +176,14 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
 
   /**
    * {@link stampRemote} for a peer's encoded event: the offset to append to its text (one for
-   * every local socket), undefined when the event is not ordered. Decodes the data only for a
-   * restore running.
+   * every local socket), undefined when the event is not ordered.
    */
   protected stampRemoteEncoded(chunks: WirePacket, opts: BroadcastOptions): string | undefined {
     const recovery = this.#recovery;
     const position = this.deliveringPosition;
     if (recovery === undefined || position === undefined) return undefined;
     if (recovery.restoring) {
-      const data = decodeWirePacket(chunks)?.data;
-      if (Array.isArray(data)) recovery.record({ kind: "remote", position, data }, opts);
+      recovery.record({ kind: "remote", position, data: { encoded: chunks } }, opts);
     }
     return recovery.stamp();
   }
@@ -332,6 +330,7 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   readonly #host: RecoveryHost = {
     uid: this.uid,
     nsp: this.nsp,
+    encoder: this.nsp.encoder,
     reportError: (error) => this.reportError(error),
     readEntry: (entry) => readHistoryEntry(entry, this.nsp.name),
     pinRooms: (rooms) => this.pinRooms(rooms),

@@ -85,7 +85,12 @@ export function checkWirePacket(
   ) {
     return "packet";
   }
-  const packetLimits = { ...limits, maxDepth: ENCODE_MAX_DEPTH };
+  // A literal, not a spread: spreading costs more than the whole decode of a small packet.
+  const packetLimits = {
+    maxLength: limits.maxLength,
+    maxAttachments: limits.maxAttachments,
+    maxDepth: ENCODE_MAX_DEPTH,
+  };
   let packet: Packet | undefined;
   if (attachments === 0) {
     const decoded = decodePacketString(text, packetLimits);
