@@ -90,7 +90,11 @@ describe("encoded broadcasts in a mixed fleet (in-process bus)", () => {
     };
     const a = await startNode(contract, CONTRACT_OPTIONS, recovery);
     const b = await startNode(contract, CONTRACT_OPTIONS, recovery);
-    b.io.of("/chat").on("connection", (socket) => void socket.join("r"));
+    const outgoing: unknown[][] = [];
+    b.io.of("/chat").on("connection", (socket) => {
+      void socket.join("r");
+      socket.onAnyOutgoing((...args: unknown[]) => outgoing.push(args));
+    });
     a.io.of("/chat");
     const client = io(`${b.url}/chat`, {
       forceNew: true,
@@ -112,6 +116,13 @@ describe("encoded broadcasts in a mixed fleet (in-process bus)", () => {
       expect(args[1]).toBe("text");
       expect(typeof args[2]).toBe("string");
       expect(b.adapter("/chat").counters.receivedEncoded).toBe(1);
+      // Outgoing any-listeners see the decoded event, as with the object form.
+      expect(outgoing).toHaveLength(1);
+      expect(outgoing[0]?.[0]).toBe("bin");
+      expect(Buffer.from((outgoing[0]?.[1] as { blob: Uint8Array }).blob)).toEqual(
+        Buffer.from([1, 2, 3]),
+      );
+      expect(outgoing[0]?.[3]).toBe(args[2]);
     } finally {
       client.disconnect();
       await Promise.all([a.close(), b.close()]);
