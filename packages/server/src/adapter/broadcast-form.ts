@@ -7,6 +7,10 @@ import type { OutgoingMessage } from "./cluster-bus.js";
 import { type MessageType, NodeFeature } from "./cluster-message.js";
 import type { WirePacket, WirePacketLimits } from "./wire-packet.js";
 
+function asView(chunk: unknown): unknown {
+  return chunk instanceof ArrayBuffer ? new Uint8Array(chunk) : chunk;
+}
+
 type HeartbeatType = typeof MessageType.HEARTBEAT | typeof MessageType.INITIAL_HEARTBEAT;
 
 /** One adapter's choice of broadcast form. */
@@ -36,7 +40,12 @@ export class BroadcastForm {
     const chunks = this.#encoder.encode(packet) as unknown as WirePacket;
     const limits = this.#limits;
     const fits = chunks[0].length <= limits.maxLength && chunks.length - 1 <= limits.maxAttachments;
-    return fits ? chunks : undefined;
+    if (!fits) return undefined;
+    // msgpack carries views as bin but an ArrayBuffer as an empty map: a view of it, same bytes.
+    for (let i = 1; i < chunks.length; i++) {
+      if (chunks[i] instanceof ArrayBuffer) return chunks.map(asView) as unknown as WirePacket;
+    }
+    return chunks;
   }
 
   /** A heartbeat of this node, with its features. */

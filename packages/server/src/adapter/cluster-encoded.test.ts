@@ -157,6 +157,17 @@ describe("sending the encoded form", () => {
     expect(adapter.counters.publishedEncoded).toBe(1);
   });
 
+  it("carries an ArrayBuffer attachment as its bytes (msgpack would make it an empty map)", async () => {
+    const { adapter, writes } = node({ rooms: { s1: ["r"] } });
+    adapter.broadcast(event("ab", new Uint8Array([5, 6]).buffer), inRoom("r"));
+    await endOfTick();
+    const [message] = adapter.envelopes();
+    const chunks = message?.data.e ?? [];
+    expect(chunks[1]).toBeInstanceOf(Uint8Array);
+    expect([...(chunks[1] as Uint8Array)]).toEqual([5, 6]);
+    expect([...((writes("s1")[0]?.[1] as Uint8Array | undefined) ?? [])]).toEqual([5, 6]);
+  });
+
   it("keeps the object form for a broadcast with ack, a custom parser and a packet over the limit", async () => {
     const ack = node();
     ack.adapter.broadcastWithAck(
