@@ -118,11 +118,11 @@ describe("encoded broadcasts in a mixed fleet (in-process bus)", () => {
       expect(b.adapter("/chat").counters.receivedEncoded).toBe(1);
       // Outgoing any-listeners see the decoded event, as with the object form.
       expect(outgoing).toHaveLength(1);
-      expect(outgoing[0]?.[0]).toBe("bin");
-      expect(Buffer.from((outgoing[0]?.[1] as { blob: Uint8Array }).blob)).toEqual(
-        Buffer.from([1, 2, 3]),
-      );
-      expect(outgoing[0]?.[3]).toBe(args[2]);
+      const [name, first, second, offset] = outgoing[0] ?? [];
+      expect(name).toBe("bin");
+      expect(Buffer.from((first as { blob: Uint8Array }).blob)).toEqual(Buffer.from([1, 2, 3]));
+      expect(second).toBe("text");
+      expect(offset).toBe(args[2]);
     } finally {
       client.disconnect();
       await Promise.all([a.close(), b.close()]);
