@@ -311,7 +311,10 @@ export class Server<
 
   #namespaceContext(): NamespaceContext {
     return {
-      encoder: { encode: (packet) => this.encoder.encode(packet) },
+      encoder: {
+        encode: (packet) => this.encoder.encode(packet),
+        defaultWireFormat: this.#parser === defaultParser,
+      },
       recovery: () => this.#recovery,
       cleanupEmptyChildNamespaces: () => this.#opts.cleanupEmptyChildNamespaces === true,
       createAdapter: (nsp: AdapterNamespace): AdapterContract => instantiate(this.#adapter, nsp),

@@ -53,6 +53,11 @@ export interface SessionToPersist {
 /** A restored session: the saved state plus the event packets (data arrays) the client missed. */
 export interface Session extends SessionToPersist {
   missedPackets: unknown[][];
+  /**
+   * The same events encoded by the default parser, offsets included (cluster adapters, default
+   * parser): the socket writes these as they are instead of encoding `missedPackets`.
+   */
+  missedEncoded?: ReadonlyArray<readonly unknown[]>;
 }
 
 /** What an adapter may use of a local socket. */

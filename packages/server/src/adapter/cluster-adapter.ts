@@ -10,16 +10,18 @@ import type {
   Room,
   SocketDetails,
 } from "./adapter.js";
+import { BroadcastForm } from "./broadcast-form.js";
 import { AckRequests } from "./cluster-ack-requests.js";
 import type { ClusterTarget } from "./cluster-bus.js";
-import { ClusterRequestTimeoutError } from "./cluster-errors.js";
 import { ClusterHistoryAdapter } from "./cluster-history-adapter.js";
 import { Membership } from "./cluster-membership.js";
 import {
+  type BroadcastData,
   type ClusterMessage,
   EMITTER_UID,
   fromWireOptions,
   MessageType,
+  NodeFeature,
   toWireOptions,
   type WireBroadcastOptions,
 } from "./cluster-message.js";
@@ -27,8 +29,11 @@ import {
   batchLimitsOf,
   type ClusterAdapterOptions,
   type PartialResult,
+  wirePacketLimitsOf,
 } from "./cluster-options.js";
 import { PendingRequests, randomId } from "./cluster-requests.js";
+import { type ServerSideEmitHost, ServerSideEmits } from "./cluster-server-side-emit.js";
+import { lazyPacket, type WirePacket, withArgument } from "./wire-packet.js";
 
 /**
  * Base class of the bus adapters (Redis, NATS, in-process). Subclasses bind it to a broker by
@@ -42,16 +47,29 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
   readonly #membership: Membership;
   readonly #requests: PendingRequests = new PendingRequests();
   readonly #ackRequests: AckRequests = new AckRequests();
+  readonly #serverSideEmits: ServerSideEmits;
+  readonly #form: BroadcastForm;
+  readonly #peersTakeEncoded = (): boolean =>
+    this.#membership.everyPeerHas(NodeFeature.ENCODED_BROADCAST);
 
   constructor(nsp: AdapterNamespace, options: ClusterAdapterOptions = {}) {
-    super(nsp, options.roomChannels ?? true, batchLimitsOf(options));
+    super(nsp, options.roomChannels ?? true, batchLimitsOf(options), wirePacketLimitsOf(options));
     this.requestsTimeout = options.requestsTimeout ?? 5000;
+    const host: ServerSideEmitHost = {
+      publish: (target, message) => this.publish(target, message),
+      peers: () => (this.closed ? [] : this.#membership.peers),
+      deliver: (args) => this.nsp.onServerSideEmit(args),
+      partial: (id, late, received) => this.#reportPartial("serverSideEmit", id, late, received),
+    };
+    this.#serverSideEmits = new ServerSideEmits(host, this.#requests, this.requestsTimeout);
+    const encodes = options.encodedBroadcasts !== false;
+    this.#form = new BroadcastForm(nsp.encoder, encodes, this.wirePacketLimits);
     this.#membership = new Membership(
       {
-        sendHeartbeat: () => this.publish(ALL, { type: MessageType.HEARTBEAT, data: undefined }),
+        sendHeartbeat: () => this.publish(ALL, this.#form.heartbeat(MessageType.HEARTBEAT)),
         nodeJoined: (uid) => {
           // Tell the newcomer about us at once: it may have missed our own announcement.
-          this.publish({ kind: "node", uid }, { type: MessageType.HEARTBEAT, data: undefined });
+          this.publish({ kind: "node", uid }, this.#form.heartbeat(MessageType.HEARTBEAT));
           emitIsolated(this, "node-joined", [uid]);
         },
         nodeLeft: (uid, reason) => {
@@ -106,7 +124,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
 
   /** Publishes INITIAL_HEARTBEAT (peers answer): at start and after the bus reconnects. */
   announce(): void {
-    if (!this.closed) this.publish(ALL, { type: MessageType.INITIAL_HEARTBEAT, data: undefined });
+    if (!this.closed) this.publish(ALL, this.#form.heartbeat(MessageType.INITIAL_HEARTBEAT));
   }
 
   /**
@@ -136,18 +154,34 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     // Recoverable events go to their rooms' histories; each message carries its own number of
     // this node's counter (a broadcast to k rooms is k messages, see routesFor).
     const recoverable = this.isRecoverable(packet, opts);
+    packet.nsp = this.nsp.name;
+    // Encoded once for the whole cluster when every peer takes it; the local sockets get the
+    // same chunks (with this node's offset when recoverable).
+    const chunks = this.#form.encode(packet, this.#peersTakeEncoded);
     let own: number | undefined;
     // Encoded before the local write: the packet object is the caller's and may be reused.
     const outgoing = this.routesFor(opts).map((route) => {
       if (recoverable) own = this.nextOwn();
-      const data = { opts: toWireOptions(route.opts), packet: { ...packet }, o: own };
+      const wire = toWireOptions(route.opts);
+      const data: BroadcastData =
+        chunks === undefined
+          ? { opts: wire, packet: { ...packet }, o: own }
+          : { opts: wire, e: chunks, o: own };
       return { target: route.target, payload: this.encode({ type: MessageType.BROADCAST, data }) };
     });
     for (const { target, payload } of outgoing) {
-      if (payload !== undefined) this.publishEncoded(target, payload, recoverable);
+      if (payload === undefined) continue;
+      if (chunks !== undefined) this.counters.publishedEncoded++;
+      this.publishEncoded(target, payload, recoverable);
     }
-    if (own !== undefined) this.stampOwn(packet, opts, own);
-    super.broadcast(packet, opts);
+    const stamp = own === undefined ? undefined : this.stampOwn(packet, opts, own);
+    if (chunks === undefined) super.broadcast(packet, opts);
+    else
+      this.broadcastEncoded(
+        packet,
+        stamp === undefined ? chunks : withArgument(chunks, stamp),
+        opts,
+      );
   }
 
   /** Local broadcast with ack, and every peer: each reports its client count, then the acks. */
@@ -242,32 +276,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
    * `(ClusterRequestTimeoutError, responses)` with the responses that arrived and `late` ids.
    */
   override serverSideEmit(packet: unknown[]): void {
-    const last = packet[packet.length - 1];
-    if (typeof last !== "function") {
-      this.publish(ALL, { type: MessageType.SERVER_SIDE_EMIT, data: { packet } });
-      return;
-    }
-    const peers = this.#membership.peers;
-    if (peers.length === 0 || this.closed) {
-      process.nextTick(() => last(null, []));
-      return;
-    }
-    const requestId = randomId();
-    const outcome = this.#requests.start(requestId, peers, this.requestsTimeout);
-    void outcome.then(({ responses, late, timedOut }) => {
-      if (late.length > 0) this.#reportPartial("serverSideEmit", requestId, late, responses.length);
-      const error = timedOut ? new ClusterRequestTimeoutError(responses, late) : null;
-      try {
-        last(error, responses);
-      } catch (err) {
-        // The user's callback threw: rethrow it as socket.io would, not as a rejection.
-        process.nextTick(() => {
-          throw err;
-        });
-      }
-    });
-    const data = { packet: packet.slice(0, -1), requestId };
-    this.publish(ALL, { type: MessageType.SERVER_SIDE_EMIT, data });
+    this.#serverSideEmits.emit(packet);
   }
 
   protected onMessage(message: ClusterMessage): void {
@@ -277,15 +286,15 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
       return;
     }
     const known = this.#membership.has(from);
-    this.#membership.seen(from);
+    const heartbeat =
+      message.type === MessageType.HEARTBEAT || message.type === MessageType.INITIAL_HEARTBEAT;
+    // A heartbeat without `f` (a node of an earlier version) says: no feature.
+    this.#membership.seen(from, heartbeat ? (message.f ?? 0) : undefined);
     switch (message.type) {
       case MessageType.INITIAL_HEARTBEAT:
         // A newcomer already got our HEARTBEAT from nodeJoined; a known node re-announced itself.
         if (known) {
-          this.publish(
-            { kind: "node", uid: from },
-            { type: MessageType.HEARTBEAT, data: undefined },
-          );
+          this.publish({ kind: "node", uid: from }, this.#form.heartbeat(MessageType.HEARTBEAT));
         }
         break;
       case MessageType.BROADCAST:
@@ -307,7 +316,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
         this.#requests.respond(message.data.requestId, from, message.data.sockets);
         break;
       case MessageType.SERVER_SIDE_EMIT:
-        this.#onRemoteServerSideEmit(from, message.data.packet, message.data.requestId);
+        this.#serverSideEmits.onRemote(from, message.data.packet, message.data.requestId);
         break;
       case MessageType.SERVER_SIDE_EMIT_RESPONSE:
         this.#requests.respond(message.data.requestId, from, [message.data.packet]);
@@ -324,17 +333,14 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     }
   }
 
-  #onRemoteBroadcast(
-    from: string,
-    data: {
-      opts: WireBroadcastOptions;
-      packet: Packet;
-      requestId?: string;
-      o?: number | undefined;
-    },
-  ): void {
+  #onRemoteBroadcast(from: string, data: BroadcastData): void {
     const opts = fromWireOptions(data.opts);
     const requestId = data.requestId;
+    if (data.e !== undefined) {
+      // Checked on receipt (cluster-bus.ts); never with an ack (requestId).
+      this.#onEncodedBroadcast(from, data.e, opts, data.o);
+      return;
+    }
     if (requestId === undefined || from === EMITTER_UID) {
       if (data.o !== undefined) {
         // Emitters share one id and number nothing: only nodes' copies can be told apart.
@@ -359,6 +365,23 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     );
   }
 
+  /** A broadcast a peer encoded: its chunks go to the local sockets as they are. */
+  #onEncodedBroadcast(
+    from: string,
+    chunks: WirePacket,
+    opts: BroadcastOptions,
+    own: number | undefined,
+  ): void {
+    let encoded = chunks;
+    if (own !== undefined) {
+      // Emitters share one id and number nothing: only nodes' copies can be told apart.
+      if (from !== EMITTER_UID && this.isDuplicate(from, own)) return;
+      const stamp = this.stampRemoteEncoded(chunks, opts);
+      if (stamp !== undefined) encoded = withArgument(chunks, stamp);
+    }
+    this.broadcastEncoded(lazyPacket(encoded, this.nsp.name), encoded, opts);
+  }
+
   async #answerFetch(from: string, wire: WireBroadcastOptions, requestId: string): Promise<void> {
     if (from === EMITTER_UID) return;
     const found = await super.fetchSockets(fromWireOptions(wire));
@@ -370,25 +393,6 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     }));
     const data = { requestId, sockets };
     this.publish({ kind: "node", uid: from }, { type: MessageType.FETCH_SOCKETS_RESPONSE, data });
-  }
-
-  #onRemoteServerSideEmit(from: string, packet: unknown[], requestId: string | undefined): void {
-    if (requestId === undefined || from === EMITTER_UID) {
-      this.nsp.onServerSideEmit(packet);
-      return;
-    }
-    let answered = false;
-    const reply = (response: unknown): void => {
-      // The first answer wins, as in socket.io.
-      if (answered) return;
-      answered = true;
-      const data = { requestId, packet: response };
-      this.publish(
-        { kind: "node", uid: from },
-        { type: MessageType.SERVER_SIDE_EMIT_RESPONSE, data },
-      );
-    };
-    this.nsp.onServerSideEmit([...packet, reply]);
   }
 
   #reportPartial(

@@ -97,7 +97,7 @@ function contents(payload: Uint8Array): { batch: boolean; items: string[] } {
     if (!result.ok) throw new Error(result.reason);
     const message = result.message;
     if (message.type !== MessageType.BROADCAST) return `type ${message.type}`;
-    return String((message.data.packet.data as unknown[])[0]);
+    return String((message.data.packet?.data as unknown[] | undefined)?.[0]);
   });
   return { batch, items };
 }

@@ -20,9 +20,11 @@ import {
   type DropReason,
   decodeEnvelope,
   hasSenderPrefix,
+  MessageType,
   senderPrefix,
 } from "./cluster-message.js";
 import { ClusterPublisher, type ClusterTarget } from "./cluster-publisher.js";
+import { checkWirePacket, WIRE_PACKET_DEFAULTS, type WirePacketLimits } from "./wire-packet.js";
 
 export type { ClusterCounters, ClusterTarget, OutgoingMessage } from "./cluster-publisher.js";
 
@@ -58,13 +60,18 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
   /** Rooms kept subscribed by a restore, with how many restores keep each. */
   readonly #pins: Map<Room, number> = new Map();
 
+  /** Bounds of the encoded broadcasts this node sends and accepts (wire-packet.ts). */
+  protected readonly wirePacketLimits: WirePacketLimits;
+
   constructor(
     nsp: AdapterNamespace,
     roomChannels: boolean,
     batchLimits: BatchLimits = BATCH_DEFAULTS,
+    wirePacketLimits: WirePacketLimits = WIRE_PACKET_DEFAULTS,
   ) {
     super(nsp, batchLimits);
     this.roomChannels = roomChannels;
+    this.wirePacketLimits = { ...wirePacketLimits };
   }
 
   /** Starts receiving the messages sent to `target`. */
@@ -202,6 +209,14 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
     }
     const message = result.message;
     if (message.uid === this.uid || message.nsp !== this.nsp.name || this.closed) return;
+    if (message.type === MessageType.BROADCAST && message.data.e !== undefined) {
+      // A peer's bytes reach clients as they are: only a well-formed event of this namespace.
+      if (checkWirePacket(message.data.e, this.nsp.name, this.wirePacketLimits) !== undefined) {
+        this.#drop("bad-packet");
+        return;
+      }
+      this.counters.receivedEncoded++;
+    }
     this.counters.received++;
     const byType = this.counters.receivedByType;
     byType[message.type] = (byType[message.type] ?? 0) + 1;

@@ -21,6 +21,7 @@ import { MessageType } from "./cluster-message.js";
 import { ClusterRecovery, type RecoveryCounters, type RecoveryHost } from "./cluster-recovery.js";
 import { readHistoryEntry } from "./history-entry.js";
 import { LogChains } from "./log-chains.js";
+import type { WirePacket } from "./wire-packet.js";
 
 /** How long after a failed append the history is told about the gap (retried until it takes). */
 const GAP_RETRY_MS = 1000;
@@ -132,13 +133,18 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     return this.#recovery?.nextOwn() ?? 0;
   }
 
-  /** Before the local delivery of own event `own`: offers it to restores, appends the offset. */
-  protected stampOwn(packet: Packet, opts: BroadcastOptions, own: number): void {
+  /**
+   * Before the local delivery of own event `own`: offers it to restores, appends the offset to
+   * its data and returns it (for the chunks encoded before, wire-packet.ts).
+   */
+  protected stampOwn(packet: Packet, opts: BroadcastOptions, own: number): string | undefined {
     const recovery = this.#recovery;
     const data = packet.data as unknown[];
-    if (recovery === undefined) return;
+    if (recovery === undefined) return undefined;
     if (recovery.restoring) recovery.record({ kind: "own", own, data: [...data] }, opts);
-    data.push(recovery.stamp());
+    const stamp = recovery.stamp();
+    data.push(stamp);
+    return stamp;
   }
 
   /**
@@ -166,6 +172,20 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     const data = packet.data as unknown[];
     if (recovery.restoring) recovery.record({ kind: "remote", position, data: [...data] }, opts);
     data.push(recovery.stamp());
+  }
+
+  /**
+   * {@link stampRemote} for a peer's encoded event: the offset to append to its text (one for
+   * every local socket), undefined when the event is not ordered.
+   */
+  protected stampRemoteEncoded(chunks: WirePacket, opts: BroadcastOptions): string | undefined {
+    const recovery = this.#recovery;
+    const position = this.deliveringPosition;
+    if (recovery === undefined || position === undefined) return undefined;
+    if (recovery.restoring) {
+      recovery.record({ kind: "remote", position, data: { encoded: chunks } }, opts);
+    }
+    return recovery.stamp();
   }
 
   /**
@@ -310,6 +330,7 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   readonly #host: RecoveryHost = {
     uid: this.uid,
     nsp: this.nsp,
+    encoder: this.nsp.encoder,
     reportError: (error) => this.reportError(error),
     readEntry: (entry) => readHistoryEntry(entry, this.nsp.name),
     pinRooms: (rooms) => this.pinRooms(rooms),

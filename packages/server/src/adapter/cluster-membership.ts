@@ -1,6 +1,6 @@
 // Cluster membership by heartbeat: who is alive (any message counts as a sign of life), when to
 // send the next heartbeat (only after a quiet interval), and who to forget (silent too long, or
-// said ADAPTER_CLOSE).
+// said ADAPTER_CLOSE), and what each peer said it understands (the features of its heartbeats).
 import { EMITTER_UID } from "./cluster-message.js";
 
 /** Heartbeat settings of a cluster adapter. */
@@ -36,6 +36,8 @@ export interface MembershipHooks {
 /** The live members as seen by one adapter. */
 export class Membership {
   readonly #lastSeen: Map<string, number> = new Map();
+  /** Each live peer's feature bits, from its last heartbeat (0 until one arrives). */
+  readonly #features: Map<string, number> = new Map();
   /** Nodes that said ADAPTER_CLOSE, with when: a late message must not bring them back. */
   readonly #departed: Map<string, number> = new Map();
   readonly #hooks: MembershipHooks;
@@ -88,19 +90,31 @@ export class Membership {
     this.#heartbeatTimer?.refresh();
   }
 
-  /** A message arrived from `uid`: it is alive. */
-  seen(uid: string): void {
+  /**
+   * A message arrived from `uid`: it is alive. `features`: the bits a heartbeat carried
+   * (undefined for other messages, which leave the known bits as they are).
+   */
+  seen(uid: string, features?: number): void {
     // Node ids are random per adapter instance: a departed id never comes back for real, but a
     // message it sent before closing may arrive after ADAPTER_CLOSE on a bus without ordering.
     if (uid === EMITTER_UID || this.#departed.has(uid)) return;
     const known = this.#lastSeen.has(uid);
     this.#lastSeen.set(uid, Date.now());
+    if (features !== undefined) this.#features.set(uid, features);
+    else if (!known) this.#features.set(uid, 0);
     if (!known) this.#hooks.nodeJoined(uid);
+  }
+
+  /** Whether every live peer announced `feature` (true without peers). */
+  everyPeerHas(feature: number): boolean {
+    for (const features of this.#features.values()) if ((features & feature) === 0) return false;
+    return true;
   }
 
   /** `uid` said ADAPTER_CLOSE. */
   closed(uid: string): void {
     this.#departed.set(uid, Date.now());
+    this.#features.delete(uid);
     if (this.#lastSeen.delete(uid)) this.#hooks.nodeLeft(uid, "close");
   }
 
@@ -112,6 +126,7 @@ export class Membership {
     for (const [uid, lastSeen] of this.#lastSeen) {
       if (now - lastSeen > this.#timeout) {
         this.#lastSeen.delete(uid);
+        this.#features.delete(uid);
         this.#hooks.nodeLeft(uid, "timeout");
       }
     }

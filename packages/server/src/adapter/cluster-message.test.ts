@@ -86,7 +86,7 @@ describe("cluster messages", () => {
     const broadcast = decodeClusterMessage(encodeClusterMessage(valid[2] as ClusterMessage));
     expect(broadcast.ok && broadcast.message.type === MessageType.BROADCAST).toBe(true);
     if (broadcast.ok && broadcast.message.type === MessageType.BROADCAST) {
-      expect(broadcast.message.data.packet.data).toEqual(["ev", new Uint8Array([1, 2])]);
+      expect(broadcast.message.data.packet?.data).toEqual(["ev", new Uint8Array([1, 2])]);
     }
   });
 

@@ -3,6 +3,7 @@
 import { Decoder, Encoder } from "@msgpack/msgpack";
 import type { Packet } from "@switchyard/protocol";
 import type { BroadcastFlags, BroadcastOptions, Room, SocketDetails } from "./adapter.js";
+import type { WirePacket } from "./wire-packet.js";
 
 /** Message types, numbered as socket.io-adapter's `MessageType` (the numbers are on the wire). */
 export const MessageType = {
@@ -32,6 +33,15 @@ export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 /** The version of this envelope; a message with another version is dropped. */
 export const CLUSTER_PROTOCOL_VERSION = 1;
 
+/**
+ * Bits of an envelope's `f` field, which a node sets on its heartbeats (INITIAL_HEARTBEAT and
+ * HEARTBEAT) to say what it understands beyond version 1. Nodes of earlier versions ignore the
+ * field. `ENCODED_BROADCAST`: BROADCAST may carry the packet encoded (`e`, see wire-packet.ts).
+ */
+export const NodeFeature = {
+  ENCODED_BROADCAST: 1,
+} as const;
+
 /** The node id used by processes that publish without being a server (emitters). */
 export const EMITTER_UID = "emitter";
 
@@ -50,23 +60,28 @@ interface Envelope<T extends number, D> {
   nsp: string;
   type: T;
   data: D;
+  /** Features of the sender ({@link NodeFeature} bits), on heartbeats. */
+  f?: number;
 }
+
+/**
+ * A BROADCAST's data: the packet as an object (`packet`: every version, emitters, acks, custom
+ * parsers), or encoded once by its publisher (`e`: only to peers that announced
+ * {@link NodeFeature.ENCODED_BROADCAST}).
+ */
+export type BroadcastData = {
+  opts: WireBroadcastOptions;
+  requestId?: string;
+  /** Set on recoverable broadcasts: the publisher's own counter (recovery/cluster-offset.ts). */
+  o?: number | undefined;
+} & ({ packet: Packet; e?: undefined } | { e: WirePacket; packet?: undefined });
 
 /** Every inter-node message, discriminated by `type`. */
 export type ClusterMessage =
   | Envelope<typeof MessageType.INITIAL_HEARTBEAT, undefined>
   | Envelope<typeof MessageType.HEARTBEAT, undefined>
   | Envelope<typeof MessageType.ADAPTER_CLOSE, undefined>
-  | Envelope<
-      typeof MessageType.BROADCAST,
-      {
-        opts: WireBroadcastOptions;
-        packet: Packet;
-        requestId?: string;
-        /** Set on recoverable broadcasts: the publisher's own counter (recovery/cluster-offset.ts). */
-        o?: number | undefined;
-      }
-    >
+  | Envelope<typeof MessageType.BROADCAST, BroadcastData>
   | Envelope<typeof MessageType.HISTORY_GAP, { rooms: Room[] }>
   | Envelope<typeof MessageType.SOCKETS_JOIN, { opts: WireBroadcastOptions; rooms: Room[] }>
   | Envelope<typeof MessageType.SOCKETS_LEAVE, { opts: WireBroadcastOptions; rooms: Room[] }>
@@ -81,7 +96,11 @@ export type ClusterMessage =
   | Envelope<typeof MessageType.BROADCAST_CLIENT_COUNT, { requestId: string; clientCount: number }>
   | Envelope<typeof MessageType.BROADCAST_ACK, { requestId: string; packet: unknown }>;
 
-/** Why a received message was dropped (the last two concern batches, see cluster-batch.ts). */
+/**
+ * Why a received message was dropped: `batch-limit` and `nested-batch` concern batches
+ * (cluster-batch.ts), `bad-packet` an encoded broadcast packet that fails its check
+ * (wire-packet.ts).
+ */
 export type DropReason =
   | "undecodable"
   | "not-an-envelope"
@@ -89,7 +108,8 @@ export type DropReason =
   | "unknown-type"
   | "bad-data"
   | "batch-limit"
-  | "nested-batch";
+  | "nested-batch"
+  | "bad-packet";
 
 /** The result of decoding peer bytes: never throws. */
 export type DecodeResult =
@@ -251,7 +271,8 @@ type Fields = Partial<
     | "clientCount"
     | "id"
     | "handshake"
-    | "o",
+    | "o"
+    | "e",
     unknown
   >
 >;
@@ -324,7 +345,11 @@ const DATA_CHECKS: ReadonlyMap<number, Check> = new Map<number, Check>([
     (d) =>
       isRecord(d) &&
       isWireOptions(d.opts) &&
-      isEventPacket(d.packet) &&
+      // One form or the other (the encoded one is checked by the receiving adapter, which
+      // knows its limits: wire-packet.ts); acks travel as objects.
+      (d.e === undefined
+        ? isEventPacket(d.packet)
+        : d.packet === undefined && Array.isArray(d.e) && d.requestId === undefined) &&
       isOptionalString(d.requestId) &&
       (d.o === undefined || (Number.isSafeInteger(d.o) && (d.o as number) > 0)),
   ],

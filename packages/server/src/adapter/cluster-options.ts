@@ -2,6 +2,7 @@
 import { InvalidArgumentError } from "../engine/errors.js";
 import { BATCH_DEFAULTS, type BatchLimits } from "./cluster-batch.js";
 import type { HeartbeatOptions } from "./cluster-membership.js";
+import { WIRE_PACKET_DEFAULTS, type WirePacketLimits } from "./wire-packet.js";
 
 /** Options of every cluster adapter. */
 export interface ClusterAdapterOptions extends HeartbeatOptions {
@@ -30,6 +31,25 @@ export interface ClusterAdapterOptions extends HeartbeatOptions {
    * @default 262144 (256 KiB)
    */
   maxBatchBytes?: number;
+  /**
+   * Publish broadcasts in their encoded form (the Socket.IO text and attachments, encoded once
+   * by the publisher; receivers write them to their sockets as they are) once every peer said it
+   * understands it. Only with the default parser; acks and emitters use the object form.
+   * false: this node sends and announces only the object form (it still accepts both).
+   * @default true
+   */
+  encodedBroadcasts?: boolean;
+  /**
+   * Longest text of an encoded broadcast, in UTF-16 code units: a longer one is published as
+   * an object, and a received one is dropped (`bad-packet`). Give every node the same value.
+   * @default 1000000
+   */
+  maxEncodedPacketLength?: number;
+  /**
+   * Most binary attachments of an encoded broadcast (as above).
+   * @default 256
+   */
+  maxEncodedPacketAttachments?: number;
 }
 
 /** What `partial-result` reports: a request completed without some nodes' answers. */
@@ -50,6 +70,24 @@ export function batchLimitsOf(options: ClusterAdapterOptions): BatchLimits {
   return {
     maxMessages: positiveInteger("maxBatchMessages", options.maxBatchMessages ?? maxMessages),
     maxBytes: positiveInteger("maxBatchBytes", options.maxBatchBytes ?? maxBytes),
+  };
+}
+
+/**
+ * The encoded-broadcast limits of `options`, defaults filled in.
+ * @throws InvalidArgumentError (`SY_ERR_SERVER_INVALID_ARGUMENT`) unless both are integers ≥ 1.
+ */
+export function wirePacketLimitsOf(options: ClusterAdapterOptions): WirePacketLimits {
+  const { maxLength, maxAttachments } = WIRE_PACKET_DEFAULTS;
+  return {
+    maxLength: positiveInteger(
+      "maxEncodedPacketLength",
+      options.maxEncodedPacketLength ?? maxLength,
+    ),
+    maxAttachments: positiveInteger(
+      "maxEncodedPacketAttachments",
+      options.maxEncodedPacketAttachments ?? maxAttachments,
+    ),
   };
 }
 

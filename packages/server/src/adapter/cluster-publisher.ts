@@ -30,10 +30,14 @@ export interface ClusterCounters {
   publishFailed: number;
   /** Bus messages that carried a batch of several messages (see cluster-batch.ts). */
   batchesPublished: number;
+  /** Broadcasts published in their encoded form (see wire-packet.ts; one per route). */
+  publishedEncoded: number;
   /** Valid messages received from peers (a batch counts its valid messages). */
   received: number;
   /** Batches received from peers and accepted (their items are then checked one by one). */
   batchesReceived: number;
+  /** Valid broadcasts received in their encoded form (counted in `received` too). */
+  receivedEncoded: number;
   /** Valid messages received from peers, by message type number. */
   receivedByType: Record<number, number>;
   /** Messages dropped on receipt (malformed, wrong version, unknown type, bad data, batch). */
@@ -53,7 +57,9 @@ export abstract class ClusterPublisher extends Adapter {
     published: 0,
     publishFailed: 0,
     batchesPublished: 0,
+    publishedEncoded: 0,
     received: 0,
+    receivedEncoded: 0,
     batchesReceived: 0,
     receivedByType: {},
     dropped: 0,
@@ -65,6 +71,7 @@ export abstract class ClusterPublisher extends Adapter {
       "bad-data": 0,
       "batch-limit": 0,
       "nested-batch": 0,
+      "bad-packet": 0,
     },
   };
   protected closed = false;

@@ -3,6 +3,7 @@
 // bus's store as sockets change, and the restore (claim, fence, read, join the live stream).
 // docs/recovery.md describes the guarantees and why they hold.
 import { randomBytes } from "node:crypto";
+import type { PacketEncoder } from "../connection/parser.js";
 import {
   type ClusterOffset,
   compareItems,
@@ -11,8 +12,10 @@ import {
   parseOffset,
   START,
 } from "../recovery/cluster-offset.js";
+import { restoredSession } from "../recovery/missed-events.js";
 import {
   type BufferedEvent,
+  type EventPayload,
   type LoggedEvent,
   type LoggedGap,
   reaches,
@@ -54,6 +57,8 @@ export interface RecoveryCounters {
 
 /** What the recovery engine needs from its adapter. */
 export interface RecoveryHost extends SessionHost {
+  /** The server's encoder: missed events are handed to the socket encoded (missed-events.ts). */
+  readonly encoder: PacketEncoder;
   /** Reads the items of a log entry (the adapter knows the envelope and its batch limits). */
   readEntry(entry: HistoryEntry): Array<LoggedEvent | LoggedGap | undefined>;
   /** Subscribes to the rooms' channels (kept until unpin) and resolves once the bus confirmed. */
@@ -214,17 +219,11 @@ export class ClusterRecovery {
       this.#host.roomsSettled(rooms, fence);
       const result = await this.#collect(offset, record, rooms, fence, ownAtFence, pending);
       if (typeof result === "string") return this.#miss(result);
-      const stamp = this.stamp();
-      for (const data of result) data.push(stamp);
       this.counters.hits++;
       this.counters.replayed += result.length;
-      return {
-        sid: record.sid,
-        pid,
-        rooms: record.rooms,
-        data: record.data,
-        missedPackets: result,
-      };
+      const saved = { sid: record.sid, pid, rooms: record.rooms, data: record.data };
+      const host = this.#host;
+      return restoredSession(saved, result, this.stamp(), host.nsp.name, host.encoder);
     } catch (cause) {
       this.#host.reportError(
         new AdapterError(AdapterErrorCode.RECOVERY_FAILED, "a session restore failed", { cause }),
@@ -245,7 +244,7 @@ export class ClusterRecovery {
     fence: DeliveredPosition,
     ownAtFence: number,
     pending: PendingRestore,
-  ): Promise<unknown[][] | RecoveryMissReason> {
+  ): Promise<EventPayload[] | RecoveryMissReason> {
     // An offset at or after the fence was never delivered by anyone: forged. (Positions of
     // another epoch are not comparable: the read below tells whether that history is lost.)
     const remote = offset.remote;

@@ -11,6 +11,12 @@ import {
   fromWireOptions,
   MessageType,
 } from "./cluster-message.js";
+import { checkWirePacket, type WirePacketLimits } from "./wire-packet.js";
+
+const UNBOUNDED: WirePacketLimits = {
+  maxLength: Number.MAX_SAFE_INTEGER,
+  maxAttachments: Number.MAX_SAFE_INTEGER,
+};
 
 /** The items of `entry` written in namespace `nsp` (others are ignored). */
 export function readHistoryEntry(
@@ -35,7 +41,14 @@ function loggedItem(result: DecodeResult): LoggedEvent | LoggedGap | undefined {
   const message = result.message;
   if (message.type === MessageType.HISTORY_GAP) return { gap: true, rooms: message.data.rooms };
   if (message.type !== MessageType.BROADCAST || message.data.o === undefined) return undefined;
+  const opts = fromWireOptions(message.data.opts);
+  const encoded = message.data.e;
+  if (encoded !== undefined) {
+    // Checked as on receipt (the bus's limits were the writer's), replayed without decoding.
+    if (checkWirePacket(encoded, message.nsp, UNBOUNDED) !== undefined) return undefined;
+    return { uid: message.uid, own: message.data.o, opts, data: { encoded } };
+  }
   const data = message.data.packet.data;
   if (!Array.isArray(data)) return undefined;
-  return { uid: message.uid, own: message.data.o, opts: fromWireOptions(message.data.opts), data };
+  return { uid: message.uid, own: message.data.o, opts, data };
 }

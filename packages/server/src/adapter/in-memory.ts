@@ -82,9 +82,21 @@ export class Adapter extends EventEmitter implements AdapterContract {
 
   /** Sends a packet to the targeted local sockets, encoding it once. */
   broadcast(packet: Packet, opts: BroadcastOptions): void {
-    const writeOptions = toWriteOptions(opts);
     packet.nsp = this.nsp.name;
-    const encoded = this.nsp.encoder.encode(packet);
+    this.broadcastEncoded(packet, this.nsp.encoder.encode(packet), opts);
+  }
+
+  /**
+   * Writes `encoded`, the namespace encoder's chunks of `packet`, to the targeted local sockets
+   * (whose outgoing any-listeners get `packet`). Cluster adapters call it with chunks a peer
+   * encoded (wire-packet.ts).
+   */
+  protected broadcastEncoded(
+    packet: Packet,
+    encoded: readonly unknown[],
+    opts: BroadcastOptions,
+  ): void {
+    const writeOptions = toWriteOptions(opts);
     this.apply(opts, (socket) => {
       socket.notifyOutgoingListeners(packet);
       socket.writeEncoded(encoded, writeOptions);

@@ -7,6 +7,12 @@ import { Decoder, Encoder } from "@switchyard/protocol";
 export interface PacketEncoder {
   /** The text header first, then one chunk per binary attachment. */
   encode(packet: Packet): unknown[];
+  /**
+   * True when this is the default parser's encoder (Socket.IO v5 text and attachments): only
+   * then do cluster adapters carry its output between nodes instead of the packet object
+   * (adapter/wire-packet.ts). Absent (custom parsers): the object form.
+   */
+  readonly defaultWireFormat?: boolean;
 }
 
 /** Decodes one session's input, emitting `decoded` for each complete packet. */

@@ -5,8 +5,20 @@
 import type { BroadcastOptions } from "../adapter/adapter.js";
 import type { HistoryEntry, LogPosition } from "../adapter/cluster-history.js";
 import { EMITTER_UID } from "../adapter/cluster-message.js";
+import type { WirePacket } from "../adapter/wire-packet.js";
 import type { ClusterOffset, ItemPosition } from "./cluster-offset.js";
 import { compareItems } from "./cluster-offset.js";
+
+/** An event that travelled encoded (adapter/wire-packet.ts): its chunks, without offset. */
+export interface EncodedEvent {
+  readonly encoded: WirePacket;
+}
+
+/**
+ * What a restore replays of one event: its data array (without offset), or its chunks when it
+ * travelled encoded (written to the client with the offset spliced in, never decoded).
+ */
+export type EventPayload = unknown[] | EncodedEvent;
 
 /** One recoverable broadcast as read from a log entry. */
 export interface LoggedEvent {
@@ -15,8 +27,8 @@ export interface LoggedEvent {
   /** The publisher's own counter of the event (see cluster-offset.ts). */
   own: number;
   opts: BroadcastOptions;
-  /** The event's data array, without offset. */
-  data: unknown[];
+  /** The event's data array or chunks, without offset. */
+  data: EventPayload;
 }
 
 /** A log item that says events were lost (a publisher could not write them). */
@@ -30,8 +42,8 @@ export type EntryReader = (entry: HistoryEntry) => Array<LoggedEvent | LoggedGap
 
 /** An event the restoring node delivered to others while the restore ran. */
 export type BufferedEvent =
-  | { kind: "remote"; position: ItemPosition; data: unknown[] }
-  | { kind: "own"; own: number; data: unknown[] };
+  | { kind: "remote"; position: ItemPosition; data: EventPayload }
+  | { kind: "own"; own: number; data: EventPayload };
 
 /** The restore's inputs. */
 export interface ReplayInput {
@@ -59,12 +71,12 @@ export interface ReplayInput {
 }
 
 /** The missed events in delivery order, or "gap" when the log says some were lost. */
-export type ReplayResult = { ok: true; events: unknown[][] } | { ok: false; reason: "gap" };
+export type ReplayResult = { ok: true; events: EventPayload[] } | { ok: false; reason: "gap" };
 
 /** Computes what the client missed (see the file comment). Pure. */
 export function replay(input: ReplayInput): ReplayResult {
   const { fence } = input;
-  const events: unknown[][] = [];
+  const events: EventPayload[] = [];
   /** Nodes' events already taken, by `uid:own`: a retried publish may be logged twice. */
   const seen = new Set<string>();
   for (const entry of ordered(input.entries)) {
@@ -110,7 +122,7 @@ function judge(
   input: ReplayInput,
   item: LoggedEvent | LoggedGap | undefined,
   position: ItemPosition,
-): unknown[] | "gap" | undefined {
+): EventPayload | "gap" | undefined {
   const { offset } = input;
   if (item === undefined || compareItems(position, offset.remote) <= 0) return undefined;
   if ("gap" in item) {

@@ -72,8 +72,13 @@ export class Socket<
       void this.join(previousSession.rooms);
       this.data = previousSession.data as SocketData;
       // §2.6: missed packets go out before the CONNECT reply; the client buffers them.
-      for (const data of previousSession.missedPackets) {
-        this.#writePacket({ type: PacketType.EVENT, nsp: nsp.name, data }, {});
+      const encoded = previousSession.missedEncoded;
+      if (encoded !== undefined) {
+        for (const chunks of encoded) client.writeEncoded(chunks, { compress: true });
+      } else {
+        for (const data of previousSession.missedPackets) {
+          this.#writePacket({ type: PacketType.EVENT, nsp: nsp.name, data }, {});
+        }
       }
       this.recovered = true;
     }
