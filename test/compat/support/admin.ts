@@ -1,7 +1,7 @@
 // Harness of the @socket.io/admin-ui tests: instrumented switchyard nodes, and an admin client
 // speaking to the `/admin` namespace as the admin UI does (socket.io-client, credentials in auth).
 import { once } from "node:events";
-import { createServer, type Server as HttpServer } from "node:http";
+import { createServer, type Server as HttpServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import { instrument } from "@socket.io/admin-ui";
 import { type AdapterConstructor, Server } from "@switchyard/server";
@@ -23,10 +23,10 @@ export interface AdminNode {
 export async function startInstrumented(
   serverId: string,
   adapter?: AdapterConstructor,
-  onHttp?: (http: HttpServer) => void,
+  handler?: RequestListener,
 ): Promise<AdminNode> {
-  const http = createServer();
-  onHttp?.(http);
+  // Requests outside the Socket.IO path go to `handler` (the engine keeps earlier listeners).
+  const http = handler === undefined ? createServer() : createServer(handler);
   const io = new Server(http, adapter === undefined ? {} : { adapter });
   // admin-ui's typings name socket.io's Server class; ours has the API it uses.
   instrument(io as never, {
