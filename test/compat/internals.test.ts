@@ -4,13 +4,7 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import {
-  type AdapterConstructor,
-  InProcessBus,
-  Server,
-  type ServerOptions,
-  type Socket,
-} from "@switchyard/server";
+import { InProcessBus, Server, type ServerOptions, type Socket } from "@switchyard/server";
 import { waitFor, waitUntil } from "@switchyard/server/testing";
 import {
   Adapter as OfficialAdapter,
@@ -143,7 +137,7 @@ describe("drop-in internals", () => {
   });
 
   it("run socket.io-adapter's own in-memory Adapter as the adapter", async () => {
-    const { io, url } = await start({ adapter: OfficialAdapter as unknown as AdapterConstructor });
+    const { io, url } = await start({ adapter: OfficialAdapter });
     expect(io.of("/").adapter).toBeInstanceOf(OfficialAdapter);
     const probe = await connect(io, url);
     const spies = spyOnInternals(io, probe.socket);
@@ -156,7 +150,7 @@ describe("drop-in internals", () => {
 
   it("recover sessions through socket.io-adapter's SessionAwareAdapter", async () => {
     const { io, url } = await start({
-      adapter: OfficialSessionAware as unknown as AdapterConstructor,
+      adapter: OfficialSessionAware,
       connectionStateRecovery: {},
     });
     const client = ioc(url, { forceNew: true, reconnection: false, transports: ["websocket"] });
