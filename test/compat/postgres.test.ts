@@ -71,3 +71,11 @@ describeOfficialAdapterContract(
     skip: postgres === undefined,
   },
 );
+
+// The baseline: the same contract on official nodes only.
+describeOfficialAdapterContract("@socket.io/postgres-adapter on socket.io nodes (baseline)", {
+  kinds: ["socket.io", "socket.io", "socket.io"],
+  adapter: postgresAdapter(),
+  recovers: false,
+  skip: postgres === undefined,
+});

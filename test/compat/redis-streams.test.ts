@@ -47,3 +47,12 @@ describeOfficialAdapterContract(
     skip: url === undefined,
   },
 );
+
+// The baseline: the same contract on official nodes only, so every expectation above is what
+// socket.io itself does with this adapter.
+describeOfficialAdapterContract("@socket.io/redis-streams-adapter on socket.io nodes (baseline)", {
+  kinds: ["socket.io", "socket.io", "socket.io"],
+  adapter: redisStreams(),
+  recovers: true,
+  skip: url === undefined,
+});
