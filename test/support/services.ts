@@ -4,11 +4,13 @@
 //      /usr/local/bin) spawned on a free 127.0.0.1 port;
 //   3. testcontainers, when it is importable and a container engine answers.
 // Under CI an unresolvable service is an error; elsewhere it is `undefined` (tests skip).
+// PostgreSQL (for the official postgres adapter) is resolved on demand by its tests:
+// `resolvePostgres()` (postgres-service.ts: POSTGRES_URL, else initdb + postgres in a temp dir).
 // NATS comes in two builds (`flavor`): the distribution's nats-server (Debian: 2.9), and the
 // current 2.x that .ci/run builds from the Go module proxy: NATS_CURRENT_URL, then the binary at
 // NATS_SERVER_CURRENT or a `nats-server-current` in the same directories, then a container.
 import { accessSync, constants, statSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { startBinaryService } from "./binary-service.js";
 import {
   detectEngine,
@@ -16,6 +18,7 @@ import {
   startContainerService,
   type TestcontainersLoader,
 } from "./container-service.js";
+import { defaultBinDirs, type Env, isCi } from "./service-env.js";
 import {
   DEFAULT_PORTS,
   type ServiceKind,
@@ -24,15 +27,11 @@ import {
 } from "./service-types.js";
 
 export type { TestcontainersLoader, TestcontainersModule } from "./container-service.js";
+export type { PostgresService } from "./postgres-service.js";
+export { resolvePostgres } from "./postgres-service.js";
+export type { Env } from "./service-env.js";
+export { defaultBinDirs, EXTRA_BIN_DIRS, isCi } from "./service-env.js";
 export type { ServiceKind, ServiceSource, StartOptions, TestService } from "./service-types.js";
-
-export type Env = Readonly<Record<string, string | undefined>>;
-
-// Variables read through constants: Biome prefers `env.CI`, tsc (index signature) `env["CI"]`.
-const CI_VAR = "CI";
-const PATH_VAR = "PATH";
-
-export const EXTRA_BIN_DIRS: readonly string[] = ["/usr/sbin", "/usr/local/sbin", "/usr/local/bin"];
 
 export const BINARY_NAMES: Readonly<Record<ServiceKind, string>> = {
   redis: "redis-server",
@@ -69,18 +68,6 @@ export interface LocalServiceOptions extends StartOptions {
 export interface ResolveOptions extends LocalServiceOptions {
   /** Called with the explanation when a service is unavailable outside CI. */
   onUnavailable?: (message: string) => void;
-}
-
-/** CI is on when the CI variable is set to anything but "", "false" or "0". */
-export function isCi(env: Env = process.env): boolean {
-  const value = env[CI_VAR];
-  return value !== undefined && value !== "" && value !== "false" && value !== "0";
-}
-
-/** PATH entries followed by the sbin/local dirs where Debian and friends put servers. */
-export function defaultBinDirs(env: Env = process.env): string[] {
-  const fromPath = (env[PATH_VAR] ?? "").split(delimiter).filter((dir) => dir !== "");
-  return [...new Set([...fromPath, ...EXTRA_BIN_DIRS])];
 }
 
 /** Absolute path of the kind's server binary (or `name`) in `binDirs`, if one is executable. */

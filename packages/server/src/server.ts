@@ -5,6 +5,7 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AdapterConstructor, AdapterContract, AdapterNamespace } from "./adapter/adapter.js";
 import { Adapter } from "./adapter/in-memory.js";
 import { SessionAwareAdapter } from "./adapter/session-aware.js";
+import { type OfficialServerOptions, officialServerOptions } from "./compat/official-adapter.js";
 import { Connection, type ConnectionHost } from "./connection/connection.js";
 import type { EngineLike, EngineSessionLike } from "./connection/engine-session.js";
 import {
@@ -75,6 +76,7 @@ export class Server<
   /** Our engine made by a read of `engine` before attach(): attach() attaches that one. */
   #unattached: EngineServer | undefined;
   #httpServer: AttachTarget | undefined;
+  #officialOpts: OfficialServerOptions | undefined;
 
   constructor(opts?: ServerOptions);
   constructor(srv: AttachTarget | number | string | undefined, opts?: ServerOptions);
@@ -155,6 +157,26 @@ export class Server<
 
   set httpServer(server: AttachTarget) {
     this.#httpServer = server;
+  }
+
+  /**
+   * @internal socket.io's private `_nsps` (namespaces by name, dynamic children included), read by
+   * @socket.io/admin-ui. Not used by switchyard itself (compat/official-adapter.ts).
+   */
+  get _nsps(): ReadonlyMap<
+    string,
+    Namespace<ListenEvents, EmitEvents, ServerSideEvents, SocketData>
+  > {
+    return this.#registry.nsps;
+  }
+
+  /**
+   * @internal socket.io's `opts`, read by socket.io-adapter subclasses (recovery settings). Not
+   * used by switchyard itself (compat/official-adapter.ts).
+   */
+  get opts(): OfficialServerOptions {
+    this.#officialOpts ??= officialServerOptions(this.#opts, this.#recovery);
+    return this.#officialOpts;
   }
 
   /** Whether the client bundles are served. */

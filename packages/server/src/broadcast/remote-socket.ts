@@ -1,6 +1,12 @@
 // RemoteSocket: a socket held by another node, as returned by fetchSockets(). Its methods act
 // through the adapter, targeting the socket's own room (its id).
-import type { AdapterContract, Room, SocketDetails, SocketId } from "../adapter/adapter.js";
+import type {
+  AdapterContract,
+  BroadcastOptions,
+  Room,
+  SocketDetails,
+  SocketId,
+} from "../adapter/adapter.js";
 import type { Handshake } from "../socket/handshake.js";
 import type {
   DecorateAcknowledgements,
@@ -62,7 +68,8 @@ export class RemoteSocket<EmitEvents extends EventsMap, SocketData = unknown>
     return this;
   }
 
-  #target(): { rooms: Set<Room> } {
-    return { rooms: new Set([this.id]) };
+  /** Complete options (empty `except` and `flags`): socket.io-adapter subclasses read them all. */
+  #target(): BroadcastOptions {
+    return { rooms: new Set([this.id]), except: new Set(), flags: {} };
   }
 }

@@ -3,6 +3,7 @@
 
 import type { Packet } from "@switchyard/protocol";
 import { PacketType } from "@switchyard/protocol";
+import { type OfficialWriteOptions, toEncodedWriteOptions } from "../compat/official-adapter.js";
 import type { EngineSessionLike, EngineWriteOptions, SessionHandler } from "./engine-session.js";
 import type { PacketDecoder, PacketEncoder } from "./parser.js";
 import { acceptsPreEncoded, sharedPackets } from "./shared-frames.js";
@@ -105,6 +106,11 @@ export class Connection implements SessionHandler {
     return this.session;
   }
 
+  /** The Engine.IO session id (socket.io's `client.id`, read by @socket.io/admin-ui). */
+  get id(): string {
+    return this.session.id;
+  }
+
   /** The first HTTP request of the session. */
   get request(): EngineSessionLike["request"] {
     return this.session.request;
@@ -150,6 +156,14 @@ export class Connection implements SessionHandler {
       // A fresh object per write: the official engine.io mutates the options it is given.
       this.session.write(chunk as string | Buffer, { ...toEngineOptions(options.compress) });
     }
+  }
+
+  /**
+   * @internal socket.io's pre-encoded write, called by socket.io-adapter's broadcasts; the same
+   * as writeEncoded(), which our adapters call (compat/official-adapter.ts).
+   */
+  writeToEngine(chunks: readonly unknown[], opts?: OfficialWriteOptions): void {
+    this.writeEncoded(chunks, toEncodedWriteOptions(opts));
   }
 
   /** Forgets a socket that left its namespace. */

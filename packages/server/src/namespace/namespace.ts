@@ -187,6 +187,20 @@ export class Namespace<
     this.emitUntyped(ev as string, ...rest);
   }
 
+  /** @internal socket.io's ack-id counter, read and incremented by socket.io-adapter. */
+  get _ids(): number {
+    return this.#ids;
+  }
+
+  set _ids(value: number) {
+    this.#ids = value;
+  }
+
+  /** @internal socket.io's name of onServerSideEmit(), called by socket.io-adapter. */
+  _onServerSideEmit(args: unknown[]): void {
+    this.onServerSideEmit(args);
+  }
+
   /** Targets a room. */
   to(room: Room | Room[]): BroadcastOperator<Multi<EmitEvents>, SocketData> {
     return this.#operator().to(room);

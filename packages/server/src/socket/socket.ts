@@ -6,6 +6,7 @@ import type { Packet } from "@switchyard/protocol";
 import { PacketType } from "@switchyard/protocol";
 import type { AdapterSocket, EncodedWriteOptions, Room, Session } from "../adapter/adapter.js";
 import { BroadcastOperator } from "../broadcast/operator.js";
+import type { OfficialAckTable } from "../compat/official-adapter.js";
 import type { Connection, ConnectionSocket } from "../connection/connection.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { RECOVERABLE_DISCONNECT_REASONS } from "../recovery/recovery-options.js";
@@ -238,6 +239,11 @@ export class Socket<
   registerBroadcastAck(id: number, ack: (...args: unknown[]) => void, expiresAt?: number): void {
     if (expiresAt === undefined) this.#pendingAcks().set(id, ack);
     else this.#pendingAcks().setUntil(id, ack, expiresAt);
+  }
+
+  /** @internal socket.io's ack table, where socket.io-adapter registers a broadcast's ack. */
+  get acks(): OfficialAckTable {
+    return this.#pendingAcks();
   }
 
   /** @package Called by the namespace once the middlewares passed: joins own room, replies. */
