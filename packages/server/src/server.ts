@@ -314,7 +314,8 @@ export class Server<
       encoder: { encode: (packet) => this.encoder.encode(packet) },
       recovery: () => this.#recovery,
       cleanupEmptyChildNamespaces: () => this.#opts.cleanupEmptyChildNamespaces === true,
-      createAdapter: (nsp: AdapterNamespace): AdapterContract => instantiate(this.#adapter, nsp),
+      createAdapter: (nsp: AdapterNamespace): AdapterContract =>
+        this.#ops.instrumentAdapter(nsp, instantiate(this.#adapter, nsp)),
     };
   }
 }
