@@ -35,6 +35,9 @@ export interface WorkerStats {
 /** Counters of a running primary. */
 export interface PrimaryStats extends FrontStats {
   routedBySid: number;
+  /** Requests without a query sid routed by the sticky cookie (an existing session). */
+  routedByCookie: number;
+  /** Requests placed as new sessions (neither a query sid nor a usable cookie). */
   newSessions: number;
   unknownSid: number;
   unavailable: number;
@@ -133,8 +136,8 @@ class Primary implements StickyPrimary {
     return {
       ...this.#counters,
       routedBySid: routes.routedBySid,
-      // A request routed by its cookie alone counts as a new session, as it always did here.
-      newSessions: routes.newSessions + routes.routedByCookie,
+      routedByCookie: routes.routedByCookie,
+      newSessions: routes.newSessions,
       unknownSid: routes.unknownSid,
       unavailable: routes.unavailable,
       workers: this.#pool.slots.map((slot) => ({
