@@ -1,4 +1,4 @@
-// Options of the Socket.IO server (protocol.md §3.2): the Engine.IO options plus the Socket.IO
+// Options of the Socket.IO server (docs/protocol.md §3.2): the Engine.IO options plus the Socket.IO
 // ones, with the official defaults, and switchyard's `nodeId` and operations options (ops/).
 import type { AdapterConstructor } from "./adapter/adapter.js";
 import type { Parser } from "./connection/parser.js";

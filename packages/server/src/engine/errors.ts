@@ -2,7 +2,7 @@
 // Peer input never throws these: handshake failures become HTTP answers, session faults close reasons.
 import { SwitchyardError } from "@switchyard/protocol";
 
-/** The official Engine.IO handshake error numbers (`Server.errors`, protocol.md §1.5). */
+/** The official Engine.IO handshake error numbers (`Server.errors`, docs/protocol.md §1.5). */
 export const EngineErrorNumber = {
   UNKNOWN_TRANSPORT: 0,
   UNKNOWN_SID: 1,

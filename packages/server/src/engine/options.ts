@@ -1,4 +1,4 @@
-// Engine.IO server options (protocol.md §1.11) with the official defaults, plus switchyard's
+// Engine.IO server options (docs/protocol.md §1.11) with the official defaults, plus switchyard's
 // backpressure bounds. resolveEngineOptions() fills every default once, at construction.
 import type { IncomingMessage } from "node:http";
 import type { CorsOptions, CorsOptionsDelegate } from "cors";

@@ -319,7 +319,7 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
 
   #onUpgradeSocket(sid: string, transport: Transport): void {
     const session = Object.hasOwn(this.clients, sid) ? this.clients[sid] : undefined;
-    // The WebSocket is accepted, then closed, when the session cannot take it (protocol.md §1.5):
+    // The WebSocket is accepted, then closed, when the session cannot take it (docs/protocol.md §1.5):
     // its transport's `upgrades` (empty without allowUpgrades) do not list the new one.
     if (
       session === undefined ||

@@ -364,7 +364,7 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
     if (packet.type !== "pong") heartbeats.onActivity(this.#sink);
     switch (packet.type) {
       case "ping":
-        // v4 clients never ping: the direction is wrong (protocol.md §0.2).
+        // v4 clients never ping: the direction is wrong (docs/protocol.md §0.2).
         this.#onClose("transport error", new TransportError("invalid heartbeat direction"));
         return;
       case "pong":
@@ -379,7 +379,7 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
         return;
       }
       default:
-        // An EIO close over WebSocket is ignored (protocol.md §0.4); so are the others.
+        // An EIO close over WebSocket is ignored (docs/protocol.md §0.4); so are the others.
         return;
     }
   }

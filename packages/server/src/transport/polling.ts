@@ -1,4 +1,4 @@
-// HTTP long-polling (protocol.md §1.4): GET holds until packets are ready, POST pushes a payload.
+// HTTP long-polling (docs/protocol.md §1.4): GET holds until packets are ready, POST pushes a payload.
 // At most one GET and one POST in flight; bodies are counted while they stream (413 past the limit).
 import { EventEmitter } from "node:events";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
@@ -212,7 +212,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements R
   }
 
   #onPeerClose(): void {
-    // The pending GET is released with a noop so the client sees its poll end (protocol.md §1.4).
+    // The pending GET is released with a noop so the client sees its poll end (docs/protocol.md §1.4).
     if (this.#writable)
       this.send([{ encoded: new EncodedPacket("noop"), compress: false }], () => {});
     const sink = this.#sink;

@@ -3,7 +3,7 @@
 import type { ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 
-/** The Engine.IO "Session ID unknown" body (protocol.md §1.5, code 1). */
+/** The Engine.IO "Session ID unknown" body (docs/protocol.md §1.5, code 1). */
 export const UNKNOWN_SID_BODY = '{"code":1,"message":"Session ID unknown"}';
 
 const REASONS: Readonly<Record<number, string>> = {
