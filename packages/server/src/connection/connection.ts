@@ -3,6 +3,7 @@
 
 import type { Packet } from "@switchyard/protocol";
 import { PacketType } from "@switchyard/protocol";
+import { EVENT_RATE_LIMIT_REASON, type EventRateLimiter } from "../limits/event-rate-limit.js";
 import type { EngineSessionLike, EngineWriteOptions, SessionHandler } from "./engine-session.js";
 import type { PacketDecoder, PacketEncoder } from "./parser.js";
 import { acceptsPreEncoded, sharedPackets } from "./shared-frames.js";
@@ -37,6 +38,8 @@ export interface ConnectionHost {
    */
   sharedDecoder(): PacketDecoder | undefined;
   connectTimeoutMs(): number;
+  /** The `eventRateLimit` of incoming events per socket; undefined when off. */
+  eventLimiter?(): EventRateLimiter | undefined;
   /** Finds the namespace for a CONNECT (existing, or a new dynamic child); undefined if none. */
   resolveNamespace(
     name: string,
@@ -239,11 +242,26 @@ export class Connection implements SessionHandler {
       packet.type !== PacketType.CONNECT &&
       packet.type !== PacketType.CONNECT_ERROR
     ) {
+      const limiter = this.#host.eventLimiter?.();
+      if (limiter !== undefined && isEvent(packet.type) && !limiter.take(socket)) {
+        // After the events it was allowed (queued for the next ticks) reach their listeners.
+        if (limiter.action === "disconnect" && limiter.claimDisconnect(socket)) {
+          setImmediate(() => this.#disconnectFlooder(socket));
+        }
+        return;
+      }
       process.nextTick(() => socket.onPacket(packet));
     } else {
       // §2.5: duplicate CONNECT, packet for a namespace not joined, or a CONNECT_ERROR from a client.
       this.close();
     }
+  }
+
+  /** A socket over the event rate limit leaves its namespace, told by a DISCONNECT packet. */
+  #disconnectFlooder(socket: ConnectionSocket): void {
+    if (this.#socketOf(socket.nsp.name) !== socket) return;
+    this.writePacket({ type: PacketType.DISCONNECT, nsp: socket.nsp.name });
+    socket.onClose(EVENT_RATE_LIMIT_REASON);
   }
 
   #socketOf(nsp: string): ConnectionSocket | undefined {
@@ -302,6 +320,10 @@ export class Connection implements SessionHandler {
     clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
   }
+}
+
+function isEvent(type: PacketType): boolean {
+  return type === PacketType.EVENT || type === PacketType.BINARY_EVENT;
 }
 
 /** Whether a message starts (or continues) a packet with binary attachments. */

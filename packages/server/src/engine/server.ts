@@ -15,6 +15,7 @@ import {
   releaseUpgradeResponse,
   upgradeResponseHeaders,
 } from "../http/upgrade-response.js";
+import { AddressLimiter, refuseHandshake } from "../limits/address-limits.js";
 import type {
   RequestTransportOpener,
   TransportEngine,
@@ -76,12 +77,15 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
   readonly #sessionContexts = new Map<string, SessionContext>();
   #clientsCount = 0;
   #httpServer: AttachableServer | undefined;
+  /** The `addressLimits` of handshakes (undefined when off): counts and refusals by reason. */
+  readonly addressLimiter: AddressLimiter | undefined;
 
   constructor(options: EngineServerOptions & AttachOptions = {}) {
     super();
     this.options = resolveEngineOptions(options);
     this.#attachOptions = options;
-    const { cors, transports, allowUpgrades } = this.options;
+    const { cors, transports, allowUpgrades, addressLimits } = this.options;
+    this.addressLimiter = addressLimits && new AddressLimiter(addressLimits);
     if (cors !== false) this.#middlewares.push(createCorsMiddleware(cors));
     const hooks = {
       wantsFlush: () => this.listenerCount("flush") > 0,
@@ -141,7 +145,9 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
         }
         const sid = query.get("sid");
         const transport = sid === null ? undefined : this.clients[sid]?.transport;
-        if (sid === null) this.#handshakeRequest(req, res, query);
+        const refused = sid === null ? this.#refuseByAddress(req) : undefined;
+        if (refused !== undefined) this.#abortRequest(req, res, refused);
+        else if (sid === null) this.#handshakeRequest(req, res, query);
         else if (transport?.onRequest !== undefined) transport.onRequest(req, res);
         else {
           // transport=websocket with a live websocket sid but no Upgrade header.
@@ -194,6 +200,11 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
           open(req, socket, head, query, (transport) => {
             this.#onUpgradeSocket(sid, adopt(transport));
           });
+          return;
+        }
+        const refused = this.#refuseByAddress(req);
+        if (refused !== undefined) {
+          this.#abortUpgrade(req, socket, refused);
           return;
         }
         this.#prepareHandshake(
@@ -305,6 +316,7 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     const session = new EngineSession(id, context, transport, req);
     this.clients[id] = session;
     this.#clientsCount++;
+    this.addressLimiter?.opened(this.addressLimiter.addressOf(req));
     start?.();
     this.emit("connection", session);
   }
@@ -314,6 +326,7 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     if (this.clients[session.id] === session) {
       delete this.clients[session.id];
       this.#clientsCount--;
+      this.addressLimiter?.closed(this.addressLimiter.addressOf(session.request));
     }
   }
 
@@ -350,10 +363,19 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     return headerLines(headers);
   }
 
+  /** A handshake over the `addressLimits` (answered 429), else undefined. */
+  #refuseByAddress(req: IncomingMessage): HandshakeError | undefined {
+    return this.addressLimiter && refuseHandshake(this.addressLimiter, req);
+  }
+
   #abortRequest(req: IncomingMessage, res: ServerResponse, error: HandshakeError): void {
     this.#emitConnectionError(req, error);
     if (res.headersSent || res.destroyed) return;
-    res.writeHead(error.status, { "Content-Type": "application/json" });
+    const status = error.status;
+    res.writeHead(status, {
+      "Content-Type": "application/json",
+      ...(status === 429 ? { "Retry-After": "1" } : {}),
+    });
     res.end(JSON.stringify({ code: error.engineCode, message: error.clientMessage }));
   }
 
@@ -361,8 +383,11 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     this.#emitConnectionError(req, error);
     if (socket.writable) {
       const message = error.clientMessage;
+      // As officially, 400 whatever the code; switchyard's address limits answer 429.
+      const status =
+        error.status === 429 ? "429 Too Many Requests\r\nRetry-After: 1" : "400 Bad Request";
       socket.write(
-        "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-type: text/html\r\n" +
+        `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-type: text/html\r\n` +
           `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
       );
     }

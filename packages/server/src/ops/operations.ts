@@ -10,6 +10,7 @@ import type {
 } from "../adapter/adapter.js";
 import type { EngineConnectionError, EngineServer } from "../engine/server.js";
 import type { EngineSession } from "../engine/session.js";
+import type { EventRateLimiter } from "../limits/event-rate-limit.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { Socket } from "../socket/socket.js";
 import {
@@ -51,6 +52,8 @@ export interface OperationsHost {
   namespaces(): Iterable<Namespace>;
   /** `io.close()`: sockets, adapters (ADAPTER_CLOSE), engine sessions, HTTP server. */
   close(): Promise<void>;
+  /** The `eventRateLimit` (undefined when off). */
+  eventLimiter?(): EventRateLimiter | undefined;
 }
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -85,6 +88,13 @@ export class Operations {
           namespaces: () => [...host.namespaces()].length,
           bus: () => sumBusCounters(this.#adapters()),
           ready: () => this.ready,
+          limits: () => ({
+            events: host.eventLimiter?.()?.counters ?? { dropped: 0, disconnected: 0 },
+            handshakes: this.#engine?.addressLimiter?.counters ?? {
+              connections: 0,
+              "handshake-rate": 0,
+            },
+          }),
         },
         this.#metricsOptions,
       );
