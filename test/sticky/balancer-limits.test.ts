@@ -3,7 +3,9 @@
 // served, and X-Forwarded-For is read only behind a trusted proxy.
 import { type ClientRequest, request } from "node:http";
 import { connect as tcpConnect } from "node:net";
+import { format } from "node:util";
 import { type Balancer, type BalancerOptions, createBalancer } from "@switchyard/sticky";
+import createDebug from "debug";
 import { io as connect } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startNode, type TestNode } from "./nodes.js";
@@ -76,6 +78,22 @@ function get(
 
 const HANDSHAKE = "/socket.io/?EIO=4&transport=polling";
 
+/** A polling POST of `body` through the balancer; resolves with the status. */
+function postTo(port: number, path: string, body: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const headers = { "content-type": "text/plain;charset=UTF-8" };
+    const req = request(
+      { host: "127.0.0.1", port, method: "POST", path, agent: false, headers },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 const sidOf = (answer: Answer): string => (JSON.parse(answer.body.slice(1)) as { sid: string }).sid;
 
 function rawUpgrade(port: number): Promise<string> {
@@ -112,24 +130,7 @@ describe("balancer addressLimits", () => {
     });
     expect(await rawUpgrade(port)).toMatch(/^HTTP\/1\.1 429 Too Many Requests\r\n/);
     // A request of an existing session is no handshake: still routed.
-    const post = await new Promise<number>((resolve, reject) => {
-      const req = request(
-        {
-          host: "127.0.0.1",
-          port,
-          method: "POST",
-          path: `${HANDSHAKE}&sid=${sidOf(first)}`,
-          agent: false,
-          headers: { "content-type": "text/plain;charset=UTF-8" },
-        },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        },
-      );
-      req.on("error", reject);
-      req.end("40");
-    });
+    const post = await postTo(port, `${HANDSHAKE}&sid=${sidOf(first)}`, "40");
     expect(post).toBe(200);
     // A forged X-Forwarded-For does not help while the balancer does not trust it.
     const forged = { headers: { "x-forwarded-for": "203.0.113.5" } };
@@ -175,5 +176,31 @@ describe("balancer addressLimits", () => {
     await expect
       .poll(async () => (await get(port, HANDSHAKE, from("198.51.100.9"))).status)
       .toBe(200);
+  });
+
+  it("logs each route and each refusal under DEBUG=switchyard:sticky", async () => {
+    const lines: string[] = [];
+    const original = createDebug.log;
+    createDebug.log = (...args: unknown[]) => {
+      lines.push(format(...args));
+    };
+    createDebug.enable("switchyard:sticky");
+    try {
+      const port = await start({
+        addressLimits: { handshakesPerSecond: 0.001, handshakeBurst: 1 },
+      });
+      const open = await get(port, HANDSHAKE);
+      expect(await postTo(port, `${HANDSHAKE}&sid=${sidOf(open)}`, "40")).toBe(200);
+      expect((await get(port, HANDSHAKE)).status).toBe(429);
+    } finally {
+      createDebug.disable();
+      createDebug.log = original;
+    }
+    const text = lines.join("\n");
+    expect(text).toMatch(
+      /switchyard:sticky route GET \/socket\.io\/\?EIO=4&transport=polling → limits-1 by new/,
+    );
+    expect(text).toMatch(/switchyard:sticky route POST \S+&sid=\S+ → limits-1 by sid/);
+    expect(text).toMatch(/switchyard:sticky 429 GET \S+ from 127\.0\.0\.1: handshake-rate/);
   });
 });

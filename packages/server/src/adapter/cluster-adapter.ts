@@ -2,6 +2,7 @@
 // abstract bus (cluster-bus.ts). Bus adapters (Redis, NATS, the in-process bus) only implement
 // publish/subscribe. Local delivery never waits for the bus; requests wait only for live members.
 import type { Packet } from "@switchyard/protocol";
+import { clusterLog } from "../log.js";
 import { emitIsolated } from "../typed-events.js";
 import type {
   AdapterNamespace,
@@ -14,6 +15,7 @@ import { AckRequests } from "./cluster-ack-requests.js";
 import type { ClusterTarget } from "./cluster-bus.js";
 import { ClusterRequestTimeoutError } from "./cluster-errors.js";
 import { ClusterHistoryAdapter } from "./cluster-history-adapter.js";
+import { logPublish } from "./cluster-log.js";
 import { Membership } from "./cluster-membership.js";
 import {
   type ClusterMessage,
@@ -144,6 +146,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
       return { target: route.target, payload: this.encode({ type: MessageType.BROADCAST, data }) };
     });
     for (const { target, payload } of outgoing) {
+      if (clusterLog.enabled) logPublish(this.uid, this.nsp.name, MessageType.BROADCAST, target);
       if (payload !== undefined) this.publishEncoded(target, payload, recoverable);
     }
     if (own !== undefined) this.stampOwn(packet, opts, own);
@@ -172,6 +175,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     const forgetAfter = (opts.flags?.timeout ?? 0) + ACK_GRACE_MS;
     this.#ackRequests.start(requestId, clientCountCallback, ack, forgetAfter);
     // Every node must report a client count, so acked broadcasts always go to all.
+    if (clusterLog.enabled) logPublish(this.uid, this.nsp.name, MessageType.BROADCAST, ALL);
     this.publishEncoded(ALL, payload);
   }
 

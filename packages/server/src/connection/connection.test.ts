@@ -12,6 +12,7 @@ import {
 import type { EngineRequest, EngineSessionLike } from "./engine-session.js";
 
 class FakeSession extends EventEmitter implements EngineSessionLike {
+  readonly id = "fake-session-id";
   readonly request = { headers: {}, url: "/socket.io/?EIO=4" } as EngineRequest;
   readonly remoteAddress = "127.0.0.1";
   readonly protocol = 4;

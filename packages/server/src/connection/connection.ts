@@ -4,6 +4,7 @@
 import type { Packet } from "@switchyard/protocol";
 import { PacketType } from "@switchyard/protocol";
 import { EVENT_RATE_LIMIT_REASON, type EventRateLimiter } from "../limits/event-rate-limit.js";
+import { socketLog } from "../log.js";
 import type { EngineSessionLike, EngineWriteOptions, SessionHandler } from "./engine-session.js";
 import type { PacketDecoder, PacketEncoder } from "./parser.js";
 import { acceptsPreEncoded, sharedPackets } from "./shared-frames.js";
@@ -235,6 +236,7 @@ export class Connection implements SessionHandler {
 
   #onDecoderPacket(packet: Packet): void {
     const socket = this.#socketOf(packet.nsp);
+    if (socketLog.enabled) logPacket(this.session.id, packet);
     if (socket === undefined && packet.type === PacketType.CONNECT) {
       this.#connect(packet.nsp, isRecord(packet.data) ? packet.data : {});
     } else if (
@@ -253,6 +255,12 @@ export class Connection implements SessionHandler {
       process.nextTick(() => socket.onPacket(packet));
     } else {
       // §2.5: duplicate CONNECT, packet for a namespace not joined, or a CONNECT_ERROR from a client.
+      socketLog(
+        "session %s: packet type %d for %s out of order, closing",
+        this.session.id,
+        packet.type,
+        packet.nsp,
+      );
       this.close();
     }
   }
@@ -260,6 +268,7 @@ export class Connection implements SessionHandler {
   /** A socket over the event rate limit leaves its namespace, told by a DISCONNECT packet. */
   #disconnectFlooder(socket: ConnectionSocket): void {
     if (this.#socketOf(socket.nsp.name) !== socket) return;
+    socketLog("socket %s of %s over eventRateLimit: disconnected", socket.id, socket.nsp.name);
     this.writePacket({ type: PacketType.DISCONNECT, nsp: socket.nsp.name });
     socket.onClose(EVENT_RATE_LIMIT_REASON);
   }
@@ -291,6 +300,7 @@ export class Connection implements SessionHandler {
   #connect(name: string, auth: Record<string, unknown>): void {
     this.#host.resolveNamespace(name, auth, (nsp) => {
       if (nsp === undefined) {
+        socketLog("session %s: CONNECT to unknown namespace %s refused", this.session.id, name);
         this.writePacket({
           type: PacketType.CONNECT_ERROR,
           nsp: name,
@@ -299,6 +309,7 @@ export class Connection implements SessionHandler {
         return;
       }
       nsp.addSocket(this, auth, (socket) => {
+        socketLog("session %s: socket %s connected to %s", this.session.id, socket.id, name);
         if (this.#first === undefined) this.#first = socket;
         else if (this.#others === undefined) this.#others = [socket];
         else this.#others.push(socket);
@@ -320,6 +331,12 @@ export class Connection implements SessionHandler {
     clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
   }
+}
+
+/** One debug line per decoded packet (call only when `socketLog.enabled`). */
+function logPacket(sid: string, packet: Packet): void {
+  const name = Array.isArray(packet.data) && packet.type === PacketType.EVENT ? packet.data[0] : "";
+  socketLog("session %s: packet type %d for %s %o", sid, packet.type, packet.nsp, name);
 }
 
 function isEvent(type: PacketType): boolean {

@@ -22,6 +22,8 @@ export interface SessionHandler {
 
 /** One Engine.IO session (the official engine.io `Socket` shape). */
 export interface EngineSessionLike {
+  /** The sid (engine.io: `id`). */
+  readonly id: string;
   readonly request: EngineRequest;
   readonly remoteAddress: string;
   readonly protocol: number;

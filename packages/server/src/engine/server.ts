@@ -16,6 +16,7 @@ import {
   upgradeResponseHeaders,
 } from "../http/upgrade-response.js";
 import { AddressLimiter, refuseHandshake } from "../limits/address-limits.js";
+import { engineLog, transportLog } from "../log.js";
 import type {
   RequestTransportOpener,
   TransportEngine,
@@ -314,6 +315,12 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     start?: () => void,
   ): void {
     const session = new EngineSession(id, context, transport, req);
+    engineLog(
+      "handshake: session %s opened over %s (from %s)",
+      id,
+      transport.name,
+      req.socket?.remoteAddress,
+    );
     this.clients[id] = session;
     this.#clientsCount++;
     this.addressLimiter?.opened(this.addressLimiter.addressOf(req));
@@ -344,6 +351,7 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
       transport.close();
       return;
     }
+    transportLog("session %s: %s opened, probing", sid, transport.name);
     session.maybeUpgrade(transport);
   }
 
@@ -395,6 +403,13 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
   }
 
   #emitConnectionError(req: IncomingMessage, error: HandshakeError): void {
+    engineLog(
+      "refused %s %s: code %d %s",
+      req.method,
+      req.url,
+      error.engineCode,
+      error.context.name ?? error.message,
+    );
     this.emit("connection_error", {
       req,
       code: error.engineCode,

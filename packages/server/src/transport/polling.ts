@@ -6,6 +6,7 @@ import { decodeEnginePayload, RECORD_SEPARATOR } from "@switchyard/protocol";
 import { TransportError } from "../engine/errors.js";
 import type { HttpCompressionOptions } from "../engine/options.js";
 import { deferListenerTable } from "../listener-table.js";
+import { transportLog } from "../log.js";
 import { EncodedPacket } from "./encoded-packet.js";
 import { compressBody, negotiateEncoding } from "./polling-compression.js";
 import type {
@@ -109,6 +110,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements R
 
   /** Routes one HTTP request of this session: GET polls, POST pushes, anything else is a 500. */
   onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (transportLog.enabled) transportLog("polling %s %s", req.method, req.url);
     if (req.method === "GET") this.#onPollRequest(req, res);
     else if (req.method === "POST") this.#onDataRequest(req, res);
     else res.writeHead(500).end();

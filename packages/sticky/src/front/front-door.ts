@@ -11,6 +11,7 @@ import {
   type ResolvedAddressLimits,
 } from "@switchyard/server";
 import { StickyError, StickyErrorCode } from "../errors.js";
+import { stickyLog } from "../log.js";
 import {
   answer,
   answerRaw,
@@ -149,7 +150,12 @@ export class FrontDoor {
 
   #refusal(req: IncomingMessage, handshake: boolean): AddressRefusal | undefined {
     const limiter = this.#limiter;
-    return limiter?.admit(limiter.addressOf(req), handshake);
+    if (limiter === undefined) return undefined;
+    const address = limiter.addressOf(req);
+    const refusal = limiter.admit(address, handshake);
+    if (refusal !== undefined)
+      stickyLog("429 %s %s from %s: %s", req.method, req.url, address, refusal);
+    return refusal;
   }
 
   /** Proxies one request, counted in flight until done; while draining its connection closes. */
