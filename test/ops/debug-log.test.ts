@@ -72,10 +72,7 @@ describe("debug logs", () => {
       "switchyard:engine",
       new RegExp(`session ${sid} upgraded from polling to websocket`),
     );
-    expectLine(
-      "switchyard:socket",
-      new RegExp(`session ${sid}: socket ${id} connected to /`),
-    );
+    expectLine("switchyard:socket", new RegExp(`session ${sid}: socket ${id} connected to /`));
     expectLine("switchyard:adapter", /broadcast \/ 'hello' to all: 1 local sockets/);
     expectLine("switchyard:cluster", /publishes BROADCAST to all nodes/);
     expectLine("switchyard:cluster", /publishes FETCH_SOCKETS to all nodes/);
@@ -83,10 +80,7 @@ describe("debug logs", () => {
     expectLine("switchyard:cluster", /received FETCH_SOCKETS_RESPONSE from /);
     expectLine("switchyard:cluster", /request \S+ waits for 1 nodes/);
     expectLine("switchyard:cluster", /request \S+ complete: 1 responses/);
-    expectLine(
-      "switchyard:socket",
-      new RegExp(`socket ${id} left /: client namespace disconnect`),
-    );
+    expectLine("switchyard:socket", new RegExp(`socket ${id} left /: client namespace disconnect`));
   });
 
   it("says why a handshake was refused and why a socket was disconnected for flooding", async () => {
