@@ -53,6 +53,7 @@ export {
   EVENT_RATE_LIMIT_DEFAULTS,
   EVENT_RATE_LIMIT_REASON,
 } from "./limits/event-rate-limit.js";
+export { Logger } from "./log.js";
 export { EncodedPacket } from "./transport/encoded-packet.js";
 export type { Transport } from "./transport/transport.js";
 export type {

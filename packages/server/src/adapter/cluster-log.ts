@@ -20,10 +20,10 @@ function targetName(target: ClusterTarget): string {
 
 /** A message published (call only when `clusterLog.enabled`). */
 export function logPublish(uid: string, nsp: string, type: number, target: ClusterTarget): void {
-  clusterLog("%s %s publishes %s to %s", uid, nsp, messageTypeName(type), targetName(target));
+  clusterLog.log("%s %s publishes %s to %s", uid, nsp, messageTypeName(type), targetName(target));
 }
 
 /** A message received from a peer (call only when `clusterLog.enabled`). */
 export function logReceive(uid: string, nsp: string, type: number, from: string): void {
-  clusterLog("%s %s received %s from %s", uid, nsp, messageTypeName(type), from);
+  clusterLog.log("%s %s received %s from %s", uid, nsp, messageTypeName(type), from);
 }

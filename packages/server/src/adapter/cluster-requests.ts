@@ -47,7 +47,12 @@ export class PendingRequests {
     return new Promise((resolve) => {
       const waitingFor = new Set(nodes);
       if (clusterLog.enabled) {
-        clusterLog("request %s waits for %d nodes (%d ms)", requestId, waitingFor.size, timeoutMs);
+        clusterLog.log(
+          "request %s waits for %d nodes (%d ms)",
+          requestId,
+          waitingFor.size,
+          timeoutMs,
+        );
       }
       const timer = setTimeout(() => {
         if ((this.#pending.get(requestId)?.waitingFor.size ?? 0) > 0) this.timeouts++;
@@ -102,7 +107,7 @@ export class PendingRequests {
         late.length === 0
           ? "complete"
           : `${timedOut ? "timed out" : "closed"}, missing ${late.join(",")}`;
-      clusterLog("request %s %s: %d responses", requestId, how, pending.responses.length);
+      clusterLog.log("request %s %s: %d responses", requestId, how, pending.responses.length);
     }
     pending.done({ responses: pending.responses, late, timedOut: timedOut && late.length > 0 });
   }

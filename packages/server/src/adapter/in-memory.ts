@@ -252,5 +252,5 @@ function logBroadcast(nsp: string, packet: Packet, opts: BroadcastOptions, reach
     opts.except === undefined || opts.except.size === 0
       ? ""
       : ` except ${[...opts.except].join(",")}`;
-  adapterLog("broadcast %s %o to %s%s: %d local sockets", nsp, event, rooms, except, reached);
+  adapterLog.log("broadcast %s %o to %s%s: %d local sockets", nsp, event, rooms, except, reached);
 }

@@ -255,7 +255,7 @@ export class Connection implements SessionHandler {
       process.nextTick(() => socket.onPacket(packet));
     } else {
       // §2.5: duplicate CONNECT, packet for a namespace not joined, or a CONNECT_ERROR from a client.
-      socketLog(
+      socketLog.log(
         "session %s: packet type %d for %s out of order, closing",
         this.session.id,
         packet.type,
@@ -268,7 +268,7 @@ export class Connection implements SessionHandler {
   /** A socket over the event rate limit leaves its namespace, told by a DISCONNECT packet. */
   #disconnectFlooder(socket: ConnectionSocket): void {
     if (this.#socketOf(socket.nsp.name) !== socket) return;
-    socketLog("socket %s of %s over eventRateLimit: disconnected", socket.id, socket.nsp.name);
+    socketLog.log("socket %s of %s over eventRateLimit: disconnected", socket.id, socket.nsp.name);
     this.writePacket({ type: PacketType.DISCONNECT, nsp: socket.nsp.name });
     socket.onClose(EVENT_RATE_LIMIT_REASON);
   }
@@ -300,7 +300,7 @@ export class Connection implements SessionHandler {
   #connect(name: string, auth: Record<string, unknown>): void {
     this.#host.resolveNamespace(name, auth, (nsp) => {
       if (nsp === undefined) {
-        socketLog("session %s: CONNECT to unknown namespace %s refused", this.session.id, name);
+        socketLog.log("session %s: CONNECT to unknown namespace %s refused", this.session.id, name);
         this.writePacket({
           type: PacketType.CONNECT_ERROR,
           nsp: name,
@@ -309,7 +309,7 @@ export class Connection implements SessionHandler {
         return;
       }
       nsp.addSocket(this, auth, (socket) => {
-        socketLog("session %s: socket %s connected to %s", this.session.id, socket.id, name);
+        socketLog.log("session %s: socket %s connected to %s", this.session.id, socket.id, name);
         if (this.#first === undefined) this.#first = socket;
         else if (this.#others === undefined) this.#others = [socket];
         else this.#others.push(socket);
@@ -336,7 +336,7 @@ export class Connection implements SessionHandler {
 /** One debug line per decoded packet (call only when `socketLog.enabled`). */
 function logPacket(sid: string, packet: Packet): void {
   const name = Array.isArray(packet.data) && packet.type === PacketType.EVENT ? packet.data[0] : "";
-  socketLog("session %s: packet type %d for %s %o", sid, packet.type, packet.nsp, name);
+  socketLog.log("session %s: packet type %d for %s %o", sid, packet.type, packet.nsp, name);
 }
 
 function isEvent(type: PacketType): boolean {

@@ -315,7 +315,7 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     start?: () => void,
   ): void {
     const session = new EngineSession(id, context, transport, req);
-    engineLog(
+    engineLog.log(
       "handshake: session %s opened over %s (from %s)",
       id,
       transport.name,
@@ -351,7 +351,7 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
       transport.close();
       return;
     }
-    transportLog("session %s: %s opened, probing", sid, transport.name);
+    transportLog.log("session %s: %s opened, probing", sid, transport.name);
     session.maybeUpgrade(transport);
   }
 
@@ -403,7 +403,7 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
   }
 
   #emitConnectionError(req: IncomingMessage, error: HandshakeError): void {
-    engineLog(
+    engineLog.log(
       "refused %s %s: code %d %s",
       req.method,
       req.url,

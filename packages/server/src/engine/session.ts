@@ -337,7 +337,7 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
         return closed();
       },
       onUpgrading: (next) => {
-        engineLog("session %s upgrading to %s", this.id, next.name);
+        engineLog.log("session %s upgrading to %s", this.id, next.name);
         this.emit("upgrading", next);
       },
       onUpgraded: (next) => this.#onUpgraded(next),
@@ -350,7 +350,7 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
 
   #onUpgraded(next: Transport): void {
     const previous = this.#transport;
-    engineLog("session %s upgraded from %s to %s", this.id, previous.name, next.name);
+    engineLog.log("session %s upgraded from %s to %s", this.id, previous.name, next.name);
     previous.bind(IGNORE);
     previous.discard();
     previous.close();
@@ -391,7 +391,7 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
 
   #onClose(reason: EngineCloseReason, description?: unknown): void {
     if (this.#readyState === "closed") return;
-    engineLog("session %s closed: %s", this.id, reason);
+    engineLog.log("session %s closed: %s", this.id, reason);
     this.#readyState = "closed";
     this.#context.heartbeats.stop(this.#sink);
     this.#probe?.abort();

@@ -273,7 +273,7 @@ export class Socket<
     // A `disconnecting` listener may call disconnect(): the close already under way wins.
     if (!this.connected || this.#closing) return;
     this.#closing = true;
-    socketLog("socket %s left %s: %s", this.id, this.nsp.name, reason);
+    socketLog.log("socket %s left %s: %s", this.id, this.nsp.name, reason);
     const why = reason as DisconnectReason;
     this.emitReserved("disconnecting", why, description);
     const pid = this.pid;

@@ -110,7 +110,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements R
 
   /** Routes one HTTP request of this session: GET polls, POST pushes, anything else is a 500. */
   onRequest(req: IncomingMessage, res: ServerResponse): void {
-    if (transportLog.enabled) transportLog("polling %s %s", req.method, req.url);
+    if (transportLog.enabled) transportLog.log("polling %s %s", req.method, req.url);
     if (req.method === "GET") this.#onPollRequest(req, res);
     else if (req.method === "POST") this.#onDataRequest(req, res);
     else res.writeHead(500).end();

@@ -95,7 +95,12 @@ export class HealthChecker {
     if (upstream.streak < needed) return;
     upstream.healthy = ok;
     upstream.streak = 0;
-    stickyLog("upstream %s:%d is %s", upstream.host, upstream.port, ok ? "healthy" : "unhealthy");
+    stickyLog.log(
+      "upstream %s:%d is %s",
+      upstream.host,
+      upstream.port,
+      ok ? "healthy" : "unhealthy",
+    );
     this.#onChange(upstream);
   }
 }

@@ -116,7 +116,7 @@ export class WorkerPool {
       [STICKY_SOCKET_ENV]: slot.socketPath,
     });
     slot.worker = worker;
-    stickyLog("worker %s forked (pid %d)", slot.nodeId, worker.process.pid);
+    stickyLog.log("worker %s forked (pid %d)", slot.nodeId, worker.process.pid);
     worker.on("message", (value: unknown) => {
       const message = readIpcMessage(value);
       if (message?.kind === "ready" && slot.worker === worker) {
@@ -129,7 +129,7 @@ export class WorkerPool {
     worker.on("error", () => undefined);
     worker.once("exit", (code: number | null, signal: string | null) => {
       if (slot.worker !== worker) return;
-      stickyLog("worker %s exited (%s)", slot.nodeId, signal ?? code);
+      stickyLog.log("worker %s exited (%s)", slot.nodeId, signal ?? code);
       slot.worker = undefined;
       slot.ready = false;
       slot.handedOff = 0;

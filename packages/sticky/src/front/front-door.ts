@@ -154,7 +154,7 @@ export class FrontDoor {
     const address = limiter.addressOf(req);
     const refusal = limiter.admit(address, handshake);
     if (refusal !== undefined)
-      stickyLog("429 %s %s from %s: %s", req.method, req.url, address, refusal);
+      stickyLog.log("429 %s %s from %s: %s", req.method, req.url, address, refusal);
     return refusal;
   }
 

@@ -85,7 +85,7 @@ export class SidRouter<T> {
     if (stickyLog.enabled) {
       const to =
         typeof routed === "string" ? routed : `${this.#policy.id(routed.target)} by ${routed.by}`;
-      stickyLog("route %s %s → %s", req.method, req.url, to);
+      stickyLog.log("route %s %s → %s", req.method, req.url, to);
     }
     return routed;
   }
