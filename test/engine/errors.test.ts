@@ -1,4 +1,4 @@
-// The handshake/verification error table (protocol.md §1.5): codes 0–5, 400/403 JSON bodies for
+// The handshake/verification error table (docs/protocol.md §1.5): codes 0–5, 400/403 JSON bodies for
 // polling, a raw 400 for refused upgrades, and the connection_error event (its context compared
 // with the official engine's).
 import { connect } from "node:net";

@@ -1,4 +1,4 @@
-// Handshake over polling and WebSocket (protocol.md §1.3): the open packet, headers, cookie.
+// Handshake over polling and WebSocket (docs/protocol.md §1.3): the open packet, headers, cookie.
 import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import {
@@ -118,7 +118,7 @@ describe("websocket-only handshake", () => {
       upgradeHeaders = { ...headers };
     });
     const client = await openWebSocket(harness, {});
-    // The cookie belongs to the polling handshake only (protocol.md §1.11).
+    // The cookie belongs to the polling handshake only (docs/protocol.md §1.11).
     expect(upgradeHeaders).toBeDefined();
     expect(upgradeHeaders?.["Set-Cookie"]).toBeUndefined();
     expect(upgradeHeaders?.["set-cookie"]).toBeUndefined();

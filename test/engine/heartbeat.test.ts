@@ -1,4 +1,4 @@
-// Heartbeat (protocol.md §1.7): the server pings every pingInterval, closes on a missing pong
+// Heartbeat (docs/protocol.md §1.7): the server pings every pingInterval, closes on a missing pong
 // after pingTimeout, and treats a client ping as a wrong-direction transport error.
 import type { EngineCloseReason } from "@switchyard/server";
 import { describe, expect, it } from "vitest";

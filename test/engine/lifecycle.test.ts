@@ -1,4 +1,4 @@
-// Session lifecycle under churn (protocol.md §1.10): every way a session can end removes it from
+// Session lifecycle under churn (docs/protocol.md §1.10): every way a session can end removes it from
 // `clients` and leaves no engine timer behind, including closes that race a deferred close.
 import type { EngineCloseReason, EngineSession } from "@switchyard/server";
 import { afterEach, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// Polling semantics (protocol.md §1.4): long-poll GET, POST "ok", payload framing, one GET and
+// Polling semantics (docs/protocol.md §1.4): long-poll GET, POST "ok", payload framing, one GET and
 // one POST in flight, invalid input, limits, deferred close and compression.
 import { request } from "node:http";
 import { gunzipSync, inflateSync } from "node:zlib";

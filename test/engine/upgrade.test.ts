@@ -1,4 +1,4 @@
-// Polling → websocket upgrade (protocol.md §1.6): probe, noop release of the pending GET, `5`,
+// Polling → websocket upgrade (docs/protocol.md §1.6): probe, noop release of the pending GET, `5`,
 // upgradeTimeout, TRANSPORT_MISMATCH afterwards, and a second WebSocket closed at once.
 import type { EngineConnectionError, Transport } from "@switchyard/server";
 import { describe, expect, it } from "vitest";

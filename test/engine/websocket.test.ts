@@ -1,4 +1,4 @@
-// WebSocket transport (protocol.md §1.8): one packet per frame, binary raw, `1` ignored, 1009 on
+// WebSocket transport (docs/protocol.md §1.8): one packet per frame, binary raw, `1` ignored, 1009 on
 // an oversized frame, `b64=1` sends binary as text, permessage-deflate on request.
 import type { EngineCloseReason, EngineSession } from "@switchyard/server";
 import { afterEach, describe, expect, it } from "vitest";

@@ -66,6 +66,24 @@ describe("metrics endpoint", () => {
     expect(sample(after, "switchyard_disconnections_total")).toBe(1);
   });
 
+  it("keeps counting broadcasts after io.adapter(…) replaces the namespaces' adapters", async () => {
+    const node = await startNode({ metrics: true });
+    nodes.push(node);
+    const bus = new InProcessBus();
+    node.io.adapter(bus.adapter());
+    expect(node.io.of("/").adapter).toBeInstanceOf(InProcessAdapter);
+    const client = connect(node.url, { transports: ["websocket"], reconnection: false });
+    clients.push(client);
+    await new Promise<void>((resolve) => client.once("connect", () => resolve()));
+    const got = new Promise<void>((resolve) => client.once("everyone", () => resolve()));
+    node.io.emit("everyone");
+    await got;
+    node.io.timeout(1000).emit("everyone-ack");
+    const text = await scrape(node);
+    expect(sample(text, "switchyard_broadcasts_total")).toBe(2);
+    expect(sample(text, "switchyard_broadcast_fanout_total")).toBe(2);
+  });
+
   it("counts polling requests answered 400 for an unknown sid", async () => {
     const node = await startNode({ metrics: { prefix: "sy_", path: "/m" } });
     nodes.push(node);

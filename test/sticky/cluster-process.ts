@@ -9,6 +9,8 @@ const root = join(import.meta.dirname, "..", "..");
 export interface ClusterProcess {
   readonly port: number;
   readonly child: ChildProcess;
+  /** The primary's `stats()` (the fixture prints them on SIGUSR2). */
+  stats(): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
@@ -28,10 +30,10 @@ export async function startCluster(
     },
   );
   const stop = (): Promise<void> => terminate(child, "SIGTERM", 5_000);
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("cluster did not start in time")), timeoutMs);
     child.once("exit", (code) => reject(new Error(`cluster exited early (${String(code)})`)));
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.once("line", (line) => {
       clearTimeout(timer);
       resolve((JSON.parse(line) as { port: number }).port);
@@ -40,5 +42,10 @@ export async function startCluster(
     await stop();
     throw error;
   });
-  return { port, child, stop };
+  const stats = (): Promise<Record<string, unknown>> =>
+    new Promise((resolve) => {
+      lines.once("line", (line) => resolve(JSON.parse(line) as Record<string, unknown>));
+      child.kill("SIGUSR2");
+    });
+  return { port, child, stats, stop };
 }

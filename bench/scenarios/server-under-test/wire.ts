@@ -1,4 +1,4 @@
-// The few Engine.IO v4 / Socket.IO v5 text packets the load generators speak (protocol.md), and
+// The few Engine.IO v4 / Socket.IO v5 text packets the load generators speak (docs/protocol.md), and
 // the benchmark's payloads. Shared by the server child and the generators; pure.
 
 export const FANOUT_ROOM = "fanout";

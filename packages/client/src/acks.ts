@@ -1,5 +1,5 @@
 // Acknowledgements of emitted events: pending callbacks by id with optional timeouts, and the
-// at-least-once retry queue of the `retries` option (one packet in flight, protocol.md §4.2).
+// at-least-once retry queue of the `retries` option (one packet in flight, docs/protocol.md §4.2).
 import { ClientError } from "./errors.js";
 import { startTimer, type TimerOptions } from "./timers.js";
 

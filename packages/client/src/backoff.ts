@@ -1,5 +1,5 @@
 // Reconnection delays: exponential backoff with jitter, the formula of socket.io-client
-// (protocol.md §4.2). Pure apart from the injected random source.
+// (docs/protocol.md §4.2). Pure apart from the injected random source.
 
 /** Backoff settings; the Manager applies its option quirks before building one. */
 export interface BackoffOptions {

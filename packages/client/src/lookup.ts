@@ -1,5 +1,5 @@
 // io(): parses the URI, picks or creates a Manager (cache by host and path, multiplexing
-// rules of protocol.md §4.1) and returns the namespace socket.
+// rules of docs/protocol.md §4.1) and returns the namespace socket.
 import { Manager } from "./manager.js";
 import type { IoOptions } from "./options.js";
 import type { Socket } from "./socket.js";

@@ -1,5 +1,5 @@
 // Manager: one engine connection shared by the namespace sockets of a host, the reconnect loop
-// with backoff, and the Socket.IO codec (protocol.md §4.3). Sockets subscribe to its events.
+// with backoff, and the Socket.IO codec (docs/protocol.md §4.3). Sockets subscribe to its events.
 import { Decoder, Encoder, type Packet } from "@switchyard/protocol";
 import { Backoff } from "./backoff.js";
 import { Emitter } from "./emitter.js";

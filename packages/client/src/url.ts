@@ -1,5 +1,5 @@
 // URL handling for io() and the engine: the lookup key and namespace of an io() URI, the
-// query-string codec, and the cache-busting timestamp (protocol.md §1.1, §4.1).
+// query-string codec, and the cache-busting timestamp (docs/protocol.md §1.1, §4.1).
 
 /** What io() needs from a URI. */
 export interface ParsedUri {

@@ -8,6 +8,7 @@ export {
   HandshakeError,
   InvalidArgumentError,
   ServerErrorCode,
+  TooManyRequestsError,
   TransportError,
 } from "./engine/errors.js";
 export { attach, listen } from "./engine/listen.js";
@@ -29,6 +30,30 @@ export type {
   WriteOptions,
 } from "./engine/session-types.js";
 export type { EngineMiddleware } from "./http/middleware.js";
+// Abuse limits (issue 15): per client address (engine, sticky fronts) and per socket.
+export type {
+  AddressLimitCounters,
+  AddressLimitOptions,
+  AddressRefusal,
+  ResolvedAddressLimits,
+} from "./limits/address-limits.js";
+export {
+  ADDRESS_LIMIT_DEFAULTS,
+  AddressLimiter,
+  createAddressLimiter,
+  resolveAddressLimits,
+} from "./limits/address-limits.js";
+export { clientAddressOf } from "./limits/client-address.js";
+export type {
+  EventLimitAction,
+  EventLimitCounters,
+  EventRateLimitOptions,
+} from "./limits/event-rate-limit.js";
+export {
+  EVENT_RATE_LIMIT_DEFAULTS,
+  EVENT_RATE_LIMIT_REASON,
+} from "./limits/event-rate-limit.js";
+export { Logger } from "./log.js";
 export { EncodedPacket } from "./transport/encoded-packet.js";
 export type { Transport } from "./transport/transport.js";
 export type {

@@ -1,8 +1,9 @@
-// Options of the Socket.IO server (protocol.md §3.2): the Engine.IO options plus the Socket.IO
+// Options of the Socket.IO server (docs/protocol.md §3.2): the Engine.IO options plus the Socket.IO
 // ones, with the official defaults, and switchyard's `nodeId` and operations options (ops/).
 import type { AdapterConstructor } from "./adapter/adapter.js";
 import type { Parser } from "./connection/parser.js";
 import type { AttachOptions, EngineServerOptions } from "./engine/options.js";
+import type { EventRateLimitOptions } from "./limits/event-rate-limit.js";
 import type { OperationsOptions } from "./ops/operations.js";
 import type { ConnectionStateRecoveryOptions } from "./recovery/recovery-options.js";
 
@@ -22,6 +23,12 @@ export interface ServerOptions extends EngineServerOptions, AttachOptions, Opera
   connectionStateRecovery?: ConnectionStateRecoveryOptions;
   /** Whether an empty dynamic child namespace is removed (and its adapter closed). @default false */
   cleanupEmptyChildNamespaces?: boolean;
+  /**
+   * switchyard: incoming events per socket per second (a token bucket); over it the socket is
+   * disconnected (reason "event rate limit exceeded") or the event dropped. `false`: no limit.
+   * @default { perSecond: 1000, burst: 2000, onLimit: "disconnect" }
+   */
+  eventRateLimit?: false | EventRateLimitOptions;
   /** This node's id, tagged into every Engine.IO sid. @default SWITCHYARD_NODE_ID, else `<hostname>-<pid>` */
   nodeId?: string;
 }

@@ -16,6 +16,7 @@ import {
 } from "./connection/parser.js";
 import { InvalidArgumentError } from "./engine/errors.js";
 import { EngineServer } from "./engine/server.js";
+import { createEventRateLimiter, type EventRateLimiter } from "./limits/event-rate-limit.js";
 import { MainNamespaceDelegate } from "./main-namespace-delegate.js";
 import type { Namespace } from "./namespace/namespace.js";
 import type { NamespaceContext } from "./namespace/namespace-context.js";
@@ -68,6 +69,7 @@ export class Server<
   readonly #registry: NamespaceRegistry<ListenEvents, EmitEvents, ServerSideEvents, SocketData>;
   readonly #recovery: ReturnType<typeof resolveRecovery>;
   readonly #ops: Operations;
+  readonly #eventLimiter: EventRateLimiter | undefined;
   #path = SERVER_DEFAULTS.path;
   #serveClient = SERVER_DEFAULTS.serveClient;
   #connectTimeout = SERVER_DEFAULTS.connectTimeout;
@@ -99,9 +101,14 @@ export class Server<
     this.encoder = new this.#parser.Encoder();
     this.#sharedDecoder = this.#parser === defaultParser ? new defaultParser.Decoder() : undefined;
     this.#recovery = resolveRecovery(opts.connectionStateRecovery);
+    this.#eventLimiter = createEventRateLimiter(opts.eventRateLimit);
     this.#adapter = opts.adapter ?? (this.#recovery === undefined ? Adapter : SessionAwareAdapter);
     this.#ops = new Operations(
-      { namespaces: () => this.#registry.all() as Iterable<Namespace>, close: () => this.close() },
+      {
+        namespaces: () => this.#registry.all() as Iterable<Namespace>,
+        close: () => this.close(),
+        eventLimiter: () => this.#eventLimiter,
+      },
       opts,
     );
     this.#registry = new NamespaceRegistry(this, this.#namespaceContext(), (nsp) => {
@@ -328,6 +335,7 @@ export class Server<
     createDecoder: () => new this.#parser.Decoder(),
     sharedDecoder: () => this.#sharedDecoder,
     connectTimeoutMs: () => this.#connectTimeout,
+    eventLimiter: () => this.#eventLimiter,
     resolveNamespace: (name, auth, done) => this.#registry.resolve(name, auth, done),
   };
 
@@ -339,7 +347,8 @@ export class Server<
       },
       recovery: () => this.#recovery,
       cleanupEmptyChildNamespaces: () => this.#opts.cleanupEmptyChildNamespaces === true,
-      createAdapter: (nsp: AdapterNamespace): AdapterContract => instantiate(this.#adapter, nsp),
+      createAdapter: (nsp: AdapterNamespace): AdapterContract =>
+        this.#ops.instrumentAdapter(nsp, instantiate(this.#adapter, nsp)),
     };
   }
 }

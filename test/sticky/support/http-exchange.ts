@@ -18,9 +18,10 @@ export function send(
   method: string,
   path: string,
   body?: string,
+  headers: Record<string, string> = {},
 ): Promise<Exchange> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { agent, method }, (res) => {
+    const req = request(`${url}${path}`, { agent, method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () =>

@@ -1,5 +1,5 @@
 // Engine.IO client socket: handshake, heartbeat with a wall-clock deadline, write buffer with
-// POST splitting by maxPayload, and the polling → WebSocket upgrade (protocol.md §1.3–1.7).
+// POST splitting by maxPayload, and the polling → WebSocket upgrade (docs/protocol.md §1.3–1.7).
 // Fed by the transports; feeds the Manager ("data" events).
 import {
   type BinaryData,

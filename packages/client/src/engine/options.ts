@@ -1,4 +1,4 @@
-// Options of the Engine.IO client (engine.io-client 6.6 names and defaults, protocol.md §4.2).
+// Options of the Engine.IO client (engine.io-client 6.6 names and defaults, docs/protocol.md §4.2).
 
 /** A transport name the client knows. */
 export type TransportName = "polling" | "websocket";

@@ -1,5 +1,5 @@
 // HTTP long-polling transport: one GET in flight to receive, one POST at a time to send
-// (protocol.md §1.4). Requests go through the platform hooks with fetch's shape: fetch itself in
+// (docs/protocol.md §1.4). Requests go through the platform hooks with fetch's shape: fetch itself in
 // browsers, node:http(s) with keep-alive agents in Node (node/poll-request.ts). No XHR path.
 import {
   decodeEnginePayload,

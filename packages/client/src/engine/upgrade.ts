@@ -1,4 +1,4 @@
-// Client side of the polling → WebSocket upgrade (protocol.md §1.6): open the new transport,
+// Client side of the polling → WebSocket upgrade (docs/protocol.md §1.6): open the new transport,
 // send `2probe`, expect `3probe`, pause polling, send `5`, switch. Any failure leaves the
 // connection on polling and emits `upgradeError`.
 import type { EnginePacket } from "@switchyard/protocol";

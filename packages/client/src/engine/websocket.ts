@@ -1,5 +1,5 @@
 // WebSocket transport: one Engine.IO packet per frame, binary as binary frames unless
-// `forceBase64` (protocol.md §1.8). The socket itself comes from the platform hooks.
+// `forceBase64` (docs/protocol.md §1.8). The socket itself comes from the platform hooks.
 import {
   type EnginePacket,
   encodeEnginePacket,

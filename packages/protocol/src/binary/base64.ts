@@ -1,4 +1,4 @@
-// Portable base64 for the `b<base64>` Engine.IO packets of polling (protocol.md §1.2): atob/btoa,
+// Portable base64 for the `b<base64>` Engine.IO packets of polling (docs/protocol.md §1.2): atob/btoa,
 // used where the runtime has no Buffer. Browsers only need base64 for binary over polling, so
 // the smallest codec wins there; Node uses its native Buffer codec (runtime.ts).
 

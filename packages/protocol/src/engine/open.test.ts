@@ -13,7 +13,7 @@ const handshake: EngineOpenPacket = {
 };
 
 describe("encodeOpenPacket", () => {
-  it("writes the polling handshake body of protocol.md §1.3 with the default timings", () => {
+  it("writes the polling handshake body of docs/protocol.md §1.3 with the default timings", () => {
     expect(encodeOpenPacket(handshake)).toBe(DEFAULT_OPEN);
   });
 

@@ -1,4 +1,4 @@
-// The Engine.IO handshake (protocol.md §1.3): the open packet the server sends first.
+// The Engine.IO handshake (docs/protocol.md §1.3): the open packet the server sends first.
 // The server engine encodes it; the client engine parses and validates it.
 import { CODE_ENGINE_INVALID_OPEN_PACKET, type DecodeResult, decodeFailure } from "../errors.js";
 

@@ -18,7 +18,7 @@ function decodeOk(
   return result.value;
 }
 
-describe("encodeEnginePacket: protocol.md §1.2 wire examples", () => {
+describe("encodeEnginePacket: docs/protocol.md §1.2 wire examples", () => {
   it("writes a message as its digit 4 followed by the text", () => {
     expect(encodeEnginePacket({ type: "message", data: "hello" }, true)).toBe("4hello");
   });

@@ -1,4 +1,4 @@
-// Engine.IO v4 packets (protocol.md §1.2): the seven types and the codec of one packet.
+// Engine.IO v4 packets (docs/protocol.md §1.2): the seven types and the codec of one packet.
 // Transports feed raw frames in here; the payload codec (payload.ts) builds on it for polling.
 import type { BinaryData, BinaryType } from "../binary/binary-data.js";
 import {
@@ -50,7 +50,7 @@ const TYPE_DIGITS = Object.fromEntries(
 const PARSER_ERROR = "parser error";
 
 const CHAR_ZERO = 48; // "0"
-const CHAR_B = 98; // "b": base64 binary message, no type digit (protocol.md §0.3)
+const CHAR_B = 98; // "b": base64 binary message, no type digit (docs/protocol.md §0.3)
 
 function isBlob(value: unknown): value is Blob {
   return HAS_BLOB && value instanceof Blob;

@@ -1,4 +1,4 @@
-// Engine.IO polling payloads (protocol.md §1.4): packets joined by the record separator "\x1e".
+// Engine.IO polling payloads (docs/protocol.md §1.4): packets joined by the record separator "\x1e".
 // Polling transports read and write whole HTTP bodies through here; each packet uses packet.ts.
 import type { BinaryType } from "../binary/binary-data.js";
 import { DEFAULT_BINARY_TYPE } from "../binary/runtime.js";

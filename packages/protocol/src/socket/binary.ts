@@ -1,5 +1,5 @@
 // Binary attachments: find binary in event data, swap it for placeholders (encode) and back (decode).
-// Placeholders are `{"_placeholder":true,"num":N}`, numbered depth-first (protocol.md §2.3).
+// Placeholders are `{"_placeholder":true,"num":N}`, numbered depth-first (docs/protocol.md §2.3).
 
 import { type BinaryData, isBinary } from "../binary/binary-data.js";
 import { CODE_ILLEGAL_ATTACHMENTS, CODE_TOO_DEEP, ProtocolError } from "../errors.js";

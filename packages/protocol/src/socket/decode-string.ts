@@ -1,4 +1,4 @@
-// One-shot decode of a Socket.IO text packet `<type>[<n>-][<nsp>,][<id>][<json>]` (protocol.md §2.2).
+// One-shot decode of a Socket.IO text packet `<type>[<n>-][<nsp>,][<id>][<json>]` (docs/protocol.md §2.2).
 // Hot path: charCodeAt scanning, no regex, one substring per field that needs it.
 
 import {

@@ -1,4 +1,4 @@
-// Invalid input of protocol.md §2.4 and hostile input: each is rejected with its code, never thrown.
+// Invalid input of docs/protocol.md §2.4 and hostile input: each is rejected with its code, never thrown.
 
 import { describe, expect, it } from "vitest";
 import { ProtocolError, ProtocolErrorCode } from "../errors.js";
@@ -12,7 +12,7 @@ function codeOf(result: DecoderResult): string | undefined {
 
 const C = ProtocolErrorCode;
 
-describe("Decoder rejects invalid text (protocol.md §2.4)", () => {
+describe("Decoder rejects invalid text (docs/protocol.md §2.4)", () => {
   it.each([
     ["abc", C.UNKNOWN_PACKET_TYPE],
     ["7", C.UNKNOWN_PACKET_TYPE],

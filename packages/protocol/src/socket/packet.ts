@@ -1,5 +1,5 @@
 // Socket.IO v5 packet model: the seven packet types and the packet shape both codecs share.
-// See protocol.md §2.1 for what data each type may carry.
+// See docs/protocol.md §2.1 for what data each type may carry.
 
 /** Version of the Socket.IO protocol these codecs speak. */
 export const SOCKET_PROTOCOL_VERSION = 5;

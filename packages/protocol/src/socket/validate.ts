@@ -1,4 +1,4 @@
-// Shape checks on Socket.IO packets: the data each type may carry (protocol.md §2.1, §2.4).
+// Shape checks on Socket.IO packets: the data each type may carry (docs/protocol.md §2.1, §2.4).
 // Used by the decoder on peer input, and exported as isPacketValid for custom parsers.
 
 import {

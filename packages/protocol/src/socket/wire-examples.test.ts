@@ -1,4 +1,4 @@
-// Every wire example of protocol.md §2.2 (EIO `4` prefix stripped), encoded and decoded.
+// Every wire example of docs/protocol.md §2.2 (EIO `4` prefix stripped), encoded and decoded.
 
 import { describe, expect, it } from "vitest";
 import { Decoder } from "./decoder.js";
@@ -24,7 +24,7 @@ const textExamples: Array<[string, Packet]> = [
   ['3/admin,13["bar"]', { type: PacketType.ACK, nsp: "/admin", id: 13, data: ["bar"] }],
 ];
 
-describe("Socket.IO wire examples (protocol.md §2.2)", () => {
+describe("Socket.IO wire examples (docs/protocol.md §2.2)", () => {
   it.each(textExamples)("encodes the packet of %s to exactly that string", (wire, packet) => {
     expect(new Encoder().encode(packet)).toEqual([wire]);
   });

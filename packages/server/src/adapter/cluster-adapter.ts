@@ -2,6 +2,7 @@
 // abstract bus (cluster-bus.ts). Bus adapters (Redis, NATS, the in-process bus) only implement
 // publish/subscribe. Local delivery never waits for the bus; requests wait only for live members.
 import type { Packet } from "@switchyard/protocol";
+import { clusterLog } from "../log.js";
 import { emitIsolated } from "../typed-events.js";
 import type {
   AdapterNamespace,
@@ -14,6 +15,7 @@ import { BroadcastForm } from "./broadcast-form.js";
 import { AckRequests } from "./cluster-ack-requests.js";
 import type { ClusterTarget } from "./cluster-bus.js";
 import { ClusterHistoryAdapter } from "./cluster-history-adapter.js";
+import { logPublish } from "./cluster-log.js";
 import { Membership } from "./cluster-membership.js";
 import {
   type BroadcastData,
@@ -171,6 +173,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     });
     for (const { target, payload } of outgoing) {
       if (payload === undefined) continue;
+      if (clusterLog.enabled) logPublish(this.uid, this.nsp.name, MessageType.BROADCAST, target);
       if (chunks !== undefined) this.counters.publishedEncoded++;
       this.publishEncoded(target, payload, recoverable);
     }
@@ -206,6 +209,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     const forgetAfter = (opts.flags?.timeout ?? 0) + ACK_GRACE_MS;
     this.#ackRequests.start(requestId, clientCountCallback, ack, forgetAfter);
     // Every node must report a client count, so acked broadcasts always go to all.
+    if (clusterLog.enabled) logPublish(this.uid, this.nsp.name, MessageType.BROADCAST, ALL);
     this.publishEncoded(ALL, payload);
   }
 

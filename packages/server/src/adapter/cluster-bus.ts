@@ -2,6 +2,7 @@
 // room, rooms pinned by a restore) and receipt with validation, over the publishing half
 // (cluster-publisher.ts). ClusterAdapter (cluster-adapter.ts) adds the message semantics on top.
 
+import { clusterLog } from "../log.js";
 import type { ItemPosition } from "../recovery/cluster-offset.js";
 import type { AdapterNamespace, BroadcastOptions, Room } from "./adapter.js";
 import {
@@ -13,6 +14,7 @@ import {
 } from "./cluster-batch.js";
 import { AdapterError, AdapterErrorCode } from "./cluster-errors.js";
 import type { DeliveredPosition } from "./cluster-history.js";
+import { logReceive } from "./cluster-log.js";
 import {
   type ClusterMessage,
   checkMessage,
@@ -220,6 +222,7 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
     this.counters.received++;
     const byType = this.counters.receivedByType;
     byType[message.type] = (byType[message.type] ?? 0) + 1;
+    if (clusterLog.enabled) logReceive(this.uid, this.nsp.name, message.type, message.uid);
     this.#delivering =
       position === undefined ? undefined : { major: position.major, minor: position.minor, index };
     try {

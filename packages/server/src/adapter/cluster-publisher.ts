@@ -2,10 +2,12 @@
 // (counted, batched per tick, cluster-publish-queue.ts), ordered appends to the history (recovery),
 // failures reported. ClusterBusAdapter (cluster-bus.ts) adds subscriptions and receipt.
 
+import { clusterLog } from "../log.js";
 import { emitIsolated } from "../typed-events.js";
 import type { AdapterNamespace, Room } from "./adapter.js";
 import { BATCH_DEFAULTS, type BatchLimits, batchOverhead, encodeBatch } from "./cluster-batch.js";
 import { AdapterError, AdapterErrorCode } from "./cluster-errors.js";
+import { logPublish } from "./cluster-log.js";
 import {
   CLUSTER_PROTOCOL_VERSION,
   type ClusterMessage,
@@ -110,6 +112,7 @@ export abstract class ClusterPublisher extends Adapter {
    * messages published to `target` right before it. Failures are counted and reported.
    */
   protected publish(target: ClusterTarget, message: OutgoingMessage): void {
+    if (clusterLog.enabled) logPublish(this.uid, this.nsp.name, message.type, target);
     const payload = this.encode(message);
     if (payload !== undefined) this.publishEncoded(target, payload);
   }

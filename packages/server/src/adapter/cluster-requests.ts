@@ -2,6 +2,7 @@
 // members it was sent to, completes early when a member leaves, and on timeout returns what
 // arrived plus the ids of the nodes that did not answer.
 import { randomBytes } from "node:crypto";
+import { clusterLog } from "../log.js";
 
 /** The outcome of one request: the responses that arrived and the nodes that did not answer. */
 export interface RequestOutcome<T> {
@@ -45,6 +46,14 @@ export class PendingRequests {
   ): Promise<RequestOutcome<T>> {
     return new Promise((resolve) => {
       const waitingFor = new Set(nodes);
+      if (clusterLog.enabled) {
+        clusterLog.log(
+          "request %s waits for %d nodes (%d ms)",
+          requestId,
+          waitingFor.size,
+          timeoutMs,
+        );
+      }
       const timer = setTimeout(() => {
         if ((this.#pending.get(requestId)?.waitingFor.size ?? 0) > 0) this.timeouts++;
         this.#finish(requestId, true);
@@ -93,6 +102,13 @@ export class PendingRequests {
     this.#pending.delete(requestId);
     clearTimeout(pending.timer);
     const late = [...pending.waitingFor];
+    if (clusterLog.enabled) {
+      const how =
+        late.length === 0
+          ? "complete"
+          : `${timedOut ? "timed out" : "closed"}, missing ${late.join(",")}`;
+      clusterLog.log("request %s %s: %d responses", requestId, how, pending.responses.length);
+    }
     pending.done({ responses: pending.responses, late, timedOut: timedOut && late.length > 0 });
   }
 }

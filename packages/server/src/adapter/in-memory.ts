@@ -2,6 +2,7 @@
 // broadcast fast path (targets resolved once, packet encoded once, same chunks to every session).
 import { EventEmitter } from "node:events";
 import type { Packet } from "@switchyard/protocol";
+import { adapterLog } from "../log.js";
 import { emitIsolated } from "../typed-events.js";
 import type {
   AdapterContract,
@@ -97,10 +98,13 @@ export class Adapter extends EventEmitter implements AdapterContract {
     opts: BroadcastOptions,
   ): void {
     const writeOptions = toWriteOptions(opts);
+    let reached = 0;
     this.apply(opts, (socket) => {
+      reached++;
       socket.notifyOutgoingListeners(packet);
       socket.writeEncoded(encoded, writeOptions);
     });
+    if (adapterLog.enabled) logBroadcast(this.nsp.name, packet, opts, reached);
   }
 
   /** Like broadcast, with one ack id; reports the number of targets, then each answer to `ack`. */
@@ -250,4 +254,15 @@ const NO_SIDS: ReadonlySet<SocketId> = new Set<SocketId>();
 
 function toWriteOptions(opts: BroadcastOptions): EncodedWriteOptions {
   return { volatile: opts.flags?.volatile, compress: opts.flags?.compress };
+}
+
+/** One debug line per broadcast: namespace, event, rooms, exceptions, local sockets reached. */
+function logBroadcast(nsp: string, packet: Packet, opts: BroadcastOptions, reached: number): void {
+  const event = Array.isArray(packet.data) ? packet.data[0] : undefined;
+  const rooms = opts.rooms.size === 0 ? "all" : [...opts.rooms].join(",");
+  const except =
+    opts.except === undefined || opts.except.size === 0
+      ? ""
+      : ` except ${[...opts.except].join(",")}`;
+  adapterLog.log("broadcast %s %o to %s%s: %d local sockets", nsp, event, rooms, except, reached);
 }

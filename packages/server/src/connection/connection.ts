@@ -4,6 +4,8 @@
 import type { Packet } from "@switchyard/protocol";
 import { PacketType } from "@switchyard/protocol";
 import { type OfficialWriteOptions, toEncodedWriteOptions } from "../compat/official-adapter.js";
+import { EVENT_RATE_LIMIT_REASON, type EventRateLimiter } from "../limits/event-rate-limit.js";
+import { socketLog } from "../log.js";
 import type { EngineSessionLike, EngineWriteOptions, SessionHandler } from "./engine-session.js";
 import type { PacketDecoder, PacketEncoder } from "./parser.js";
 import { acceptsPreEncoded, sharedPackets } from "./shared-frames.js";
@@ -38,6 +40,8 @@ export interface ConnectionHost {
    */
   sharedDecoder(): PacketDecoder | undefined;
   connectTimeoutMs(): number;
+  /** The `eventRateLimit` of incoming events per socket; undefined when off. */
+  eventLimiter?(): EventRateLimiter | undefined;
   /** Finds the namespace for a CONNECT (existing, or a new dynamic child); undefined if none. */
   resolveNamespace(
     name: string,
@@ -246,6 +250,7 @@ export class Connection implements SessionHandler {
 
   #onDecoderPacket(packet: Packet): void {
     const socket = this.#socketOf(packet.nsp);
+    if (socketLog.enabled) logPacket(this.session.id, packet);
     if (socket === undefined && packet.type === PacketType.CONNECT) {
       this.#connect(packet.nsp, isRecord(packet.data) ? packet.data : {});
     } else if (
@@ -253,11 +258,33 @@ export class Connection implements SessionHandler {
       packet.type !== PacketType.CONNECT &&
       packet.type !== PacketType.CONNECT_ERROR
     ) {
+      const limiter = this.#host.eventLimiter?.();
+      if (limiter !== undefined && isEvent(packet.type) && !limiter.take(socket)) {
+        // After the events it was allowed (queued for the next ticks) reach their listeners.
+        if (limiter.action === "disconnect" && limiter.claimDisconnect(socket)) {
+          setImmediate(() => this.#disconnectFlooder(socket));
+        }
+        return;
+      }
       process.nextTick(() => socket.onPacket(packet));
     } else {
       // §2.5: duplicate CONNECT, packet for a namespace not joined, or a CONNECT_ERROR from a client.
+      socketLog.log(
+        "session %s: packet type %d for %s out of order, closing",
+        this.session.id,
+        packet.type,
+        packet.nsp,
+      );
       this.close();
     }
+  }
+
+  /** A socket over the event rate limit leaves its namespace, told by a DISCONNECT packet. */
+  #disconnectFlooder(socket: ConnectionSocket): void {
+    if (this.#socketOf(socket.nsp.name) !== socket) return;
+    socketLog.log("socket %s of %s over eventRateLimit: disconnected", socket.id, socket.nsp.name);
+    this.writePacket({ type: PacketType.DISCONNECT, nsp: socket.nsp.name });
+    socket.onClose(EVENT_RATE_LIMIT_REASON);
   }
 
   #socketOf(nsp: string): ConnectionSocket | undefined {
@@ -287,6 +314,7 @@ export class Connection implements SessionHandler {
   #connect(name: string, auth: Record<string, unknown>): void {
     this.#host.resolveNamespace(name, auth, (nsp) => {
       if (nsp === undefined) {
+        socketLog.log("session %s: CONNECT to unknown namespace %s refused", this.session.id, name);
         this.writePacket({
           type: PacketType.CONNECT_ERROR,
           nsp: name,
@@ -295,6 +323,7 @@ export class Connection implements SessionHandler {
         return;
       }
       nsp.addSocket(this, auth, (socket) => {
+        socketLog.log("session %s: socket %s connected to %s", this.session.id, socket.id, name);
         if (this.#first === undefined) this.#first = socket;
         else if (this.#others === undefined) this.#others = [socket];
         else this.#others.push(socket);
@@ -316,6 +345,16 @@ export class Connection implements SessionHandler {
     clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
   }
+}
+
+/** One debug line per decoded packet (call only when `socketLog.enabled`). */
+function logPacket(sid: string, packet: Packet): void {
+  const name = Array.isArray(packet.data) && packet.type === PacketType.EVENT ? packet.data[0] : "";
+  socketLog.log("session %s: packet type %d for %s %o", sid, packet.type, packet.nsp, name);
+}
+
+function isEvent(type: PacketType): boolean {
+  return type === PacketType.EVENT || type === PacketType.BINARY_EVENT;
 }
 
 /** Whether a message starts (or continues) a packet with binary attachments. */

@@ -2,7 +2,7 @@
 // Peer input never throws these: handshake failures become HTTP answers, session faults close reasons.
 import { SwitchyardError } from "@switchyard/protocol";
 
-/** The official Engine.IO handshake error numbers (`Server.errors`, protocol.md §1.5). */
+/** The official Engine.IO handshake error numbers (`Server.errors`, docs/protocol.md §1.5). */
 export const EngineErrorNumber = {
   UNKNOWN_TRANSPORT: 0,
   UNKNOWN_SID: 1,
@@ -45,6 +45,8 @@ export const ServerErrorCode = {
   ENGINE_TRANSPORT_ERROR: "SY_ERR_ENGINE_TRANSPORT_ERROR",
   /** A session's unsent data passed `maxBufferedBytesHard`: it was closed. */
   ENGINE_WRITE_BUFFER_OVERFLOW: "SY_ERR_ENGINE_WRITE_BUFFER_OVERFLOW",
+  /** A handshake over an `addressLimits` bound (connections or handshakes per second): 429. */
+  ENGINE_TOO_MANY_REQUESTS: "SY_ERR_ENGINE_TOO_MANY_REQUESTS",
 } as const;
 
 /** One of the stable codes of the server package. */
@@ -72,14 +74,18 @@ export class HandshakeError extends SwitchyardError {
   readonly engineCode: EngineErrorNumber;
   readonly context: HandshakeErrorContext;
 
-  constructor(engineCode: EngineErrorNumber, context: HandshakeErrorContext = {}) {
-    super(CODE_BY_NUMBER[engineCode], EngineErrorMessage[engineCode]);
+  constructor(
+    engineCode: EngineErrorNumber,
+    context: HandshakeErrorContext = {},
+    code: ServerErrorCode = CODE_BY_NUMBER[engineCode],
+  ) {
+    super(code, EngineErrorMessage[engineCode]);
     this.engineCode = engineCode;
     this.context = context;
   }
 
   /** HTTP status of the polling answer: 403 for FORBIDDEN, 400 otherwise. */
-  get status(): 400 | 403 {
+  get status(): 400 | 403 | 429 {
     return this.engineCode === EngineErrorNumber.FORBIDDEN ? 403 : 400;
   }
 
@@ -90,6 +96,32 @@ export class HandshakeError extends SwitchyardError {
       return typeof custom === "string" && custom.length > 0 ? custom : this.message;
     }
     return this.message;
+  }
+}
+
+/**
+ * A handshake refused by `addressLimits`: code 4 (as an `allowRequest` refusal) with the reason
+ * as its message, answered `429 Too Many Requests` with `Retry-After: 1` (polling and upgrades).
+ * `context.name` is `TOO_MANY_CONNECTIONS` or `HANDSHAKE_RATE`; `context.address` the client.
+ */
+export class TooManyRequestsError extends HandshakeError {
+  constructor(reason: "connections" | "handshake-rate", address: string) {
+    const connections = reason === "connections";
+    super(
+      EngineErrorNumber.FORBIDDEN,
+      {
+        name: connections ? "TOO_MANY_CONNECTIONS" : "HANDSHAKE_RATE",
+        message: connections
+          ? "Too many connections from this address"
+          : "Too many handshakes from this address",
+        address,
+      },
+      ServerErrorCode.ENGINE_TOO_MANY_REQUESTS,
+    );
+  }
+
+  override get status(): 429 {
+    return 429;
   }
 }
 

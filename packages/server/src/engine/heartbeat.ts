@@ -1,4 +1,4 @@
-// Server-driven heartbeat (protocol.md §1.7): ping every pingInterval, and expect a pong within
+// Server-driven heartbeat (docs/protocol.md §1.7): ping every pingInterval, and expect a pong within
 // pingTimeout of each ping. A pong restarts the interval; other traffic while a pong is awaited
 // pushes the deadline back once per ping, as engine.io 6.6 does.
 //

@@ -1,8 +1,13 @@
-// Engine.IO server options (protocol.md §1.11) with the official defaults, plus switchyard's
+// Engine.IO server options (docs/protocol.md §1.11) with the official defaults, plus switchyard's
 // backpressure bounds. resolveEngineOptions() fills every default once, at construction.
 import type { IncomingMessage } from "node:http";
 import type { CorsOptions, CorsOptionsDelegate } from "cors";
 import type { PerMessageDeflateOptions } from "ws";
+import {
+  type AddressLimitOptions,
+  type ResolvedAddressLimits,
+  resolveAddressLimits,
+} from "../limits/address-limits.js";
 import { DEFAULT_TRANSPORTS, isTransportName, type TransportName } from "../transport/names.js";
 import type { WsEngine } from "../transport/ws-engine.js";
 import { InvalidArgumentError } from "./errors.js";
@@ -87,6 +92,12 @@ export interface EngineServerOptions {
    * reason "write buffer overflow". @default 16777216
    */
   maxBufferedBytesHard?: number;
+  /**
+   * switchyard: concurrent sessions and handshakes per second per client address; a handshake
+   * over them is answered 429. `false` turns them off.
+   * @default { maxConnections: 10000, handshakesPerSecond: 1000, handshakeBurst: 10000 }
+   */
+  addressLimits?: false | AddressLimitOptions;
 }
 
 /** Options of `attach()`: where the engine listens on an HTTP server. */
@@ -119,6 +130,8 @@ export interface ResolvedEngineOptions {
   cors: false | CorsOptions | CorsOptionsDelegate;
   maxBufferedBytes: number;
   maxBufferedBytesHard: number;
+  /** undefined: off. */
+  addressLimits: ResolvedAddressLimits | undefined;
 }
 
 /** Node's timers fire after 1 ms when given more than 2^31 - 1 ms, so longer delays are refused. */
@@ -187,6 +200,7 @@ export function resolveEngineOptions(options: EngineServerOptions = {}): Resolve
       maxBufferedBytes,
       nonNegative("maxBufferedBytesHard", options.maxBufferedBytesHard, 1 << 24),
     ),
+    addressLimits: resolveAddressLimits(options.addressLimits),
   };
 }
 

@@ -15,6 +15,8 @@ import {
   releaseUpgradeResponse,
   upgradeResponseHeaders,
 } from "../http/upgrade-response.js";
+import { AddressLimiter, refuseHandshake } from "../limits/address-limits.js";
+import { engineLog, transportLog } from "../log.js";
 import type {
   RequestTransportOpener,
   TransportEngine,
@@ -76,12 +78,15 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
   readonly #sessionContexts = new Map<string, SessionContext>();
   #clientsCount = 0;
   #httpServer: AttachableServer | undefined;
+  /** The `addressLimits` of handshakes (undefined when off): counts and refusals by reason. */
+  readonly addressLimiter: AddressLimiter | undefined;
 
   constructor(options: EngineServerOptions & AttachOptions = {}) {
     super();
     this.options = resolveEngineOptions(options);
     this.#attachOptions = options;
-    const { cors, transports, allowUpgrades } = this.options;
+    const { cors, transports, allowUpgrades, addressLimits } = this.options;
+    this.addressLimiter = addressLimits && new AddressLimiter(addressLimits);
     if (cors !== false) this.#middlewares.push(createCorsMiddleware(cors));
     const hooks = {
       wantsFlush: () => this.listenerCount("flush") > 0,
@@ -141,7 +146,9 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
         }
         const sid = query.get("sid");
         const transport = sid === null ? undefined : this.clients[sid]?.transport;
-        if (sid === null) this.#handshakeRequest(req, res, query);
+        const refused = sid === null ? this.#refuseByAddress(req) : undefined;
+        if (refused !== undefined) this.#abortRequest(req, res, refused);
+        else if (sid === null) this.#handshakeRequest(req, res, query);
         else if (transport?.onRequest !== undefined) transport.onRequest(req, res);
         else {
           // transport=websocket with a live websocket sid but no Upgrade header.
@@ -194,6 +201,11 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
           open(req, socket, head, query, (transport) => {
             this.#onUpgradeSocket(sid, adopt(transport));
           });
+          return;
+        }
+        const refused = this.#refuseByAddress(req);
+        if (refused !== undefined) {
+          this.#abortUpgrade(req, socket, refused);
           return;
         }
         this.#prepareHandshake(
@@ -303,8 +315,15 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     start?: () => void,
   ): void {
     const session = new EngineSession(id, context, transport, req);
+    engineLog.log(
+      "handshake: session %s opened over %s (from %s)",
+      id,
+      transport.name,
+      req.socket?.remoteAddress,
+    );
     this.clients[id] = session;
     this.#clientsCount++;
+    this.addressLimiter?.opened(this.addressLimiter.addressOf(req));
     start?.();
     this.emit("connection", session);
   }
@@ -314,12 +333,13 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     if (this.clients[session.id] === session) {
       delete this.clients[session.id];
       this.#clientsCount--;
+      this.addressLimiter?.closed(this.addressLimiter.addressOf(session.request));
     }
   }
 
   #onUpgradeSocket(sid: string, transport: Transport): void {
     const session = Object.hasOwn(this.clients, sid) ? this.clients[sid] : undefined;
-    // The WebSocket is accepted, then closed, when the session cannot take it (protocol.md §1.5):
+    // The WebSocket is accepted, then closed, when the session cannot take it (docs/protocol.md §1.5):
     // its transport's `upgrades` (empty without allowUpgrades) do not list the new one.
     if (
       session === undefined ||
@@ -331,6 +351,7 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
       transport.close();
       return;
     }
+    transportLog.log("session %s: %s opened, probing", sid, transport.name);
     session.maybeUpgrade(transport);
   }
 
@@ -350,10 +371,19 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     return headerLines(headers);
   }
 
+  /** A handshake over the `addressLimits` (answered 429), else undefined. */
+  #refuseByAddress(req: IncomingMessage): HandshakeError | undefined {
+    return this.addressLimiter && refuseHandshake(this.addressLimiter, req);
+  }
+
   #abortRequest(req: IncomingMessage, res: ServerResponse, error: HandshakeError): void {
     this.#emitConnectionError(req, error);
     if (res.headersSent || res.destroyed) return;
-    res.writeHead(error.status, { "Content-Type": "application/json" });
+    const status = error.status;
+    res.writeHead(status, {
+      "Content-Type": "application/json",
+      ...(status === 429 ? { "Retry-After": "1" } : {}),
+    });
     res.end(JSON.stringify({ code: error.engineCode, message: error.clientMessage }));
   }
 
@@ -361,8 +391,11 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     this.#emitConnectionError(req, error);
     if (socket.writable) {
       const message = error.clientMessage;
+      // As officially, 400 whatever the code; switchyard's address limits answer 429.
+      const status =
+        error.status === 429 ? "429 Too Many Requests\r\nRetry-After: 1" : "400 Bad Request";
       socket.write(
-        "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-type: text/html\r\n" +
+        `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-type: text/html\r\n` +
           `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
       );
     }
@@ -370,6 +403,13 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
   }
 
   #emitConnectionError(req: IncomingMessage, error: HandshakeError): void {
+    engineLog.log(
+      "refused %s %s: code %d %s",
+      req.method,
+      req.url,
+      error.engineCode,
+      error.context.name ?? error.message,
+    );
     this.emit("connection_error", {
       req,
       code: error.engineCode,

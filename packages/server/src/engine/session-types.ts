@@ -6,7 +6,7 @@ import type { HeartbeatNode, HeartbeatScheduler } from "./heartbeat.js";
 import type { ResolvedEngineOptions } from "./options.js";
 import type { EngineSession } from "./session.js";
 
-/** Why a session closed (protocol.md §1.10), plus switchyard's backpressure reason. */
+/** Why a session closed (docs/protocol.md §1.10), plus switchyard's backpressure reason. */
 export type EngineCloseReason =
   | "transport close"
   | "transport error"

@@ -12,6 +12,7 @@ import {
 } from "@switchyard/protocol";
 import type { SessionHandler } from "../connection/engine-session.js";
 import { deferListenerTable } from "../listener-table.js";
+import { engineLog } from "../log.js";
 import { EncodedPacket } from "../transport/encoded-packet.js";
 import type { Transport, TransportSink } from "../transport/transport.js";
 import { ServerErrorCode, TransportError } from "./errors.js";
@@ -335,7 +336,10 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
       get isClosed() {
         return closed();
       },
-      onUpgrading: (next) => this.emit("upgrading", next),
+      onUpgrading: (next) => {
+        engineLog.log("session %s upgrading to %s", this.id, next.name);
+        this.emit("upgrading", next);
+      },
       onUpgraded: (next) => this.#onUpgraded(next),
       onUpgradeEnd: () => {
         this.#probe = undefined;
@@ -346,6 +350,7 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
 
   #onUpgraded(next: Transport): void {
     const previous = this.#transport;
+    engineLog.log("session %s upgraded from %s to %s", this.id, previous.name, next.name);
     previous.bind(IGNORE);
     previous.discard();
     previous.close();
@@ -364,7 +369,7 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
     if (packet.type !== "pong") heartbeats.onActivity(this.#sink);
     switch (packet.type) {
       case "ping":
-        // v4 clients never ping: the direction is wrong (protocol.md §0.2).
+        // v4 clients never ping: the direction is wrong (docs/protocol.md §0.2).
         this.#onClose("transport error", new TransportError("invalid heartbeat direction"));
         return;
       case "pong":
@@ -379,13 +384,14 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
         return;
       }
       default:
-        // An EIO close over WebSocket is ignored (protocol.md §0.4); so are the others.
+        // An EIO close over WebSocket is ignored (docs/protocol.md §0.4); so are the others.
         return;
     }
   }
 
   #onClose(reason: EngineCloseReason, description?: unknown): void {
     if (this.#readyState === "closed") return;
+    engineLog.log("session %s closed: %s", this.id, reason);
     this.#readyState = "closed";
     this.#context.heartbeats.stop(this.#sink);
     this.#probe?.abort();

@@ -1,4 +1,4 @@
-// Polling → websocket upgrade (protocol.md §1.6): `2probe` → `3probe` and `upgrading`, a noop to
+// Polling → websocket upgrade (docs/protocol.md §1.6): `2probe` → `3probe` and `upgrading`, a noop to
 // the polling transport every 100 ms, then `5` swaps transports. Anything else aborts the probe.
 import type { EnginePacket } from "@switchyard/protocol";
 import { EncodedPacket } from "../transport/encoded-packet.js";

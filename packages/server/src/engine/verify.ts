@@ -1,4 +1,4 @@
-// Request verification in the official order (protocol.md §1.5): transport → Origin → sid
+// Request verification in the official order (docs/protocol.md §1.5): transport → Origin → sid
 // checks → for a handshake: method, an upgrade transport without upgrade, allowRequest. Never
 // throws. What a transport is served by comes from the registry (transport/registry.ts).
 import type { IncomingMessage } from "node:http";

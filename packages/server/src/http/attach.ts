@@ -1,4 +1,4 @@
-// Hooks an engine onto a node:http / node:https server (protocol.md §0.5, §1.11): requests whose
+// Hooks an engine onto a node:http / node:https server (docs/protocol.md §0.5, §1.11): requests whose
 // URL starts with the path go to the engine, others to the server's previous listeners.
 
 import type { EventEmitter } from "node:events";

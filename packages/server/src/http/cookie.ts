@@ -1,4 +1,4 @@
-// The sticky-session cookie of the polling handshake (protocol.md §1.11 `cookie`).
+// The sticky-session cookie of the polling handshake (docs/protocol.md §1.11 `cookie`).
 // Serialised by hand: only the attributes the official defaults and options produce.
 import type { CookieOptions } from "../engine/options.js";
 

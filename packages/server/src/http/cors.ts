@@ -1,4 +1,4 @@
-// The `cors` option (protocol.md §1.11): the `cors` package installed as the first engine
+// The `cors` option (docs/protocol.md §1.11): the `cors` package installed as the first engine
 // middleware, so preflights, error answers and upgrades all carry the Access-Control headers.
 import cors, { type CorsOptions, type CorsOptionsDelegate } from "cors";
 import type { EngineMiddleware } from "./middleware.js";

@@ -1,4 +1,4 @@
-// The parsed query of an engine request, computed once per request (protocol.md §1.1).
+// The parsed query of an engine request, computed once per request (docs/protocol.md §1.1).
 // A `_query` object set by Connect-style middleware wins, as in the official engine.
 import type { IncomingMessage } from "node:http";
 

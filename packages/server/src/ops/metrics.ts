@@ -2,6 +2,8 @@
 // global one, so several servers in one process do not collide). Hot paths only bump plain
 // numbers in ServerStats; everything is turned into metrics at scrape time.
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import type { AddressLimitCounters } from "../limits/address-limits.js";
+import type { EventLimitCounters } from "../limits/event-rate-limit.js";
 
 /** The `metrics` option of the server. */
 export interface MetricsOptions {
@@ -74,6 +76,8 @@ export interface MetricsSource {
   namespaces(): number;
   bus(): BusTotals;
   ready(): boolean;
+  /** What the abuse limits refused (`eventRateLimit`, `addressLimits`). */
+  limits?(): { events: EventLimitCounters; handshakes: AddressLimitCounters };
 }
 
 /** Sums the `counters` (and `requestTimeouts`) of every adapter that has them. */
@@ -221,6 +225,33 @@ export class ServerMetrics {
     counter("cluster_request_timeouts_total", "Cluster requests that timed out", () =>
       readBus("requestTimeouts"),
     );
+    const limits = source.limits;
+    if (limits !== undefined) {
+      new Counter({
+        name: `${p}events_rate_limited_total`,
+        help: "Incoming events over eventRateLimit, by action (dropped, disconnected)",
+        labelNames: ["action"],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          const events = limits().events;
+          this.inc({ action: "dropped" }, events.dropped);
+          this.inc({ action: "disconnected" }, events.disconnected);
+        },
+      });
+      new Counter({
+        name: `${p}handshakes_rate_limited_total`,
+        help: "Handshakes answered 429 by addressLimits, by reason (connections, handshake-rate)",
+        labelNames: ["reason"],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const [reason, count] of Object.entries(limits().handshakes)) {
+            this.inc({ reason }, count);
+          }
+        },
+      });
+    }
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: p });
   }
 

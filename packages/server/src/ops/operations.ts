@@ -2,9 +2,15 @@
 // attached HTTP server, the counters behind the metrics, and graceful shutdown.
 import type { EventEmitter } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { BroadcastOptions } from "../adapter/adapter.js";
+import type {
+  AdapterContract,
+  AdapterNamespace,
+  BroadcastOptions,
+  SocketId,
+} from "../adapter/adapter.js";
 import type { EngineConnectionError, EngineServer } from "../engine/server.js";
 import type { EngineSession } from "../engine/session.js";
+import type { EventRateLimiter } from "../limits/event-rate-limit.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { Socket } from "../socket/socket.js";
 import {
@@ -46,6 +52,8 @@ export interface OperationsHost {
   namespaces(): Iterable<Namespace>;
   /** `io.close()`: sockets, adapters (ADAPTER_CLOSE), engine sessions, HTTP server. */
   close(): Promise<void>;
+  /** The `eventRateLimit` (undefined when off). */
+  eventLimiter?(): EventRateLimiter | undefined;
 }
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -80,6 +88,13 @@ export class Operations {
           namespaces: () => [...host.namespaces()].length,
           bus: () => sumBusCounters(this.#adapters()),
           ready: () => this.ready,
+          limits: () => ({
+            events: host.eventLimiter?.()?.counters ?? { dropped: 0, disconnected: 0 },
+            handshakes: this.#engine?.addressLimiter?.counters ?? {
+              connections: 0,
+              "handshake-rate": 0,
+            },
+          }),
         },
         this.#metricsOptions,
       );
@@ -107,7 +122,7 @@ export class Operations {
     return this.#accepting;
   }
 
-  /** Counts connections, recoveries and broadcasts of a namespace (once per namespace). */
+  /** Counts connections and recoveries of a namespace (once per namespace). */
   instrument(nsp: Namespace): void {
     if (this.metrics === undefined || this.#instrumented.has(nsp)) return;
     this.#instrumented.add(nsp);
@@ -122,7 +137,6 @@ export class Operations {
         stats.disconnections++;
       });
     });
-    this.#instrumentAdapter(nsp);
   }
 
   /**
@@ -236,10 +250,16 @@ export class Operations {
     for (const nsp of this.#host.namespaces()) yield nsp.adapter;
   }
 
-  /** Wraps the namespace's adapter broadcast methods to count broadcasts and sockets reached. */
-  #instrumentAdapter(nsp: Namespace): void {
-    const adapter = nsp.adapter;
+  /**
+   * Wraps an adapter's broadcast methods to count broadcasts and sockets reached, and returns it.
+   * Called on every adapter a namespace creates, `io.adapter(…)`'s replacements included (the
+   * counters used to stay on the first, discarded adapter).
+   */
+  instrumentAdapter(nsp: AdapterNamespace, adapter: AdapterContract): AdapterContract {
+    if (this.metrics === undefined || this.#instrumented.has(adapter)) return adapter;
+    this.#instrumented.add(adapter);
     const stats = this.stats;
+    const target = { adapter, sockets: nsp.sockets };
     const isDirect = (opts: BroadcastOptions): boolean => {
       if (opts.rooms.size !== 1) return false;
       for (const room of opts.rooms) return nsp.sockets.has(room);
@@ -249,15 +269,16 @@ export class Operations {
     adapter.broadcast = function (this: typeof adapter, packet, opts) {
       if (isDirect(opts)) return broadcast.call(this, packet, opts);
       stats.broadcasts++;
-      stats.fanOut += countSockets(nsp, opts);
+      stats.fanOut += countSockets(target, opts);
       return broadcast.call(this, packet, opts);
     };
     const broadcastWithAck = adapter.broadcastWithAck;
     adapter.broadcastWithAck = function (this: typeof adapter, packet, opts, onCount, ack) {
       stats.broadcasts++;
-      stats.fanOut += countSockets(nsp, opts);
+      stats.fanOut += countSockets(target, opts);
       return broadcastWithAck.call(this, packet, opts, onCount, ack);
     };
+    return adapter;
   }
 }
 
@@ -266,7 +287,10 @@ export class Operations {
  * at most one room, else one pass over the members.
  */
 export function countSockets(
-  nsp: Pick<Namespace, "adapter" | "sockets">,
+  nsp: {
+    readonly adapter: Pick<AdapterContract, "rooms">;
+    readonly sockets: ReadonlyMap<SocketId, unknown>;
+  },
   opts: BroadcastOptions,
 ): number {
   const except = opts.except ?? new Set<string>();

@@ -11,7 +11,9 @@ export type DisconnectReason =
   | "server shutting down"
   | "forced server close"
   | "client namespace disconnect"
-  | "server namespace disconnect";
+  | "server namespace disconnect"
+  // switchyard: the socket sent events faster than `eventRateLimit` allows.
+  | "event rate limit exceeded";
 
 /** An incoming event as seen by packet middlewares: `[name, ...args]`. */
 // biome-ignore lint/suspicious/noExplicitAny: event arguments are user-defined (socket.io's Event)

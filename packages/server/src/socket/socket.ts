@@ -8,6 +8,7 @@ import type { AdapterSocket, EncodedWriteOptions, Room, Session } from "../adapt
 import { BroadcastOperator } from "../broadcast/operator.js";
 import type { OfficialAckTable } from "../compat/official-adapter.js";
 import type { Connection, ConnectionSocket } from "../connection/connection.js";
+import { socketLog } from "../log.js";
 import type { Namespace } from "../namespace/namespace.js";
 import { RECOVERABLE_DISCONNECT_REASONS } from "../recovery/recovery-options.js";
 import { reservedEventError } from "../socket-errors.js";
@@ -283,6 +284,7 @@ export class Socket<
     // A `disconnecting` listener may call disconnect(): the close already under way wins.
     if (!this.connected || this.#closing) return;
     this.#closing = true;
+    socketLog.log("socket %s left %s: %s", this.id, this.nsp.name, reason);
     const why = reason as DisconnectReason;
     this.emitReserved("disconnecting", why, description);
     const pid = this.pid;

@@ -1,4 +1,4 @@
-// Polling response compression (`httpCompression`, protocol.md §1.4): gzip or deflate chosen
+// Polling response compression (`httpCompression`, docs/protocol.md §1.4): gzip or deflate chosen
 // from Accept-Encoding, only for bodies of at least `threshold` bytes holding a compress:true packet.
 import type { IncomingMessage } from "node:http";
 import { deflate, gzip, type ZlibOptions } from "node:zlib";

@@ -1,4 +1,4 @@
-// HTTP long-polling (protocol.md §1.4): GET holds until packets are ready, POST pushes a payload.
+// HTTP long-polling (docs/protocol.md §1.4): GET holds until packets are ready, POST pushes a payload.
 // At most one GET and one POST in flight; bodies are counted while they stream (413 past the limit).
 import { EventEmitter } from "node:events";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
@@ -6,6 +6,7 @@ import { decodeEnginePayload, RECORD_SEPARATOR } from "@switchyard/protocol";
 import { TransportError } from "../engine/errors.js";
 import type { HttpCompressionOptions } from "../engine/options.js";
 import { deferListenerTable } from "../listener-table.js";
+import { transportLog } from "../log.js";
 import { EncodedPacket } from "./encoded-packet.js";
 import { compressBody, negotiateEncoding } from "./polling-compression.js";
 import type {
@@ -109,6 +110,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements R
 
   /** Routes one HTTP request of this session: GET polls, POST pushes, anything else is a 500. */
   onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (transportLog.enabled) transportLog.log("polling %s %s", req.method, req.url);
     if (req.method === "GET") this.#onPollRequest(req, res);
     else if (req.method === "POST") this.#onDataRequest(req, res);
     else res.writeHead(500).end();
@@ -212,7 +214,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements R
   }
 
   #onPeerClose(): void {
-    // The pending GET is released with a noop so the client sees its poll end (protocol.md §1.4).
+    // The pending GET is released with a noop so the client sees its poll end (docs/protocol.md §1.4).
     if (this.#writable)
       this.send([{ encoded: new EncodedPacket("noop"), compress: false }], () => {});
     const sink = this.#sink;

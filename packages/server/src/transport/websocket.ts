@@ -1,4 +1,4 @@
-// WebSocket transport (protocol.md §1.8): one Engine.IO packet per frame, binary raw. On `ws`
+// WebSocket transport (docs/protocol.md §1.8): one Engine.IO packet per frame, binary raw. On `ws`
 // without permessage-deflate, data frames are written pre-framed to the socket (see below); on
 // another `wsEngine`, through its `send()`.
 import { EventEmitter } from "node:events";

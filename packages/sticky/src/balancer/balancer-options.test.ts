@@ -1,4 +1,4 @@
-import { nodeTag } from "@switchyard/server";
+import { ADDRESS_LIMIT_DEFAULTS, nodeTag } from "@switchyard/server";
 import { describe, expect, it } from "vitest";
 import { resolvePrimaryOptions } from "../cluster/primary-options.js";
 import { InvalidArgumentError, StickyError, StickyErrorCode } from "../errors.js";
@@ -31,6 +31,23 @@ describe("resolveBalancerOptions", () => {
     });
     expect(options.idleTimeoutMs).toBeGreaterThan(45_000);
     expect(resolveBalancerOptions({ upstreams, cookie: true }).cookie).toBe("io");
+  });
+
+  it("turns the address limits on by default, reading X-Forwarded-For as the balancer does", () => {
+    expect(resolveBalancerOptions({ upstreams }).addressLimits).toEqual(ADDRESS_LIMIT_DEFAULTS);
+    const trusted = resolveBalancerOptions({
+      upstreams,
+      trustForwardedFor: true,
+      addressLimits: { maxConnections: 7 },
+    }).addressLimits;
+    expect(trusted).toMatchObject({ maxConnections: 7, trustForwardedFor: true });
+    expect(resolveBalancerOptions({ upstreams, addressLimits: false }).addressLimits).toBe(
+      undefined,
+    );
+    expect(resolvePrimaryOptions({}).addressLimits).toEqual(ADDRESS_LIMIT_DEFAULTS);
+    expect(() =>
+      resolveBalancerOptions({ upstreams, addressLimits: { maxConnections: 0 } }),
+    ).toThrow(InvalidArgumentError);
   });
 
   it("rejects bad options with InvalidArgumentError", () => {

@@ -1,10 +1,11 @@
 // Options of the standalone balancer, their defaults and validation (programmer errors throw).
-import { nodeTag } from "@switchyard/server";
+import { type AddressLimitOptions, nodeTag, type ResolvedAddressLimits } from "@switchyard/server";
 import { InvalidArgumentError, StickyError, StickyErrorCode } from "../errors.js";
 import {
   type ResolvedLimits,
   requirePort,
   requirePositiveInteger,
+  resolveFrontAddressLimits,
   resolveLimits,
   type StickyLimits,
 } from "../front/limits.js";
@@ -49,6 +50,12 @@ export interface BalancerOptions {
   /** Idle keep-alive connections kept per upstream. @default 64 */
   maxFreeSocketsPerUpstream?: number;
   limits?: StickyLimits;
+  /**
+   * Per client address (the balancer's `trustForwardedFor` decides where it is read): requests in
+   * flight plus open WebSocket tunnels, and new sessions per second; past them → 429. `false`
+   * turns them off. @default { maxConnections: 10000, handshakesPerSecond: 1000, handshakeBurst: 10000 }
+   */
+  addressLimits?: false | Omit<AddressLimitOptions, "trustForwardedFor">;
 }
 
 /** One upstream as the balancer tracks it. */
@@ -72,6 +79,7 @@ export interface ResolvedBalancerOptions {
   trustForwardedFor: boolean;
   maxFreeSocketsPerUpstream: number;
   limits: ResolvedLimits;
+  addressLimits: ResolvedAddressLimits | undefined;
 }
 
 /** Validates options and fills defaults; throws {@link InvalidArgumentError} or a tag collision. */
@@ -97,6 +105,10 @@ export function resolveBalancerOptions(options: BalancerOptions): ResolvedBalanc
       options.maxFreeSocketsPerUpstream ?? 64,
     ),
     limits: resolveLimits(options.limits),
+    addressLimits: resolveFrontAddressLimits(
+      options.addressLimits,
+      options.trustForwardedFor ?? false,
+    ),
   };
 }
 

@@ -4,6 +4,7 @@
 import { Agent, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import type { AddressLimitCounters } from "@switchyard/server";
 import { appendForwardedFor, clientAddress, forwardedProto } from "../front/forwarded.js";
 import { FrontDoor } from "../front/front-door.js";
 import type { FrontStats } from "../front/front-server.js";
@@ -29,6 +30,8 @@ export interface UpstreamStats {
 /** Counters of a running balancer. */
 export interface BalancerStats extends FrontStats {
   routedBySid: number;
+  /** Requests and upgrades answered 429 by `addressLimits`, by reason. */
+  addressRefusals: AddressLimitCounters;
   routedByCookie: number;
   newSessions: number;
   unknownSid: number;
@@ -138,6 +141,7 @@ class BalancerImpl implements Balancer {
     return {
       ...this.#counters,
       routedBySid: routes.routedBySid,
+      addressRefusals: this.#front.addressRefusals,
       routedByCookie: routes.routedByCookie,
       newSessions: routes.newSessions,
       unknownSid: routes.unknownSid,
@@ -154,10 +158,11 @@ class BalancerImpl implements Balancer {
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
     const upstream = this.#front.admitRequest(
+      req,
       this.#router.route(req),
       res,
       "No upstream available",
-    )?.target;
+    );
     if (upstream === undefined) return;
     upstream.inFlight++;
     this.#front.proxy(req, res, {
@@ -174,9 +179,11 @@ class BalancerImpl implements Balancer {
   }
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const upstream = this.#front.admitUpgrade(this.#router.route(req), socket)?.target;
+    const upstream = this.#front.admitUpgrade(req, this.#router.route(req), socket);
     if (upstream === undefined) return;
     upstream.inFlight++;
+    // An open tunnel is a connection of its client address until it closes.
+    const release = this.#front.trackConnection(req);
     tunnelUpgrade(req, socket, head, {
       host: upstream.host,
       port: upstream.port,
@@ -192,6 +199,7 @@ class BalancerImpl implements Balancer {
       },
       onDone: () => {
         upstream.inFlight--;
+        release();
       },
       onUnreachable: () => this.#onUnreachable(upstream),
     });

@@ -1,6 +1,7 @@
 // Active health checks for the balancer's upstreams: a GET on each upstream's health path every
 // interval, on a fresh connection; `fall` failures take it out, `rise` successes put it back.
 import { request } from "node:http";
+import { stickyLog } from "../log.js";
 
 /** Health check settings. */
 export interface HealthCheckOptions {
@@ -94,6 +95,12 @@ export class HealthChecker {
     if (upstream.streak < needed) return;
     upstream.healthy = ok;
     upstream.streak = 0;
+    stickyLog.log(
+      "upstream %s:%d is %s",
+      upstream.host,
+      upstream.port,
+      ok ? "healthy" : "unhealthy",
+    );
     this.#onChange(upstream);
   }
 }

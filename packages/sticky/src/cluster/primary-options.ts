@@ -1,10 +1,12 @@
 // Options of the node:cluster primary, their defaults and validation (programmer errors throw).
 import { availableParallelism, hostname, tmpdir } from "node:os";
+import type { AddressLimitOptions, ResolvedAddressLimits } from "@switchyard/server";
 import { InvalidArgumentError } from "../errors.js";
 import {
   type ResolvedLimits,
   requirePort,
   requirePositiveInteger,
+  resolveFrontAddressLimits,
   resolveLimits,
   type StickyLimits,
 } from "../front/limits.js";
@@ -40,6 +42,13 @@ export interface PrimaryOptions {
   /** Directory of the workers' private Unix sockets. @default os.tmpdir() */
   socketDir?: string;
   limits?: StickyLimits;
+  /**
+   * Per client address: proxied requests in flight (a WebSocket handed to a worker is counted by
+   * the handshake rate only), and new sessions per second; past them → 429. `trustForwardedFor`
+   * only behind a proxy you run. `false` turns them off.
+   * @default { maxConnections: 10000, handshakesPerSecond: 1000, handshakeBurst: 10000 }
+   */
+  addressLimits?: false | AddressLimitOptions;
 }
 
 /** Primary options with every default filled in. */
@@ -57,6 +66,7 @@ export interface ResolvedPrimaryOptions {
   readyTimeoutMs: number;
   socketDir: string;
   limits: ResolvedLimits;
+  addressLimits: ResolvedAddressLimits | undefined;
 }
 
 const METHODS: readonly LoadBalancingMethod[] = ["least-connection", "round-robin", "random"];
@@ -84,5 +94,6 @@ export function resolvePrimaryOptions(options: PrimaryOptions): ResolvedPrimaryO
     readyTimeoutMs: requirePositiveInteger("readyTimeoutMs", options.readyTimeoutMs ?? 30_000),
     socketDir: options.socketDir ?? tmpdir(),
     limits: resolveLimits(options.limits),
+    addressLimits: resolveFrontAddressLimits(options.addressLimits),
   };
 }

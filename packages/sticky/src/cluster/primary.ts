@@ -6,6 +6,7 @@ import cluster from "node:cluster";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import type { AddressLimitCounters } from "@switchyard/server";
 import { StickyError, StickyErrorCode } from "../errors.js";
 import { answerRaw } from "../front/answer.js";
 import { forwardedProto } from "../front/forwarded.js";
@@ -35,6 +36,11 @@ export interface WorkerStats {
 /** Counters of a running primary. */
 export interface PrimaryStats extends FrontStats {
   routedBySid: number;
+  /** Requests and upgrades answered 429 by `addressLimits`, by reason. */
+  addressRefusals: AddressLimitCounters;
+  /** Requests without a query sid routed by the sticky cookie (an existing session). */
+  routedByCookie: number;
+  /** Requests placed as new sessions (neither a query sid nor a usable cookie). */
   newSessions: number;
   unknownSid: number;
   unavailable: number;
@@ -133,8 +139,9 @@ class Primary implements StickyPrimary {
     return {
       ...this.#counters,
       routedBySid: routes.routedBySid,
-      // A request routed by its cookie alone counts as a new session, as it always did here.
-      newSessions: routes.newSessions + routes.routedByCookie,
+      addressRefusals: this.#front.addressRefusals,
+      routedByCookie: routes.routedByCookie,
+      newSessions: routes.newSessions,
       unknownSid: routes.unknownSid,
       unavailable: routes.unavailable,
       workers: this.#pool.slots.map((slot) => ({
@@ -155,11 +162,7 @@ class Primary implements StickyPrimary {
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const slot = this.#front.admitRequest(
-      this.#router.route(req),
-      res,
-      "No worker available",
-    )?.target;
+    const slot = this.#front.admitRequest(req, this.#router.route(req), res, "No worker available");
     if (slot === undefined) return;
     slot.inFlight++;
     this.#front.proxy(req, res, {
@@ -173,7 +176,7 @@ class Primary implements StickyPrimary {
   }
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const slot = this.#front.admitUpgrade(this.#router.route(req), socket)?.target;
+    const slot = this.#front.admitUpgrade(req, this.#router.route(req), socket);
     if (slot === undefined) return;
     const worker = slot.worker;
     if (worker === undefined || !(socket instanceof Socket)) {

@@ -6,6 +6,7 @@ import { Agent } from "node:http";
 import { join } from "node:path";
 import { nodeTag } from "@switchyard/server";
 import { InvalidArgumentError, StickyError, StickyErrorCode } from "../errors.js";
+import { stickyLog } from "../log.js";
 import type { ResolvedPrimaryOptions } from "./primary-options.js";
 import { NODE_ID_ENV, readIpcMessage, STICKY_SOCKET_ENV } from "./worker-message.js";
 
@@ -115,6 +116,7 @@ export class WorkerPool {
       [STICKY_SOCKET_ENV]: slot.socketPath,
     });
     slot.worker = worker;
+    stickyLog.log("worker %s forked (pid %d)", slot.nodeId, worker.process.pid);
     worker.on("message", (value: unknown) => {
       const message = readIpcMessage(value);
       if (message?.kind === "ready" && slot.worker === worker) {
@@ -125,8 +127,9 @@ export class WorkerPool {
       }
     });
     worker.on("error", () => undefined);
-    worker.once("exit", () => {
+    worker.once("exit", (code: number | null, signal: string | null) => {
       if (slot.worker !== worker) return;
+      stickyLog.log("worker %s exited (%s)", slot.nodeId, signal ?? code);
       slot.worker = undefined;
       slot.ready = false;
       slot.handedOff = 0;

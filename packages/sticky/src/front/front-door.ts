@@ -4,12 +4,26 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import {
+  type AddressLimitCounters,
+  AddressLimiter,
+  type AddressRefusal,
+  type ResolvedAddressLimits,
+} from "@switchyard/server";
 import { StickyError, StickyErrorCode } from "../errors.js";
-import { answer, answerRaw, answerUnknownSid } from "./answer.js";
+import { stickyLog } from "../log.js";
+import {
+  answer,
+  answerRaw,
+  answerUnknownSid,
+  tooManyRequestsBody,
+  tooManyRequestsMessage,
+} from "./answer.js";
 import { appendForwardedFor } from "./forwarded.js";
 import { createFrontServer, type FrontHandlers, type FrontStats } from "./front-server.js";
 import type { ResolvedLimits } from "./limits.js";
 import { type ProxyExchange, proxyRequest } from "./proxy.js";
+import type { Routed } from "./sid-router.js";
 
 /** The resolved options the front door reads (both the primary's and the balancer's have them). */
 export interface FrontDoorOptions {
@@ -18,6 +32,8 @@ export interface FrontDoorOptions {
   readonly idleTimeoutMs: number;
   readonly drainTimeoutMs: number;
   readonly limits: ResolvedLimits;
+  /** Per client address: connections through the front and new sessions per second. */
+  readonly addressLimits: ResolvedAddressLimits | undefined;
 }
 
 /** A route that leads nowhere: the sid names no live node, or there is nothing to place it on. */
@@ -33,12 +49,14 @@ export type ProxyRoute = Pick<
 export class FrontDoor {
   readonly #options: FrontDoorOptions;
   readonly #server: Server;
+  readonly #limiter: AddressLimiter | undefined;
   #requests = 0;
   #draining = false;
   #closed: Promise<void> | undefined;
 
   constructor(options: FrontDoorOptions, handlers: FrontHandlers, stats: FrontStats) {
     this.#options = options;
+    this.#limiter = options.addressLimits && new AddressLimiter(options.addressLimits);
     this.#server = createFrontServer(options.limits, options.idleTimeoutMs, handlers, stats);
   }
 
@@ -67,8 +85,21 @@ export class FrontDoor {
     });
   }
 
-  /** Answers a request with no target (400 Session ID unknown, 503) and returns undefined. */
-  admitRequest<T>(route: T | Refusal, res: ServerResponse, unavailable: string): T | undefined {
+  /** Refusals of the address limits, by reason (zeros when they are off). */
+  get addressRefusals(): AddressLimitCounters {
+    return { ...(this.#limiter?.counters ?? { connections: 0, "handshake-rate": 0 }) };
+  }
+
+  /**
+   * The target of a request, or undefined once it is answered: 400 Session ID unknown, 503, or
+   * 429 past the address limits (a new session counts as a handshake).
+   */
+  admitRequest<T>(
+    req: IncomingMessage,
+    route: Routed<T>,
+    res: ServerResponse,
+    unavailable: string,
+  ): T | undefined {
     if (route === "unknown-sid") {
       answerUnknownSid(res);
       return undefined;
@@ -77,11 +108,16 @@ export class FrontDoor {
       answer(res, 503, unavailable);
       return undefined;
     }
-    return route;
+    const refusal = this.#refusal(req, route.by === "new");
+    if (refusal !== undefined) {
+      answer(res, 429, tooManyRequestsBody(refusal), "application/json");
+      return undefined;
+    }
+    return route.target;
   }
 
-  /** Answers an upgrade with no target, or any upgrade while draining, and returns undefined. */
-  admitUpgrade<T>(route: T | Refusal, socket: Duplex): T | undefined {
+  /** The target of an upgrade, or undefined once refused (no target, draining, 429). */
+  admitUpgrade<T>(req: IncomingMessage, route: Routed<T>, socket: Duplex): T | undefined {
     if (route === "unknown-sid") {
       answerRaw(socket, 400, "Session ID unknown");
       return undefined;
@@ -90,12 +126,42 @@ export class FrontDoor {
       answerRaw(socket, 503);
       return undefined;
     }
-    return route;
+    const refusal = this.#refusal(req, route.by === "new");
+    if (refusal !== undefined) {
+      answerRaw(socket, 429, tooManyRequestsMessage(refusal));
+      return undefined;
+    }
+    return route.target;
+  }
+
+  /** Counts a connection of `req`'s client address until the returned release is called. */
+  trackConnection(req: IncomingMessage): () => void {
+    const limiter = this.#limiter;
+    if (limiter === undefined) return noop;
+    const address = limiter.addressOf(req);
+    limiter.opened(address);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      limiter.closed(address);
+    };
+  }
+
+  #refusal(req: IncomingMessage, handshake: boolean): AddressRefusal | undefined {
+    const limiter = this.#limiter;
+    if (limiter === undefined) return undefined;
+    const address = limiter.addressOf(req);
+    const refusal = limiter.admit(address, handshake);
+    if (refusal !== undefined)
+      stickyLog.log("429 %s %s from %s: %s", req.method, req.url, address, refusal);
+    return refusal;
   }
 
   /** Proxies one request, counted in flight until done; while draining its connection closes. */
   proxy(req: IncomingMessage, res: ServerResponse, route: ProxyRoute): void {
     this.#requests++;
+    const release = this.trackConnection(req);
     proxyRequest(req, res, {
       target: route.target,
       forwardedFor: appendForwardedFor(req.headers["x-forwarded-for"], req.socket.remoteAddress),
@@ -104,6 +170,7 @@ export class FrontDoor {
       closeConnection: () => this.#draining,
       onDone: () => {
         route.onDone();
+        release();
         this.#requests--;
         if (this.#draining && this.#requests === 0) this.#server.emit("drained");
       },
@@ -140,3 +207,5 @@ export class FrontDoor {
     });
   }
 }
+
+function noop(): void {}

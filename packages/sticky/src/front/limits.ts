@@ -1,5 +1,10 @@
 // Limits of the HTTP front door shared by the cluster primary and the balancer. Every limit is an
 // option with a safe default; a request beyond one is answered (400/408/431), never buffered.
+import {
+  type AddressLimitOptions,
+  type ResolvedAddressLimits,
+  resolveAddressLimits,
+} from "@switchyard/server";
 import { InvalidArgumentError } from "../errors.js";
 
 /** Bounds on what one client may send before it is routed. */
@@ -57,4 +62,21 @@ export function requirePort(port: number): number {
     throw new InvalidArgumentError(`port must be 0–65535, got ${String(port)}`);
   }
   return port;
+}
+
+/**
+ * The front's `addressLimits` (defaults of @switchyard/server, `false` → off); `trustForwardedFor`
+ * given here wins over the one inside the option (the balancer has one setting for both).
+ */
+export function resolveFrontAddressLimits(
+  option: false | AddressLimitOptions | undefined,
+  trustForwardedFor?: boolean,
+): ResolvedAddressLimits | undefined {
+  if (option === false) return undefined;
+  const given = trustForwardedFor === undefined ? option : { ...option, trustForwardedFor };
+  try {
+    return resolveAddressLimits(given);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
 }

@@ -3,6 +3,7 @@
 // anything else is a new session, placed by the router's policy. Every outcome is counted.
 import type { IncomingMessage } from "node:http";
 import { readSidTag } from "@switchyard/server";
+import { stickyLog } from "../log.js";
 import type { Refusal } from "./front-door.js";
 import { pickLeastLoaded, RecentPlacements } from "./pick.js";
 import { readRouteKey } from "./route-key.js";
@@ -81,6 +82,11 @@ export class SidRouter<T> {
     else if (routed.by === "sid") counters.routedBySid++;
     else if (routed.by === "cookie") counters.routedByCookie++;
     else counters.newSessions++;
+    if (stickyLog.enabled) {
+      const to =
+        typeof routed === "string" ? routed : `${this.#policy.id(routed.target)} by ${routed.by}`;
+      stickyLog.log("route %s %s → %s", req.method, req.url, to);
+    }
     return routed;
   }
 
