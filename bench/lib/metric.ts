@@ -15,6 +15,11 @@ export interface Metric {
   lowerIsBetter: boolean;
   /** Target for switchyard/official (≤ target when lowerIsBetter, else ≥). */
   target?: number;
+  /**
+   * `absolute`: the target is on switchyard's own median, in `unit` (e.g. ≤ 3 KiB per
+   * connection), its spread judged on switchyard's interquartile range. @default "ratio"
+   */
+  targetOn?: "ratio" | "absolute";
   switchyard: number[];
   /** Empty when the official stack has no counterpart (e.g. a NATS adapter). */
   official: number[];
@@ -66,7 +71,15 @@ export function evaluate(metric: Metric): MetricResult {
   const ratio = pairs?.median ?? ours.median / theirs.median;
   let met: boolean | undefined;
   let firm: boolean | undefined;
-  if (metric.target !== undefined && Number.isFinite(ratio)) {
+  if (metric.target !== undefined && metric.targetOn === "absolute") {
+    const own = spreadOf(metric.switchyard);
+    if (Number.isFinite(own.median)) {
+      met = meets(metric, own.median);
+      const worst = metric.lowerIsBetter ? own.q3 : own.q1;
+      const best = metric.lowerIsBetter ? own.q1 : own.q3;
+      firm = met ? meets(metric, worst) : !meets(metric, best);
+    }
+  } else if (metric.target !== undefined && Number.isFinite(ratio)) {
     met = meets(metric, ratio);
     if (pairs !== undefined) {
       const worst = metric.lowerIsBetter ? pairs.q3 : pairs.q1;
@@ -81,7 +94,13 @@ export function evaluate(metric: Metric): MetricResult {
 export function metric(
   name: string,
   unit: string,
-  options: { lowerIsBetter?: boolean; target?: number; baseline?: string; subject?: string } = {},
+  options: {
+    lowerIsBetter?: boolean;
+    target?: number;
+    targetOn?: "ratio" | "absolute";
+    baseline?: string;
+    subject?: string;
+  } = {},
 ): Metric {
   const out: Metric = {
     name,
@@ -91,6 +110,7 @@ export function metric(
     official: [],
   };
   if (options.target !== undefined) out.target = options.target;
+  if (options.targetOn !== undefined) out.targetOn = options.targetOn;
   if (options.baseline !== undefined) out.baseline = options.baseline;
   if (options.subject !== undefined) out.subject = options.subject;
   return out;

@@ -58,12 +58,17 @@ function cell(summary: Summary, unit: string): string {
   return `${formatNumber(summary.median)} ${unit} (${formatNumber(summary.min)}–${formatNumber(summary.max)})`;
 }
 
+/** `≤ 0.5`, or `≤ 3 KiB (switchyard)` for a target on switchyard's own figure. */
+function targetText(metric: MetricResult["metric"]): string {
+  const bound = `${metric.lowerIsBetter ? "≤" : "≥"} ${metric.target}`;
+  return metric.targetOn === "absolute" ? `${bound} ${metric.unit} (switchyard)` : bound;
+}
+
 function targetCell(result: MetricResult): string {
-  const { target, lowerIsBetter } = result.metric;
-  if (target === undefined) return "";
+  if (result.metric.target === undefined) return "";
   let verdict = result.met === undefined ? "" : result.met ? " ✓" : " ✗";
   if (result.firm === false) verdict += " (IQR crosses)";
-  return `${lowerIsBetter ? "≤" : "≥"} ${target}${verdict}`;
+  return `${targetText(result.metric)}${verdict}`;
 }
 
 function ratio(n: number): string {
@@ -117,7 +122,8 @@ export function resultKey(result: MetricResult): string {
  */
 export function noisyNote(results: readonly MetricResult[]): string | undefined {
   const noisy = results.flatMap((r) => {
-    if (r.metric.target === undefined || r.pairs === undefined) return [];
+    if (r.metric.target === undefined || r.metric.targetOn === "absolute") return [];
+    if (r.pairs === undefined) return [];
     const spread = relativeSpread(r.pairs);
     return spread <= NOISY_SPREAD ? [] : [`${resultKey(r)} (±${percent(spread)})`];
   });
@@ -140,7 +146,7 @@ export function runsRows(
   runs: readonly (readonly MetricResult[])[],
   total = runs.length,
 ): string[][] {
-  const header = ["metric", ...runs.map((_, i) => `run ${i + 1} ratio (IQR)`), "target", "held"];
+  const header = ["metric", ...runs.map((_, i) => `run ${i + 1}`), "target", "held"];
   const rows = [header];
   const first = runs[0] ?? [];
   for (const result of first) {
@@ -148,11 +154,14 @@ export function runsRows(
     const key = resultKey(result);
     const same = runs.map((run) => run.find((r) => resultKey(r) === key));
     const held = same.filter((r) => r?.met === true).length;
-    const { lowerIsBetter, target } = result.metric;
+    const absolute = result.metric.targetOn === "absolute";
     rows.push([
       key,
-      ...same.map((r) => (r === undefined ? "–" : ratioCell(r))),
-      `${lowerIsBetter ? "≤" : "≥"} ${target}`,
+      ...same.map((r) => {
+        if (r === undefined) return "–";
+        return absolute ? cell(r.ours, r.metric.unit) : ratioCell(r);
+      }),
+      targetText(result.metric),
       `${held === total ? "✓" : "✗"} ${held} of ${total} runs`,
     ]);
   }

@@ -142,6 +142,19 @@ describe("bench statistics", () => {
     expect(runsRows([runOf(0.4)], 2)[1]?.at(-1)).toBe("✗ 1 of 2 runs");
   });
 
+  it("judges an absolute target on switchyard's own median, whatever the ratio", () => {
+    const heap = metric("heap per connection", "KiB", { target: 3, targetOn: "absolute" });
+    for (const v of [2.5, 2.8, 2.9]) record(heap, "switchyard", v);
+    for (const v of [2, 2, 2]) record(heap, "official", v);
+    const result = evaluate(heap);
+    expect(result.ratio).toBeGreaterThan(1);
+    expect(result).toMatchObject({ met: true, firm: true });
+    expect(tableRows([result])[1]?.[4]).toBe("≤ 3 KiB (switchyard) ✓");
+    record(heap, "switchyard", 3.5);
+    record(heap, "switchyard", 3.6);
+    expect(evaluate(heap)).toMatchObject({ met: true, firm: false });
+  });
+
   it("judges targets by the median pair ratio, in the metric's direction", () => {
     const cpu = metric("cpu", "µs", { target: 0.5 });
     for (const v of [1, 2, 3]) record(cpu, "switchyard", v);
