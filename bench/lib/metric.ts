@@ -60,6 +60,22 @@ function meets(metric: Metric, ratio: number): boolean {
   return metric.lowerIsBetter ? ratio <= target : ratio >= target;
 }
 
+/**
+ * The verdict of `value` against the metric's target, and whether the spread `low`–`high` (the
+ * interquartile range around it) leaves that verdict alone.
+ */
+function judge(
+  metric: Metric,
+  value: number,
+  low: number,
+  high: number,
+): Pick<MetricResult, "met" | "firm"> {
+  const met = meets(metric, value);
+  const worst = metric.lowerIsBetter ? high : low;
+  const best = metric.lowerIsBetter ? low : high;
+  return { met, firm: met ? meets(metric, worst) : !meets(metric, best) };
+}
+
 export function evaluate(metric: Metric): MetricResult {
   const ours = summarize(metric.switchyard);
   const theirs = summarize(metric.official);
@@ -69,25 +85,25 @@ export function evaluate(metric: Metric): MetricResult {
   );
   const pairs = ratios === undefined || ratios.length === 0 ? undefined : spreadOf(ratios);
   const ratio = pairs?.median ?? ours.median / theirs.median;
-  let met: boolean | undefined;
-  let firm: boolean | undefined;
-  if (metric.target !== undefined && metric.targetOn === "absolute") {
+  const result: MetricResult = {
+    metric,
+    ours,
+    theirs,
+    ratio,
+    pairs,
+    met: undefined,
+    firm: undefined,
+  };
+  if (metric.target === undefined) return result;
+  if (metric.targetOn === "absolute") {
     const own = spreadOf(metric.switchyard);
-    if (Number.isFinite(own.median)) {
-      met = meets(metric, own.median);
-      const worst = metric.lowerIsBetter ? own.q3 : own.q1;
-      const best = metric.lowerIsBetter ? own.q1 : own.q3;
-      firm = met ? meets(metric, worst) : !meets(metric, best);
-    }
-  } else if (metric.target !== undefined && Number.isFinite(ratio)) {
-    met = meets(metric, ratio);
-    if (pairs !== undefined) {
-      const worst = metric.lowerIsBetter ? pairs.q3 : pairs.q1;
-      const best = metric.lowerIsBetter ? pairs.q1 : pairs.q3;
-      firm = met ? meets(metric, worst) : !meets(metric, best);
-    }
+    return Number.isFinite(own.median)
+      ? { ...result, ...judge(metric, own.median, own.q1, own.q3) }
+      : result;
   }
-  return { metric, ours, theirs, ratio, pairs, met, firm };
+  if (!Number.isFinite(ratio)) return result;
+  if (pairs === undefined) return { ...result, met: meets(metric, ratio) };
+  return { ...result, ...judge(metric, ratio, pairs.q1, pairs.q3) };
 }
 
 /** Creates an empty metric to push samples into. */
