@@ -16,6 +16,7 @@ import {
   spreadOf,
   summarize,
 } from "../../bench/lib/stats.js";
+import { backoffDelay } from "../../bench/scenarios/reconnect-storm/storm-client.js";
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, "..", "..");
@@ -195,6 +196,23 @@ describe("bench statistics", () => {
       "80.0 µs (80.0–80.0) [direct]",
       "0.50 (0.50–0.50)",
     ]);
+  });
+});
+
+describe("reconnect storm clients", () => {
+  it("wait as socket.io-client does: 1 s ± 50 %, doubling, at most 5 s", () => {
+    const backoff = { minMs: 1_000, maxMs: 5_000, jitter: 0.5 };
+    const first = Array.from({ length: 2_000 }, () => backoffDelay(backoff, 0));
+    expect(Math.min(...first)).toBeGreaterThanOrEqual(500);
+    expect(Math.max(...first)).toBeLessThanOrEqual(1_500);
+    // Spread over the whole window, not one value.
+    expect(Math.max(...first) - Math.min(...first)).toBeGreaterThan(800);
+    const second = Array.from({ length: 2_000 }, () => backoffDelay(backoff, 1));
+    expect(Math.min(...second)).toBeGreaterThanOrEqual(1_000);
+    expect(Math.max(...second)).toBeLessThanOrEqual(3_000);
+    const late = Array.from({ length: 200 }, () => backoffDelay(backoff, 6));
+    expect(Math.max(...late)).toBeLessThanOrEqual(5_000);
+    expect(Math.min(...late)).toBeGreaterThanOrEqual(2_500);
   });
 });
 
