@@ -18,6 +18,8 @@ export interface RunMeta {
   scale: number;
   /** Separate runs of the scenarios (`--runs`): a target holds only if it holds in each. */
   runs: number;
+  /** The `BENCH_*` environment variables set for the run (`NAME=value`), e.g. a client count. */
+  settings: string[];
 }
 
 export function runMeta(rounds: number, scale: number, runs = 1): RunMeta {
@@ -39,6 +41,10 @@ export function runMeta(rounds: number, scale: number, runs = 1): RunMeta {
     rounds,
     scale,
     runs,
+    settings: Object.entries(process.env)
+      .filter(([name, value]) => name.startsWith("BENCH_") && value !== undefined && value !== "")
+      .map(([name, value]) => `${name}=${value}`)
+      .sort(),
   };
 }
 
@@ -203,7 +209,8 @@ export function runHeading(meta: RunMeta, scenarios: readonly string[]): string 
     "",
     `Node ${meta.node}; ${meta.machine}; commit ${meta.commit}; ${meta.rounds} alternating rounds per stack` +
       `${meta.scale === 1 ? "" : `; load scale ${meta.scale}`}` +
-      `${meta.runs === 1 ? "" : `; ${meta.runs} separate runs`}. Ratio = median over the rounds of ` +
+      `${meta.runs === 1 ? "" : `; ${meta.runs} separate runs`}` +
+      `${meta.settings.length === 0 ? "" : `; ${meta.settings.join(" ")}`}. Ratio = median over the rounds of ` +
       "the ratio switchyard ÷ official of each round's adjacent pair, with the interquartile range " +
       "of those pair ratios.",
     "",
