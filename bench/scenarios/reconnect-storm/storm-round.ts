@@ -6,7 +6,7 @@ import { nodeTag } from "@switchyard/server";
 import { Child, stopAll } from "../../lib/child.js";
 import type { ProbeSample } from "../../lib/ipc.js";
 import type { Impl } from "../../lib/metric.js";
-import { sleep, until } from "../cluster-support/stack.js";
+import { profileArgs, sleep, until } from "../cluster-support/stack.js";
 import { type NodeConfig, type NodeReady, nowMicros } from "../cluster-support/wire.js";
 import type { ConnectArgs, StormStatus } from "./clients.js";
 import type { Backoff } from "./storm-client.js";
@@ -83,6 +83,7 @@ export async function stormRound(setup: StormSetup): Promise<StormSample> {
       ids.map((id) =>
         Child.start<NodeReady>(join(HERE, "node.ts"), {
           env: { BENCH_NODE: JSON.stringify(config), SWITCHYARD_NODE_ID: id },
+          execArgv: profileArgs(setup.impl),
         }),
       ),
     );
