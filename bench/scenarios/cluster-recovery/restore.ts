@@ -188,8 +188,8 @@ export async function runRestores(
         }
         if (!measured) continue;
         ctx.log(line);
-        record(kind.m.time, impl, s.result.ms);
-        record(kind.m.cpu, impl, s.cpuUs / 1000);
+        record(kind.m.time, impl, s.result.ms, index);
+        record(kind.m.cpu, impl, s.cpuUs / 1000, index);
       }
       if (measured) record(failed, impl, notExact);
     });

@@ -30,7 +30,8 @@ export async function until(
   }
 }
 
-function profileArgs(impl: Impl): string[] {
+/** `--cpu-prof` flags for `impl`'s node processes when BENCH_CPU_PROF names a directory. */
+export function profileArgs(impl: Impl): string[] {
   const dir = process.env[PROFILE_DIR_VAR];
   if (dir === undefined || dir === "") return [];
   return (process.env[PROFILE_IMPL_VAR] ?? "switchyard") === impl

@@ -5,6 +5,7 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { ready, serve } from "../../lib/ipc.js";
+import { nowMicros } from "../cluster-support/wire.js";
 import { broadcastPayload, FANOUT_ROOM } from "./wire.js";
 
 /** The part of both stacks' `Server` API this benchmark uses. */
@@ -15,6 +16,7 @@ interface SutSocket {
 
 interface SutServer {
   on(event: "connection", listener: (socket: SutSocket) => void): unknown;
+  emit(event: string, ...args: unknown[]): unknown;
   to(room: string): { emit(event: string, ...args: unknown[]): unknown };
   engine: { clientsCount: number };
 }
@@ -125,6 +127,12 @@ serve({
   "broadcast:burst": (args) => burst(args as BurstArgs),
   "broadcast:paced": (args) => paced(args as PacedArgs),
   clients: () => io.engine.clientsCount,
+  /** One `io.emit` to every client; returns the monotonic µs (system-wide) just before it. */
+  "emit:all": () => {
+    const at = nowMicros();
+    io.emit("all", at);
+    return at;
+  },
 });
 
 http.listen(0, "127.0.0.1", () => {
