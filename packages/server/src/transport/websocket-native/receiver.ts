@@ -144,9 +144,11 @@ export class Receiver {
       } else {
         offset = this.#fillHead(chunk, offset);
         const head = this.#head as Buffer;
-        if (this.#headLength < 2 || this.#headLength < headerLength(head[1] as number)) return;
+        if (offset < 0 || this.#headLength < 2) return;
+        size = headerLength(head[1] as number);
+        if (this.#headLength < size) return;
         this.#headLength = 0;
-        size = this.#readHeader(head, 0);
+        this.#mask = head.readUInt32BE(size - 4);
       }
       if (size === 0) return;
       const length = this.#payloadLength;
@@ -162,25 +164,47 @@ export class Receiver {
     }
   }
 
-  /** Copies header bytes into #head until the header is complete or the chunk ends. */
+  /**
+   * Copies header bytes into #head until the header is complete or the chunk ends, checking each
+   * part as soon as it is there, as `ws` does: the first two bytes, then the length, then the mask
+   * key. Returns the new offset, or -1 after a protocol error.
+   */
   #fillHead(chunk: Buffer, offset: number): number {
     this.#head ??= Buffer.allocUnsafe(14);
     const head = this.#head;
     let at = offset;
     while (at < chunk.length) {
       head[this.#headLength++] = chunk[at++] as number;
-      if (this.#headLength >= 2 && this.#headLength === headerLength(head[1] as number)) break;
+      const filled = this.#headLength;
+      if (filled < 2) continue;
+      const second = head[1] as number;
+      if (filled === 2 && !this.#acceptable(head[0] as number, second)) return -1;
+      const lengthEnd = headerLength(second & 0x7f);
+      if (filled === lengthEnd && this.#readLength(head, 0) < 0) return -1;
+      if (filled === headerLength(second)) break;
     }
     return at;
   }
 
-  /** Reads the frame header at `at` (all of it is there); returns its size, or 0 on error. */
+  /** Reads the complete frame header at `at`; returns its size, or 0 on error. */
   #readHeader(src: Buffer, at: number): number {
     const first = src[at] as number;
     const second = src[at + 1] as number;
     if (!this.#acceptable(first, second)) return 0;
+    const size = this.#readLength(src, at);
+    if (size < 0) return 0;
+    this.#mask = src.readUInt32BE(at + size);
+    return size + 4;
+  }
+
+  /**
+   * Reads the frame's FIN, opcode and payload length at `at` (checked by #acceptable), checks the
+   * length; returns the size of the header without the mask key, or -1 on error.
+   */
+  #readLength(src: Buffer, at: number): number {
+    const first = src[at] as number;
     const opcode = first & 0x0f;
-    let length = second & 0x7f;
+    let length = (src[at + 1] as number) & 0x7f;
     let size = 2;
     if (length === 126) {
       length = ((src[at + 2] as number) << 8) | (src[at + 3] as number);
@@ -188,24 +212,25 @@ export class Receiver {
     } else if (length === 127) {
       const high = src.readUInt32BE(at + 2);
       if (high > MAX_HIGH_WORD) {
-        return this.#fail(
+        this.#fail(
           "WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH",
           "Unsupported WebSocket frame: payload length > 2^53 - 1",
           1009,
         );
+        return -1;
       }
       length = high * 0x1_0000_0000 + src.readUInt32BE(at + 6);
       size = 10;
     }
     const max = this.#maxPayload;
     if (opcode < OP_CLOSE && length > 0 && max > 0 && this.#messageLength + length > max) {
-      return this.#fail("WS_ERR_UNSUPPORTED_MESSAGE_LENGTH", "Max payload size exceeded", 1009);
+      this.#fail("WS_ERR_UNSUPPORTED_MESSAGE_LENGTH", "Max payload size exceeded", 1009);
+      return -1;
     }
-    this.#mask = src.readUInt32BE(at + size);
     this.#fin = (first & 0x80) !== 0;
     this.#opcode = opcode;
     this.#payloadLength = length;
-    return size + 4;
+    return size;
   }
 
   /** Whether a frame with these first two header bytes may come now (else reports the error). */
