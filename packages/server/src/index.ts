@@ -31,6 +31,10 @@ export type {
 export type { EngineMiddleware } from "./http/middleware.js";
 export { EncodedPacket } from "./transport/encoded-packet.js";
 export type { Transport } from "./transport/transport.js";
+export {
+  WebSocketProtocolError,
+  type WebSocketProtocolErrorReason,
+} from "./transport/websocket-native/errors.js";
 export type {
   WsEngine,
   WsEngineData,

@@ -63,8 +63,9 @@ export interface EngineServerOptions {
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
   /**
    * The WebSocket server class (engine.io's `wsEngine`): constructed once per engine with
-   * `{ noServer: true, clientTracking: false, perMessageDeflate, maxPayload }`. @default ws's
-   * `WebSocketServer`
+   * `{ noServer: true, clientTracking: false, perMessageDeflate, maxPayload }`. @default the
+   * engine's own RFC 6455 server (transport/websocket-native/), which hands connections that
+   * negotiate permessage-deflate to ws's `WebSocketServer`
    */
   wsEngine?: WsEngine;
   /** @default { threshold: 1024 } */
