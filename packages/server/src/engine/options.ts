@@ -88,6 +88,12 @@ export interface EngineServerOptions {
    * reason "write buffer overflow". @default 16777216
    */
   maxBufferedBytesHard?: number;
+  /**
+   * switchyard: the most WebSocket frames one message may take on the built-in WebSocket engine
+   * (0: no limit); past it the connection is failed with close status 1008. `ws`'s default.
+   * @default 16384
+   */
+  maxWebSocketFragments?: number;
 }
 
 /** Options of `attach()`: where the engine listens on an HTTP server. */
@@ -120,6 +126,7 @@ export interface ResolvedEngineOptions {
   cors: false | CorsOptions | CorsOptionsDelegate;
   maxBufferedBytes: number;
   maxBufferedBytesHard: number;
+  maxWebSocketFragments: number;
 }
 
 /** Node's timers fire after 1 ms when given more than 2^31 - 1 ms, so longer delays are refused. */
@@ -187,6 +194,11 @@ export function resolveEngineOptions(options: EngineServerOptions = {}): Resolve
     maxBufferedBytesHard: Math.max(
       maxBufferedBytes,
       nonNegative("maxBufferedBytesHard", options.maxBufferedBytesHard, 1 << 24),
+    ),
+    maxWebSocketFragments: nonNegative(
+      "maxWebSocketFragments",
+      options.maxWebSocketFragments,
+      16 * 1024,
     ),
   };
 }

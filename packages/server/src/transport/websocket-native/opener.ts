@@ -11,9 +11,6 @@ import {
 } from "./handshake.js";
 import { NativeWebSocketTransport } from "./transport.js";
 
-/** The most data frames one message may take (as `ws`'s default `maxFragments`). */
-export const MAX_FRAGMENTS: number = 16 * 1024;
-
 /** The built-in engine's opener; `fallback()` builds the `ws` opener on first need. */
 export function nativeWebSocketOpener(
   engine: TransportEngine,
@@ -21,6 +18,7 @@ export function nativeWebSocketOpener(
 ): UpgradeTransportOpener {
   const deflate = engine.options.perMessageDeflate !== false;
   const maxPayload = engine.options.maxHttpBufferSize;
+  const maxFragments = engine.options.maxWebSocketFragments;
   let wsOpener: UpgradeTransportOpener | undefined;
   return (req, socket, head, query, onOpen) => {
     if (deflate && offersPerMessageDeflate(req)) {
@@ -38,7 +36,7 @@ export function nativeWebSocketOpener(
       return;
     }
     socket.write(switchingProtocols(checked, engine.upgradeHeaders(req)));
-    const options = { supportsBinary: !query.has("b64"), maxPayload, maxFragments: MAX_FRAGMENTS };
+    const options = { supportsBinary: !query.has("b64"), maxPayload, maxFragments };
     onOpen(new NativeWebSocketTransport(socket, head, options));
   };
 }
