@@ -7,7 +7,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as ws from "ws";
-import { clientStream } from "../../../../../test/engine/support/ws-client-frames.js";
+import {
+  clientStream,
+  encodeClientFrame,
+} from "../../../../../test/engine/support/ws-client-frames.js";
 import { Receiver, type ReceiverSink } from "./receiver.js";
 
 /** What a parser reported, in order; it stops at the first close frame or error. */
@@ -99,5 +102,18 @@ describe("the server's WebSocket frame parser, generated", () => {
       }),
       { numRuns: 2000, seed: 20261208 },
     );
+  });
+});
+
+describe("the server's WebSocket frame parser, hostile chunking", () => {
+  it("assembles a 256 KiB frame sent one byte per chunk", () => {
+    const payload = Buffer.alloc(256 * 1024);
+    for (let i = 0; i < payload.length; i++) payload[i] = i % 251;
+    const frame = encodeClientFrame({ opcode: 2, payload });
+    const events = runOurs(
+      [...frame].map((byte) => Buffer.from([byte])),
+      0,
+    );
+    expect(events).toEqual([["binary", payload.toString("hex")]]);
   });
 });

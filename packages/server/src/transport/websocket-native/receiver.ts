@@ -1,8 +1,9 @@
 // Incremental parser of a client's WebSocket frames (RFC 6455 §5), fed the socket's 'data' chunks
 // as they come: no Writable stream, no queue of chunks. A frame that lies whole inside a chunk is
 // unmasked in place and handed on as a view of the chunk (no copy). A frame split across chunks is
-// copied into one buffer that grows by doubling (every byte copied about once, whatever the
-// chunking: a peer sending one byte per TCP segment costs no more than one big write), and only a
+// copied into one buffer that grows by doubling (each byte is copied at most about three times,
+// whatever the chunking: a peer sending one byte per TCP segment costs no more memory or copying
+// than one big write, and holds no list of chunks), and only a
 // header split across chunks goes to a 14-byte scratch buffer.
 //
 // Rules, checked in the order `ws` checks them so that a frame breaking several gets the same
@@ -18,9 +19,9 @@ import { WebSocketProtocolError, type WebSocketProtocolErrorReason } from "./err
 
 /** What the parser reports to (the transport implements it). */
 export interface ReceiverSink {
-  /** A complete text message (valid UTF-8), as a Buffer view valid until the call returns. */
+  /** A complete text message (valid UTF-8): a view of the socket chunk, or its own buffer. */
   onText(data: Buffer): void;
-  /** A complete binary message, as a Buffer view valid until the call returns. */
+  /** A complete binary message: a view of the socket chunk (not copied), or its own buffer. */
   onBinary(data: Buffer): void;
   onPing(payload: Buffer): void;
   /** A valid close frame: its status (1005 when it had none) and reason. Parsing has stopped. */
