@@ -63,26 +63,23 @@ export function isValidCloseCode(code: number): boolean {
   );
 }
 
-/** XORs `data` with the 4-byte mask `key` (in place), starting at key byte `phase`. */
-export function unmask(data: Buffer, key: number, phase = 0): void {
+/** XORs `data` with the 4-byte mask `key` (big-endian, as on the wire), in place. */
+export function unmask(data: Buffer, key: number): void {
   const k0 = key >>> 24;
   const k1 = (key >>> 16) & 0xff;
   const k2 = (key >>> 8) & 0xff;
   const k3 = key & 0xff;
-  const keys = [k0, k1, k2, k3];
   const length = data.length;
   let i = 0;
-  // Align the phase to 0, then four bytes at a time.
-  for (; i < length && (phase + i) % 4 !== 0; i++) {
-    data[i] = (data[i] as number) ^ (keys[(phase + i) % 4] as number);
-  }
   for (; i + 3 < length; i += 4) {
     data[i] = (data[i] as number) ^ k0;
     data[i + 1] = (data[i + 1] as number) ^ k1;
     data[i + 2] = (data[i + 2] as number) ^ k2;
     data[i + 3] = (data[i + 3] as number) ^ k3;
   }
-  for (let j = 0; i < length; i++, j++) data[i] = (data[i] as number) ^ (keys[j] as number);
+  if (i < length) data[i] = (data[i] as number) ^ k0;
+  if (i + 1 < length) data[i + 1] = (data[i + 1] as number) ^ k1;
+  if (i + 2 < length) data[i + 2] = (data[i + 2] as number) ^ k2;
 }
 
 /** One connection's frame parser. */
