@@ -12,7 +12,7 @@ import {
   requestArrives,
   waitForEvent,
 } from "./support/engine-harness.js";
-import { type TimerTracker, trackTimers } from "./support/timer-tracker.js";
+import { liveAfterClose, type TimerTracker, trackTimers } from "./support/timer-tracker.js";
 
 const startEngine = engineStarter();
 let tracker: TimerTracker | undefined;
@@ -137,6 +137,6 @@ describe("session lifecycle", () => {
     expect((await closed)[0]).toBe("forced close");
     await client.closed();
     expect(harness.engine.clientsCount).toBe(0);
-    expect(tracker.live()).toEqual([]);
+    expect(await liveAfterClose(tracker)).toEqual([]);
   });
 });

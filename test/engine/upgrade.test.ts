@@ -11,7 +11,7 @@ import {
   requestArrives,
   waitForEvent,
 } from "./support/engine-harness.js";
-import { trackTimers } from "./support/timer-tracker.js";
+import { liveAfterClose, trackTimers } from "./support/timer-tracker.js";
 
 const startEngine = engineStarter();
 
@@ -193,7 +193,7 @@ describe("upgrade", () => {
       client.ws.send("2probe");
       await closed;
       await client.closed();
-      expect(tracker.live()).toEqual([]);
+      expect(await liveAfterClose(tracker)).toEqual([]);
     } finally {
       tracker.restore();
     }

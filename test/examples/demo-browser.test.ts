@@ -163,6 +163,12 @@ describe.skipIf(noChromium)("the demo in chromium", () => {
     await received(ben, "thanks ben");
     await Promise.all(contexts.map((context) => context.close()));
 
+    // The respawn of the killed node is not needed by the steps above (ann recovers on any
+    // node); on a loaded machine it may still be starting: wait for its "started" line.
+    const respawnDeadline = Date.now() + 15_000;
+    while (demo.workerPids.size < 4 && Date.now() < respawnDeadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     expect(await stopDemo(demo)).toBe(0);
     expect(demo.workerPids.size).toBe(4); // 3 + the respawn of the killed one
     for (const workerPid of demo.workerPids) expect(alive(workerPid)).toBe(false);

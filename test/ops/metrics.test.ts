@@ -3,6 +3,8 @@
 import { type AdapterNamespace, InProcessAdapter, InProcessBus } from "@switchyard/server";
 import { type Socket as ClientSocket, io as connect } from "socket.io-client";
 import { afterAll, describe, expect, it } from "vitest";
+import { closeCodeOf, parseServerFrames, rawUpgrade } from "../engine/support/raw-ws-client.js";
+import { encodeClientFrame } from "../engine/support/ws-client-frames.js";
 import { get, type Node, sample, startNode, until } from "./ops-support.js";
 
 const nodes: Node[] = [];
@@ -92,6 +94,22 @@ describe("metrics endpoint", () => {
     const text = (await get(`${node.url}/m`)).body;
     expect(sample(text, "sy_polling_unknown_sid_total")).toBe(1);
     expect(sample(text, "sy_engine_connection_errors_total")).toBe(1);
+  });
+
+  it("counts WebSocket connections failed for breaking RFC 6455 framing", async () => {
+    const node = await startNode({ metrics: true, maxWebSocketFragments: 2 });
+    nodes.push(node);
+    const port = Number(new URL(node.url).port);
+    const client = await rawUpgrade(port, "/socket.io/?EIO=4&transport=websocket");
+    const frames = [true, false, false].map((first) =>
+      encodeClientFrame({ opcode: first ? 1 : 0, fin: false, payload: Buffer.from("4") }),
+    );
+    client.socket.write(Buffer.concat(frames));
+    const wire = await client.closed();
+    expect(closeCodeOf(parseServerFrames(wire).at(-1))).toBe(1008);
+    await until(
+      async () => sample(await scrape(node), "switchyard_websocket_protocol_errors_total") === 1,
+    );
   });
 
   it("keeps one registry per server (two servers in one process do not collide)", async () => {

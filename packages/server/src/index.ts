@@ -56,6 +56,10 @@ export {
 export { Logger } from "./log.js";
 export { EncodedPacket } from "./transport/encoded-packet.js";
 export type { Transport } from "./transport/transport.js";
+export {
+  WebSocketProtocolError,
+  type WebSocketProtocolErrorReason,
+} from "./transport/websocket-native/errors.js";
 export type {
   WsEngine,
   WsEngineData,

@@ -60,3 +60,17 @@ export function trackTimers(source = "/packages/server/src/"): TimerTracker {
     },
   };
 }
+
+/**
+ * The live timers once the server's sockets had time to close (up to `ms`). A WebSocket
+ * transport's close timeout ends when its socket closes, which is a moment after the client sees
+ * its own socket close (the server's 'close' follows the client's FIN): a timer still live after
+ * that wait outlives its connection.
+ */
+export async function liveAfterClose(tracker: TimerTracker, ms = 1000): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  while (tracker.live().length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return tracker.live();
+}

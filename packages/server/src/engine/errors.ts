@@ -43,6 +43,8 @@ export const ServerErrorCode = {
   INVALID_ARGUMENT: "SY_ERR_SERVER_INVALID_ARGUMENT",
   /** The transport failed (overlapping polls, aborted poll, invalid content, write error…). */
   ENGINE_TRANSPORT_ERROR: "SY_ERR_ENGINE_TRANSPORT_ERROR",
+  /** A WebSocket client broke RFC 6455 framing (the cause of a `transport error`). */
+  ENGINE_WEBSOCKET_PROTOCOL: "SY_ERR_ENGINE_WEBSOCKET_PROTOCOL",
   /** A session's unsent data passed `maxBufferedBytesHard`: it was closed. */
   ENGINE_WRITE_BUFFER_OVERFLOW: "SY_ERR_ENGINE_WRITE_BUFFER_OVERFLOW",
   /** A handshake over an `addressLimits` bound (connections or handshakes per second): 429. */

@@ -68,8 +68,9 @@ export interface EngineServerOptions {
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
   /**
    * The WebSocket server class (engine.io's `wsEngine`): constructed once per engine with
-   * `{ noServer: true, clientTracking: false, perMessageDeflate, maxPayload }`. @default ws's
-   * `WebSocketServer`
+   * `{ noServer: true, clientTracking: false, perMessageDeflate, maxPayload }`. @default the
+   * engine's own RFC 6455 server (transport/websocket-native/), which hands connections that
+   * negotiate permessage-deflate to ws's `WebSocketServer`
    */
   wsEngine?: WsEngine;
   /** @default { threshold: 1024 } */
@@ -98,6 +99,12 @@ export interface EngineServerOptions {
    * @default { maxConnections: 10000, handshakesPerSecond: 1000, handshakeBurst: 10000 }
    */
   addressLimits?: false | AddressLimitOptions;
+  /**
+   * switchyard: the most WebSocket frames one message may take on the built-in WebSocket engine
+   * (0: no limit); past it the connection is failed with close status 1008. `ws`'s default.
+   * @default 16384
+   */
+  maxWebSocketFragments?: number;
 }
 
 /** Options of `attach()`: where the engine listens on an HTTP server. */
@@ -132,6 +139,7 @@ export interface ResolvedEngineOptions {
   maxBufferedBytesHard: number;
   /** undefined: off. */
   addressLimits: ResolvedAddressLimits | undefined;
+  maxWebSocketFragments: number;
 }
 
 /** Node's timers fire after 1 ms when given more than 2^31 - 1 ms, so longer delays are refused. */
@@ -201,6 +209,11 @@ export function resolveEngineOptions(options: EngineServerOptions = {}): Resolve
       nonNegative("maxBufferedBytesHard", options.maxBufferedBytesHard, 1 << 24),
     ),
     addressLimits: resolveAddressLimits(options.addressLimits),
+    maxWebSocketFragments: nonNegative(
+      "maxWebSocketFragments",
+      options.maxWebSocketFragments,
+      16 * 1024,
+    ),
   };
 }
 

@@ -49,6 +49,8 @@ export class ServerStats {
   fanOut = 0;
   unknownSid = 0;
   connectionErrors = 0;
+  /** Sessions failed because their WebSocket client broke RFC 6455 framing. */
+  websocketProtocolErrors = 0;
   recoveryHits = 0;
   recoveryMisses = 0;
 }
@@ -194,6 +196,11 @@ export class ServerMetrics {
       "engine_connection_errors_total",
       "Engine.IO requests refused (connection_error, any code)",
       () => stats.connectionErrors,
+    );
+    counter(
+      "websocket_protocol_errors_total",
+      "WebSocket connections failed for breaking RFC 6455 framing (built-in engine: bad frames, invalid UTF-8, fragments or message size past the limits)",
+      () => stats.websocketProtocolErrors,
     );
     counter("recovery_hits_total", "Connection state recoveries", () => stats.recoveryHits);
     new Counter({

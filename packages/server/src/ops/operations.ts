@@ -13,6 +13,7 @@ import type { EngineSession } from "../engine/session.js";
 import type { EventRateLimiter } from "../limits/event-rate-limit.js";
 import type { Namespace } from "../namespace/namespace.js";
 import type { Socket } from "../socket/socket.js";
+import { WebSocketProtocolError } from "../transport/websocket-native/errors.js";
 import {
   adapterConnected,
   checksPass,
@@ -160,6 +161,11 @@ export class Operations {
       engine.on("connection", (session: EngineSession) => {
         session.on("message", () => {
           stats.messagesIn++;
+        });
+        session.once("close", (_reason, description) => {
+          if (description instanceof Error && description.cause instanceof WebSocketProtocolError) {
+            stats.websocketProtocolErrors++;
+          }
         });
       });
       engine.on("flush", (_session, packets) => {

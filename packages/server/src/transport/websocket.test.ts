@@ -1,7 +1,7 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { WebSocket } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import { EngineServer } from "../engine/server.js";
 import type { EngineSession } from "../engine/session.js";
 import { EngineWebSocket } from "./websocket.js";
@@ -18,7 +18,8 @@ afterEach(async () => {
 });
 
 async function connect(): Promise<{ ws: WebSocket; session: EngineSession }> {
-  const engine = new EngineServer();
+  // The `ws` path (the built-in engine has its own tests in websocket-native/).
+  const engine = new EngineServer({ wsEngine: WebSocketServer });
   const server = createServer();
   http = server;
   engine.attach(server);

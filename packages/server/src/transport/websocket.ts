@@ -8,6 +8,7 @@ import { WebSocket } from "ws";
 import { TransportError } from "../engine/errors.js";
 import { deferListenerTable } from "../listener-table.js";
 import type { OutboundPacket, Transport, TransportEvents, TransportSink } from "./transport.js";
+import { writePacketFrames } from "./websocket-native/sender.js";
 import type { WsEngineData, WsEngineSocket } from "./ws-engine.js";
 
 /** How the engine configured this connection. */
@@ -212,26 +213,9 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
   }
 
   #writeFrames(packets: readonly OutboundPacket[], onSent: () => void): void {
-    const socket = this.#socket;
-    const last = packets.length - 1;
-    const onWritten = (error?: Error | null): void => this.#onBatchWritten(error, onSent);
-    if (last === 0) {
-      // The common case (one small packet): one buffer, one write, nothing to cork.
-      const single = (packets[0] as OutboundPacket).encoded.wsFrameBuffer(this.#supportsBinary);
-      if (single !== undefined) {
-        socket.write(single, onWritten);
-        return;
-      }
-    }
-    socket.cork();
-    for (let i = 0; i <= last; i++) {
-      const frame = (packets[i] as OutboundPacket).encoded.wsFrame(this.#supportsBinary);
-      for (let j = 0; j < frame.length; j++) {
-        const isLastChunk = i === last && j === frame.length - 1;
-        socket.write(frame[j] as Buffer, isLastChunk ? onWritten : undefined);
-      }
-    }
-    socket.uncork();
+    writePacketFrames(this.#socket, packets, this.#supportsBinary, (error) =>
+      this.#onBatchWritten(error, onSent),
+    );
   }
 
   #sendMessages(packets: readonly OutboundPacket[], onSent: () => void): void {

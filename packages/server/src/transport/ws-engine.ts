@@ -1,6 +1,6 @@
 // The `wsEngine` option's contract: the WebSocket server class the websocket transport runs on.
-// Default: `ws`'s WebSocketServer with the engine's own socket class; any class with the same
-// shape (a `ws` subclass, eiows, a wrapper) can take its place, as in engine.io.
+// Default: the engine's own server (websocket-native/). `ws`'s WebSocketServer or any class with
+// the same shape (a `ws` subclass, eiows, a wrapper) can take its place, as in engine.io.
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { PerMessageDeflateOptions } from "ws";

@@ -1,0 +1,57 @@
+// Server WebSocket frames (RFC 6455 §5.2): unmasked, FIN set, no extension. Data frames come
+// pre-built from EncodedPacket (one frame shared by every session of a broadcast); this file
+// writes a batch of them in one corked write, and builds the control frames (pong, close).
+import type { Duplex } from "node:stream";
+import type { OutboundPacket } from "../transport.js";
+
+export const OP_CLOSE = 0x8;
+export const OP_PONG = 0xa;
+
+/** A control frame (payload ≤ 125 bytes, which the receiver and `closeFrame` guarantee). */
+export function controlFrame(opcode: number, payload: Uint8Array): Buffer {
+  const frame = Buffer.allocUnsafe(2 + payload.length);
+  frame[0] = 0x80 | opcode;
+  frame[1] = payload.length;
+  frame.set(payload, 2);
+  return frame;
+}
+
+/** A close frame: no payload without a code, else the code and the UTF-8 reason (≤ 123 bytes). */
+export function closeFrame(code: number | undefined, reason = ""): Buffer {
+  if (code === undefined) return controlFrame(OP_CLOSE, Buffer.alloc(0));
+  const text = Buffer.from(reason);
+  const payload = Buffer.allocUnsafe(2 + Math.min(text.length, 123));
+  payload.writeUInt16BE(code, 0);
+  text.copy(payload, 2, 0, payload.length - 2);
+  return controlFrame(OP_CLOSE, payload);
+}
+
+/**
+ * Writes the frames of `packets` to `socket`, in order; `onWritten` runs once with the last
+ * write's outcome. One packet up to 16 KiB: one buffer, one write. Otherwise the writes are corked
+ * so that the batch leaves in one `writev`.
+ */
+export function writePacketFrames(
+  socket: Duplex,
+  packets: readonly OutboundPacket[],
+  supportsBinary: boolean,
+  onWritten: (error?: Error | null) => void,
+): void {
+  const last = packets.length - 1;
+  if (last === 0) {
+    const single = (packets[0] as OutboundPacket).encoded.wsFrameBuffer(supportsBinary);
+    if (single !== undefined) {
+      socket.write(single, onWritten);
+      return;
+    }
+  }
+  socket.cork();
+  for (let i = 0; i <= last; i++) {
+    const frame = (packets[i] as OutboundPacket).encoded.wsFrame(supportsBinary);
+    for (let j = 0; j < frame.length; j++) {
+      const isLastChunk = i === last && j === frame.length - 1;
+      socket.write(frame[j] as Buffer, isLastChunk ? onWritten : undefined);
+    }
+  }
+  socket.uncork();
+}
