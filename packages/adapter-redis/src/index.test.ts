@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { RedisClient } from "./clients/wrap.js";
 import { createAdapter } from "./index.js";
-import type { RedisClient } from "./redis-bus.js";
 
 describe("createAdapter", () => {
   it("refuses one client as both pub and sub (a subscriber connection cannot publish)", () => {
