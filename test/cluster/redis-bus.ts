@@ -42,32 +42,46 @@ export function redisBus(
   return busOf("sy-test", sharded, () => redisClient(library, url));
 }
 
-/** A contract bus on a Redis Cluster through `Cluster` clients (ioredis or node-redis). */
-export function redisClusterBus(
+/**
+ * A contract bus on a Redis Cluster through `Cluster` clients (ioredis or node-redis). A
+ * node-redis cluster takes commands only once `connect()` resolved (it needs the slot map
+ * first), and the contract opens clients synchronously: those are connected ahead, a pool of
+ * {@link CLUSTER_POOL} per bus (three nodes and two extra ones, two clients each, an injector).
+ */
+export async function redisClusterBus(
   nodes: Array<{ host: string; port: number }>,
   sharded = false,
   library: RedisLibrary = "ioredis",
-): ContractBus {
-  return busOf("sy-cluster", sharded, () => redisClusterClient(library, nodes, sharded));
-}
-
-function redisClusterClient(
-  library: RedisLibrary,
-  nodes: Array<{ host: string; port: number }>,
-  sharded: boolean,
-): RedisClient {
+): Promise<ContractBus> {
   if (library === "ioredis") {
-    const client = new Cluster(nodes, { shardedSubscribers: sharded });
-    client.on("error", () => undefined);
-    return client;
+    return busOf("sy-cluster", sharded, () => {
+      const client = new Cluster(nodes, { shardedSubscribers: sharded });
+      client.on("error", () => undefined);
+      return client;
+    });
   }
   const rootNodes = nodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` }));
-  const client =
-    library === "redis4" ? createCluster4({ rootNodes }) : createCluster5({ rootNodes });
-  client.on("error", () => undefined);
-  client.connect().catch(() => undefined);
-  return client;
+  const pool = await Promise.all(
+    Array.from({ length: CLUSTER_POOL }, async () => {
+      const client =
+        library === "redis4" ? createCluster4({ rootNodes }) : createCluster5({ rootNodes });
+      client.on("error", () => undefined);
+      await client.connect();
+      return client as RedisClient;
+    }),
+  );
+  const bus = busOf("sy-cluster", sharded, () => {
+    const client = pool.shift();
+    if (client === undefined) throw new Error("the node-redis cluster pool is exhausted");
+    return client;
+  });
+  return {
+    ...bus,
+    close: () => Promise.all([bus.close(), closeClients(pool)]).then(() => undefined),
+  };
 }
+
+const CLUSTER_POOL = 13;
 
 /** A bus whose every connection `connect` opens, under a fresh `<prefix>-<random>` key. */
 function busOf(prefix: string, sharded: boolean, connect: () => RedisClient): ContractBus {
