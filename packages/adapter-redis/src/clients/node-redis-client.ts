@@ -2,6 +2,7 @@
 // listener per subscription (there is no client-wide message event) and restores
 // subscriptions after a reconnect itself. Replies are asked for as Buffers (`returnBuffers` in
 // 4, the `typeMapping` of blob strings in 5; each ignores the other's option).
+import { RedisAdapterError, RedisAdapterErrorCode } from "../errors.js";
 import type { BusClient, ClientEvents, CommandArg, Settled } from "./bus-client.js";
 
 /**
@@ -123,7 +124,12 @@ export class NodeRedisBusClient implements BusClient {
     method: Subscribe | undefined,
     pattern: string | undefined,
   ): Promise<void> {
-    if (method === undefined) throw new Error("this node-redis version has no sharded pub/sub");
+    if (method === undefined) {
+      throw new RedisAdapterError(
+        RedisAdapterErrorCode.INVALID_ARGUMENT,
+        "sharded pub/sub needs node-redis 4.6 or later (sSubscribe)",
+      );
+    }
     if (this.#listeners.has(id)) return;
     const listener: Listener = (message, channel) =>
       this.#events?.message(channel.toString(), message, pattern);
