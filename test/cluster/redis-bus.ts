@@ -60,15 +60,8 @@ export async function redisClusterBus(
       return client;
     });
   }
-  const rootNodes = nodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` }));
   const pool = await Promise.all(
-    Array.from({ length: CLUSTER_POOL }, async () => {
-      const client =
-        library === "redis4" ? createCluster4({ rootNodes }) : createCluster5({ rootNodes });
-      client.on("error", () => undefined);
-      await client.connect();
-      return client as RedisClient;
-    }),
+    Array.from({ length: CLUSTER_POOL }, () => redisClusterClient(library, nodes, sharded)),
   );
   const bus = busOf("sy-cluster", sharded, () => {
     const client = pool.shift();
@@ -82,6 +75,25 @@ export async function redisClusterBus(
 }
 
 const CLUSTER_POOL = 13;
+
+/** A connected cluster client of `library` (node-redis: once `connect()` resolved). */
+export async function redisClusterClient(
+  library: RedisLibrary,
+  nodes: Array<{ host: string; port: number }>,
+  sharded: boolean,
+): Promise<RedisClient> {
+  if (library === "ioredis") {
+    const client = new Cluster(nodes, { shardedSubscribers: sharded });
+    client.on("error", () => undefined);
+    return client;
+  }
+  const rootNodes = nodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` }));
+  const client =
+    library === "redis4" ? createCluster4({ rootNodes }) : createCluster5({ rootNodes });
+  client.on("error", () => undefined);
+  await client.connect();
+  return client as RedisClient;
+}
 
 /** A bus whose every connection `connect` opens, under a fresh `<prefix>-<random>` key. */
 function busOf(prefix: string, sharded: boolean, connect: () => RedisClient): ContractBus {

@@ -10,12 +10,16 @@ import {
   Emitter,
   type RedisAdapter,
   type RedisAdapterOptions,
+  type RedisClient,
 } from "@switchyard/adapter-redis";
 import { Server } from "@switchyard/server";
 import { waitFor, waitUntil } from "@switchyard/server/testing";
 import { Redis } from "ioredis";
 import { type Socket as ClientSocket, io as ioc } from "socket.io-client";
 import { closeClients, type RedisLibrary, redisClient } from "../redis-bus.js";
+
+/** Opens one client (connected, or connecting when its library allows it). */
+export type OpenClient = () => RedisClient | Promise<RedisClient>;
 
 /** The part of an emitter these tests use (both emitters have it). */
 export interface AnyEmitter {
@@ -64,21 +68,26 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-/** Starts two nodes with `library` clients and `options`, and an emitter of `kind`. */
+/**
+ * Starts two nodes with `library` clients (or those `library` opens) on the Redis at `url` and
+ * `options`, and an emitter of `kind`.
+ */
 export async function startCluster(
   url: string,
-  library: RedisLibrary,
+  library: RedisLibrary | OpenClient,
   kind: EmitterKind,
   key: string,
   options: RedisAdapterOptions = {},
 ): Promise<Cluster> {
-  const clients = [redisClient(library, url)];
+  const open: OpenClient =
+    typeof library === "function" ? library : () => redisClient(library, url);
+  const clients = [await open()];
   const servers: Server[] = [];
   const sockets: ClientSocket[] = [];
   const raw = new Redis(url);
   const node = async (): Promise<Node> => {
-    const pub = redisClient(library, url);
-    const sub = redisClient(library, url);
+    const pub = await open();
+    const sub = await open();
     clients.push(pub, sub);
     const http = createServer();
     const adapter = createAdapter(pub, sub, { key, heartbeatInterval: 250, ...options });
