@@ -54,9 +54,12 @@ export class NodeRedisBusClient implements BusClient {
   readonly #client: NodeRedisApi;
   /** A cluster's sendCommand takes the key that routes it first. */
   readonly #cluster: boolean;
-  /** One listener per subscription (node-redis needs it again to unsubscribe). */
-  readonly #listeners: Map<string, Listener> = new Map();
-  #events: ClientEvents | undefined;
+  /**
+   * One listener per subscription (node-redis needs it again to unsubscribe), counted: two buses
+   * may share a client.
+   */
+  readonly #listeners: Map<string, { listener: Listener; count: number }> = new Map();
+  readonly #events: Set<ClientEvents> = new Set();
 
   constructor(client: NodeRedisClient) {
     this.#client = client as unknown as NodeRedisApi;
@@ -69,7 +72,7 @@ export class NodeRedisBusClient implements BusClient {
   }
 
   listen(events: ClientEvents): void {
-    this.#events = events;
+    this.#events.add(events);
     const client = this.#client;
     client.on("error", (cause) => events.error(cause));
     if (this.#cluster) return;
@@ -130,10 +133,15 @@ export class NodeRedisBusClient implements BusClient {
         "sharded pub/sub needs node-redis 4.6 or later (sSubscribe)",
       );
     }
-    if (this.#listeners.has(id)) return;
-    const listener: Listener = (message, channel) =>
-      this.#events?.message(channel.toString(), message, pattern);
-    this.#listeners.set(id, listener);
+    const known = this.#listeners.get(id);
+    if (known !== undefined) {
+      known.count++;
+      return;
+    }
+    const listener: Listener = (message, channel) => {
+      for (const events of this.#events) events.message(channel.toString(), message, pattern);
+    };
+    this.#listeners.set(id, { listener, count: 1 });
     try {
       await method.call(this.#client, name, listener, true);
     } catch (error) {
@@ -143,9 +151,10 @@ export class NodeRedisBusClient implements BusClient {
   }
 
   async #remove(id: string, name: string, method: Unsubscribe | undefined): Promise<void> {
-    const listener = this.#listeners.get(id);
-    if (listener === undefined || method === undefined) return;
+    const known = this.#listeners.get(id);
+    if (known === undefined || method === undefined) return;
+    if (--known.count > 0) return;
     this.#listeners.delete(id);
-    await method.call(this.#client, name, listener, true);
+    await method.call(this.#client, name, known.listener, true);
   }
 }
