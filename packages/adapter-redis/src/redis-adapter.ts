@@ -2,19 +2,16 @@
 // here (channel names, publish, subscribe, reconnect); all cluster semantics are in the base.
 import {
   type AdapterNamespace,
-  CLUSTER_PROTOCOL_VERSION,
   ClusterAdapter,
   type ClusterHistory,
-  type ClusterMessage,
   type ClusterTarget,
   type DeliveredPosition,
   type DropReason,
-  EMITTER_UID,
-  MessageType,
 } from "@switchyard/server";
 import { channelFor } from "./channels.js";
 import type { OfficialDropReason, OfficialMessage } from "./official/official-message.js";
 import { type OfficialCounters, OfficialReceiver } from "./official/official-receiver.js";
+import { toClusterMessage } from "./official/official-translate.js";
 import { DEFAULT_KEY, type RedisAdapterOptions } from "./options.js";
 import type { RetryCounters } from "./ordered-retry.js";
 import type { BusListener, Handler, PatternHandler, RedisBus } from "./redis-bus.js";
@@ -130,34 +127,7 @@ export class RedisAdapter extends ClusterAdapter {
   /** A valid official-format message: handled as our own emitter's would be. */
   #applyOfficial(message: OfficialMessage): void {
     if (this.closed) return;
-    const nsp = this.nsp.name;
-    const envelope = { v: CLUSTER_PROTOCOL_VERSION, uid: EMITTER_UID, nsp };
-    let translated: ClusterMessage;
-    switch (message.kind) {
-      case "broadcast": {
-        const packet = { type: 2 as const, nsp, data: message.data };
-        const data = { opts: message.target, packet };
-        translated = { ...envelope, type: MessageType.BROADCAST, data };
-        break;
-      }
-      case "join":
-      case "leave": {
-        const type = message.kind === "join" ? MessageType.SOCKETS_JOIN : MessageType.SOCKETS_LEAVE;
-        translated = { ...envelope, type, data: { opts: message.target, rooms: message.rooms } };
-        break;
-      }
-      case "disconnect": {
-        const data = { opts: message.target, close: message.close };
-        translated = { ...envelope, type: MessageType.DISCONNECT_SOCKETS, data };
-        break;
-      }
-      default:
-        translated = {
-          ...envelope,
-          type: MessageType.SERVER_SIDE_EMIT,
-          data: { packet: message.data },
-        };
-    }
+    const translated = toClusterMessage(message, this.nsp.name);
     this.counters.received++;
     const byType = this.counters.receivedByType;
     byType[translated.type] = (byType[translated.type] ?? 0) + 1;
