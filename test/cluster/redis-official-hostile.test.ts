@@ -107,4 +107,37 @@ describe.skipIf(url === undefined)("hostile input on the official emitters' chan
       );
     });
   }
+
+  it("counts official-format messages in the server's bus metrics", async () => {
+    const key = `sy-hostile-${randomBytes(4).toString("hex")}`;
+    const metrics = { metrics: true };
+    cluster = await startCluster(
+      url ?? "",
+      "ioredis",
+      "@socket.io/redis-emitter",
+      key,
+      {},
+      metrics,
+    );
+    const { nodes, emitter, connect, settle, raw } = cluster;
+    const peer = await connect(nodes[0], []);
+    await settle([peer]);
+    const scrape = async (): Promise<{ received: number; dropped: number }> => {
+      const text = await (await fetch(`${nodes[0].url}/metrics`)).text();
+      const value = (name: string): number =>
+        Number(new RegExp(`^${name} (\\d+)`, "m").exec(text)?.[1] ?? Number.NaN);
+      return {
+        received: value("switchyard_bus_received_total"),
+        dropped: value("switchyard_bus_dropped_total"),
+      };
+    };
+    const before = await scrape();
+    await raw.publish(officialBroadcastChannel(key, "/"), Buffer.from([0xc1]));
+    emitter.emit("counted");
+    await waitUntil(() => peer.names().includes("counted"), "the valid message");
+    const after = await scrape();
+    expect(after.dropped - before.dropped).toBe(1);
+    expect(after.received - before.received).toBeGreaterThanOrEqual(1);
+    expect(nodes[0].adapter().officialEmitters?.droppedByReason.undecodable).toBe(1);
+  });
 });

@@ -12,7 +12,7 @@ import {
   type RedisAdapterOptions,
   type RedisClient,
 } from "@switchyard/adapter-redis";
-import { Server } from "@switchyard/server";
+import { Server, type ServerOptions } from "@switchyard/server";
 import { waitFor, waitUntil } from "@switchyard/server/testing";
 import { Redis } from "ioredis";
 import { type Socket as ClientSocket, io as ioc } from "socket.io-client";
@@ -78,6 +78,7 @@ export async function startCluster(
   kind: EmitterKind,
   key: string,
   options: RedisAdapterOptions = {},
+  serverOptions: Partial<ServerOptions> = {},
 ): Promise<Cluster> {
   const open: OpenClient =
     typeof library === "function" ? library : () => redisClient(library, url);
@@ -91,7 +92,7 @@ export async function startCluster(
     clients.push(pub, sub);
     const http = createServer();
     const adapter = createAdapter(pub, sub, { key, heartbeatInterval: 250, ...options });
-    const io = new Server(http, { adapter });
+    const io = new Server(http, { ...serverOptions, adapter });
     const join = (socket: {
       handshake: { auth: Record<string, unknown> };
       join(r: string[]): unknown;
