@@ -9,4 +9,19 @@ describe("createAdapter", () => {
       expect.objectContaining({ code: "SY_ERR_ADAPTER_REDIS_INVALID_ARGUMENT" }),
     );
   });
+
+  it("refuses bad officialEmitters limits up front", () => {
+    const pub = { on: () => pub } as unknown as RedisClient;
+    const sub = { on: () => sub } as unknown as RedisClient;
+    for (const officialEmitters of [
+      { maxDepth: 0 },
+      { maxDepth: 100_000 },
+      { maxMessageBytes: -1 },
+    ]) {
+      expect(() => createAdapter(pub, sub, { officialEmitters })).toThrow(
+        expect.objectContaining({ code: "SY_ERR_ADAPTER_REDIS_INVALID_ARGUMENT" }),
+      );
+    }
+    expect(() => createAdapter(pub, sub, { officialEmitters: { maxDepth: 512 } })).not.toThrow();
+  });
 });

@@ -2,6 +2,7 @@
 import type { AdapterConstructor, AdapterContract, AdapterNamespace } from "@switchyard/server";
 import { busClientOf, type RedisClient } from "./clients/wrap.js";
 import { RedisAdapterError, RedisAdapterErrorCode } from "./errors.js";
+import { checkOfficialOptions } from "./official/official-receiver.js";
 import type { RedisAdapterOptions } from "./options.js";
 import { RedisAdapter } from "./redis-adapter.js";
 import { RedisBus } from "./redis-bus.js";
@@ -64,6 +65,7 @@ export function createAdapter(
       "pubClient and subClient must be two connections (use pubClient.duplicate())",
     );
   }
+  checkOfficialOptions(options.officialEmitters);
   const bus = new RedisBus(
     busClientOf(pubClient),
     busClientOf(subClient),

@@ -2,6 +2,7 @@
 // a cheap room filter before decoding (as the official adapter has), decoding with limits, and
 // counters. What a valid message does is the adapter's (`apply`).
 
+import { RedisAdapterError, RedisAdapterErrorCode } from "../errors.js";
 import {
   officialBroadcastChannel,
   officialBroadcastPattern,
@@ -19,8 +20,32 @@ import {
 export interface OfficialEmittersOptions {
   /** Most bytes of one message on the official channels. @default 1048576 */
   maxMessageBytes?: number;
-  /** Most levels of nesting of one message (event arguments included). @default 64 */
+  /**
+   * Most levels of nesting of one message (event arguments included), at most
+   * {@link MAX_OFFICIAL_DEPTH} (the packet encoder's own bound is deeper still).
+   * @default 64
+   */
   maxDepth?: number;
+}
+
+/** The highest `maxDepth` accepted. */
+export const MAX_OFFICIAL_DEPTH = 512;
+
+/**
+ * Checks the `officialEmitters` option of `createAdapter`.
+ * @throws RedisAdapterError (`SY_ERR_ADAPTER_REDIS_INVALID_ARGUMENT`) for a bad limit.
+ */
+export function checkOfficialOptions(option: boolean | OfficialEmittersOptions | undefined): void {
+  if (typeof option !== "object") return;
+  const { maxMessageBytes, maxDepth } = option;
+  const positive = (value: number | undefined): boolean =>
+    value === undefined || (Number.isSafeInteger(value) && value > 0);
+  if (!positive(maxMessageBytes) || !positive(maxDepth) || (maxDepth ?? 0) > MAX_OFFICIAL_DEPTH) {
+    throw new RedisAdapterError(
+      RedisAdapterErrorCode.INVALID_ARGUMENT,
+      `officialEmitters: maxMessageBytes and maxDepth must be positive integers, maxDepth at most ${MAX_OFFICIAL_DEPTH}`,
+    );
+  }
 }
 
 /** Counters of the messages received in the official emitters' format (`adapter.officialEmitters`). */
