@@ -1,9 +1,10 @@
-// The adapter contract on a real Redis Cluster (3 masters) through ioredis `Cluster` clients,
-// with classic and sharded pub/sub. Skipped when redis-server / redis-cli cannot build one.
+// The adapter contract on a real Redis Cluster (3 masters) through `Cluster` clients of ioredis
+// and node-redis 4 and 5 (`createCluster`), with classic and sharded pub/sub. Skipped when
+// redis-server / redis-cli cannot build one.
 import { describeAdapterContract, describeRecoveryContract } from "@switchyard/server/testing";
 import { io } from "socket.io-client";
 import { afterAll } from "vitest";
-import { redisClusterBus } from "./redis-bus.js";
+import { REDIS_LIBRARIES, redisClusterBus } from "./redis-bus.js";
 import { type RedisClusterService, startRedisCluster } from "./redis-cluster-service.js";
 
 let cluster: RedisClusterService | undefined;
@@ -18,21 +19,11 @@ afterAll(async () => {
 });
 
 const nodes = cluster?.nodes ?? [];
-describeAdapterContract("redis cluster", async () => redisClusterBus(nodes), {
-  io,
-  skip: cluster === undefined,
-});
-describeAdapterContract("redis cluster (sharded)", async () => redisClusterBus(nodes, true), {
-  io,
-  skip: cluster === undefined,
-});
-describeRecoveryContract("redis cluster", async () => redisClusterBus(nodes), {
-  io,
-  skip: cluster === undefined,
-  emitter: true,
-});
-describeRecoveryContract("redis cluster (sharded)", async () => redisClusterBus(nodes, true), {
-  io,
-  skip: cluster === undefined,
-  emitter: true,
-});
+for (const library of REDIS_LIBRARIES) {
+  for (const sharded of [false, true]) {
+    const name = `redis cluster ${library}${sharded ? " (sharded)" : ""}`;
+    const bus = async () => redisClusterBus(nodes, sharded, library);
+    describeAdapterContract(name, bus, { io, skip: cluster === undefined });
+    describeRecoveryContract(name, bus, { io, skip: cluster === undefined, emitter: true });
+  }
+}

@@ -1,9 +1,10 @@
 // Broker outage: a private redis-server is stopped for ~2 s while clients chat, then restarted on
 // the same port. Nodes stay up, local rooms keep working, cross-node delivery resumes after.
+// With ioredis and node-redis 4 and 5, classic and sharded pub/sub.
 import { type ClusterNode, type Peer, waitFor, waitForMembers } from "@switchyard/server/testing";
 import { describe, expect, it } from "vitest";
 import { startLocalService, type TestService } from "../support/services.js";
-import { redisBus } from "./redis-bus.js";
+import { REDIS_LIBRARIES, type RedisLibrary, redisBus } from "./redis-bus.js";
 import {
   expectLocalDelivery,
   openChat,
@@ -31,15 +32,23 @@ async function tryStart(): Promise<TestService | undefined> {
   }
 }
 
-for (const sharded of [false, true]) {
-  const service = await tryStart();
-  describeOutage(service, sharded);
+for (const library of REDIS_LIBRARIES) {
+  for (const sharded of [false, true]) {
+    const service = await tryStart();
+    describeOutage(service, sharded, library);
+  }
 }
 
-function describeOutage(service: TestService | undefined, sharded: boolean): void {
-  const mode = sharded ? "sharded pub/sub" : "classic pub/sub";
+function describeOutage(
+  service: TestService | undefined,
+  sharded: boolean,
+  library: RedisLibrary,
+): void {
+  const mode = `${library}, ${sharded ? "sharded pub/sub" : "classic pub/sub"}`;
   describe.skipIf(service === undefined)(`redis adapter (${mode}) during a broker outage`, () => {
-    const cluster = startOutageCluster(service, () => redisBus(service?.url ?? "", sharded));
+    const cluster = startOutageCluster(service, () =>
+      redisBus(service?.url ?? "", sharded, library),
+    );
     const { nodes, failures, adapterErrors } = cluster;
 
     it("keeps local rooms working while Redis is down and resumes cross-node delivery after restart", async () => {

@@ -33,13 +33,20 @@ describe.skipIf(!available)("recovery faults: a Redis Cluster master failover", 
     [nodes, balancer, scenario, cluster] = [[], undefined, undefined, undefined];
   });
 
-  for (const sharded of [true, false]) {
-    it(`rides out the failover of the namespace's master (${sharded ? "sharded" : "classic"} pub/sub)`, async () => {
+  const runs = [
+    { library: "ioredis", sharded: true },
+    { library: "ioredis", sharded: false },
+    { library: "redis5", sharded: true },
+    { library: "redis5", sharded: false },
+  ];
+  for (const { library, sharded } of runs) {
+    it(`rides out the failover of the namespace's master (${library}, ${sharded ? "sharded" : "classic"} pub/sub)`, async () => {
       const fleet = await startFleetBehindBalancer(
         {
           REDIS_CLUSTER: (cluster?.nodes ?? []).map((n) => `${n.host}:${n.port}`).join(","),
           SHARDED: sharded ? "1" : "0",
           REDIS_REPLICAS: "1",
+          REDIS_LIBRARY: library,
         },
         "fo",
       );
@@ -63,13 +70,16 @@ describe.skipIf(!available)("recovery faults: a Redis Cluster master failover", 
         caughtUp: s["caughtUp"],
       }));
       console.info(
-        `failover (${sharded ? "sharded" : "classic"}):`,
+        `failover (${library}, ${sharded ? "sharded" : "classic"}):`,
         JSON.stringify({ failover, ...report, outage }),
       );
       expectNoLoss(report, 0);
-      // Publishes were held through the failover, none given up; each node's client errors of
-      // the outage came out as a few `error` events, the rest only counted.
-      expect(stats.some((s) => (s["retry"] as { held: number }).held > 0)).toBe(true);
+      // No publish given up; each node's client errors of the outage came out as a few `error`
+      // events, the rest only counted. ioredis fails the commands in flight to the dead master
+      // and our retry holds them; node-redis 5 fails fewer (0 to 3 held per node in our runs).
+      if (library === "ioredis") {
+        expect(stats.some((s) => (s["retry"] as { held: number }).held > 0)).toBe(true);
+      }
       for (const s of stats) {
         expect((s["retry"] as { failed: number }).failed).toBe(0);
         expect(s["errors"]).toBeLessThanOrEqual(4);

@@ -1,7 +1,7 @@
 import { decodeClusterMessage, MessageType } from "@switchyard/server";
 import { describe, expect, it } from "vitest";
+import type { RedisClient } from "./clients/wrap.js";
 import { Emitter } from "./emitter.js";
-import type { RedisClient } from "./redis-bus.js";
 
 function fakeClient() {
   const sent: Array<{ command: string; channel: string; payload: Buffer }> = [];

@@ -10,10 +10,12 @@ import {
   RECOVERY_DEFAULTS,
 } from "@switchyard/server";
 import { channelFor } from "./channels.js";
+import type { BusClient } from "./clients/bus-client.js";
+import { busClientOf, type RedisClient } from "./clients/wrap.js";
 import { RedisAdapterError, RedisAdapterErrorCode } from "./errors.js";
+import { encodeOfficial } from "./official/official-encode.js";
 import { DEFAULT_KEY, type RedisChannelOptions } from "./options.js";
 import { OrderedRetry, type RetryOptions } from "./ordered-retry.js";
-import type { RedisClient } from "./redis-bus.js";
 import { RedisHistory, type RedisHistoryOptions } from "./redis-history.js";
 
 /** Options of the Emitter: the adapters' channel options, plus where publish errors go. */
@@ -32,10 +34,17 @@ export interface EmitterOptions extends RedisChannelOptions {
   history?: RedisHistoryOptions;
   /** How history writes ride out an outage (recovery on), as the adapters' `retry` option. */
   retry?: RetryOptions;
+  /**
+   * `"official"` publishes in the wire format of @socket.io/redis-emitter, for servers that run
+   * the official `@socket.io/redis-adapter` (classic pub/sub; not with `sharded` or `recovery`).
+   * Our adapters read that format too (their `officialEmitters` option).
+   * @default "switchyard"
+   */
+  format?: "switchyard" | "official";
 }
 
 interface Publisher {
-  readonly client: RedisClient;
+  readonly client: BusClient;
   readonly options: EmitterOptions;
   readonly nsp: string;
   /** The namespace's history, with recovery on. */
@@ -54,12 +63,17 @@ export class BroadcastEmitter extends BoundClusterEmitter<Publisher, BroadcastEm
 
   protected publish(target: ClusterTarget, message: ClusterMessage, ordered: boolean): void {
     const { client, options, nsp, history } = this.binding;
-    const payload = Buffer.from(encodeClusterMessage(message));
-    const channel = channelFor(options.key ?? DEFAULT_KEY, nsp, target, history !== undefined);
+    const key = options.key ?? DEFAULT_KEY;
     let publishing: Promise<unknown>;
-    if (ordered && history !== undefined) publishing = history.append(target, payload);
-    else if (options.sharded === true) publishing = client.spublish(channel, payload);
-    else publishing = client.publish(channel, payload);
+    if (options.format === "official") {
+      const { channel, payload } = encodeOfficial(key, message);
+      publishing = client.publish(channel, payload, false);
+    } else {
+      const payload = Buffer.from(encodeClusterMessage(message));
+      const channel = channelFor(key, nsp, target, history !== undefined);
+      if (ordered && history !== undefined) publishing = history.append(target, payload);
+      else publishing = client.publish(channel, payload, options.sharded === true);
+    }
     publishing.catch((cause: unknown) => {
       const error = new RedisAdapterError(
         RedisAdapterErrorCode.CLIENT_ERROR,
@@ -87,19 +101,36 @@ export class BroadcastEmitter extends BoundClusterEmitter<Publisher, BroadcastEm
  * emitter.of("/admin").serverSideEmit("reload");
  */
 export class Emitter extends BroadcastEmitter {
+  readonly #client: RedisClient;
+
+  /**
+   * @throws RedisAdapterError (`SY_ERR_ADAPTER_REDIS_INVALID_ARGUMENT`) for `format: "official"`
+   * with `sharded` or `recovery` (official nodes have neither).
+   */
   constructor(client: RedisClient, options: EmitterOptions = {}, nsp = "/") {
-    super({ client, options, nsp, history: historyOf(client, options, nsp) });
+    if (options.format === "official" && (options.sharded === true || isOn(options.recovery))) {
+      throw new RedisAdapterError(
+        RedisAdapterErrorCode.INVALID_ARGUMENT,
+        'format "official" publishes with classic pub/sub and no history: drop sharded and recovery',
+      );
+    }
+    const bus = busClientOf(client);
+    super({ client: bus, options, nsp, history: historyOf(bus, options, nsp) });
+    this.#client = client;
   }
 
   /** An emitter for another namespace. */
   of(nsp: string): Emitter {
-    const { client, options } = this.binding;
-    return new Emitter(client, options, nsp.startsWith("/") ? nsp : `/${nsp}`);
+    return new Emitter(this.#client, this.binding.options, nsp.startsWith("/") ? nsp : `/${nsp}`);
   }
 }
 
+function isOn(recovery: EmitterOptions["recovery"]): boolean {
+  return recovery !== undefined && recovery !== false;
+}
+
 function historyOf(
-  client: RedisClient,
+  client: BusClient,
   options: EmitterOptions,
   nsp: string,
 ): RedisHistory | undefined {

@@ -5,7 +5,7 @@ import { AdapterError } from "@switchyard/server";
 export const RedisAdapterErrorCode = {
   /** A Redis client reported an error (connection lost, command refused…); forwarded as 'error'. */
   CLIENT_ERROR: "SY_ERR_ADAPTER_REDIS_CLIENT_ERROR",
-  /** An invalid argument: the same client as pub and sub, or a reserved event name / an ack given to the Emitter. */
+  /** An invalid argument: the same client as pub and sub, a reserved event name / an ack given to the Emitter, an official-format Emitter with sharded/recovery, sharded pub/sub on node-redis < 4.6. */
   INVALID_ARGUMENT: "SY_ERR_ADAPTER_REDIS_INVALID_ARGUMENT",
 } as const;
 

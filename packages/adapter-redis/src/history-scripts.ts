@@ -1,8 +1,8 @@
 // The Lua scripts of the recovery history (docs/recovery.md): each runs atomically on the master
 // of the namespace's hash slot, so a publish and its history entry can never be separated (a
 // publisher that dies either did both or neither), and every entry gets its position from one
-// clock per namespace. Registered with ioredis `defineCommand` (EVALSHA, NOSCRIPT handled).
-import type { RedisClient } from "./redis-bus.js";
+// clock per namespace. Run by SHA with any client (clients/scripts.ts: EVALSHA, NOSCRIPT handled).
+import { type Script, script } from "./clients/scripts.js";
 
 /** The first byte of an ordered message on a channel: never the first byte of msgpack. */
 export const ORDERED_MARKER = 0xc1;
@@ -79,37 +79,17 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return value
 `;
 
-/** The history commands on a client, once defined. */
-export interface HistoryCommands {
-  syHistoryAppendBuffer(
-    clock: string,
-    epoch: string,
-    log: string,
-    channel: string,
-    payload: Buffer,
-    maxLen: number,
-    ttlMs: number,
-    epochCandidate: string,
-    publish: "PUBLISH" | "SPUBLISH",
-    store: "0" | "1",
-  ): Promise<Buffer>;
-  syHistoryOpen(epoch: string, candidate: string): Promise<string>;
-  syHistorySave(keys: number, ...args: Array<string | Buffer | number>): Promise<number>;
-  syHistoryDrop(keys: number, ...args: string[]): Promise<number>;
-  syHistoryClaimBuffer(key: string, owner: string, ttlMs: number): Promise<Buffer | null>;
-}
-
-const defined = new WeakSet<RedisClient>();
-
-/** Defines the history scripts on `client` (once) and returns it with their methods. */
-export function historyCommands(client: RedisClient): HistoryCommands {
-  if (!defined.has(client)) {
-    client.defineCommand("syHistoryAppend", { numberOfKeys: 3, lua: APPEND });
-    client.defineCommand("syHistoryOpen", { numberOfKeys: 1, lua: OPEN });
-    client.defineCommand("syHistorySave", { lua: SAVE });
-    client.defineCommand("syHistoryDrop", { lua: DROP });
-    client.defineCommand("syHistoryClaim", { numberOfKeys: 1, lua: CLAIM });
-    defined.add(client);
-  }
-  return client as unknown as HistoryCommands;
-}
+/** The history scripts, run by SHA (clients/scripts.ts). */
+export const HISTORY_SCRIPTS: {
+  readonly append: Script;
+  readonly open: Script;
+  readonly save: Script;
+  readonly drop: Script;
+  readonly claim: Script;
+} = {
+  append: script(APPEND),
+  open: script(OPEN),
+  save: script(SAVE),
+  drop: script(DROP),
+  claim: script(CLAIM),
+};

@@ -1,5 +1,6 @@
 // Options of the Redis adapter and emitter, with their defaults.
 import type { ClusterAdapterOptions } from "@switchyard/server";
+import type { OfficialEmittersOptions } from "./official/official-receiver.js";
 import type { RetryOptions } from "./ordered-retry.js";
 import type { RedisHistoryOptions } from "./redis-history.js";
 
@@ -38,6 +39,15 @@ export interface RedisAdapterOptions extends RedisChannelOptions, ClusterAdapter
    * 10000) at once. See docs/deployment-redis.md.
    */
   retry?: RetryOptions;
+  /**
+   * Also receive what the official emitters publish (@socket.io/redis-emitter and its PHP,
+   * Python, Go… ports: broadcasts, socketsJoin/Leave, disconnectSockets, serverSideEmit), on
+   * their channels `<key>#<nsp>#…` and `<key>-request#<nsp>#` (classic pub/sub, also in sharded
+   * mode). Counted in `adapter.officialEmitters`; malformed messages are dropped and counted.
+   * `false` leaves those channels alone; an object sets the limits.
+   * @default true
+   */
+  officialEmitters?: boolean | OfficialEmittersOptions;
 }
 
 /** Default channel prefix (as @socket.io/redis-adapter). */

@@ -6,11 +6,15 @@ import {
   type ClusterHistory,
   type ClusterTarget,
   type DeliveredPosition,
+  type DropReason,
 } from "@switchyard/server";
 import { channelFor } from "./channels.js";
+import type { OfficialDropReason, OfficialMessage } from "./official/official-message.js";
+import { type OfficialCounters, OfficialReceiver } from "./official/official-receiver.js";
+import { toClusterMessage } from "./official/official-translate.js";
 import { DEFAULT_KEY, type RedisAdapterOptions } from "./options.js";
 import type { RetryCounters } from "./ordered-retry.js";
-import type { BusListener, Handler, RedisBus } from "./redis-bus.js";
+import type { BusListener, Handler, PatternHandler, RedisBus } from "./redis-bus.js";
 import { RedisHistory } from "./redis-history.js";
 
 /** A namespace's adapter over Redis (created by `createAdapter`). */
@@ -25,6 +29,12 @@ export class RedisAdapter extends ClusterAdapter {
     reconnected: () => this.reconnected(),
     clientError: (error) => this.reportError(error),
   };
+  /** Receipt of the official emitters' format (option `officialEmitters`, on by default). */
+  readonly #official: OfficialReceiver | undefined;
+  readonly #onOfficialBroadcast: PatternHandler = (channel, bytes) =>
+    this.#official?.onBroadcast(channel, bytes);
+  readonly #onOfficialRequest: PatternHandler = (_channel, bytes) =>
+    this.#official?.onRequest(bytes);
 
   constructor(nsp: AdapterNamespace, bus: RedisBus, options: RedisAdapterOptions = {}) {
     super(nsp, options);
@@ -43,6 +53,27 @@ export class RedisAdapter extends ClusterAdapter {
             recovery.maxDisconnectionDuration,
             options.history,
           );
+    const official = options.officialEmitters ?? true;
+    this.#official =
+      official === false
+        ? undefined
+        : new OfficialReceiver(this.#key, nsp.name, official === true ? {} : official, {
+            hasRoom: (room) => this.rooms.has(room),
+            apply: (message) => this.#applyOfficial(message),
+            dropped: (reason) => {
+              this.counters.dropped++;
+              this.counters.droppedByReason[BUS_REASON[reason]]++;
+            },
+          });
+  }
+
+  /**
+   * Messages received in the official emitters' format (@socket.io/redis-emitter and its ports),
+   * undefined with `officialEmitters: false`. They are also counted in `counters` (received,
+   * dropped), so the server's bus metrics include them.
+   */
+  get officialEmitters(): OfficialCounters | undefined {
+    return this.#official?.counters;
   }
 
   protected override history(): ClusterHistory | undefined {
@@ -71,12 +102,43 @@ export class RedisAdapter extends ClusterAdapter {
 
   override async init(): Promise<void> {
     this.#bus.attach(this.#listener);
+    const official = this.#official;
+    if (official !== undefined) {
+      await Promise.all([
+        this.#bus.subscribeClassic(official.pattern, this.#onOfficialBroadcast, true),
+        this.#bus.subscribeClassic(official.requestChannel, this.#onOfficialRequest, false),
+      ]);
+    }
     await super.init();
   }
 
   override async close(): Promise<void> {
     await super.close();
+    const official = this.#official;
+    if (official !== undefined) {
+      await Promise.allSettled([
+        this.#bus.unsubscribeClassic(official.pattern, this.#onOfficialBroadcast, true),
+        this.#bus.unsubscribeClassic(official.requestChannel, this.#onOfficialRequest, false),
+      ]);
+    }
     this.#bus.detach(this.#listener);
+  }
+
+  /** A valid official-format message: handled as our own emitter's would be. */
+  #applyOfficial(message: OfficialMessage): void {
+    if (this.closed) return;
+    const translated = toClusterMessage(message, this.nsp.name);
+    this.counters.received++;
+    const byType = this.counters.receivedByType;
+    byType[translated.type] = (byType[translated.type] ?? 0) + 1;
+    try {
+      this.onMessage(translated);
+    } catch (err) {
+      // A user listener threw while handling it: rethrow outside the bus handler.
+      process.nextTick(() => {
+        throw err;
+      });
+    }
   }
 
   protected doPublish(target: ClusterTarget, payload: Uint8Array): Promise<void> {
@@ -106,3 +168,13 @@ export class RedisAdapter extends ClusterAdapter {
     return channelFor(this.#key, this.nsp.name, target, this.#history !== undefined);
   }
 }
+
+/** The bus counters' reason for each official-format drop (the details are in officialEmitters). */
+const BUS_REASON: Record<OfficialDropReason, DropReason> = {
+  "too-large": "bad-data",
+  undecodable: "undecodable",
+  "bad-shape": "bad-data",
+  "too-deep": "bad-data",
+  "reserved-event": "bad-data",
+  "unsupported-type": "unknown-type",
+};

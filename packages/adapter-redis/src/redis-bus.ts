@@ -1,14 +1,12 @@
-// The Redis side of the binding: one pair of ioredis clients shared by every namespace adapter
-// of a server. Reference-counted channel subscriptions, message dispatch by channel, and
-// reconnect detection (ioredis restores subscriptions; adapters then re-announce themselves).
+// The Redis side of the binding: one pair of clients (ioredis or node-redis, see clients/)
+// shared by every namespace adapter of a server. Reference-counted channel and pattern
+// subscriptions, message dispatch, and reconnect detection (the clients restore subscriptions;
+// adapters then re-announce themselves).
 import { type DeliveredPosition, TopicHandlers } from "@switchyard/server";
-import type { Cluster, Redis } from "ioredis";
+import type { BusClient } from "./clients/bus-client.js";
 import { RedisAdapterError, RedisAdapterErrorCode } from "./errors.js";
 import { ORDERED_MARKER } from "./history-scripts.js";
 import { OrderedRetry, type RetryOptions } from "./ordered-retry.js";
-
-/** An ioredis client: standalone or cluster. */
-export type RedisClient = Redis | Cluster;
 
 /** Receives a channel's payloads; ordered ones (recovery history) come with their position. */
 export type Handler = (payload: Uint8Array, position?: DeliveredPosition) => void;
@@ -21,12 +19,16 @@ export interface BusListener {
   clientError(error: RedisAdapterError): void;
 }
 
-/** Publish/subscribe over a pair of ioredis clients (classic or sharded pub/sub). */
+/** Receives the messages of a subscribed pattern, with the channel they were published on. */
+export type PatternHandler = (channel: string, payload: Uint8Array) => void;
+
+/** Publish/subscribe over a pair of clients (classic or sharded pub/sub). */
 export class RedisBus {
-  readonly #pub: RedisClient;
-  readonly #sub: RedisClient;
+  readonly #pub: BusClient;
+  readonly #sub: BusClient;
   readonly #sharded: boolean;
   readonly #handlers: TopicHandlers<Handler> = new TopicHandlers();
+  readonly #patterns: TopicHandlers<PatternHandler> = new TopicHandlers();
   readonly #listeners: Set<BusListener> = new Set();
   #lost = false;
   /** Publishes, history appends and session writes, held in order through a failover. */
@@ -37,32 +39,36 @@ export class RedisBus {
   /** Ordered messages whose header could not be read (dropped). */
   malformedOrdered = 0;
 
-  constructor(pub: RedisClient, sub: RedisClient, sharded: boolean, retry: RetryOptions = {}) {
+  constructor(pub: BusClient, sub: BusClient, sharded: boolean, retry: RetryOptions = {}) {
     this.#pub = pub;
     this.#sub = sub;
     this.#sharded = sharded;
     this.retry = new OrderedRetry(retry);
-    sub.on(sharded ? "smessageBuffer" : "messageBuffer", (channel: Buffer, message: Buffer) =>
-      this.#dispatch(channel, message),
-    );
-    sub.on("close", () => {
-      this.#lost = true;
+    // Our own 'error' listeners: the clients then never report an unhandled error event, and
+    // the adapters forward the error to whoever listens on them.
+    pub.listen({
+      message: () => undefined,
+      ready: () => this.#recovered(),
+      lost: () => undefined,
+      error: (cause) => this.#clientError(cause),
     });
-    for (const client of new Set([pub, sub])) client.on("ready", () => this.#recovered());
-    sub.on("ready", () => {
-      if (!this.#lost) return;
-      this.#lost = false;
-      for (const listener of this.#listeners) listener.reconnected();
+    sub.listen({
+      message: (channel, message, pattern) => this.#dispatch(channel, message, pattern),
+      ready: () => {
+        this.#recovered();
+        if (!this.#lost) return;
+        this.#lost = false;
+        for (const listener of this.#listeners) listener.reconnected();
+      },
+      lost: () => {
+        this.#lost = true;
+      },
+      error: (cause) => this.#clientError(cause),
     });
-    // Our own 'error' listeners: ioredis then never reports "Unhandled error event", and the
-    // adapters forward the error to whoever listens on them.
-    for (const client of new Set([pub, sub])) {
-      client.on("error", (cause: unknown) => this.#clientError(cause));
-    }
   }
 
   /** The publishing client (the history scripts run on it). */
-  get client(): RedisClient {
+  get client(): BusClient {
     return this.#pub;
   }
 
@@ -73,7 +79,7 @@ export class RedisBus {
 
   /** Whether both clients are ready (read by the server's `/readyz`). */
   get connected(): boolean {
-    return this.#pub.status === "ready" && this.#sub.status === "ready";
+    return this.#pub.ready && this.#sub.ready;
   }
 
   /** Registers an adapter for reconnect and error notices. */
@@ -92,9 +98,7 @@ export class RedisBus {
    */
   async publish(channel: string, payload: Uint8Array): Promise<void> {
     const buffer = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-    await this.retry.run(() =>
-      this.#sharded ? this.#pub.spublish(channel, buffer) : this.#pub.publish(channel, buffer),
-    );
+    await this.retry.run(() => this.#pub.publish(channel, buffer, this.#sharded));
   }
 
   /**
@@ -121,19 +125,40 @@ export class RedisBus {
   /** Adds a handler; the first one for a channel subscribes to it. */
   async subscribe(channel: string, handler: Handler): Promise<void> {
     if (!this.#handlers.add(channel, handler)) return;
-    if (this.#sharded) await this.#sub.ssubscribe(channel);
-    else await this.#sub.subscribe(channel);
+    await this.#sub.subscribe(channel, this.#sharded);
   }
 
   /** Removes a handler; the last one for a channel unsubscribes from it. */
   async unsubscribe(channel: string, handler: Handler): Promise<void> {
     if (!this.#handlers.delete(channel, handler)) return;
-    if (this.#sharded) await this.#sub.sunsubscribe(channel);
-    else await this.#sub.unsubscribe(channel);
+    await this.#sub.unsubscribe(channel, this.#sharded);
   }
 
-  #dispatch(channel: Buffer, message: Buffer): void {
-    const handlers = this.#handlers.get(channel.toString());
+  /**
+   * Adds a handler of a classic (never sharded) channel or pattern (`pattern: true`, PSUBSCRIBE):
+   * how the official emitters' channels are followed in either mode.
+   */
+  async subscribeClassic(name: string, handler: PatternHandler, pattern: boolean): Promise<void> {
+    if (!this.#patterns.add(classicId(name, pattern), handler)) return;
+    if (pattern) await this.#sub.psubscribe(name);
+    else await this.#sub.subscribe(name, false);
+  }
+
+  /** Removes a handler added by {@link subscribeClassic}. */
+  async unsubscribeClassic(name: string, handler: PatternHandler, pattern: boolean): Promise<void> {
+    if (!this.#patterns.delete(classicId(name, pattern), handler)) return;
+    if (pattern) await this.#sub.punsubscribe(name);
+    else await this.#sub.unsubscribe(name, false);
+  }
+
+  #dispatch(channel: string, message: Buffer, pattern: string | undefined): void {
+    const classic = this.#patterns.get(classicId(pattern ?? channel, pattern !== undefined));
+    if (classic !== undefined) {
+      const bytes = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+      for (const handler of classic) handler(channel, bytes);
+    }
+    if (pattern !== undefined) return;
+    const handlers = this.#handlers.get(channel);
     if (handlers === undefined) return;
     let payload = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
     let position: DeliveredPosition | undefined;
@@ -145,6 +170,10 @@ export class RedisBus {
     }
     for (const handler of handlers) handler(payload, position);
   }
+}
+
+function classicId(name: string, pattern: boolean): string {
+  return pattern ? `p:${name}` : `c:${name}`;
 }
 
 const SPACE = 0x20;

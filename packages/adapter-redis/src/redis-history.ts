@@ -13,9 +13,10 @@ import type {
   SessionWrite,
 } from "@switchyard/server";
 import { channelFor, encodePart, namespaceTag } from "./channels.js";
-import { type HistoryCommands, historyCommands } from "./history-scripts.js";
+import { type BusClient, replyBytes, replyText, type Settled } from "./clients/bus-client.js";
+import { runScript, runScriptThen } from "./clients/scripts.js";
+import { HISTORY_SCRIPTS } from "./history-scripts.js";
 import type { OrderedRetry } from "./ordered-retry.js";
-import type { RedisClient } from "./redis-bus.js";
 
 /** Options of the history (the adapter's `history` option). */
 export interface RedisHistoryOptions {
@@ -44,9 +45,8 @@ const STREAM_TTL_MARGIN_MS = 60_000;
 export class RedisHistory implements ClusterHistory {
   readonly sessions: SessionStore;
   readonly #sharded: boolean;
-  readonly #client: RedisClient;
+  readonly #client: BusClient;
   readonly #retry: OrderedRetry;
-  readonly #commands: HistoryCommands;
   readonly #key: string;
   readonly #nsp: string;
   readonly #tag: string;
@@ -60,7 +60,7 @@ export class RedisHistory implements ClusterHistory {
    * holds appends and session writes in order through an outage, with the bus's publishes.
    */
   constructor(
-    client: RedisClient,
+    client: BusClient,
     retry: OrderedRetry,
     sharded: boolean,
     key: string,
@@ -71,7 +71,6 @@ export class RedisHistory implements ClusterHistory {
     this.#sharded = sharded;
     this.#client = client;
     this.#retry = retry;
-    this.#commands = historyCommands(client);
     this.#key = key;
     this.#nsp = nsp;
     this.#tag = namespaceTag(key, nsp);
@@ -83,7 +82,15 @@ export class RedisHistory implements ClusterHistory {
   }
 
   async open(): Promise<string> {
-    return this.#commands.syHistoryOpen(`${this.#tag}:e`, newEpoch());
+    const epoch = await runScript(
+      this.#client,
+      HISTORY_SCRIPTS.open,
+      [`${this.#tag}:e`],
+      [newEpoch()],
+    );
+    const text = replyText(epoch);
+    if (text === undefined) throw new Error("the history's epoch could not be read");
+    return text;
   }
 
   async append(target: ClusterTarget, payload: Uint8Array): Promise<void> {
@@ -97,23 +104,23 @@ export class RedisHistory implements ClusterHistory {
   async read(targets: ClusterTarget[], from: LogPosition): Promise<HistoryRead> {
     const keys = [...new Set(targets.map((target) => this.#logKey(target)))];
     const start = `${from.major}-${from.minor}`;
-    const pipeline = this.#client.pipeline();
     // Each range before its stream's info: a trim between the two can only make us refuse.
-    for (const key of keys) {
-      pipeline.xrangeBuffer(key, start, "+");
-      pipeline.call("XINFO", "STREAM", key);
-    }
-    pipeline.get(`${this.#tag}:e`);
-    const results = (await pipeline.exec()) ?? [];
+    const commands = keys.flatMap((key) => [
+      ["XRANGE", key, start, "+"],
+      ["XINFO", "STREAM", key],
+    ]);
+    commands.push(["GET", `${this.#tag}:e`]);
+    const results = await this.#client.pipeline(`${this.#tag}:e`, commands);
     const entries: HistoryEntry[] = [];
     for (let i = 0; i < keys.length; i++) {
       const read = readStream(results[2 * i], results[2 * i + 1], from);
       if (read === "trimmed") return { ok: false, reason: "trimmed" };
       entries.push(...read);
     }
-    const [epochError, epoch] = results[2 * keys.length] ?? [];
-    if (epochError !== null && epochError !== undefined) throw epochError;
-    if (typeof epoch !== "string") return { ok: false, reason: "epoch" };
+    const epochResult = results[2 * keys.length];
+    if (epochResult?.ok === false) throw epochResult.error;
+    const epoch = replyText(epochResult?.value);
+    if (epoch === undefined) return { ok: false, reason: "epoch" };
     return { ok: true, epoch, entries };
   }
 
@@ -126,37 +133,35 @@ export class RedisHistory implements ClusterHistory {
     const sharded = this.#sharded;
     const channel = channelFor(this.#key, this.#nsp, target, true);
     const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-    const epoch = newEpoch();
+    const keys = [`${this.#tag}:c`, `${this.#tag}:e`, log];
     const args = [
-      `${this.#tag}:c`,
-      `${this.#tag}:e`,
-      log,
       channel,
       bytes,
       this.#maxLen,
       this.#ttlMs,
-      epoch,
+      newEpoch(),
       sharded ? "SPUBLISH" : "PUBLISH",
       store,
-    ] as const;
+    ];
+    const client = this.#client;
     const replicas = this.#replicas;
     if (replicas === 0) {
-      await this.#retry.run(() => this.#commands.syHistoryAppendBuffer(...args));
+      await this.#retry.run(() => runScript(client, HISTORY_SCRIPTS.append, keys, args));
       return;
     }
-    // On the same connection as the script (a pipeline goes to the key's node), then WAIT.
+    // On the same connection as the script (the key's node), then WAIT.
+    const wait = ["WAIT", replicas, this.#replicaTimeoutMs];
     await this.#retry.run(async () => {
-      const pipeline = this.#client.pipeline() as unknown as PipelineWithHistory;
-      const results = await pipeline
-        .syHistoryAppendBuffer(...args)
-        .wait(replicas, this.#replicaTimeoutMs)
-        .exec();
-      const [append, wait] = results ?? [];
-      const appendError = append?.[0];
-      const waitError = wait?.[0];
-      const acknowledged = wait?.[1];
-      if (appendError) throw appendError;
-      if (waitError) throw waitError;
+      const [append, waited] = await runScriptThen(
+        client,
+        HISTORY_SCRIPTS.append,
+        keys,
+        args,
+        wait,
+      );
+      if (append?.ok === false) throw append.error;
+      if (waited?.ok === false) throw waited.error;
+      const acknowledged = waited?.value;
       if (typeof acknowledged !== "number" || acknowledged < replicas) {
         throw new Error(
           `the history write reached ${String(acknowledged)} of ${replicas} replicas`,
@@ -171,8 +176,8 @@ export class RedisHistory implements ClusterHistory {
   }
 
   #sessionStore(): SessionStore {
-    const commands = this.#commands;
     const client = this.#client;
+    const { save, drop, claim } = HISTORY_SCRIPTS;
     const retry = this.#retry;
     const recordKey = (pid: string): string => `${this.#tag}:s:${encodePart(pid)}`;
     const nodeKey = (uid: string): string => `${this.#tag}:n:${encodePart(uid)}`;
@@ -181,52 +186,56 @@ export class RedisHistory implements ClusterHistory {
         if (writes.length === 0) return;
         const keys = writes.map((write) => recordKey(write.pid));
         const values = writes.flatMap((write) => [Buffer.from(write.value), write.ttlMs]);
-        await retry.run(() => commands.syHistorySave(keys.length, ...keys, owner, ...values));
+        await retry.run(() => runScript(client, save, keys, [owner, ...values]));
       },
       async drop(owner: string, pids: string[]): Promise<void> {
         if (pids.length === 0) return;
         const keys = pids.map(recordKey);
-        await retry.run(() => commands.syHistoryDrop(keys.length, ...keys, owner));
+        await retry.run(() => runScript(client, drop, keys, [owner]));
       },
       async peek(pid: string): Promise<Uint8Array | undefined> {
-        const value = await client.hgetBuffer(recordKey(pid), "v");
-        return value === null || value.byteLength === 0 ? undefined : value;
+        const key = recordKey(pid);
+        const value = replyBytes(await client.command(key, ["HGET", key, "v"]));
+        return value === undefined || value.byteLength === 0 ? undefined : value;
       },
       async claim(owner: string, pid: string, ttlMs: number): Promise<Uint8Array | undefined> {
-        const value = await commands.syHistoryClaimBuffer(recordKey(pid), owner, ttlMs);
-        return value === null || value.byteLength === 0 ? undefined : value;
+        const value = replyBytes(await runScript(client, claim, [recordKey(pid)], [owner, ttlMs]));
+        return value === undefined || value.byteLength === 0 ? undefined : value;
       },
       async touch(uid: string, ttlMs: number): Promise<void> {
         const at = String(Date.now());
-        await retry.run(() => client.set(nodeKey(uid), at, "PX", ttlMs));
+        const key = nodeKey(uid);
+        await retry.run(() => client.command(key, ["SET", key, at, "PX", ttlMs]));
       },
       async lastSeen(uid: string): Promise<number | undefined> {
-        const value = await client.get(nodeKey(uid));
-        const at = value === null ? Number.NaN : Number(value);
+        const key = nodeKey(uid);
+        const value = replyText(await client.command(key, ["GET", key]));
+        const at = value === undefined ? Number.NaN : Number(value);
         return Number.isFinite(at) ? at : undefined;
       },
     };
   }
 }
 
-type PipelineResult = [Error | null, unknown] | undefined;
-
 /** The entries of one stream from its XRANGE and XINFO STREAM replies, or "trimmed". */
 function readStream(
-  rangeResult: PipelineResult,
-  infoResult: PipelineResult,
+  rangeResult: Settled | undefined,
+  infoResult: Settled | undefined,
   from: LogPosition,
 ): HistoryEntry[] | "trimmed" {
-  const [rangeError, range] = rangeResult ?? [null, []];
-  const [infoError, info] = infoResult ?? [null, undefined];
   // A missing stream has no info: nothing was ever written there, or it expired idle.
-  if (infoError !== null) return [];
-  if (rangeError !== null) throw rangeError;
-  if (trimmedSince(info, from)) return "trimmed";
+  if (infoResult === undefined || !infoResult.ok) return [];
+  if (rangeResult?.ok === false) throw rangeResult.error;
+  if (trimmedSince(infoResult.value, from)) return "trimmed";
+  const range = rangeResult?.value;
   const entries: HistoryEntry[] = [];
-  for (const [id, fields] of range as Array<[Buffer, Buffer[]]>) {
-    const position = parseId(id.toString("latin1"));
-    const payload = fieldValue(fields, "d");
+  if (!Array.isArray(range)) return entries;
+  for (const entry of range as unknown[]) {
+    if (!Array.isArray(entry)) continue;
+    const [id, fields] = entry as [unknown, unknown];
+    const text = replyText(id);
+    const position = text === undefined ? undefined : parseId(text);
+    const payload = Array.isArray(fields) ? fieldValue(fields, "d") : undefined;
     if (position !== undefined && payload !== undefined) entries.push({ ...position, payload });
   }
   return entries;
@@ -234,13 +243,6 @@ function readStream(
 
 function newEpoch(): string {
   return randomBytes(6).toString("base64url");
-}
-
-/** A pipeline with the history script defined on it (ioredis adds defined commands to pipelines). */
-interface PipelineWithHistory {
-  syHistoryAppendBuffer(...args: unknown[]): PipelineWithHistory;
-  wait(replicas: number, timeoutMs: number): PipelineWithHistory;
-  exec(): Promise<Array<[Error | null, unknown]> | null>;
 }
 
 const STREAM_ID = /^(\d{1,16})-(\d{1,16})$/;
@@ -251,9 +253,9 @@ function parseId(id: string): LogPosition | undefined {
   return { major: Number(match[1]), minor: Number(match[2]) };
 }
 
-function fieldValue(fields: Buffer[], name: string): Buffer | undefined {
+function fieldValue(fields: unknown[], name: string): Buffer | undefined {
   for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i]?.toString("latin1") === name) return fields[i + 1];
+    if (replyText(fields[i]) === name) return replyBytes(fields[i + 1]);
   }
   return undefined;
 }
@@ -264,9 +266,11 @@ function fieldValue(fields: Buffer[], name: string): Buffer | undefined {
  */
 function trimmedSince(info: unknown, from: LogPosition): boolean {
   if (!Array.isArray(info)) return true;
-  const index = info.indexOf("max-deleted-entry-id");
+  const names = (info as unknown[]).map((field) => replyText(field));
+  const index = names.indexOf("max-deleted-entry-id");
   if (index < 0) return true;
-  const deleted = parseId(String(info[index + 1]));
+  const value = replyText(info[index + 1]);
+  const deleted = value === undefined ? undefined : parseId(value);
   if (deleted === undefined) return true;
   if (deleted.major === 0 && deleted.minor === 0) return false;
   return (
