@@ -38,7 +38,7 @@ export const scenario: Scenario = {
       payloadBytes: PAYLOAD_BYTES,
     };
     const metrics = {
-      cpu: metric("server CPU per ack (closed loop)", "µs", { target: 0.75 }),
+      cpu: metric("server CPU per ack (closed loop)", "µs", { target: 0.7 }),
       throughput: metric("throughput (closed loop)", "acks/s", { lowerIsBetter: false }),
       unit: "ack",
       pacedRate: PACED_RATE,
