@@ -6,8 +6,15 @@ import { FEATURES, type Feature, type PeerRole, type TransportMode } from "../sc
 
 export const DOC_PATH: string = join(import.meta.dirname, "../../../docs/interop.md");
 
-/** One cell: passes, or fails for the numbered known problem. */
-export type Cell = { pass: true } | { pass: false; note: number };
+/**
+ * One cell: passes, fails for the numbered known problem, or, for a peer whose behaviour is random,
+ * `~ (n)` passes only sometimes (the test wants a pass within a few attempts) and `± (n)` either
+ * passes or fails one of the feature's checks (the test accepts both, not any other error).
+ */
+export type Cell =
+  | { pass: true }
+  | { pass: false; note: number }
+  | { pass: "sometimes" | "either"; note: number };
 
 /** One row: a peer, role and transport. */
 export interface MatrixRow {
@@ -28,12 +35,17 @@ function cells(line: string): string[] {
     .map((cell) => cell.trim());
 }
 
-/** Parses one cell: `✓`, or `✗ (n)`. */
+/** Parses one cell: `✓`, `✗ (n)`, `~ (n)` or `± (n)`. */
 export function parseCell(text: string): Cell {
   if (text === "✓") return { pass: true };
-  const failed = /^✗ \((\d+)\)$/.exec(text);
-  if (failed !== null) return { pass: false, note: Number(failed[1]) };
-  throw new Error(`docs/interop.md: a cell is "✓" or "✗ (n)", not "${text}"`);
+  const failed = /^([✗~±]) \((\d+)\)$/.exec(text);
+  if (failed !== null) {
+    const note = Number(failed[2]);
+    if (failed[1] === "~") return { pass: "sometimes", note };
+    if (failed[1] === "±") return { pass: "either", note };
+    return { pass: false, note };
+  }
+  throw new Error(`docs/interop.md: a cell is "✓", "✗ (n)", "~ (n)" or "± (n)", not "${text}"`);
 }
 
 /** The rows of the table under "## Results"; throws on a malformed table. */
