@@ -3,10 +3,10 @@
 // sessions or handshakes per second is answered 429 — while other clients and addresses are
 // still served, and every refusal shows in /metrics.
 import { request } from "node:http";
-import { connect as tcpConnect } from "node:net";
 import { EVENT_RATE_LIMIT_REASON, type Socket } from "@switchyard/server";
 import type { Socket as ClientSocket } from "socket.io-client";
 import { afterEach, describe, expect, it } from "vitest";
+import { rawUpgrade } from "../support/raw-upgrade.js";
 import { connected, type Harness, startServer, waitFor } from "./harness.js";
 import { openRawPeer } from "./raw-peer.js";
 
@@ -51,26 +51,6 @@ async function handshake(port: number, localAddress?: string): Promise<string> {
   const res = await get(port, HANDSHAKE, localAddress);
   expect(res.status).toBe(200);
   return (JSON.parse(res.body.slice(1)) as { sid: string }).sid;
-}
-
-/** The raw answer to a WebSocket handshake (status line and body). */
-function rawUpgrade(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tcpConnect(port, "127.0.0.1");
-    let text = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => {
-      text += chunk;
-    });
-    socket.on("close", () => resolve(text));
-    socket.on("error", reject);
-    socket.setTimeout(5000, () => socket.destroy());
-    socket.write(
-      "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n" +
-        "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n" +
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-    );
-  });
 }
 
 /** A bystander that answers `alive` acks. */

@@ -2,12 +2,12 @@
 // (requests in flight, open tunnels) of one address are answered 429, other addresses are still
 // served, and X-Forwarded-For is read only behind a trusted proxy.
 import { type ClientRequest, request } from "node:http";
-import { connect as tcpConnect } from "node:net";
 import { format } from "node:util";
 import { type Balancer, type BalancerOptions, createBalancer } from "@switchyard/sticky";
 import createDebug from "debug";
 import { io as connect } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { rawUpgrade } from "../support/raw-upgrade.js";
 import { startNode, type TestNode } from "./nodes.js";
 
 let node: TestNode;
@@ -95,25 +95,6 @@ function postTo(port: number, path: string, body: string): Promise<number> {
 }
 
 const sidOf = (answer: Answer): string => (JSON.parse(answer.body.slice(1)) as { sid: string }).sid;
-
-function rawUpgrade(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tcpConnect(port, "127.0.0.1");
-    let text = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => {
-      text += chunk;
-    });
-    socket.on("close", () => resolve(text));
-    socket.on("error", reject);
-    socket.setTimeout(5000, () => socket.destroy());
-    socket.write(
-      "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n" +
-        "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n" +
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-    );
-  });
-}
 
 describe("balancer addressLimits", () => {
   it("answers 429 to new sessions past the rate of one address; its sessions and other addresses go on", async () => {
