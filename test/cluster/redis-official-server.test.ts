@@ -74,9 +74,12 @@ describe.skipIf(url === undefined)("Emitter format 'official' to official socket
         return probed.size === 2;
       }, "the official nodes subscribed");
       const heard = [a, b].map(({ io }) => waitFor<unknown[]>(io.of("/"), "sse"));
+      const bytes = waitFor<unknown[]>(a1.socket, "bytes");
       emitter.emit("all");
       emitter.to("r1").emit("one", Buffer.from([7]));
       emitter.except("r1").emit("ex");
+      // An ArrayBuffer inside the data reaches the client as its bytes (not as an empty map).
+      emitter.to("r1").emit("bytes", { inner: [new Uint8Array([4, 5]).buffer] });
       emitter.in("r2").socketsJoin("j");
       emitter.to("j").emit("in-j");
       emitter.socketsLeave("j");
@@ -84,7 +87,9 @@ describe.skipIf(url === undefined)("Emitter format 'official' to official socket
       emitter.serverSideEmit("sse", { n: 1 });
       emitter.emit("end");
       await waitUntil(() => a1.got.includes("end") && b1.got.includes("end"), "the last one");
-      expect(a1.got).toEqual(["all", "one", "end"]);
+      expect(a1.got).toEqual(["all", "one", "bytes", "end"]);
+      const [{ inner }] = (await bytes) as [{ inner: [ArrayBuffer] }];
+      expect([...new Uint8Array(inner[0])]).toEqual([4, 5]);
       expect(b1.got).toEqual(["all", "ex", "in-j", "end"]);
       expect(await Promise.all(heard)).toEqual([[{ n: 1 }], [{ n: 1 }]]);
       const gone = waitFor<[string]>(b1.socket, "disconnect");

@@ -6,6 +6,35 @@ import { officialBroadcastChannel, officialRequestChannel } from "./official-cha
 
 const encoder = new Encoder();
 
+/**
+ * `value` with every ArrayBuffer replaced by a Buffer over its bytes: msgpack has no ArrayBuffer
+ * type and @msgpack/msgpack would write one as an empty map, where notepack.io (the official
+ * nodes' codec) writes its bytes. Arrays and plain objects are copied only where one changes.
+ */
+function withArrayBuffersAsBytes(value: unknown): unknown {
+  if (value instanceof ArrayBuffer) return Buffer.from(value);
+  if (typeof value !== "object" || value === null || ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = withArrayBuffersAsBytes(value[i]);
+      if (item !== value[i]) out ??= value.slice();
+      if (out !== undefined) out[i] = item;
+    }
+    return out ?? value;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  let out: Record<string, unknown> | undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const next = withArrayBuffersAsBytes(item);
+    if (next !== item) {
+      out ??= { ...value };
+      out[key] = next;
+    }
+  }
+  return out ?? value;
+}
+
 /** Official request types (socket.io redis-adapter's `RequestType`). */
 const REQUEST = { REMOTE_JOIN: 2, REMOTE_LEAVE: 3, REMOTE_DISCONNECT: 4, SERVER_SIDE_EMIT: 6 };
 
@@ -33,7 +62,7 @@ export function encodeOfficial(
       );
       const wire = [
         EMITTER_UID,
-        { type: packet.type, data: packet.data, nsp },
+        { type: packet.type, data: withArrayBuffersAsBytes(packet.data), nsp },
         { rooms: opts.rooms, flags: opts.flags, except: opts.except },
       ];
       return { channel, payload: Buffer.from(encoder.encode(wire)) };

@@ -90,6 +90,69 @@ describe("cluster messages", () => {
     }
   });
 
+  it("carries an ArrayBuffer as an ArrayBuffer in event data, socket data and server-side emits", () => {
+    const bytes = (): ArrayBuffer => new Uint8Array([7, 8, 9]).buffer;
+    const messages: ClusterMessage[] = [
+      {
+        ...envelope,
+        type: MessageType.BROADCAST,
+        data: { opts, packet: { type: 5, nsp: "/", data: ["ev", { nested: [bytes()] }] } },
+      },
+      { ...envelope, type: MessageType.SERVER_SIDE_EMIT, data: { packet: ["ev", bytes()] } },
+      {
+        ...envelope,
+        type: MessageType.FETCH_SOCKETS_RESPONSE,
+        data: {
+          requestId: "req",
+          sockets: [{ id: "s", handshake: {} as never, rooms: ["s"], data: { key: bytes() } }],
+        },
+      },
+    ];
+    const found: unknown[] = [];
+    for (const message of messages) {
+      const result = decodeClusterMessage(encodeClusterMessage(message));
+      if (!result.ok) throw new Error(result.reason);
+      const decoded = result.message;
+      if (decoded.type === MessageType.BROADCAST) {
+        const data = decoded.data.packet?.data as [string, { nested: unknown[] }] | undefined;
+        found.push(data?.[1].nested[0]);
+      } else if (decoded.type === MessageType.SERVER_SIDE_EMIT) {
+        found.push(decoded.data.packet[1]);
+      } else if (decoded.type === MessageType.FETCH_SOCKETS_RESPONSE) {
+        const data = decoded.data.sockets[0]?.data as { key: unknown } | undefined;
+        found.push(data?.key);
+      }
+    }
+    expect(found).toHaveLength(3);
+    for (const value of found) {
+      expect(value).toBeInstanceOf(ArrayBuffer);
+      expect([...new Uint8Array(value as ArrayBuffer)]).toEqual([7, 8, 9]);
+    }
+  });
+
+  it("decodes a peer's ArrayBuffer extension as a copy of its bytes, other extensions as before", () => {
+    const ext = (type: number, data: number[]): Uint8Array =>
+      new Uint8Array([0xc7, data.length, type, ...data]);
+    const head = encode({
+      ...envelope,
+      type: MessageType.SERVER_SIDE_EMIT,
+      data: { packet: ["ev", 0] },
+    });
+    // Replace the trailing 0 (a positive fixint) with the extension.
+    const message = (extension: Uint8Array): Uint8Array =>
+      new Uint8Array([...head.subarray(0, head.byteLength - 1), ...extension]);
+    const result = decodeClusterMessage(message(ext(0, [1, 2, 3])));
+    if (!result.ok || result.message.type !== MessageType.SERVER_SIDE_EMIT) throw new Error("no");
+    const value = result.message.data.packet[1] as ArrayBuffer;
+    expect(value).toBeInstanceOf(ArrayBuffer);
+    // Its own buffer, exactly its bytes: it does not keep the message alive.
+    expect(value.byteLength).toBe(3);
+    const other = decodeClusterMessage(message(ext(5, [1])));
+    expect(other.ok).toBe(true);
+    const empty = decodeClusterMessage(message(ext(0, [])));
+    expect(empty.ok && empty.message.type === MessageType.SERVER_SIDE_EMIT).toBe(true);
+  });
+
   it("puts the protocol version on the wire and drops other versions", () => {
     const bytes = encode({ ...envelope, v: 2, type: 2 });
     expect(decodeClusterMessage(bytes)).toEqual({ ok: false, reason: "version" });

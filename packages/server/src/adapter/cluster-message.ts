@@ -3,6 +3,7 @@
 import { Decoder, Encoder } from "@msgpack/msgpack";
 import type { Packet } from "@switchyard/protocol";
 import type { BroadcastFlags, BroadcastOptions, Room, SocketDetails } from "./adapter.js";
+import { msgpackExtensions } from "./msgpack-extensions.js";
 import type { WirePacket } from "./wire-packet.js";
 
 /** Message types, numbered as socket.io-adapter's `MessageType` (the numbers are on the wire). */
@@ -131,7 +132,10 @@ export function fromWireOptions(opts: WireBroadcastOptions): BroadcastOptions {
  * One shared encoder: `encode()` would allocate a fresh 2 KiB buffer per call. It
  * returns a copy, and a re-entrant call (from a getter, say) gets a clone, so sharing is safe.
  */
-let encoder = new Encoder({ ignoreUndefined: true });
+let encoder = newEncoder();
+function newEncoder(): Encoder {
+  return new Encoder({ ignoreUndefined: true, extensionCodec: msgpackExtensions });
+}
 /** Past this size the encoder's grown buffer is dropped rather than kept for good. */
 const RETAINED_ENCODER_BYTES = 64 * 1024;
 
@@ -158,7 +162,7 @@ export interface RawEnvelope {
  */
 export function encodeEnvelope(envelope: RawEnvelope): Uint8Array {
   const bytes = encoder.encode(envelope);
-  if (bytes.byteLength > RETAINED_ENCODER_BYTES) encoder = new Encoder({ ignoreUndefined: true });
+  if (bytes.byteLength > RETAINED_ENCODER_BYTES) encoder = newEncoder();
   return bytes;
 }
 
@@ -205,6 +209,7 @@ function decoderFor(byteLength: number): Decoder {
     maxArrayLength: max,
     maxMapLength: max,
     maxExtLength: max,
+    extensionCodec: msgpackExtensions,
   });
   if (sizeClass <= MAX_SHARED_DECODER_CLASS) decoders[sizeClass] = decoder;
   return decoder;

@@ -20,6 +20,15 @@ describe("session records", () => {
     expect(decodeSessionRecord(encodeSessionRecord(record))).toEqual(record);
   });
 
+  it("keep an ArrayBuffer in socket.data an ArrayBuffer (msgpack alone makes it an empty map)", () => {
+    const data = { key: new Uint8Array([4, 5]).buffer };
+    const restored = decodeSessionRecord(encodeSessionRecord({ ...record, data }))?.data as {
+      key: unknown;
+    };
+    expect(restored.key).toBeInstanceOf(ArrayBuffer);
+    expect([...new Uint8Array(restored.key as ArrayBuffer)]).toEqual([4, 5]);
+  });
+
   it("refuse a record of the wrong shape (the store is shared: its bytes are peer input)", () => {
     const bad: unknown[] = [
       { ...record, v: 2 },

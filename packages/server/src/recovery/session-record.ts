@@ -3,6 +3,7 @@
 // msgpack, so that binary data survives; decoding never throws (the store is shared, its bytes
 // are peer input).
 import { decode, encode } from "@msgpack/msgpack";
+import { msgpackExtensions } from "../adapter/msgpack-extensions.js";
 
 /** A position as stored: `[major, minor, index]`. */
 export type StoredPosition = [number, number, number];
@@ -50,7 +51,7 @@ export function encodeSessionRecord(record: SessionRecord): Uint8Array {
       live: record.live,
       at: record.at,
     },
-    { ignoreUndefined: true },
+    { ignoreUndefined: true, extensionCodec: msgpackExtensions },
   );
 }
 
@@ -58,7 +59,13 @@ export function encodeSessionRecord(record: SessionRecord): Uint8Array {
 export function decodeSessionRecord(bytes: Uint8Array): SessionRecord | undefined {
   let raw: unknown;
   try {
-    raw = decode(bytes, { maxStrLength: bytes.byteLength, maxBinLength: bytes.byteLength });
+    const max = bytes.byteLength;
+    raw = decode(bytes, {
+      maxStrLength: max,
+      maxBinLength: max,
+      maxExtLength: max,
+      extensionCodec: msgpackExtensions,
+    });
   } catch {
     return undefined;
   }
