@@ -6,6 +6,11 @@
 //   the balancer routes by)  REDIS_URL | NATS_URL (cluster bus; neither = in-memory, one node)
 //   PING_INTERVAL_MS (25000)  PING_TIMEOUT_MS (20000)  SHUTDOWN_TIMEOUT_MS (10000)
 //   SHUTDOWN_DRAIN_MS (0)
+//   TRUST_FORWARDED_FOR (0: the per-address limits key on the TCP peer; n ≥ 1: on the n-th
+//   X-Forwarded-For entry from the right, for a node reachable only through n proxies that each
+//   append it — the balancer alone: 1)  ADDRESS_MAX_CONNECTIONS (10000)
+//   ADDRESS_HANDSHAKES_PER_SECOND (1000)  ADDRESS_HANDSHAKE_BURST (10000)  (the server's
+//   addressLimits; ADDRESS_LIMITS=off turns them off)
 //
 // Serves the demo page, /socket.io/, /healthz, /readyz (503 once shutting down or with the bus
 // down) and /metrics. SIGTERM/SIGINT: not ready and no new handshakes at once, then after
@@ -24,6 +29,8 @@ const EXIT_INVALID_CONFIG = 2;
 const SIGNALS = ["SIGTERM", "SIGINT"];
 const MAX_TIMER_MS = 2_147_483_647; // setTimeout's upper bound
 const NODE_ID_PATTERN = /^[A-Za-z0-9][\w.-]{0,62}$/;
+const MAX_FORWARDED_HOPS = 32; // the longest X-Forwarded-For chain the server reads
+const MAX_LIMIT = 1_000_000_000;
 const NATS_SCHEMES = new Set(["nats:", "tls:", "ws:", "wss:"]);
 
 const config = readConfigOrExit(process.env);
@@ -46,6 +53,7 @@ const io = new Server(httpServer, {
   // The server's own handler runs the bounded shutdown; `exit: false` leaves the exit to stop()
   // below, which first closes the bus connections (the server does not own them).
   shutdownOnSignal: { ...shutdownOptions, signals: SIGNALS, exit: false },
+  addressLimits: config.addressLimits,
 });
 installDemo(io);
 
@@ -119,6 +127,7 @@ function readConfigOrExit(env) {
     pingTimeoutMs: integer("PING_TIMEOUT_MS", 20_000, 1, MAX_TIMER_MS),
     shutdownTimeoutMs: integer("SHUTDOWN_TIMEOUT_MS", 10_000, 1, MAX_TIMER_MS - 1_000),
     shutdownDrainMs: integer("SHUTDOWN_DRAIN_MS", 0, 0, MAX_TIMER_MS),
+    addressLimits: addressLimitsOf(text, integer, problems),
   };
   if (!NODE_ID_PATTERN.test(config.nodeId)) {
     problems.push(
@@ -146,6 +155,22 @@ function readConfigOrExit(env) {
   if (problems.length === 0) return config;
   console.error(`switchyard node: invalid environment:\n  ${problems.join("\n  ")}`);
   process.exit(EXIT_INVALID_CONFIG);
+}
+
+/** The server's addressLimits from ADDRESS_LIMITS, ADDRESS_* and TRUST_FORWARDED_FOR. */
+function addressLimitsOf(text, integer, problems) {
+  const limits = {
+    trustForwardedFor: integer("TRUST_FORWARDED_FOR", 0, 0, MAX_FORWARDED_HOPS),
+    maxConnections: integer("ADDRESS_MAX_CONNECTIONS", 10_000, 1, MAX_LIMIT),
+    handshakesPerSecond: integer("ADDRESS_HANDSHAKES_PER_SECOND", 1000, 1, MAX_LIMIT),
+    handshakeBurst: integer("ADDRESS_HANDSHAKE_BURST", 10_000, 1, MAX_LIMIT),
+  };
+  const mode = text("ADDRESS_LIMITS") ?? "on";
+  if (mode === "off") return false;
+  if (mode !== "on") {
+    problems.push(`ADDRESS_LIMITS must be "on" or "off", got ${JSON.stringify(mode)}`);
+  }
+  return limits;
 }
 
 function isUrl(text, schemes) {

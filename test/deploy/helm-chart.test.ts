@@ -65,6 +65,21 @@ describe.skipIf(helm === undefined || validator === undefined)("helm", () => {
       { set: { "node.terminationGracePeriodSeconds": 50, "node.shutdownTimeoutMs": 60000 } },
       "must be >= preStopSleepSeconds + shutdownTimeoutMs / 1000 + 1",
     ],
+    [
+      "a trustForwardedFor that is no hop count",
+      { set: { "node.trustForwardedFor": "yes" } },
+      "node.trustForwardedFor must be an integer from 0 to 32",
+    ],
+    [
+      "more than 32 trusted hops",
+      { set: { "node.trustForwardedFor": 33 } },
+      "node.trustForwardedFor must be an integer from 0 to 32",
+    ],
+    [
+      "a balancer that trusts its proxy with nodes that read one hop",
+      { set: { "balancer.trustForwardedFor": true } },
+      "balancer.trustForwardedFor needs node.trustForwardedFor >= 2",
+    ],
   ];
 
   it.each(refusals)("refuses %s", async (_label, values, message) => {

@@ -306,7 +306,7 @@ describe.skipIf(redisUrl === undefined)("infra/compose.yaml, run as local proces
     for (let i = 0; i < 4; i++) {
       expect(await statusOnNewConnection(`${haproxyUrl}/healthz`)).toBe(200);
     }
-    // Its tcplog names the server of each connection: both resolved replicas took some.
+    // Its httplog names the server of each request: both resolved replicas took some.
     await vi.waitFor(() => {
       for (const name of ["balancers/balancer1 ", "balancers/balancer2 "]) {
         expect(proc.lines.some((line) => line.includes(name))).toBe(true);
@@ -333,9 +333,10 @@ describe.skipIf(redisUrl === undefined)("infra/compose.yaml, run as local proces
       expect(await statusOnNewConnection(`${haproxyUrl}/healthz`)).toBe(200);
     }
     // Round-robin sent some of them to the dead replica (the health check needs 2 × 2 s to
-    // notice): haproxy's tcplog shows them redispatched ("+1" retries) to the live one.
+    // notice): haproxy's httplog shows them redispatched ("+1" retries, after the termination
+    // state "----") to the live one.
     await vi.waitFor(() =>
-      expect(proc.lines.some((line) => / -- [\d/]+\/\+\d /.test(line))).toBe(true),
+      expect(proc.lines.some((line) => / ---- [\d/]+\/\+\d /.test(line))).toBe(true),
     );
     const alive = nodes.filter((node) => node.proc.child.exitCode === null).map((node) => node.id);
     expect(alive).toContain(await nodeOf(upgraded));

@@ -173,7 +173,7 @@ describe("compose.yaml: structure", () => {
       "127.0.0.1:9000:8080",
     );
     const haproxy = readRepoFile("infra/haproxy.cfg");
-    expect(haproxy).toMatch(/^\s*mode tcp$/m);
+    expect(haproxy).toMatch(/^\s*mode http$/m);
     expect(haproxy).toMatch(/^\s*bind :8080$/m);
     const template = /server-template \S+ (\d+) balancer:(\d+)/.exec(haproxy);
     expect(Number(template?.[1])).toBeGreaterThanOrEqual(
@@ -183,6 +183,26 @@ describe("compose.yaml: structure", () => {
     expect(services["front"]?.volumes).toContain(
       "./haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro",
     );
+  });
+
+  it("counts clients, not the proxies, in every per-address limit: X-Forwarded-For end to end", () => {
+    // The front appends the client's address (HTTP mode; a TCP front would hide it)…
+    const haproxy = readRepoFile("infra/haproxy.cfg");
+    expect(haproxy).not.toMatch(/^\s*mode tcp$/m);
+    expect(haproxy).toMatch(/^\s*option forwardfor$/m);
+    // …the balancers read it (the front is their only client)…
+    expect(serviceEnv(services["balancer"] ?? {})["SWITCHYARD_TRUST_FORWARDED_FOR"]).toBe("1");
+    expect(services["balancer"]?.ports).toBeUndefined();
+    // …and the nodes read it two hops back: the front's entry, before the balancer's.
+    for (const name of nodeNames) {
+      expect(serviceEnv(services[name] ?? {})["TRUST_FORWARDED_FOR"], name).toBe("2");
+      expect(services[name]?.ports, `${name} must be reachable only through the front`).toBe(
+        undefined,
+      );
+    }
+    expect(serviceEnv(services["node-1"] ?? {}, { TRUST_FORWARDED_FOR: "0" })).toMatchObject({
+      TRUST_FORWARDED_FOR: "0",
+    });
   });
 
   it("gives every service a healthcheck and every dependency a service_healthy condition", () => {

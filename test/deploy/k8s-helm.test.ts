@@ -185,6 +185,7 @@ describe("defaults agree with the kustomize base", () => {
       PING_TIMEOUT_MS: String(value("node.pingTimeoutMs")),
       SHUTDOWN_TIMEOUT_MS: String(value("node.shutdownTimeoutMs")),
       SHUTDOWN_DRAIN_MS: String(value("node.shutdownDrainMs")),
+      TRUST_FORWARDED_FOR: String(value("node.trustForwardedFor")),
     });
     expect(node.spec.template.spec?.terminationGracePeriodSeconds).toBe(
       value("node.terminationGracePeriodSeconds"),
@@ -208,6 +209,8 @@ describe("defaults agree with the kustomize base", () => {
     expect(args.get("idle-timeout-ms")).toEqual([String(value("balancer.idleTimeoutMs"))]);
     expect(args.get("health-interval-ms")).toEqual([String(value("balancer.healthIntervalMs"))]);
     expect(args.get("drain-timeout-ms")).toEqual([String(value("balancer.drainTimeoutMs"))]);
+    expect(value("balancer.trustForwardedFor")).toBe(false);
+    expect(container?.args).not.toContain("--trust-forwarded-for");
     expect(container?.image).toBe(
       `${value("image.repository")}:${read("Chart.yaml").match(/appVersion: "(.+)"/)?.[1]}`,
     );

@@ -182,6 +182,21 @@ describe.each(renderTargets())("$label", (target) => {
     }
   });
 
+  it("counts clients, not the front door, in the nodes' per-address limits", () => {
+    // The nodes read the client address from X-Forwarded-For: one hop (the balancer or the
+    // gateway appended it), two behind a proxy the balancer trusts.
+    const hops = num("TRUST_FORWARDED_FOR");
+    expect(hops).toBeGreaterThanOrEqual(1);
+    // Trusting the header is safe only if nothing but the front door (and scrapers) reaches them.
+    const policy = typed<INetworkPolicy>(only(objects, "NetworkPolicy", NODE));
+    expect(policy.spec?.policyTypes).toContain("Ingress");
+    for (const rule of policy.spec?.ingress ?? []) expect(rule.from?.length).toBeGreaterThan(0);
+    if (gateway) return;
+    const args = container(only(objects, "Deployment", BALANCER) as PodOwner, "balancer").args;
+    // A balancer that trusts a proxy in front of it means one more hop for the nodes.
+    expect(args?.includes("--trust-forwarded-for") ? 2 : 1).toBe(hops);
+  });
+
   it("points each backend overlay's URL at its bus Service", () => {
     const bus = target.bus;
     if (bus === undefined) {

@@ -71,6 +71,24 @@ describe("node.mjs: invalid environment", () => {
     ["PING_TIMEOUT_MS", { PING_TIMEOUT_MS: "-5" }, /PING_TIMEOUT_MS must be an integer/],
     ["SHUTDOWN_TIMEOUT_MS", { SHUTDOWN_TIMEOUT_MS: "1e4" }, /SHUTDOWN_TIMEOUT_MS must be/],
     [
+      "TRUST_FORWARDED_FOR",
+      { TRUST_FORWARDED_FOR: "yes" },
+      /TRUST_FORWARDED_FOR must be an integer from 0 to 32, got "yes"/,
+    ],
+    ["TRUST_FORWARDED_FOR range", { TRUST_FORWARDED_FOR: "33" }, /TRUST_FORWARDED_FOR must be/],
+    [
+      "ADDRESS_MAX_CONNECTIONS",
+      { ADDRESS_MAX_CONNECTIONS: "0" },
+      /ADDRESS_MAX_CONNECTIONS must be an integer from 1/,
+    ],
+    [
+      "ADDRESS_HANDSHAKES_PER_SECOND",
+      { ADDRESS_HANDSHAKES_PER_SECOND: "1.5" },
+      /ADDRESS_HANDSHAKES_PER_SECOND must be an integer/,
+    ],
+    ["ADDRESS_HANDSHAKE_BURST", { ADDRESS_HANDSHAKE_BURST: "x" }, /ADDRESS_HANDSHAKE_BURST must/],
+    ["ADDRESS_LIMITS", { ADDRESS_LIMITS: "maybe" }, /ADDRESS_LIMITS must be "on" or "off"/],
+    [
       "drain >= timeout",
       { SHUTDOWN_TIMEOUT_MS: "1000", SHUTDOWN_DRAIN_MS: "1000" },
       /SHUTDOWN_DRAIN_MS \(1000\) must be below SHUTDOWN_TIMEOUT_MS \(1000\)/,

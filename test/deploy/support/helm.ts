@@ -98,6 +98,13 @@ export const HELM_CASES: readonly HelmCase[] = [
     invariants: false,
   },
   {
+    name: "behind an ingress: the balancer trusts X-Forwarded-For, the nodes read 2 hops",
+    values: { set: { "balancer.trustForwardedFor": true, "node.trustForwardedFor": 2 } },
+    routing: "balancer",
+    bus: "redis",
+    invariants: true,
+  },
+  {
     name: "gateway-sid with a fixed node count",
     values: {
       set: { routing: "gateway-sid", "node.autoscaling.enabled": false, "node.replicas": 2 },

@@ -107,6 +107,13 @@ capabilities:
 {{- if and (eq .Values.gateway.cookieLifetimeType "Permanent") (not .Values.gateway.absoluteTimeout) -}}
 {{- fail "gateway.absoluteTimeout is required when gateway.cookieLifetimeType is Permanent" -}}
 {{- end -}}
+{{- $hops := .Values.node.trustForwardedFor -}}
+{{- if or (not (regexMatch "^[0-9]+$" (toString $hops))) (gt (int $hops) 32) -}}
+{{- fail "node.trustForwardedFor must be an integer from 0 to 32" -}}
+{{- end -}}
+{{- if and .Values.balancer.trustForwardedFor (eq .Values.routing "balancer") (lt (int $hops) 2) -}}
+{{- fail "balancer.trustForwardedFor needs node.trustForwardedFor >= 2 (the proxy in front of the balancer, then the balancer)" -}}
+{{- end -}}
 {{- $ping := div (add .Values.node.pingIntervalMs .Values.node.pingTimeoutMs) 1000 -}}
 {{- if le (int .Values.node.terminationGracePeriodSeconds) (int $ping) -}}
 {{- fail "node.terminationGracePeriodSeconds must exceed (pingIntervalMs + pingTimeoutMs) / 1000" -}}

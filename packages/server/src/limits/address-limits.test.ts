@@ -26,6 +26,15 @@ describe("resolveAddressLimits", () => {
     }
     expect(() => resolveAddressLimits({ handshakeBurst: 0.5 })).toThrow(InvalidArgumentError);
   });
+
+  it("resolves trustForwardedFor to a hop count: false 0, true 1, an integer up to 32", () => {
+    const hops = (trustForwardedFor: boolean | number) =>
+      resolveAddressLimits({ trustForwardedFor })?.trustForwardedFor;
+    expect([hops(false), hops(true), hops(0), hops(2), hops(32)]).toEqual([0, 1, 0, 2, 32]);
+    for (const bad of [-1, 1.5, 33, Number.NaN, "1" as unknown as number]) {
+      expect(() => hops(bad)).toThrow(/trustForwardedFor must be a boolean or an integer/);
+    }
+  });
 });
 
 describe("AddressLimiter", () => {
@@ -71,5 +80,15 @@ describe("clientAddressOf", () => {
     expect(clientAddressOf(req("10.0.0.1", Array(40).fill("1.1.1.1").join(",")), true)).toBe(
       "10.0.0.1",
     );
+  });
+
+  it("behind n trusted proxies, takes the n-th entry from the right (the left-most if fewer)", () => {
+    // A TLS proxy appended the client (5.6.7.8), the balancer appended the proxy (10.0.0.9).
+    const chain = "1.2.3.4, 5.6.7.8, 10.0.0.9";
+    expect(clientAddressOf(req("10.0.0.1", chain), 1)).toBe("10.0.0.9");
+    expect(clientAddressOf(req("10.0.0.1", chain), 2)).toBe("5.6.7.8");
+    expect(clientAddressOf(req("10.0.0.1", chain), 0)).toBe("10.0.0.1");
+    expect(clientAddressOf(req("10.0.0.1", "5.6.7.8"), 2)).toBe("5.6.7.8");
+    expect(clientAddressOf(req("10.0.0.1", "junk, 10.0.0.9"), 2)).toBe("10.0.0.1");
   });
 });

@@ -3,7 +3,7 @@
 // with its own token bucket. Refused handshakes are answered 429 by their callers.
 import type { IncomingMessage } from "node:http";
 import { InvalidArgumentError, TooManyRequestsError } from "../engine/errors.js";
-import { clientAddressOf } from "./client-address.js";
+import { clientAddressOf, MAX_HOPS } from "./client-address.js";
 import { requirePositive } from "./event-rate-limit.js";
 import { type BucketRate, TokenBucket } from "./token-bucket.js";
 
@@ -19,22 +19,27 @@ export interface AddressLimitOptions {
   /** Handshakes an address may make at once (after a quiet spell) before the rate applies. @default 10000 */
   handshakeBurst?: number;
   /**
-   * Read the client address from the right-most `X-Forwarded-For` entry instead of the TCP peer.
-   * Only behind a proxy you run that appends it: otherwise any client picks its own address (and
-   * escapes the limits, or exhausts another address's). @default false
+   * Read the client address from `X-Forwarded-For` instead of the TCP peer: `true` (or `1`) takes
+   * its right-most entry, the one the proxy in front appended; a number `n` (up to 32) trusts `n`
+   * proxies in a row that each append (a TLS proxy, then `switchyard-balancer`: `2`) and takes the
+   * `n`-th entry from the right (the left-most when the chain is shorter). Only behind proxies you
+   * run, with the server reachable through them alone: otherwise any client picks its own address
+   * (and escapes the limits, or exhausts another address's). @default false
    */
-  trustForwardedFor?: boolean;
+  trustForwardedFor?: boolean | number;
 }
 
-/** Address limits with the defaults filled in. */
-export type ResolvedAddressLimits = Readonly<Required<AddressLimitOptions>>;
+/** Address limits with the defaults filled in (`trustForwardedFor` as a hop count, 0 = off). */
+export type ResolvedAddressLimits = Readonly<
+  Required<Omit<AddressLimitOptions, "trustForwardedFor">> & { trustForwardedFor: number }
+>;
 
 /** The defaults of {@link AddressLimitOptions}. */
 export const ADDRESS_LIMIT_DEFAULTS: ResolvedAddressLimits = {
   maxConnections: 10_000,
   handshakesPerSecond: 1000,
   handshakeBurst: 10_000,
-  trustForwardedFor: false,
+  trustForwardedFor: 0,
 };
 
 /** Why a handshake was refused. */
@@ -48,7 +53,11 @@ export function resolveAddressLimits(
   option: false | AddressLimitOptions | undefined,
 ): ResolvedAddressLimits | undefined {
   if (option === false) return undefined;
-  const resolved = { ...ADDRESS_LIMIT_DEFAULTS, ...option };
+  const resolved = {
+    ...ADDRESS_LIMIT_DEFAULTS,
+    ...option,
+    trustForwardedFor: forwardedHops(option?.trustForwardedFor),
+  };
   requirePositive("addressLimits.maxConnections", resolved.maxConnections);
   requirePositive("addressLimits.handshakesPerSecond", resolved.handshakesPerSecond);
   requirePositive("addressLimits.handshakeBurst", resolved.handshakeBurst);
@@ -56,6 +65,18 @@ export function resolveAddressLimits(
     throw new InvalidArgumentError("option addressLimits.handshakeBurst must be >= 1");
   }
   return resolved;
+}
+
+/** The hop count of the `trustForwardedFor` option (`false`/absent → 0, `true` → 1). */
+function forwardedHops(option: boolean | number | undefined): number {
+  if (option === undefined || option === false) return 0;
+  if (option === true) return 1;
+  if (typeof option !== "number" || !Number.isInteger(option) || option < 0 || option > MAX_HOPS) {
+    throw new InvalidArgumentError(
+      `option addressLimits.trustForwardedFor must be a boolean or an integer from 0 to ${MAX_HOPS}, got ${String(option)}`,
+    );
+  }
+  return option;
 }
 
 /** How often full buckets of quiet addresses are forgotten. */

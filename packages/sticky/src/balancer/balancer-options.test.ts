@@ -40,7 +40,7 @@ describe("resolveBalancerOptions", () => {
       trustForwardedFor: true,
       addressLimits: { maxConnections: 7 },
     }).addressLimits;
-    expect(trusted).toMatchObject({ maxConnections: 7, trustForwardedFor: true });
+    expect(trusted).toMatchObject({ maxConnections: 7, trustForwardedFor: 1 });
     expect(resolveBalancerOptions({ upstreams, addressLimits: false }).addressLimits).toBe(
       undefined,
     );

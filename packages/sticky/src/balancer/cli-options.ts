@@ -18,11 +18,20 @@ Routes Socket.IO requests to the node whose id is tagged in the sid; new session
   --new-sessions <policy>    least-connections | consistent-hash (env SWITCHYARD_NEW_SESSIONS)
   --cookie <name>            read the sid from this cookie when the query has none
   --health-path <path>       health check path (default /readyz); --no-health-check disables
-  --health-interval-ms <n>   --health-timeout-ms <n>
+  --health-interval-ms <n>   --health-timeout-ms <n>   --health-fall <n>   --health-rise <n>
   --idle-timeout-ms <n>      default 60000 (keep above pingInterval + pingTimeout)
   --drain-timeout-ms <n>     default 10000
-  --trust-forwarded-for      trust incoming X-Forwarded-For/-Proto (behind your own proxy)
+  --max-free-sockets <n>     idle keep-alive connections kept per upstream (default 64)
+  --trust-forwarded-for      trust incoming X-Forwarded-For/-Proto (behind your own proxy;
+                             env SWITCHYARD_TRUST_FORWARDED_FOR=1); the address limits then
+                             read the client address from X-Forwarded-For
+Per client address (429 past them; defaults 10000, 1000, 10000):
+  --max-connections-per-address <n>   requests in flight plus open WebSocket tunnels
+  --handshakes-per-second <n>         --handshake-burst <n>     new sessions
+  --no-address-limits                 turn the per-address limits off
+Request limits:
   --max-header-bytes <n>     --max-header-count <n>     --headers-timeout-ms <n>
+  --request-timeout-ms <n>   --keep-alive-timeout-ms <n>   --max-pipelined-requests <n>
   --help
 
 Print a configuration for another router instead of running (to stdout; tags are computed
@@ -67,9 +76,18 @@ const INTEGER_FLAGS = [
   "health-timeout-ms",
   "idle-timeout-ms",
   "drain-timeout-ms",
+  "health-fall",
+  "health-rise",
+  "max-free-sockets",
   "max-header-bytes",
   "max-header-count",
   "headers-timeout-ms",
+  "request-timeout-ms",
+  "keep-alive-timeout-ms",
+  "max-pipelined-requests",
+  "max-connections-per-address",
+  "handshakes-per-second",
+  "handshake-burst",
 ] as const;
 
 /** Parses argv (without node and script) and env; throws {@link InvalidArgumentError}. */
@@ -87,6 +105,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
         "health-path": { type: "string" },
         "no-health-check": { type: "boolean" },
         "trust-forwarded-for": { type: "boolean" },
+        "no-address-limits": { type: "boolean" },
         help: { type: "boolean" },
         print: { type: "string" },
         "new-sessions-url": { type: "string" },
@@ -115,6 +134,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     healthCheck: healthCheckOf(values, int),
     limits: limitsOf(int),
   };
+  const addressLimits = addressLimitsOf(values, int);
+  if (addressLimits !== undefined) options.addressLimits = addressLimits;
   const host = str(values["host"]) ?? env["SWITCHYARD_BALANCER_HOST"];
   if (host !== undefined && host !== "") options.host = host;
   const policy = str(values["new-sessions"]) ?? env["SWITCHYARD_NEW_SESSIONS"];
@@ -125,7 +146,11 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   if (idle !== undefined) options.idleTimeoutMs = idle;
   const drain = int("drain-timeout-ms");
   if (drain !== undefined) options.drainTimeoutMs = drain;
-  if (values["trust-forwarded-for"] === true) options.trustForwardedFor = true;
+  const freeSockets = int("max-free-sockets");
+  if (freeSockets !== undefined) options.maxFreeSocketsPerUpstream = freeSockets;
+  if (values["trust-forwarded-for"] === true || envFlag(env, "SWITCHYARD_TRUST_FORWARDED_FOR")) {
+    options.trustForwardedFor = true;
+  }
   const print = str(values["print"]);
   if (print === undefined) return { kind: "run", options };
   return printCommand(print, options, values);
@@ -164,6 +189,14 @@ export function parseUpstream(text: string): BalancerUpstream {
   return { id: text.slice(0, eq).trim(), url: text.slice(eq + 1).trim() };
 }
 
+/** A boolean variable: `1`/`true` → true, unset, empty, `0`/`false` → false, else an error. */
+function envFlag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase() ?? "";
+  if (raw === "1" || raw === "true") return true;
+  if (raw === "" || raw === "0" || raw === "false") return false;
+  throw new InvalidArgumentError(`${name} must be 1, true, 0 or false, got ${env[name]}`);
+}
+
 function str(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
@@ -179,6 +212,10 @@ function healthCheckOf(values: Record<string, unknown>, int: IntFlag): HealthChe
   if (interval !== undefined) check.intervalMs = interval;
   const timeout = int("health-timeout-ms");
   if (timeout !== undefined) check.timeoutMs = timeout;
+  const fall = int("health-fall");
+  if (fall !== undefined) check.fall = fall;
+  const rise = int("health-rise");
+  if (rise !== undefined) check.rise = rise;
   return check;
 }
 
@@ -190,5 +227,37 @@ function limitsOf(int: IntFlag): StickyLimits {
   if (count !== undefined) limits.maxHeaderCount = count;
   const headers = int("headers-timeout-ms");
   if (headers !== undefined) limits.headersTimeoutMs = headers;
+  const request = int("request-timeout-ms");
+  if (request !== undefined) limits.requestTimeoutMs = request;
+  const keepAlive = int("keep-alive-timeout-ms");
+  if (keepAlive !== undefined) limits.keepAliveTimeoutMs = keepAlive;
+  const pipelined = int("max-pipelined-requests");
+  if (pipelined !== undefined) limits.maxPipelinedRequests = pipelined;
   return limits;
+}
+
+type AddressLimits = Exclude<BalancerOptions["addressLimits"], undefined>;
+
+/** The `addressLimits` of the flags; undefined when none is given (the defaults). */
+function addressLimitsOf(values: Record<string, unknown>, int: IntFlag): AddressLimits | undefined {
+  const given = [
+    "max-connections-per-address",
+    "handshakes-per-second",
+    "handshake-burst",
+  ] as const;
+  if (values["no-address-limits"] === true) {
+    const clash = given.find((flag) => values[flag] !== undefined);
+    if (clash !== undefined) {
+      throw new InvalidArgumentError(`--no-address-limits and --${clash} contradict each other`);
+    }
+    return false;
+  }
+  const limits: Exclude<AddressLimits, false> = {};
+  const connections = int("max-connections-per-address");
+  if (connections !== undefined) limits.maxConnections = connections;
+  const rate = int("handshakes-per-second");
+  if (rate !== undefined) limits.handshakesPerSecond = rate;
+  const burst = int("handshake-burst");
+  if (burst !== undefined) limits.handshakeBurst = burst;
+  return Object.keys(limits).length === 0 ? undefined : limits;
 }
