@@ -265,6 +265,16 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   }
 
   /**
+   * With recovery, resolves once the session record of every socket of this node, as it is now
+   * (a restored socket's included), is in the bus's store: another node then sees these sessions
+   * as connected here. Records are otherwise written at the end of the tick that changed them.
+   */
+  async whenSessionsSaved(): Promise<void> {
+    await this.#opening?.catch(() => undefined);
+    await this.#recovery?.sessions.saved();
+  }
+
+  /**
    * Resolves when every pending subscription reached the bus and, with recovery, when the rooms
    * joined so far know from which log position their members are in (their fence came back).
    */

@@ -102,6 +102,12 @@ export class RecoverySessions {
     await this.#writing;
   }
 
+  /** Writes what is pending now and resolves once the store has every record written so far. */
+  async saved(): Promise<void> {
+    this.flush();
+    await this.#writing;
+  }
+
   /** A socket's rooms changed (or it connected): its record is written at the end of the tick. */
   changed(id: SocketId): void {
     this.#dirty.add(id);

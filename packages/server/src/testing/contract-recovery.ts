@@ -208,6 +208,10 @@ export function describeRecoveryContract(
       await peer.cut();
       await peer.moveTo(c);
       expect(peer.client.recovered).toBe(true);
+      // c writes the restored socket's live record at the end of the restore's tick; before it is
+      // in the store, a second claim finds the record already claimed ("session"), after it the
+      // socket connected on c ("connected", counted below): wait for the write.
+      await c.adapter().whenSessionsSaved();
       const thief = await RecoveringPeer.connect(io, a);
       peers.push(thief);
       // Replays the first session's credentials (a stolen pid): a fresh session, nothing leaked.
