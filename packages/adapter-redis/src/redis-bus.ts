@@ -4,6 +4,7 @@
 // adapters then re-announce themselves).
 import { type DeliveredPosition, TopicHandlers } from "@switchyard/server";
 import type { BusClient } from "./clients/bus-client.js";
+import { forgetScripts } from "./clients/scripts.js";
 import { RedisAdapterError, RedisAdapterErrorCode } from "./errors.js";
 import { ORDERED_MARKER } from "./history-scripts.js";
 import { OrderedRetry, type RetryOptions } from "./ordered-retry.js";
@@ -48,8 +49,13 @@ export class RedisBus {
     // the adapters forward the error to whoever listens on them.
     pub.listen({
       message: () => undefined,
-      ready: () => this.#recovered(),
-      lost: () => undefined,
+      // The history's scripts run on this client: a server it reconnected to may not have them
+      // (a restart without persistence), and finding out by NOSCRIPT can reorder appends.
+      ready: () => {
+        forgetScripts(pub);
+        this.#recovered();
+      },
+      lost: () => forgetScripts(pub),
       error: (cause) => this.#clientError(cause),
     });
     sub.listen({
