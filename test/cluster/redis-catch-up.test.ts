@@ -67,4 +67,33 @@ describe.skipIf(url === undefined)("catching up a lost message from the history 
     expect(got).toEqual([1, 2, 3]);
     expect(adapterOf(b.io).caughtUp).toBe(1);
   });
+
+  it("delivers it even when the publisher's later events of another room came first", async () => {
+    const [a, b] = [await node(), await node()];
+    const adapterOf = (io: Server): ClusterAdapter =>
+      io.of("/").adapter as unknown as ClusterAdapter;
+    await waitUntil(async () => (await adapterOf(a.io).serverCount()) >= 2, "the nodes met");
+    const client = ioc(b.url, { transports: ["websocket"], reconnection: false });
+    sockets.push(client);
+    const [socket] = (
+      await Promise.all([waitFor(b.io, "connection"), waitFor(client, "connect")])
+    )[0] as [{ join(rooms: string[]): Promise<void> | void }];
+    await socket.join(["lossy", "other"]);
+    await adapterOf(b.io).whenSubscribed();
+    const got: string[] = [];
+    client.on("n", (room: string, n: number) => got.push(`${room}${n}`));
+    a.io.to("lossy").emit("n", "lossy", 1);
+    await waitUntil(() => got.length === 1, "the first message");
+    const channel = channelFor(key, "/", { kind: "room", room: "lossy" }, true);
+    await b.sub.unsubscribe(channel);
+    a.io.to("lossy").emit("n", "lossy", 2);
+    await adapterOf(a.io).whenStored();
+    // a's next events, in another room, arrive (and number a's events past the lost one).
+    a.io.to("other").emit("n", "other", 1);
+    await waitUntil(() => got.length === 2, "the other room's message");
+    await b.sub.subscribe(channel);
+    a.io.to("lossy").emit("n", "lossy", 3);
+    await waitUntil(() => got.length === 4, "the lost message and the next one");
+    expect(got).toEqual(["lossy1", "other1", "lossy2", "lossy3"]);
+  });
 });

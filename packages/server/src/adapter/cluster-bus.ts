@@ -59,6 +59,7 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
     if (!this.#pins.has(room)) this.#track({ kind: "room", room }, false);
   };
   #delivering: ItemPosition | undefined;
+  #deliveringLog: string | undefined;
   /** Rooms kept subscribed by a restore, with how many restores keep each. */
   readonly #pins: Map<Room, number> = new Map();
 
@@ -143,7 +144,7 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
   protected onPayload(
     payload: Uint8Array,
     position?: DeliveredPosition,
-    _target?: ClusterTarget,
+    target?: ClusterTarget,
   ): void {
     if (payload[0] === FENCE_MARKER) {
       // A recovery fence (cluster-recovery.ts) comes with its position; without one, it is not.
@@ -163,7 +164,7 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
       if (position !== undefined && envelope.nsp === this.nsp.name && !this.closed) {
         this.onOrdered(position, 0);
       }
-      this.#deliver(checkMessage(envelope), position, 0);
+      this.#deliver(checkMessage(envelope), position, 0, target);
       return;
     }
     if (envelope.uid === this.uid || envelope.nsp !== this.nsp.name || this.closed) return;
@@ -175,7 +176,7 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
     this.counters.batchesReceived++;
     for (let index = 0; index < batch.items.length; index++) {
       if (position !== undefined) this.onOrdered(position, index);
-      this.#deliver(decodeBatchItem(batch.items[index], envelope), position, index);
+      this.#deliver(decodeBatchItem(batch.items[index], envelope), position, index, target);
     }
   }
 
@@ -199,12 +200,25 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
     return this.#delivering;
   }
 
+  /**
+   * The log (channel) the message being delivered came on, when the bus tells: "all", a room's
+   * name prefixed with "room:", or a node's uid prefixed with "node:"; undefined otherwise.
+   */
+  protected get deliveringLog(): string | undefined {
+    return this.#deliveringLog;
+  }
+
   #drop(reason: DropReason): void {
     this.counters.dropped++;
     this.counters.droppedByReason[reason]++;
   }
 
-  #deliver(result: DecodeResult, position?: DeliveredPosition, index = 0): void {
+  #deliver(
+    result: DecodeResult,
+    position?: DeliveredPosition,
+    index = 0,
+    target?: ClusterTarget,
+  ): void {
     if (!result.ok) {
       this.#drop(result.reason);
       return;
@@ -225,6 +239,7 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
     if (clusterLog.enabled) logReceive(this.uid, this.nsp.name, message.type, message.uid);
     this.#delivering =
       position === undefined ? undefined : { major: position.major, minor: position.minor, index };
+    this.#deliveringLog = target === undefined ? undefined : logKeyOf(target);
     try {
       this.onMessage(message);
     } catch (err) {
@@ -234,6 +249,7 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
       });
     } finally {
       this.#delivering = undefined;
+      this.#deliveringLog = undefined;
     }
   }
 
@@ -285,6 +301,12 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
 }
 
 function targetKey(target: ClusterTarget): string {
+  if (target.kind === "all") return "all";
+  return target.kind === "room" ? `room:${target.room}` : `node:${target.uid}`;
+}
+
+/** A target's log key (see {@link ClusterBusAdapter.deliveringLog}). */
+export function logKeyOf(target: ClusterTarget): string {
   if (target.kind === "all") return "all";
   return target.kind === "room" ? `room:${target.room}` : `node:${target.uid}`;
 }

@@ -41,8 +41,8 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   readonly #fencing: Set<Promise<void>> = new Set();
   /** Targets some of whose events could not be appended: a gap is written there. */
   readonly #gaps: Map<string, ClusterTarget> = new Map();
-  /** The last own counter delivered per publishing node (see {@link isDuplicate}). */
-  readonly #lastOwn: Map<string, number> = new Map();
+  /** The last own counter delivered per publishing node, per log (see {@link isDuplicate}). */
+  readonly #lastOwn: Map<string, Map<string, number>> = new Map();
   /** Lost ordered messages, seen and read back (see {@link onPayload}). */
   readonly #chains: LogChains = new LogChains({
     deliver: (payload, position, target) => super.onPayload(payload, position, target),
@@ -149,13 +149,21 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
 
   /**
    * Whether a recoverable event of node `uid` numbered `own` was delivered already. A node's
-   * events arrive in its publish order, so a number at or below the last one is a copy: a publish
-   * retried after its reply was lost (a failover) that had in fact gone through.
+   * events of one log arrive in its publish order, so a number at or below the last one of that
+   * log is a copy: a publish retried after its reply was lost (a failover) that had in fact gone
+   * through (a retry goes to the same log). Per log, not per node: events read back from a log
+   * after a lost message (log-chains.ts) come after the node's later events of other logs.
    */
   protected isDuplicate(uid: string, own: number): boolean {
-    const last = this.#lastOwn.get(uid) ?? 0;
+    let logs = this.#lastOwn.get(uid);
+    if (logs === undefined) {
+      logs = new Map();
+      this.#lastOwn.set(uid, logs);
+    }
+    const log = this.deliveringLog ?? "";
+    const last = logs.get(log) ?? 0;
     if (own <= last) return true;
-    this.#lastOwn.set(uid, own);
+    logs.set(log, own);
     return false;
   }
 

@@ -2,7 +2,7 @@
 // of its log; a node that delivered another one last from that log missed some (a subscription
 // re-made during a broker failover, or after a restart). The missing entries are read back from
 // the log and delivered first, in order, while later ordered messages wait.
-import type { ClusterTarget } from "./cluster-bus.js";
+import { type ClusterTarget, logKeyOf } from "./cluster-bus.js";
 import {
   type ClusterHistory,
   comparePositions,
@@ -42,7 +42,7 @@ export class LogChains {
       this.#held.push({ payload, position, target });
       return;
     }
-    const key = logKey(target);
+    const key = logKeyOf(target);
     const known = this.#last.get(key);
     // A new history (the broker restarted without persistence) while this node followed the log:
     // everything of the new one was meant for it, from its very start.
@@ -59,7 +59,7 @@ export class LogChains {
 
   /** This node stopped following a log: its chain restarts at the next subscription. */
   forget(target: ClusterTarget): void {
-    this.#last.delete(logKey(target));
+    this.#last.delete(logKeyOf(target));
   }
 
   async #catchUp(target: ClusterTarget, last: LogPosition, upTo: DeliveredPosition): Promise<void> {
@@ -79,7 +79,7 @@ export class LogChains {
     } catch (cause) {
       this.#host.failed(cause);
     } finally {
-      this.#last.set(logKey(target), upTo);
+      this.#last.set(logKeyOf(target), upTo);
       this.#catchingUp = false;
       const held = this.#held;
       this.#held = [];
@@ -87,9 +87,4 @@ export class LogChains {
       for (const { payload, position, target: on } of held) this.offer(payload, position, on);
     }
   }
-}
-
-function logKey(target: ClusterTarget): string {
-  if (target.kind === "all") return "all";
-  return target.kind === "room" ? `room:${target.room}` : `node:${target.uid}`;
 }
