@@ -1,7 +1,10 @@
 // A new session's handshake. As the official engine prepares it: the protocol revision first
 // (code 5), then the engine's `generateId`, synchronous or not, whose result must be a non-empty
-// string that no live session uses (code 3, ID_GENERATION_ERROR).
+// string that no live session uses (code 3, ID_GENERATION_ERROR). Then the open packet, the
+// session's first packet: its sid, upgrades, heartbeat and payload limit.
+import { encodeOpenPacket } from "@switchyard/protocol";
 import { HandshakeError } from "./errors.js";
+import type { SessionContext } from "./session-types.js";
 
 /**
  * Checks the protocol version and generates the sid; `onReady` gets the sid, `onError` the
@@ -49,4 +52,17 @@ function acceptId(
     return;
   }
   onReady(id);
+}
+
+/** The data of session `sid`'s open packet (the JSON after the packet type). */
+export function openPacketData(sid: string, context: SessionContext): string {
+  const { pingInterval, pingTimeout, maxHttpBufferSize } = context.options;
+  const open = encodeOpenPacket({
+    sid,
+    upgrades: [...context.upgrades],
+    pingInterval,
+    pingTimeout,
+    maxPayload: maxHttpBufferSize,
+  });
+  return open.slice(1);
 }
