@@ -1,6 +1,9 @@
 // ClusterAdapter: the in-memory Adapter plus the inter-node protocol (cluster-message.ts) over an
 // abstract bus (cluster-bus.ts). Bus adapters (Redis, NATS, the in-process bus) only implement
 // publish/subscribe. Local delivery never waits for the bus; requests wait only for live members.
+// Its parts have files of their own: membership (cluster-membership.ts), requests in flight
+// (cluster-requests.ts), fetchSockets (cluster-fetch-sockets.ts), serverSideEmit
+// (cluster-server-side-emit.ts) and broadcasts with acks (cluster-ack-requests.ts).
 import type { Packet } from "@switchyard/protocol";
 import { clusterLog } from "../log.js";
 import { emitIsolated } from "../typed-events.js";
@@ -12,8 +15,9 @@ import type {
   SocketDetails,
 } from "./adapter.js";
 import { BroadcastForm } from "./broadcast-form.js";
-import { AckRequests } from "./cluster-ack-requests.js";
+import { AckRequests, ackAnswers } from "./cluster-ack-requests.js";
 import type { ClusterTarget } from "./cluster-bus.js";
+import { FetchSockets } from "./cluster-fetch-sockets.js";
 import { ClusterHistoryAdapter } from "./cluster-history-adapter.js";
 import { logPublish } from "./cluster-log.js";
 import { Membership } from "./cluster-membership.js";
@@ -25,7 +29,6 @@ import {
   MessageType,
   NodeFeature,
   toWireOptions,
-  type WireBroadcastOptions,
 } from "./cluster-message.js";
 import {
   batchLimitsOf,
@@ -50,6 +53,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
   readonly #requests: PendingRequests = new PendingRequests();
   readonly #ackRequests: AckRequests = new AckRequests();
   readonly #serverSideEmits: ServerSideEmits;
+  readonly #fetches: FetchSockets;
   readonly #form: BroadcastForm;
   readonly #peersTakeEncoded = (): boolean =>
     this.#membership.everyPeerHas(NodeFeature.ENCODED_BROADCAST);
@@ -64,6 +68,17 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
       partial: (id, late, received) => this.#reportPartial("serverSideEmit", id, late, received),
     };
     this.#serverSideEmits = new ServerSideEmits(host, this.#requests, this.requestsTimeout);
+    this.#fetches = new FetchSockets(
+      {
+        publish: host.publish,
+        peers: host.peers,
+        isPeer: (uid) => !this.closed && this.#membership.has(uid),
+        local: (opts) => super.fetchSockets(opts),
+        partial: (id, late, received) => this.#reportPartial("fetchSockets", id, late, received),
+      },
+      this.#requests,
+      this.requestsTimeout,
+    );
     const encodes = options.encodedBroadcasts !== false;
     this.#form = new BroadcastForm(nsp.encoder, encodes, this.wirePacketLimits);
     this.#membership = new Membership(
@@ -206,46 +221,20 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     super.broadcastWithAck(packet, opts, clientCountCallback, ack);
     if (payload === undefined) return;
     // Answers after the caller's deadline change nothing: forget the request then.
-    const forgetAfter = (opts.flags?.timeout ?? 0) + ACK_GRACE_MS;
-    this.#ackRequests.start(requestId, clientCountCallback, ack, forgetAfter);
+    this.#ackRequests.start(requestId, clientCountCallback, ack, opts.flags?.timeout);
     // Every node must report a client count, so acked broadcasts always go to all.
     if (clusterLog.enabled) logPublish(this.uid, this.nsp.name, MessageType.BROADCAST, ALL);
     this.publishEncoded(ALL, payload);
   }
 
   /** Local sockets plus every live peer's; on timeout, what arrived (see `partial-result`). */
-  override async fetchSockets(
-    opts: BroadcastOptions,
-  ): Promise<Array<AdapterSocket | SocketDetails>> {
-    const local = await super.fetchSockets(opts);
-    if (opts.flags?.local === true || this.closed) return local;
-    const peers = this.#membership.peers;
-    if (peers.length === 0) return local;
-    const requestId = randomId();
-    const timeout = opts.flags?.timeout ?? this.requestsTimeout;
-    const outcome = this.#requests.start<SocketDetails>(requestId, peers, timeout);
-    this.publish(ALL, {
-      type: MessageType.FETCH_SOCKETS,
-      data: { opts: toWireOptions(opts), requestId },
-    });
-    const { responses, late } = await outcome;
-    if (late.length > 0) this.#reportPartial("fetchSockets", requestId, late, responses.length);
-    return [...local, ...responses];
+  override fetchSockets(opts: BroadcastOptions): Promise<Array<AdapterSocket | SocketDetails>> {
+    return this.#fetches.fetch(opts);
   }
 
   /** Asks a live peer whether it holds socket `sid` (a recovery must not take a live session). */
-  protected async remoteHolds(uid: string, sid: string): Promise<boolean> {
-    if (!this.#membership.has(uid) || this.closed) return false;
-    const requestId = randomId();
-    const timeout = Math.min(this.requestsTimeout, HOLDS_TIMEOUT_MS);
-    const outcome = this.#requests.start<SocketDetails>(requestId, [uid], timeout);
-    const opts = { rooms: [sid], except: [], flags: {} };
-    this.publish(
-      { kind: "node", uid },
-      { type: MessageType.FETCH_SOCKETS, data: { opts, requestId } },
-    );
-    const { responses } = await outcome;
-    return responses.some((socket) => socket.id === sid);
+  protected remoteHolds(uid: string, sid: string): Promise<boolean> {
+    return this.#fetches.holds(uid, sid);
   }
 
   override addSockets(opts: BroadcastOptions, rooms: Room[]): void {
@@ -314,7 +303,7 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
         super.disconnectSockets(fromWireOptions(message.data.opts), message.data.close);
         break;
       case MessageType.FETCH_SOCKETS:
-        void this.#answerFetch(from, message.data.opts, message.data.requestId);
+        void this.#fetches.answer(from, message.data.opts, message.data.requestId);
         break;
       case MessageType.FETCH_SOCKETS_RESPONSE:
         this.#requests.respond(message.data.requestId, from, message.data.sockets);
@@ -355,18 +344,8 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
       return;
     }
     const to: ClusterTarget = { kind: "node", uid: from };
-    super.broadcastWithAck(
-      data.packet,
-      opts,
-      (clientCount) => {
-        const count = { requestId, clientCount };
-        this.publish(to, { type: MessageType.BROADCAST_CLIENT_COUNT, data: count });
-      },
-      (...args) => {
-        const answer = { requestId, packet: args[0] };
-        this.publish(to, { type: MessageType.BROADCAST_ACK, data: answer });
-      },
-    );
+    const answers = ackAnswers(requestId, (message) => this.publish(to, message));
+    super.broadcastWithAck(data.packet, opts, answers.clientCount, answers.ack);
   }
 
   /** A broadcast a peer encoded: its chunks go to the local sockets as they are. */
@@ -386,19 +365,6 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
     this.broadcastEncoded(lazyPacket(encoded, this.nsp.name), encoded, opts);
   }
 
-  async #answerFetch(from: string, wire: WireBroadcastOptions, requestId: string): Promise<void> {
-    if (from === EMITTER_UID) return;
-    const found = await super.fetchSockets(fromWireOptions(wire));
-    const sockets: SocketDetails[] = found.map((socket) => ({
-      id: socket.id,
-      handshake: socket.handshake,
-      rooms: [...socket.rooms],
-      data: socket.data,
-    }));
-    const data = { requestId, sockets };
-    this.publish({ kind: "node", uid: from }, { type: MessageType.FETCH_SOCKETS_RESPONSE, data });
-  }
-
   #reportPartial(
     operation: PartialResult["operation"],
     requestId: string,
@@ -411,6 +377,3 @@ export abstract class ClusterAdapter extends ClusterHistoryAdapter {
 }
 
 const ALL: ClusterTarget = { kind: "all" };
-/** How long a recovery waits for the node of a session still marked live (it may be dead). */
-const HOLDS_TIMEOUT_MS = 2000;
-const ACK_GRACE_MS = 1000;

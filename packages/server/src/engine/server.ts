@@ -1,6 +1,7 @@
-// The Engine.IO server (the official engine.io `Server`): verifies requests, runs the handshake,
-// keeps the session table and routes plain requests and upgrades to their transports, which it
-// opens through the transport registry (transport/registry.ts).
+// The Engine.IO server (the official engine.io `Server`): verifies requests, runs the handshake
+// (the sid: handshake.ts), keeps the session table and routes plain requests and upgrades to
+// their transports, which it opens through the transport registry (transport/registry.ts); what
+// a refused request or upgrade is answered is in refusal.ts.
 import { EventEmitter } from "node:events";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
@@ -31,12 +32,14 @@ import {
   HandshakeError,
   type HandshakeErrorContext,
 } from "./errors.js";
+import { prepareHandshake } from "./handshake.js";
 import {
   type AttachOptions,
   type EngineServerOptions,
   type ResolvedEngineOptions,
   resolveEngineOptions,
 } from "./options.js";
+import { answerRefusedRequest, answerRefusedUpgrade, middlewareFailure } from "./refusal.js";
 import { EngineSession } from "./session.js";
 import type { SessionContext, SessionPacket } from "./session-types.js";
 import { verifyRequest } from "./verify.js";
@@ -208,9 +211,10 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
           this.#abortUpgrade(req, socket, refused);
           return;
         }
-        this.#prepareHandshake(
-          req,
+        prepareHandshake(
           query,
+          () => this.generateId(req),
+          this.#isTaken,
           (id) => {
             open(req, socket, head, query, (transport) => {
               this.#register(id, adopt(transport), req, context);
@@ -252,9 +256,10 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
       this.#abortRequest(req, res, new HandshakeError(3, { name: "TRANSPORT_HANDSHAKE_ERROR" }));
       return;
     }
-    this.#prepareHandshake(
-      req,
+    prepareHandshake(
       query,
+      () => this.generateId(req),
+      this.#isTaken,
       (id) => {
         if (res.destroyed) return;
         const transport = open(id);
@@ -264,48 +269,8 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
     );
   }
 
-  /** Checks the protocol version and generates the sid (code 5 / ID_GENERATION_ERROR). */
-  #prepareHandshake(
-    req: IncomingMessage,
-    query: URLSearchParams,
-    onReady: (id: string) => void,
-    onError: (error: HandshakeError) => void,
-  ): void {
-    if (query.get("EIO") !== "4") {
-      // As officially: any EIO other than "4" (missing included) is read as revision 3.
-      onError(new HandshakeError(5, { protocol: 3 }));
-      return;
-    }
-    const idError = (error: unknown): HandshakeError =>
-      new HandshakeError(3, { name: "ID_GENERATION_ERROR", error });
-    let generated: string | Promise<string>;
-    try {
-      generated = this.generateId(req);
-    } catch (error) {
-      onError(idError(error));
-      return;
-    }
-    if (typeof generated === "string") {
-      this.#acceptId(generated, onReady, onError);
-      return;
-    }
-    Promise.resolve(generated).then(
-      (id) => this.#acceptId(id, onReady, onError),
-      (error: unknown) => onError(idError(error)),
-    );
-  }
-
-  #acceptId(
-    id: unknown,
-    onReady: (id: string) => void,
-    onError: (e: HandshakeError) => void,
-  ): void {
-    if (typeof id !== "string" || id.length === 0 || Object.hasOwn(this.clients, id)) {
-      onError(new HandshakeError(3, { name: "ID_GENERATION_ERROR", id }));
-      return;
-    }
-    onReady(id);
-  }
+  /** Whether a live session has sid `id` (a generated sid must be new). */
+  readonly #isTaken = (id: string): boolean => Object.hasOwn(this.clients, id);
 
   #register(
     id: string,
@@ -378,28 +343,12 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
 
   #abortRequest(req: IncomingMessage, res: ServerResponse, error: HandshakeError): void {
     this.#emitConnectionError(req, error);
-    if (res.headersSent || res.destroyed) return;
-    const status = error.status;
-    res.writeHead(status, {
-      "Content-Type": "application/json",
-      ...(status === 429 ? { "Retry-After": "1" } : {}),
-    });
-    res.end(JSON.stringify({ code: error.engineCode, message: error.clientMessage }));
+    answerRefusedRequest(res, error);
   }
 
   #abortUpgrade(req: IncomingMessage, socket: Duplex, error: HandshakeError): void {
     this.#emitConnectionError(req, error);
-    if (socket.writable) {
-      const message = error.clientMessage;
-      // As officially, 400 whatever the code; switchyard's address limits answer 429.
-      const status =
-        error.status === 429 ? "429 Too Many Requests\r\nRetry-After: 1" : "400 Bad Request";
-      socket.write(
-        `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-type: text/html\r\n` +
-          `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
-      );
-    }
-    socket.destroy();
+    answerRefusedUpgrade(socket, error);
   }
 
   #emitConnectionError(req: IncomingMessage, error: HandshakeError): void {
@@ -420,7 +369,3 @@ export class EngineServer extends EventEmitter<EngineServerEvents> {
 }
 
 function ignoreSocketError(): void {}
-
-function middlewareFailure(error: unknown): HandshakeError {
-  return new HandshakeError(3, { name: "MIDDLEWARE_FAILURE", error });
-}

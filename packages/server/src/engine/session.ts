@@ -1,24 +1,23 @@
 // One Engine.IO session (the official `Socket`): readyState, write buffer, flush, close reason.
 // Fed by transport/*; feeds the Socket.IO connection layer through `message` events. Its types
-// (close reasons, ready states, write options, events, engine context) are in session-types.ts.
+// (close reasons, ready states, write options, events, engine context) are in session-types.ts,
+// the tick's flush of every session written to in flush-tick.ts, the limits on unsent data in
+// write-limits.ts and its open packet in handshake.ts.
 import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
-import {
-  type BinaryData,
-  type EnginePacket,
-  encodeOpenPacket,
-  type ProtocolError,
-  SwitchyardError,
-} from "@switchyard/protocol";
+import type { BinaryData, EnginePacket, ProtocolError } from "@switchyard/protocol";
 import type { SessionHandler } from "../connection/engine-session.js";
 import { deferListenerTable } from "../listener-table.js";
 import { engineLog } from "../log.js";
 import { EncodedPacket } from "../transport/encoded-packet.js";
 import type { Transport, TransportSink } from "../transport/transport.js";
-import { ServerErrorCode, TransportError } from "./errors.js";
+import { TransportError } from "./errors.js";
+import { flushOnNextTick, type TickFlushable } from "./flush-tick.js";
+import { openPacketData } from "./handshake.js";
 import { HeartbeatNode, HeartbeatScheduler } from "./heartbeat.js";
 import type { ResolvedEngineOptions } from "./options.js";
-import { messageData, type QueuedPacket, viewOf } from "./session-packet.js";
+import { releaseTransport } from "./released-transport.js";
+import { messageData, type QueuedPacket, queuedPacket, viewOf } from "./session-packet.js";
 import type {
   EngineCloseReason,
   EngineReadyState,
@@ -29,9 +28,7 @@ import type {
   WriteOptions,
 } from "./session-types.js";
 import { type UpgradeHost, UpgradeProbe } from "./upgrade.js";
-
-/** Sessions with a flush due on the next tick (see `EngineSession.#scheduleFlush`). */
-const pendingFlushes: EngineSession[] = [];
+import { withinVolatileLimit, writeBufferOverflow } from "./write-limits.js";
 
 /**
  * One Engine.IO session: one client, one sid, one transport at a time.
@@ -59,10 +56,13 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
   readonly #context: SessionContext;
   #handler: SessionHandler | undefined;
   /**
-   * The transport's events (one small object per session rather than five closures), and the
-   * session's node in the engine's heartbeat scheduler.
+   * The transport's events (one small object per session rather than five closures), the
+   * session's node in the engine's heartbeat scheduler and its entry in the tick's flush queue.
    */
-  static readonly #Sink = class SessionSink extends HeartbeatNode implements SessionNode {
+  static readonly #Sink = class SessionSink
+    extends HeartbeatNode
+    implements SessionNode, TickFlushable
+  {
     readonly session: EngineSession;
     constructor(session: EngineSession) {
       super();
@@ -83,8 +83,12 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
     onWritable(): void {
       this.session.flush();
     }
+    flushTick(): void {
+      this.session.#flushScheduled = false;
+      this.session.flush();
+    }
   };
-  readonly #sink: TransportSink & SessionNode = new EngineSession.#Sink(this);
+  readonly #sink: TransportSink & SessionNode & TickFlushable = new EngineSession.#Sink(this);
 
   constructor(id: string, context: SessionContext, transport: Transport, req: IncomingMessage) {
     super();
@@ -139,16 +143,9 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
   }
 
   #open(): void {
-    const { pingInterval, pingTimeout, maxHttpBufferSize, initialPacket } = this.#context.options;
+    const { initialPacket } = this.#context.options;
     this.#readyState = "open";
-    const open = encodeOpenPacket({
-      sid: this.id,
-      upgrades: [...this.#context.upgrades],
-      pingInterval,
-      pingTimeout,
-      maxPayload: maxHttpBufferSize,
-    });
-    this.sendPacket("open", open.slice(1));
+    this.sendPacket("open", openPacketData(this.id, this.#context));
     if (initialPacket !== undefined) this.sendPacket("message", initialPacket);
     this.emit("open");
     this.#context.heartbeats.start(this.#sink);
@@ -215,30 +212,20 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
       this.#readyState === "open" &&
       this.#writeBuffer === undefined &&
       this.#transport.writable &&
-      this.bufferedBytes <= this.#context.options.maxBufferedBytes
+      withinVolatileLimit(this.bufferedBytes, this.#context.options)
     );
   }
 
   #enqueue(encoded: EncodedPacket, options?: WriteOptions, callback?: SendCallback): boolean {
     if (this.#readyState === "closing" || this.#readyState === "closed") return false;
     if (options?.volatile === true && !this.canSendVolatile()) return false;
-    const { maxBufferedBytesHard } = this.#context.options;
-    const buffered = this.bufferedBytes;
     const size = encoded.sizeHint;
-    if (buffered + size > maxBufferedBytesHard) {
-      const message = `unsent data would pass maxBufferedBytesHard (${maxBufferedBytesHard} bytes)`;
-      this.#onClose(
-        "write buffer overflow",
-        new SwitchyardError(ServerErrorCode.ENGINE_WRITE_BUFFER_OVERFLOW, message),
-      );
+    const overflow = writeBufferOverflow(this.bufferedBytes + size, this.#context.options);
+    if (overflow !== undefined) {
+      this.#onClose("write buffer overflow", overflow);
       return false;
     }
-    const entry: QueuedPacket = {
-      encoded,
-      compress: options?.compress !== false,
-      callback,
-      view: undefined,
-    };
+    const entry = queuedPacket(encoded, options, callback);
     if (this.listenerCount("packetCreate") > 0) this.emit("packetCreate", viewOf(entry));
     if (this.#writeBuffer === undefined) this.#writeBuffer = [entry];
     else this.#writeBuffer.push(entry);
@@ -251,22 +238,7 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     // One tick flushes every session written to in this one (a broadcast writes to many).
-    if (pendingFlushes.push(this) === 1) process.nextTick(EngineSession.#flushPending);
-  }
-
-  /** Flushes the sessions queued by `#scheduleFlush`, in order; a throwing flush skips none. */
-  static #flushPending(this: void): void {
-    let done = 0;
-    try {
-      while (done < pendingFlushes.length) {
-        const session = pendingFlushes[done++] as EngineSession;
-        session.#flushScheduled = false;
-        session.flush();
-      }
-    } finally {
-      pendingFlushes.splice(0, done);
-      if (pendingFlushes.length > 0) process.nextTick(EngineSession.#flushPending);
-    }
+    flushOnNextTick(this.#sink);
   }
 
   /**
@@ -351,9 +323,7 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
   #onUpgraded(next: Transport): void {
     const previous = this.#transport;
     engineLog.log("session %s upgraded from %s to %s", this.id, previous.name, next.name);
-    previous.bind(IGNORE);
-    previous.discard();
-    previous.close();
+    releaseTransport(previous);
     this.#upgraded = true;
     this.#transport = next;
     next.bind(this.#sink);
@@ -397,10 +367,7 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
     this.#probe?.abort();
     this.#writeBuffer = undefined;
     this.#bufferedBytes = 0;
-    const transport = this.#transport;
-    transport.bind(IGNORE);
-    transport.discard();
-    transport.close();
+    releaseTransport(this.#transport);
     this.#context.onClose?.(this);
     const handler = this.#handler;
     this.#handler = undefined;
@@ -408,11 +375,3 @@ export class EngineSession extends EventEmitter<EngineSessionEvents> {
     this.emit("close", reason, description);
   }
 }
-
-const IGNORE: TransportSink = {
-  onPacket: () => {},
-  onParseError: () => {},
-  onError: () => {},
-  onClose: () => {},
-  onWritable: () => {},
-};
