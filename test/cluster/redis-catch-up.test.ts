@@ -96,4 +96,30 @@ describe.skipIf(url === undefined)("catching up a lost message from the history 
     await waitUntil(() => got.length === 4, "the lost message and the next one");
     expect(got).toEqual(["lossy1", "other1", "lossy2", "lossy3"]);
   });
+
+  it("forgets a room's publisher counters when the room goes (no growth with rooms over time)", async () => {
+    const [a, b] = [await node(), await node()];
+    const adapterOf = (io: Server): ClusterAdapter =>
+      io.of("/").adapter as unknown as ClusterAdapter;
+    await waitUntil(async () => (await adapterOf(a.io).serverCount()) >= 2, "the nodes met");
+    const client = ioc(b.url, { transports: ["websocket"], reconnection: false });
+    sockets.push(client);
+    const [socket] = (
+      await Promise.all([waitFor(b.io, "connection"), waitFor(client, "connect")])
+    )[0] as [
+      { join(room: string): Promise<void> | void; leave(room: string): Promise<void> | void },
+    ];
+    const before = adapterOf(b.io).trackedLogCounters;
+    let got = 0;
+    client.on("t", () => got++);
+    for (let i = 0; i < 20; i++) {
+      await socket.join(`temp-${i}`);
+      await adapterOf(b.io).whenSubscribed();
+      a.io.to(`temp-${i}`).emit("t");
+      await waitUntil(() => got === i + 1, `the event of temp-${i}`);
+      expect(adapterOf(b.io).trackedLogCounters).toBe(before + 1);
+      await socket.leave(`temp-${i}`);
+    }
+    expect(adapterOf(b.io).trackedLogCounters).toBe(before);
+  });
 });

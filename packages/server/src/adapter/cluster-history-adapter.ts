@@ -14,7 +14,7 @@ import type {
   SessionToPersist,
   SocketId,
 } from "./adapter.js";
-import { ClusterBusAdapter, type ClusterTarget } from "./cluster-bus.js";
+import { ClusterBusAdapter, type ClusterTarget, logKeyOf } from "./cluster-bus.js";
 import { AdapterError, AdapterErrorCode } from "./cluster-errors.js";
 import type { ClusterHistory, DeliveredPosition, LogPosition } from "./cluster-history.js";
 import { MessageType } from "./cluster-message.js";
@@ -216,6 +216,13 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     this.#chains.offer(payload, position, target);
   }
 
+  /** Publisher counters kept for the copy check, one per node and log (for tests and metrics). */
+  get trackedLogCounters(): number {
+    let count = 0;
+    for (const logs of this.#lastOwn.values()) count += logs.size;
+    return count;
+  }
+
   /** Entries read back from a log after a lost message (a failover), for metrics and tests. */
   get caughtUp(): number {
     return this.#chains.caughtUp;
@@ -224,6 +231,9 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   /** This node stopped following a log: its chain restarts at the next subscription. */
   protected forgetLog(target: ClusterTarget): void {
     this.#chains.forget(target);
+    // Rooms come and go (every socket's own room is one): their last counters go with them.
+    const log = logKeyOf(target);
+    for (const logs of this.#lastOwn.values()) logs.delete(log);
   }
 
   protected override onOrdered(position: DeliveredPosition, index: number): void {
