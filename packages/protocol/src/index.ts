@@ -53,3 +53,13 @@ export {
   RESERVED_EVENTS,
   SOCKET_PROTOCOL_VERSION,
 } from "./socket/index.js";
+export type { FrameHeaderFault, FrameHeaderFaultReason } from "./websocket/index.js";
+export {
+  checkFrameStart,
+  frameHeaderSize,
+  frameLengthEnd,
+  isFrameMasked,
+  isValidCloseCode,
+  readFramePayloadLength,
+  WebSocketOpcode,
+} from "./websocket/index.js";
