@@ -8,10 +8,10 @@
 // MASK are @switchyard/protocol's frame-header functions, shared with the server's receiver.
 import {
   checkFrameStart,
-  type FrameHeaderFault,
+  type FrameFault,
   frameLengthEnd,
   isFrameMasked,
-  isValidCloseCode,
+  readCloseStatus,
   readFramePayloadLength,
   WebSocketOpcode,
 } from "@switchyard/protocol";
@@ -208,27 +208,17 @@ export class Receiver {
       return;
     }
     if (opcode === OP_PONG) return;
-    if (payload.length === 0) {
-      this.stop();
-      this.#sink.onCloseFrame(1005, "");
-      return;
-    }
-    const code = ((payload[0] as number) << 8) | (payload[1] as number);
-    if (!isValidCloseCode(code)) {
-      this.#fail("WS_ERR_INVALID_CLOSE_CODE", `invalid status code ${code}`, 1002);
-      return;
-    }
-    const reason = payload.subarray(2);
-    if (!this.#buffer.isUtf8(reason)) {
-      this.#fail("WS_ERR_INVALID_UTF8", "invalid UTF-8 sequence", 1007);
+    const code = readCloseStatus(payload, this.#buffer.isUtf8);
+    if (typeof code !== "number") {
+      this.#refuse(code);
       return;
     }
     this.stop();
-    this.#sink.onCloseFrame(code, reason.toString());
+    this.#sink.onCloseFrame(code, payload.subarray(2).toString());
   }
 
-  /** Stops on a refused header and reports it; returns false. */
-  #refuse(fault: FrameHeaderFault): false {
+  /** Stops on a refused frame and reports it; returns false. */
+  #refuse(fault: FrameFault): false {
     return this.#fail(fault.reason, fault.message, fault.closeCode);
   }
 

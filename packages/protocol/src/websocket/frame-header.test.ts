@@ -4,10 +4,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { encodeFrame } from "../../../../test/support/ws-frames.js";
+import type { FrameFault, FrameFaultReason } from "./fault.js";
 import {
   checkFrameStart,
-  type FrameHeaderFault,
-  type FrameHeaderFaultReason,
   frameHeaderSize,
   frameLengthEnd,
   isFrameMasked,
@@ -21,10 +20,10 @@ const { CONTINUATION, TEXT, BINARY, CLOSE, PING, PONG } = WebSocketOpcode;
 const RESERVED = [3, 4, 5, 6, 7, 0xb, 0xc, 0xd, 0xe, 0xf];
 
 function refusal(
-  reason: FrameHeaderFaultReason,
+  reason: FrameFaultReason,
   message: string,
-  closeCode: 1002 | 1009 = 1002,
-): FrameHeaderFault {
+  closeCode: FrameFault["closeCode"] = 1002,
+): FrameFault {
   return { reason, message, closeCode };
 }
 

@@ -4,8 +4,9 @@
 // bytes, with no state and no allocation unless a check fails: the receivers keep their own state
 // (partial headers, the message being assembled), their own masking rule (a server requires masked
 // frames, a client unmasked ones, §5.1) and their own error classes. A refusal is returned as a
-// FrameHeaderFault carrying `ws`'s name for the fault, its message and the close status to send,
+// FrameFault carrying `ws`'s name for the fault, its message and the close status to send,
 // so that either receiver reports what `ws` reports.
+import { type FrameFault, frameFault } from "./fault.js";
 
 /** The opcodes (§5.2) a receiver acts on; the others are reserved (refused). */
 export const WebSocketOpcode = {
@@ -17,31 +18,16 @@ export const WebSocketOpcode = {
   PONG: 0xa,
 } as const;
 
-/** Why a frame header was refused (`ws`'s code names for the same faults). */
-export type FrameHeaderFaultReason =
-  | "WS_ERR_UNEXPECTED_RSV_1"
-  | "WS_ERR_UNEXPECTED_RSV_2_3"
-  | "WS_ERR_INVALID_OPCODE"
-  | "WS_ERR_EXPECTED_FIN"
-  | "WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH"
-  | "WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH";
-
-/** A refused frame header: `ws`'s name and message for the fault, and the close status to send. */
-export interface FrameHeaderFault {
-  readonly reason: FrameHeaderFaultReason;
-  readonly message: string;
-  /** 1002 (protocol error), or 1009 (message too big) for a length above 2^53 - 1. */
-  readonly closeCode: 1002 | 1009;
-}
-
 /** The largest high 32-bit word of a 64-bit length that keeps it ≤ 2^53 - 1. */
 const MAX_HIGH_WORD = 0x1fffff;
 
-const TOO_LONG: FrameHeaderFault = Object.freeze({
-  reason: "WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH",
-  message: "Unsupported WebSocket frame: payload length > 2^53 - 1",
-  closeCode: 1009,
-});
+const TOO_LONG: FrameFault = Object.freeze(
+  frameFault(
+    "WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH",
+    "Unsupported WebSocket frame: payload length > 2^53 - 1",
+    1009,
+  ),
+);
 
 /** Whether the MASK bit of the second header byte is set. */
 export function isFrameMasked(second: number): boolean {
@@ -74,17 +60,20 @@ export function checkFrameStart(
   first: number,
   second: number,
   inMessage: boolean,
-): FrameHeaderFault | undefined {
+): FrameFault | undefined {
   if ((first & 0x30) !== 0)
-    return fault("WS_ERR_UNEXPECTED_RSV_2_3", "RSV2 and RSV3 must be clear");
-  if ((first & 0x40) !== 0) return fault("WS_ERR_UNEXPECTED_RSV_1", "RSV1 must be clear");
+    return frameFault("WS_ERR_UNEXPECTED_RSV_2_3", "RSV2 and RSV3 must be clear");
+  if ((first & 0x40) !== 0) return frameFault("WS_ERR_UNEXPECTED_RSV_1", "RSV1 must be clear");
   const opcode = first & 0x0f;
   if (opcode >= WebSocketOpcode.CLOSE && opcode <= WebSocketOpcode.PONG) {
-    if ((first & 0x80) === 0) return fault("WS_ERR_EXPECTED_FIN", "FIN must be set");
+    if ((first & 0x80) === 0) return frameFault("WS_ERR_EXPECTED_FIN", "FIN must be set");
     // The 7-bit length itself: a control frame never uses the extended forms (126, 127).
     const length = second & 0x7f;
     if (length > 125 || (opcode === WebSocketOpcode.CLOSE && length === 1)) {
-      return fault("WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH", `invalid payload length ${length}`);
+      return frameFault(
+        "WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH",
+        `invalid payload length ${length}`,
+      );
     }
     return undefined;
   }
@@ -92,7 +81,7 @@ export function checkFrameStart(
     opcode === WebSocketOpcode.CONTINUATION
       ? inMessage
       : opcode <= WebSocketOpcode.BINARY && !inMessage;
-  return valid ? undefined : fault("WS_ERR_INVALID_OPCODE", `invalid opcode ${opcode}`);
+  return valid ? undefined : frameFault("WS_ERR_INVALID_OPCODE", `invalid opcode ${opcode}`);
 }
 
 /**
@@ -100,7 +89,7 @@ export function checkFrameStart(
  * `frameLengthEnd` bytes from `at`): the 7-bit length, or the 16-bit or 64-bit one it announces.
  * A 64-bit length above 2^53 - 1 (not a safe JavaScript number) is refused with close status 1009.
  */
-export function readFramePayloadLength(bytes: Uint8Array, at: number): number | FrameHeaderFault {
+export function readFramePayloadLength(bytes: Uint8Array, at: number): number | FrameFault {
   const length = (bytes[at + 1] as number) & 0x7f;
   if (length === 126) return ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number);
   if (length !== 127) return length;
@@ -117,8 +106,4 @@ function readUint32(bytes: Uint8Array, at: number): number {
       ((bytes[at + 2] as number) << 8) |
       (bytes[at + 3] as number))
   );
-}
-
-function fault(reason: FrameHeaderFaultReason, message: string): FrameHeaderFault {
-  return { reason, message, closeCode: 1002 };
 }

@@ -1,8 +1,8 @@
 // WebSocket (RFC 6455) framing shared by the server's and the Node client's receivers: public
 // names of websocket/, wired into the package index by hand.
 
-export { isValidCloseCode } from "./close-code.js";
-export type { FrameHeaderFault, FrameHeaderFaultReason } from "./frame-header.js";
+export { isValidCloseCode, readCloseStatus } from "./close-frame.js";
+export type { FrameFault, FrameFaultReason } from "./fault.js";
 export {
   checkFrameStart,
   frameHeaderSize,

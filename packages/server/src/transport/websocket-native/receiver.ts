@@ -18,11 +18,11 @@
 import { isUtf8 } from "node:buffer";
 import {
   checkFrameStart,
-  type FrameHeaderFault,
+  type FrameFault,
   frameHeaderSize,
   frameLengthEnd,
   isFrameMasked,
-  isValidCloseCode,
+  readCloseStatus,
   readFramePayloadLength,
   WebSocketOpcode,
 } from "@switchyard/protocol";
@@ -303,27 +303,17 @@ export class Receiver {
       return;
     }
     if (opcode === OP_PONG) return;
-    if (payload.length === 0) {
-      this.stop();
-      this.#sink.onCloseFrame(1005, "");
-      return;
-    }
-    const code = ((payload[0] as number) << 8) | (payload[1] as number);
-    if (!isValidCloseCode(code)) {
-      this.#fail("WS_ERR_INVALID_CLOSE_CODE", `invalid status code ${code}`, 1002);
-      return;
-    }
-    const reason = payload.subarray(2);
-    if (!isUtf8(reason)) {
-      this.#fail("WS_ERR_INVALID_UTF8", "invalid UTF-8 sequence", 1007);
+    const code = readCloseStatus(payload, isUtf8);
+    if (typeof code !== "number") {
+      this.#refuse(code);
       return;
     }
     this.stop();
-    this.#sink.onCloseFrame(code, reason.toString());
+    this.#sink.onCloseFrame(code, payload.subarray(2).toString());
   }
 
-  /** Stops on a refused header and reports it; returns 0 (a header size meaning "stop"). */
-  #refuse(fault: FrameHeaderFault): 0 {
+  /** Stops on a refused frame and reports it; returns 0 (a header size meaning "stop"). */
+  #refuse(fault: FrameFault): 0 {
     return this.#fail(fault.reason, fault.message, fault.closeCode);
   }
 
