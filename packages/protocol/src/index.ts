@@ -53,3 +53,14 @@ export {
   RESERVED_EVENTS,
   SOCKET_PROTOCOL_VERSION,
 } from "./socket/index.js";
+export type { FrameFault, FrameFaultReason } from "./websocket/index.js";
+export {
+  checkFrameStart,
+  frameHeaderSize,
+  frameLengthEnd,
+  isFrameMasked,
+  isValidCloseCode,
+  readCloseStatus,
+  readFramePayloadLength,
+  WebSocketOpcode,
+} from "./websocket/index.js";

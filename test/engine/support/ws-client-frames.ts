@@ -1,6 +1,12 @@
 // Random WebSocket client frames, right or wrong, for the property tests of the server's
 // WebSocket engine (the frame parser's, and the connection's against `ws`'s server).
 import fc from "fast-check";
+import {
+  encodeFrame,
+  type FrameSpec,
+  frameStream,
+  type LengthForm,
+} from "../../support/ws-frames.js";
 
 /** A payload: bytes, text, Engine.IO packets, a UTF-8 sequence cut, or a close payload. */
 const payload = fc.oneof(
@@ -48,59 +54,18 @@ export const clientFrame: fc.Arbitrary<Buffer> = fc
     ),
     masked: fc.oneof({ weight: 15, arbitrary: fc.constant(true) }, fc.constant(false)),
     key: fc.uint8Array({ minLength: 4, maxLength: 4 }),
-    lengthForm: fc.constantFrom("short", "short", "short", "16", "64", "huge"),
+    lengthForm: fc.constantFrom<LengthForm>("short", "short", "short", "16", "64", "huge"),
     payload,
   })
   .map(({ fin, rsv, opcode, masked, key, lengthForm, payload }) =>
     encodeClientFrame({ fin, rsv, opcode, masked, key, lengthForm, payload }),
   );
 
-/** The bytes of one client frame (any header, right or wrong). */
-export function encodeClientFrame(frame: {
-  fin?: boolean;
-  rsv?: number;
-  opcode: number;
-  masked?: boolean;
-  key?: Uint8Array;
-  lengthForm?: string;
-  payload: Uint8Array;
-}): Buffer {
-  const { fin = true, rsv = 0, opcode, masked = true, lengthForm = "short", payload } = frame;
-  const key = frame.key ?? new Uint8Array([0x12, 0x34, 0x56, 0x78]);
-  const length = payload.length;
-  const head: number[] = [(fin ? 0x80 : 0) | (rsv << 4) | opcode];
-  const mask = masked ? 0x80 : 0;
-  if (lengthForm === "huge") {
-    // A 64-bit length beyond 2^53 - 1.
-    head.push(mask | 127, 0x00, 0x40, 0, 0, 0, 0, 0, 0);
-    return Buffer.from(head);
-  }
-  if (lengthForm === "64" || length > 65535) {
-    head.push(mask | 127, 0, 0, 0, 0, (length >>> 24) & 0xff, (length >> 16) & 0xff);
-    head.push((length >> 8) & 0xff, length & 0xff);
-  } else if (lengthForm === "16" || length > 125) {
-    head.push(mask | 126, (length >> 8) & 0xff, length & 0xff);
-  } else {
-    head.push(mask | length);
-  }
-  const body = masked ? payload.map((byte, i) => byte ^ (key[i % 4] as number)) : payload;
-  return Buffer.concat([Buffer.from(head), masked ? Buffer.from(key) : Buffer.alloc(0), body]);
+/** The bytes of one client frame (any header, right or wrong): masked unless `masked: false`. */
+export function encodeClientFrame(frame: FrameSpec): Buffer {
+  return encodeFrame({ ...frame, masked: frame.masked ?? true });
 }
 
 /** Frames, the stream they make, and that stream cut at random points. */
-export const clientStream: fc.Arbitrary<{ bytes: Buffer; chunks: Buffer[] }> = fc
-  .tuple(
-    fc.array(clientFrame, { minLength: 1, maxLength: 8 }),
-    fc.array(fc.nat(), { maxLength: 6 }),
-  )
-  .map(([frames, cuts]) => {
-    const bytes = Buffer.concat(frames);
-    const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
-    const chunks: Buffer[] = [];
-    let from = 0;
-    for (const point of [...points, bytes.length]) {
-      if (point > from) chunks.push(bytes.subarray(from, point));
-      from = point;
-    }
-    return { bytes, chunks };
-  });
+export const clientStream: fc.Arbitrary<{ bytes: Buffer; chunks: Buffer[] }> =
+  frameStream(clientFrame);

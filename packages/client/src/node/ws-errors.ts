@@ -1,18 +1,16 @@
 // Errors of the lean Node WebSocket client (ws-client.ts). They carry the codes and
 // messages of the `ws` package, so an `error` event's `error` reads the same whichever of the two
 // the Node platform picked; a protocol error also carries the close status sent to the server.
+import type { FrameFaultReason } from "@switchyard/protocol";
 
-/** Why the server's frames were refused (the `ws` code names). */
+/**
+ * Why the server's frames were refused (the `ws` code names): the frame faults
+ * @switchyard/protocol reports (RSV bits, opcode, FIN and length of control frames, a length above
+ * 2^53 - 1, close status, UTF-8), or one of these.
+ */
 export type WebSocketProtocolErrorCode =
-  | "WS_ERR_UNEXPECTED_RSV_1"
-  | "WS_ERR_UNEXPECTED_RSV_2_3"
+  | FrameFaultReason
   | "WS_ERR_UNEXPECTED_MASK"
-  | "WS_ERR_INVALID_OPCODE"
-  | "WS_ERR_EXPECTED_FIN"
-  | "WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH"
-  | "WS_ERR_INVALID_CLOSE_CODE"
-  | "WS_ERR_INVALID_UTF8"
-  | "WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH"
   | "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
 
 /** The server broke RFC 6455 framing; the connection fails with `closeCode`. */

@@ -4,30 +4,12 @@
 // protocol error as `ws`'s own Receiver, and the same whatever the split.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import * as ws from "ws";
+import { encodeFrame, frameStream, type LengthForm } from "../../../../test/support/ws-frames.js";
+import {
+  type ReceiverEvent as Event,
+  runWsReceiver,
+} from "../../../../test/support/ws-reference-receiver.js";
 import { Receiver as LeanReceiver, type ReceiverSink } from "./ws-receiver.js";
-
-/** What a parser reported, in order; it stops at the first close frame or error. */
-type Event =
-  | ["text", string]
-  | ["binary", string]
-  | ["ping", string]
-  | ["close", number, string]
-  | ["error", string, number];
-
-/** `ws`'s Receiver (not in its typings): a Writable fed the socket's bytes. */
-interface WsReceiver {
-  write(chunk: Buffer): boolean;
-  on(event: string, listener: (...args: never[]) => void): unknown;
-}
-const WsReceiverClass = (
-  ws as unknown as { Receiver: new (options: Record<string, unknown>) => WsReceiver }
-).Receiver;
-
-function closeStatusOf(error: Error): number {
-  const symbol = Object.getOwnPropertySymbols(error).find((s) => s.description === "status-code");
-  return symbol === undefined ? -1 : ((error as unknown as Record<symbol, number>)[symbol] ?? -1);
-}
 
 function runLean(chunks: Buffer[], maxPayload: number): Event[] {
   const events: Event[] = [];
@@ -43,30 +25,8 @@ function runLean(chunks: Buffer[], maxPayload: number): Event[] {
   return events;
 }
 
-async function runWs(chunks: Buffer[], maxPayload: number): Promise<Event[]> {
-  const events: Event[] = [];
-  let done = false;
-  const receiver = new WsReceiverClass({ isServer: false, maxPayload, binaryType: "nodebuffer" });
-  receiver.on("message", (data: Buffer, isBinary: boolean) => {
-    events.push(isBinary ? ["binary", data.toString("hex")] : ["text", data.toString()]);
-  });
-  receiver.on("ping", (data: Buffer) => events.push(["ping", data.toString("hex")]));
-  receiver.on("conclude", (code: number, reason: Buffer) => {
-    done = true;
-    events.push(["close", code, reason.toString()]);
-  });
-  receiver.on("error", (error: Error & { code: string }) => {
-    done = true;
-    events.push(["error", error.code, closeStatusOf(error)]);
-  });
-  for (const chunk of chunks) {
-    // After a close frame or an error, ws ends the stream; the lean parser ignores the rest.
-    if (done) break;
-    receiver.write(chunk);
-    // ws reports write errors on the next tick.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return events;
+function runWs(chunks: Buffer[], maxPayload: number): Promise<Event[]> {
+  return runWsReceiver(chunks, { isServer: false, maxPayload });
 }
 
 /** One frame as a server might send it, right or wrong. */
@@ -79,7 +39,7 @@ const frame = fc
       fc.integer({ min: 0, max: 15 }),
     ),
     masked: fc.oneof({ weight: 15, arbitrary: fc.constant(false) }, fc.constant(true)),
-    lengthForm: fc.constantFrom("short", "short", "short", "16", "64", "huge"),
+    lengthForm: fc.constantFrom<LengthForm>("short", "short", "short", "16", "64", "huge"),
     payload: fc.oneof(
       fc.uint8Array({ maxLength: 200 }),
       fc.string({ unit: "grapheme", maxLength: 60 }).map((s) => new Uint8Array(Buffer.from(s))),
@@ -103,41 +63,12 @@ const frame = fc
         }),
     ),
   })
-  .map(({ fin, rsv, opcode, masked, lengthForm, payload }) => {
-    const length = payload.length;
-    const head: number[] = [(fin ? 0x80 : 0) | (rsv << 4) | opcode];
-    const mask = masked ? 0x80 : 0;
-    if (lengthForm === "huge") {
-      // A 64-bit length beyond 2^53 - 1, or beyond what follows.
-      head.push(mask | 127, 0x00, 0x40, 0, 0, 0, 0, 0, 0);
-      return Buffer.from(head);
-    }
-    if (lengthForm === "64" || (lengthForm === "short" && length > 65535)) {
-      head.push(mask | 127, 0, 0, 0, 0, 0, 0, (length >> 8) & 0xff, length & 0xff);
-    } else if (lengthForm === "16" || length > 125) {
-      head.push(mask | 126, (length >> 8) & 0xff, length & 0xff);
-    } else {
-      head.push(mask | length);
-    }
-    const key = masked ? [1, 2, 3, 4] : [];
-    const body = masked ? payload.map((byte, i) => byte ^ (key[i % 4] as number)) : payload;
-    return Buffer.concat([Buffer.from(head), Buffer.from(key), Buffer.from(body)]);
-  });
+  .map(({ fin, rsv, opcode, masked, lengthForm, payload }) =>
+    encodeFrame({ fin, rsv, opcode, masked, key: [1, 2, 3, 4], lengthForm, payload }),
+  );
 
 /** Frames, the stream they make, cut at random points. */
-const stream = fc
-  .tuple(fc.array(frame, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 6 }))
-  .map(([frames, cuts]) => {
-    const bytes = Buffer.concat(frames);
-    const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
-    const chunks: Buffer[] = [];
-    let from = 0;
-    for (const point of [...points, bytes.length]) {
-      if (point > from) chunks.push(bytes.subarray(from, point));
-      from = point;
-    }
-    return { bytes, chunks };
-  });
+const stream = frameStream(frame);
 
 const maxPayload = fc.constantFrom(0, 0, 150, 1000);
 

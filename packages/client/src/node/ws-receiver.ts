@@ -4,7 +4,17 @@
 // piece by piece, and joined once when complete, and only a header split across chunks is copied
 // (at most 10 bytes). No extension is negotiated, so any RSV bit is an error, and server frames
 // must not be masked. Messages, pings and the close frame go to a ReceiverSink; the first protocol
-// error stops the parser and goes to the sink as a WebSocketProtocolError.
+// error stops the parser and goes to the sink as a WebSocketProtocolError. The header rules but
+// MASK are @switchyard/protocol's frame-header functions, shared with the server's receiver.
+import {
+  checkFrameStart,
+  type FrameFault,
+  frameLengthEnd,
+  isFrameMasked,
+  readCloseStatus,
+  readFramePayloadLength,
+  WebSocketOpcode,
+} from "@switchyard/protocol";
 import { builtin, type NodeBuffer, type NodeBufferModule } from "./ws-builtins.js";
 import { WebSocketProtocolError, type WebSocketProtocolErrorCode } from "./ws-errors.js";
 
@@ -18,27 +28,13 @@ export interface ReceiverSink {
   onProtocolError(err: WebSocketProtocolError): void;
 }
 
-const OP_CONTINUATION = 0x0;
-const OP_BINARY = 0x2;
-const OP_CLOSE = 0x8;
-const OP_PING = 0x9;
-const OP_PONG = 0xa;
-/** 2^53 - 1 as the high 32 bits of a 64-bit length: anything above cannot be a JS number. */
-const MAX_HIGH_WORD = 0x1fffff;
-
-/** Header length (without mask) given the second header byte. */
-function headerLength(second: number): number {
-  const len = second & 0x7f;
-  return len === 126 ? 4 : len === 127 ? 10 : 2;
-}
-
-/** Close codes a peer may send (RFC 6455 §7.4, as `ws` checks them). */
-function isValidCloseCode(code: number): boolean {
-  return (
-    (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) ||
-    (code >= 3000 && code <= 4999)
-  );
-}
+const {
+  CONTINUATION: OP_CONTINUATION,
+  BINARY: OP_BINARY,
+  CLOSE: OP_CLOSE,
+  PING: OP_PING,
+  PONG: OP_PONG,
+} = WebSocketOpcode;
 
 /** One connection's frame parser. */
 export class Receiver {
@@ -85,18 +81,19 @@ export class Receiver {
         offset = this.#continuePayload(chunk, offset);
         continue;
       }
+      // A server frame's header ends with its length: a MASK bit is refused before any key.
       let size: number;
       if (
         this.#headLength === 0 &&
         end - offset >= 2 &&
-        end - offset >= headerLength(chunk[offset + 1] as number)
+        end - offset >= frameLengthEnd(chunk[offset + 1] as number)
       ) {
         size = this.#readHeader(chunk, offset);
         offset += size;
       } else {
         offset = this.#fillHead(chunk, offset);
         const head = this.#head;
-        if (this.#headLength < 2 || this.#headLength < headerLength(head[1] as number)) return;
+        if (this.#headLength < 2 || this.#headLength < frameLengthEnd(head[1] as number)) return;
         this.#headLength = 0;
         size = this.#readHeader(head, 0);
       }
@@ -119,7 +116,7 @@ export class Receiver {
     let at = offset;
     while (at < chunk.length) {
       head[this.#headLength++] = chunk[at++] as number;
-      if (this.#headLength >= 2 && this.#headLength === headerLength(head[1] as number)) break;
+      if (this.#headLength >= 2 && this.#headLength === frameLengthEnd(head[1] as number)) break;
     }
     return at;
   }
@@ -131,23 +128,10 @@ export class Receiver {
     const fin = (first & 0x80) !== 0;
     const opcode = first & 0x0f;
     if (!this.#acceptable(first, second)) return 0;
-    let length = second & 0x7f;
-    let size = 2;
-    if (length === 126) {
-      length = ((src[at + 2] as number) << 8) | (src[at + 3] as number);
-      size = 4;
-    } else if (length === 127) {
-      const high = src.readUInt32BE(at + 2);
-      if (high > MAX_HIGH_WORD) {
-        this.#fail(
-          "WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH",
-          "Unsupported WebSocket frame: payload length > 2^53 - 1",
-          1009,
-        );
-        return 0;
-      }
-      length = high * 0x1_0000_0000 + src.readUInt32BE(at + 6);
-      size = 10;
+    const length = readFramePayloadLength(src, at);
+    if (typeof length !== "number") {
+      this.#refuse(length);
+      return 0;
     }
     const max = this.#maxPayload;
     if (opcode < OP_CLOSE && max > 0 && this.#messageLength + length > max) {
@@ -157,7 +141,7 @@ export class Receiver {
     this.#fin = fin;
     this.#opcode = opcode;
     this.#payloadLength = length;
-    return size;
+    return frameLengthEnd(second);
   }
 
   /**
@@ -166,30 +150,11 @@ export class Receiver {
    * opcode (FIN and the 7-bit length of control frames), mask.
    */
   #acceptable(first: number, second: number): boolean {
-    if ((first & 0x30) !== 0) {
-      return this.#fail("WS_ERR_UNEXPECTED_RSV_2_3", "RSV2 and RSV3 must be clear", 1002);
-    }
-    if ((first & 0x40) !== 0)
-      return this.#fail("WS_ERR_UNEXPECTED_RSV_1", "RSV1 must be clear", 1002);
-    const opcode = first & 0x0f;
-    const fragmented = this.#messageOpcode !== 0;
-    if (opcode >= OP_CLOSE && opcode <= OP_PONG) {
-      if ((first & 0x80) === 0) return this.#fail("WS_ERR_EXPECTED_FIN", "FIN must be set", 1002);
-      // The 7-bit length itself: a control frame never uses the extended forms (126, 127).
-      const length = second & 0x7f;
-      if (length > 125 || (opcode === OP_CLOSE && length === 1)) {
-        return this.#fail(
-          "WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH",
-          `invalid payload length ${length}`,
-          1002,
-        );
-      }
-    } else {
-      const valid = opcode === OP_CONTINUATION ? fragmented : opcode <= OP_BINARY && !fragmented;
-      if (!valid) return this.#fail("WS_ERR_INVALID_OPCODE", `invalid opcode ${opcode}`, 1002);
-    }
-    if ((second & 0x80) !== 0)
+    const fault = checkFrameStart(first, second, this.#messageOpcode !== 0);
+    if (fault !== undefined) return this.#refuse(fault);
+    if (isFrameMasked(second)) {
       return this.#fail("WS_ERR_UNEXPECTED_MASK", "MASK must be clear", 1002);
+    }
     return true;
   }
 
@@ -243,23 +208,18 @@ export class Receiver {
       return;
     }
     if (opcode === OP_PONG) return;
-    if (payload.length === 0) {
-      this.stop();
-      this.#sink.onCloseFrame(1005, "");
-      return;
-    }
-    const code = ((payload[0] as number) << 8) | (payload[1] as number);
-    if (!isValidCloseCode(code)) {
-      this.#fail("WS_ERR_INVALID_CLOSE_CODE", `invalid status code ${code}`, 1002);
-      return;
-    }
-    const reason = payload.subarray(2);
-    if (!this.#buffer.isUtf8(reason)) {
-      this.#fail("WS_ERR_INVALID_UTF8", "invalid UTF-8 sequence", 1007);
+    const code = readCloseStatus(payload, this.#buffer.isUtf8);
+    if (typeof code !== "number") {
+      this.#refuse(code);
       return;
     }
     this.stop();
-    this.#sink.onCloseFrame(code, reason.toString());
+    this.#sink.onCloseFrame(code, payload.subarray(2).toString());
+  }
+
+  /** Stops on a refused frame and reports it; returns false. */
+  #refuse(fault: FrameFault): false {
+    return this.#fail(fault.reason, fault.message, fault.closeCode);
   }
 
   /** Stops on a protocol error and reports it; returns false. */

@@ -1,20 +1,17 @@
 // The error of a client that broke RFC 6455 on the built-in WebSocket path. It is the `cause` of
 // the `transport error` that closes the session ("websocket error", as with `ws`); `reason` is the
 // name `ws` gives the same fault (its `code`), so logs read the same with either engine.
-import { SwitchyardError } from "@switchyard/protocol";
+import { type FrameFaultReason, SwitchyardError } from "@switchyard/protocol";
 import { ServerErrorCode } from "../../engine/errors.js";
 
-/** Why a client's frames were refused (`ws`'s code names for the same faults). */
+/**
+ * Why a client's frames were refused (`ws`'s code names for the same faults): the frame faults
+ * @switchyard/protocol reports (RSV bits, opcode, FIN and length of control frames, a length above
+ * 2^53 - 1, close status, UTF-8), or one of these.
+ */
 export type WebSocketProtocolErrorReason =
-  | "WS_ERR_UNEXPECTED_RSV_1"
-  | "WS_ERR_UNEXPECTED_RSV_2_3"
+  | FrameFaultReason
   | "WS_ERR_EXPECTED_MASK"
-  | "WS_ERR_INVALID_OPCODE"
-  | "WS_ERR_EXPECTED_FIN"
-  | "WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH"
-  | "WS_ERR_INVALID_CLOSE_CODE"
-  | "WS_ERR_INVALID_UTF8"
-  | "WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH"
   | "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH"
   | "WS_ERR_TOO_MANY_BUFFERED_PARTS";
 

@@ -6,34 +6,15 @@
 // name and close status), and the same whatever the cut.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import * as ws from "ws";
 import {
   clientStream,
   encodeClientFrame,
 } from "../../../../../test/engine/support/ws-client-frames.js";
+import {
+  type ReceiverEvent as Event,
+  runWsReceiver,
+} from "../../../../../test/support/ws-reference-receiver.js";
 import { Receiver, type ReceiverSink } from "./receiver.js";
-
-/** What a parser reported, in order; it stops at the first close frame or error. */
-type Event =
-  | ["text", string]
-  | ["binary", string]
-  | ["ping", string]
-  | ["close", number, string]
-  | ["error", string, number];
-
-/** `ws`'s Receiver (not in its typings): a Writable fed the socket's bytes. */
-interface WsReceiver {
-  write(chunk: Buffer): boolean;
-  on(event: string, listener: (...args: never[]) => void): unknown;
-}
-const WsReceiverClass = (
-  ws as unknown as { Receiver: new (options: Record<string, unknown>) => WsReceiver }
-).Receiver;
-
-function closeStatusOf(error: Error): number {
-  const symbol = Object.getOwnPropertySymbols(error).find((s) => s.description === "status-code");
-  return symbol === undefined ? -1 : ((error as unknown as Record<symbol, number>)[symbol] ?? -1);
-}
 
 function runOurs(chunks: readonly Buffer[], maxPayload: number, maxFragments = 0): Event[] {
   const events: Event[] = [];
@@ -50,30 +31,8 @@ function runOurs(chunks: readonly Buffer[], maxPayload: number, maxFragments = 0
   return events;
 }
 
-async function runWs(chunks: readonly Buffer[], maxPayload: number): Promise<Event[]> {
-  const events: Event[] = [];
-  let done = false;
-  const receiver = new WsReceiverClass({ isServer: true, maxPayload, binaryType: "nodebuffer" });
-  receiver.on("message", (data: Buffer, isBinary: boolean) => {
-    events.push(isBinary ? ["binary", data.toString("hex")] : ["text", data.toString()]);
-  });
-  receiver.on("ping", (data: Buffer) => events.push(["ping", data.toString("hex")]));
-  receiver.on("conclude", (code: number, reason: Buffer) => {
-    done = true;
-    events.push(["close", code, reason.toString()]);
-  });
-  receiver.on("error", (error: Error & { code: string }) => {
-    done = true;
-    events.push(["error", error.code, closeStatusOf(error)]);
-  });
-  for (const chunk of chunks) {
-    // After a close frame or an error, ws stops reading the socket; our parser ignores the rest.
-    if (done) break;
-    receiver.write(Buffer.from(chunk));
-    // ws reports write errors on the next tick.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return events;
+function runWs(chunks: readonly Buffer[], maxPayload: number): Promise<Event[]> {
+  return runWsReceiver(chunks, { isServer: true, maxPayload });
 }
 
 const maxPayload = fc.constantFrom(0, 0, 150, 1000);

@@ -13,8 +13,19 @@
 // `maxPayload` over the whole message, `maxFragments` per message, UTF-8 of each complete text
 // message and of close reasons, close codes (§7.4). The first violation stops the parser and goes
 // to the sink as a WebSocketProtocolError carrying the close status to send (1002, 1007, 1008 or
-// 1009).
+// 1009). The header rules but MASK are @switchyard/protocol's frame-header functions, shared with
+// the Node client's receiver; the masking rule, the limits and the error reporting are this file's.
 import { isUtf8 } from "node:buffer";
+import {
+  checkFrameStart,
+  type FrameFault,
+  frameHeaderSize,
+  frameLengthEnd,
+  isFrameMasked,
+  readCloseStatus,
+  readFramePayloadLength,
+  WebSocketOpcode,
+} from "@switchyard/protocol";
 import { WebSocketProtocolError, type WebSocketProtocolErrorReason } from "./errors.js";
 
 /** What the parser reports to (the transport implements it). */
@@ -38,30 +49,16 @@ export interface ReceiverLimits {
   readonly maxFragments: number;
 }
 
-const OP_CONTINUATION = 0x0;
-const OP_TEXT = 0x1;
-const OP_BINARY = 0x2;
-const OP_CLOSE = 0x8;
-const OP_PING = 0x9;
-const OP_PONG = 0xa;
-/** The largest high word of a 64-bit length that keeps it ≤ 2^53 - 1. */
-const MAX_HIGH_WORD = 0x1fffff;
+const {
+  CONTINUATION: OP_CONTINUATION,
+  TEXT: OP_TEXT,
+  BINARY: OP_BINARY,
+  CLOSE: OP_CLOSE,
+  PING: OP_PING,
+  PONG: OP_PONG,
+} = WebSocketOpcode;
 /** First capacity of the buffer collecting a payload split across chunks. */
 const MIN_COLLECT_BYTES = 4096;
-
-/** Header length, with the mask key, given the second header byte (the client always masks). */
-function headerLength(second: number): number {
-  const len = second & 0x7f;
-  return (len === 126 ? 4 : len === 127 ? 10 : 2) + ((second & 0x80) === 0 ? 0 : 4);
-}
-
-/** Close codes a peer may send (RFC 6455 §7.4.1–7.4.2, and the IANA registry up to 1014). */
-export function isValidCloseCode(code: number): boolean {
-  return (
-    (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) ||
-    (code >= 3000 && code <= 4999)
-  );
-}
 
 /** XORs `data` with the 4-byte mask `key` (big-endian, as on the wire), in place. */
 export function unmask(data: Buffer, key: number): void {
@@ -135,7 +132,7 @@ export class Receiver {
       if (
         this.#headLength === 0 &&
         end - offset >= 2 &&
-        end - offset >= headerLength(chunk[offset + 1] as number)
+        end - offset >= frameHeaderSize(chunk[offset + 1] as number)
       ) {
         size = this.#readHeader(chunk, offset);
         offset += size;
@@ -143,7 +140,7 @@ export class Receiver {
         offset = this.#fillHead(chunk, offset);
         const head = this.#head as Buffer;
         if (offset < 0 || this.#headLength < 2) return;
-        size = headerLength(head[1] as number);
+        size = frameHeaderSize(head[1] as number);
         if (this.#headLength < size) return;
         this.#headLength = 0;
         this.#mask = head.readUInt32BE(size - 4);
@@ -177,9 +174,9 @@ export class Receiver {
       if (filled < 2) continue;
       const second = head[1] as number;
       if (filled === 2 && !this.#acceptable(head[0] as number, second)) return -1;
-      const lengthEnd = headerLength(second & 0x7f);
+      const lengthEnd = frameLengthEnd(second);
       if (filled === lengthEnd && this.#readLength(head, 0) < 0) return -1;
-      if (filled === headerLength(second)) break;
+      if (filled === frameHeaderSize(second)) break;
     }
     return at;
   }
@@ -200,26 +197,13 @@ export class Receiver {
    * length; returns the size of the header without the mask key, or -1 on error.
    */
   #readLength(src: Buffer, at: number): number {
+    const length = readFramePayloadLength(src, at);
+    if (typeof length !== "number") {
+      this.#refuse(length);
+      return -1;
+    }
     const first = src[at] as number;
     const opcode = first & 0x0f;
-    let length = (src[at + 1] as number) & 0x7f;
-    let size = 2;
-    if (length === 126) {
-      length = ((src[at + 2] as number) << 8) | (src[at + 3] as number);
-      size = 4;
-    } else if (length === 127) {
-      const high = src.readUInt32BE(at + 2);
-      if (high > MAX_HIGH_WORD) {
-        this.#fail(
-          "WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH",
-          "Unsupported WebSocket frame: payload length > 2^53 - 1",
-          1009,
-        );
-        return -1;
-      }
-      length = high * 0x1_0000_0000 + src.readUInt32BE(at + 6);
-      size = 10;
-    }
     const max = this.#maxPayload;
     if (opcode < OP_CLOSE && length > 0 && max > 0 && this.#messageLength + length > max) {
       this.#fail("WS_ERR_UNSUPPORTED_MESSAGE_LENGTH", "Max payload size exceeded", 1009);
@@ -228,36 +212,14 @@ export class Receiver {
     this.#fin = (first & 0x80) !== 0;
     this.#opcode = opcode;
     this.#payloadLength = length;
-    return size;
+    return frameLengthEnd(src[at + 1] as number);
   }
 
   /** Whether a frame with these first two header bytes may come now (else reports the error). */
   #acceptable(first: number, second: number): boolean {
-    if ((first & 0x30) !== 0) {
-      return this.#fail("WS_ERR_UNEXPECTED_RSV_2_3", "RSV2 and RSV3 must be clear", 1002) !== 0;
-    }
-    if ((first & 0x40) !== 0) {
-      return this.#fail("WS_ERR_UNEXPECTED_RSV_1", "RSV1 must be clear", 1002) !== 0;
-    }
-    const opcode = first & 0x0f;
-    const fragmented = this.#messageOpcode !== 0;
-    if (opcode >= OP_CLOSE && opcode <= OP_PONG) {
-      if ((first & 0x80) === 0) {
-        return this.#fail("WS_ERR_EXPECTED_FIN", "FIN must be set", 1002) !== 0;
-      }
-      // The 7-bit length itself: a control frame never uses the extended forms (126, 127).
-      const length = second & 0x7f;
-      if (length > 125 || (opcode === OP_CLOSE && length === 1)) {
-        const message = `invalid payload length ${length}`;
-        return this.#fail("WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH", message, 1002) !== 0;
-      }
-    } else {
-      const valid = opcode === OP_CONTINUATION ? fragmented : opcode <= OP_BINARY && !fragmented;
-      if (!valid) {
-        return this.#fail("WS_ERR_INVALID_OPCODE", `invalid opcode ${opcode}`, 1002) !== 0;
-      }
-    }
-    if ((second & 0x80) === 0) {
+    const fault = checkFrameStart(first, second, this.#messageOpcode !== 0);
+    if (fault !== undefined) return this.#refuse(fault) !== 0;
+    if (!isFrameMasked(second)) {
       return this.#fail("WS_ERR_EXPECTED_MASK", "MASK must be set", 1002) !== 0;
     }
     return true;
@@ -341,23 +303,18 @@ export class Receiver {
       return;
     }
     if (opcode === OP_PONG) return;
-    if (payload.length === 0) {
-      this.stop();
-      this.#sink.onCloseFrame(1005, "");
-      return;
-    }
-    const code = ((payload[0] as number) << 8) | (payload[1] as number);
-    if (!isValidCloseCode(code)) {
-      this.#fail("WS_ERR_INVALID_CLOSE_CODE", `invalid status code ${code}`, 1002);
-      return;
-    }
-    const reason = payload.subarray(2);
-    if (!isUtf8(reason)) {
-      this.#fail("WS_ERR_INVALID_UTF8", "invalid UTF-8 sequence", 1007);
+    const code = readCloseStatus(payload, isUtf8);
+    if (typeof code !== "number") {
+      this.#refuse(code);
       return;
     }
     this.stop();
-    this.#sink.onCloseFrame(code, reason.toString());
+    this.#sink.onCloseFrame(code, payload.subarray(2).toString());
+  }
+
+  /** Stops on a refused frame and reports it; returns 0 (a header size meaning "stop"). */
+  #refuse(fault: FrameFault): 0 {
+    return this.#fail(fault.reason, fault.message, fault.closeCode);
   }
 
   /** Stops on a protocol error and reports it; returns 0 (a header size meaning "stop"). */
