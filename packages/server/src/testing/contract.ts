@@ -247,6 +247,9 @@ export function describeAdapterContract(
       const room = `joined-${Math.random()}`;
       a.io.socketsJoin(room);
       await waitUntil(() => all.every((p) => p.socket.rooms.has(room)), "all joined");
+      // Each node subscribes to the room's channel for its new member; a node hears the room's
+      // socketsLeave once the bus confirmed that subscription.
+      await settleSubscriptions(nodes);
       c.io.in(room).socketsLeave(room);
       await waitUntil(() => all.every((p) => !p.socket.rooms.has(room)), "all left");
     });
