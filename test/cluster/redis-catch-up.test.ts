@@ -17,7 +17,6 @@ describe.skipIf(url === undefined)("catching up a lost message from the history 
   const clients: Redis[] = [];
   const servers: Server[] = [];
   const sockets: ClientSocket[] = [];
-  const key = `sy-catch-${Math.random().toString(36).slice(2)}`;
 
   afterAll(async () => {
     for (const socket of sockets) socket.disconnect();
@@ -25,7 +24,7 @@ describe.skipIf(url === undefined)("catching up a lost message from the history 
     for (const client of clients) client.disconnect();
   });
 
-  async function node(): Promise<{ io: Server; url: string; sub: Redis }> {
+  async function node(key: string): Promise<{ io: Server; url: string; sub: Redis }> {
     const pub = new Redis(url ?? "");
     const sub = new Redis(url ?? "");
     clients.push(pub, sub);
@@ -40,18 +39,27 @@ describe.skipIf(url === undefined)("catching up a lost message from the history 
     return { io, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, sub };
   }
 
-  it("delivers the lost message before the one that showed the loss", async () => {
-    const [a, b] = [await node(), await node()];
-    const adapterOf = (io: Server): ClusterAdapter =>
-      io.of("/").adapter as unknown as ClusterAdapter;
+  const adapterOf = (io: Server): ClusterAdapter => io.of("/").adapter as unknown as ClusterAdapter;
+
+  /** Two nodes of their own cluster and a client on the second one, joined to `rooms`. */
+  async function pair(rooms: string[]) {
+    const key = `sy-catch-${Math.random().toString(36).slice(2)}`;
+    const [a, b] = [await node(key), await node(key)];
     await waitUntil(async () => (await adapterOf(a.io).serverCount()) === 2, "both nodes met");
     const client = ioc(b.url, { transports: ["websocket"], reconnection: false });
     sockets.push(client);
     const [socket] = (
       await Promise.all([waitFor(b.io, "connection"), waitFor(client, "connect")])
-    )[0] as [{ join(room: string): Promise<void> | void }];
-    await socket.join("room");
+    )[0] as [
+      { join(rooms: string[]): Promise<void> | void; leave(room: string): Promise<void> | void },
+    ];
+    if (rooms.length > 0) await socket.join(rooms);
     await adapterOf(b.io).whenSubscribed();
+    return { key, a, b, client, socket };
+  }
+
+  it("delivers the lost message before the one that showed the loss", async () => {
+    const { key, a, b, client } = await pair(["room"]);
     const got: number[] = [];
     client.on("n", (n: number) => got.push(n));
     a.io.to("room").emit("n", 1);
@@ -69,17 +77,7 @@ describe.skipIf(url === undefined)("catching up a lost message from the history 
   });
 
   it("delivers it even when the publisher's later events of another room came first", async () => {
-    const [a, b] = [await node(), await node()];
-    const adapterOf = (io: Server): ClusterAdapter =>
-      io.of("/").adapter as unknown as ClusterAdapter;
-    await waitUntil(async () => (await adapterOf(a.io).serverCount()) >= 2, "the nodes met");
-    const client = ioc(b.url, { transports: ["websocket"], reconnection: false });
-    sockets.push(client);
-    const [socket] = (
-      await Promise.all([waitFor(b.io, "connection"), waitFor(client, "connect")])
-    )[0] as [{ join(rooms: string[]): Promise<void> | void }];
-    await socket.join(["lossy", "other"]);
-    await adapterOf(b.io).whenSubscribed();
+    const { key, a, b, client } = await pair(["lossy", "other"]);
     const got: string[] = [];
     client.on("n", (room: string, n: number) => got.push(`${room}${n}`));
     a.io.to("lossy").emit("n", "lossy", 1);
@@ -98,22 +96,12 @@ describe.skipIf(url === undefined)("catching up a lost message from the history 
   });
 
   it("forgets a room's publisher counters when the room goes (no growth with rooms over time)", async () => {
-    const [a, b] = [await node(), await node()];
-    const adapterOf = (io: Server): ClusterAdapter =>
-      io.of("/").adapter as unknown as ClusterAdapter;
-    await waitUntil(async () => (await adapterOf(a.io).serverCount()) >= 2, "the nodes met");
-    const client = ioc(b.url, { transports: ["websocket"], reconnection: false });
-    sockets.push(client);
-    const [socket] = (
-      await Promise.all([waitFor(b.io, "connection"), waitFor(client, "connect")])
-    )[0] as [
-      { join(room: string): Promise<void> | void; leave(room: string): Promise<void> | void },
-    ];
+    const { a, b, client, socket } = await pair([]);
     const before = adapterOf(b.io).trackedLogCounters;
     let got = 0;
     client.on("t", () => got++);
     for (let i = 0; i < 20; i++) {
-      await socket.join(`temp-${i}`);
+      await socket.join([`temp-${i}`]);
       await adapterOf(b.io).whenSubscribed();
       a.io.to(`temp-${i}`).emit("t");
       await waitUntil(() => got === i + 1, `the event of temp-${i}`);
