@@ -33,6 +33,7 @@ const GAP_RETRY_MS = 1000;
 export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   #recovery: ClusterRecovery | undefined;
   #opening: Promise<void> | undefined;
+  #historyOpening = false;
   /** Rooms whose new subscription waits for a fence: their members' floors are unknown. */
   readonly #pendingRooms: Set<Room> = new Set();
   /** Rooms whose subscription was confirmed, waiting for the next room fence. */
@@ -70,6 +71,15 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     while (this.#fencing.size > 0) await Promise.allSettled([...this.#fencing]);
   }
 
+  /**
+   * False while the recovery history is being opened (a round trip once the bus is up): a socket
+   * that connects meanwhile has no record of when it joined its rooms, so its session could not be
+   * recovered later. `/readyz` waits for it (ops/health.ts), so a balancer sends no client before.
+   */
+  get historyReady(): boolean {
+    return !this.#historyOpening;
+  }
+
   /** Recovery counters (hits, misses by reason, replayed events), when recovery runs. */
   get recoveryCounters(): RecoveryCounters | undefined {
     return this.#recovery?.counters;
@@ -87,8 +97,13 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
       return;
     }
     const recovery = new ClusterRecovery(this.#host, history, settings);
-    this.#opening = recovery.open();
-    await this.#opening;
+    this.#historyOpening = true;
+    try {
+      this.#opening = recovery.open();
+      await this.#opening;
+    } finally {
+      this.#historyOpening = false;
+    }
     this.#recovery = recovery;
     this.on("create-room", (room: Room) => {
       // A socket's own room never has a past; without room channels every node hears "all".

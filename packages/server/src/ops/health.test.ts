@@ -24,6 +24,12 @@ describe("adapterConnected", () => {
     expect(adapterConnected({ connectionState: "disconnected" })).toBe(false);
     expect(adapterConnected({ connectionState: "connected" })).toBe(true);
   });
+
+  it("waits for a cluster adapter's recovery history to open", () => {
+    expect(adapterConnected({ busConnected: true, historyReady: false })).toBe(false);
+    expect(adapterConnected({ connectionState: "connected", historyReady: false })).toBe(false);
+    expect(adapterConnected({ busConnected: true, historyReady: true })).toBe(true);
+  });
 });
 
 describe("checksPass", () => {

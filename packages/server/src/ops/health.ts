@@ -45,10 +45,13 @@ export function resolveHealthOptions(
 /**
  * Whether an adapter's bus is connected. Adapters exposing a boolean `busConnected` or
  * `connected` (Redis) or a `connectionState` string (NATS: "connected" when up) are asked; any
- * other adapter (in-memory, or one that does not say) counts as connected.
+ * other adapter (in-memory, or one that does not say) counts as connected. One whose
+ * `historyReady` is false (a cluster adapter still opening its recovery history) does not.
  */
 export function adapterConnected(adapter: unknown): boolean {
   if (typeof adapter !== "object" || adapter === null) return true;
+  // A cluster adapter opening its recovery history (cluster-history-adapter.ts) is not ready yet.
+  if (Reflect.get(adapter, "historyReady") === false) return false;
   const state: unknown = Reflect.get(adapter, "connectionState");
   if (typeof state === "string") return state === "connected";
   for (const key of ["busConnected", "connected"] as const) {
