@@ -21,6 +21,7 @@ import { MessageType } from "./cluster-message.js";
 import { ClusterRecovery, type RecoveryCounters, type RecoveryHost } from "./cluster-recovery.js";
 import { readHistoryEntry } from "./history-entry.js";
 import { LogChains } from "./log-chains.js";
+import { SeenWindow } from "./seen-window.js";
 import type { WirePacket } from "./wire-packet.js";
 
 /** How long after a failed append the history is told about the gap (retried until it takes). */
@@ -42,8 +43,8 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   readonly #fencing: Set<Promise<void>> = new Set();
   /** Targets some of whose events could not be appended: a gap is written there. */
   readonly #gaps: Map<string, ClusterTarget> = new Map();
-  /** The last own counter delivered per publishing node, per log (see {@link isDuplicate}). */
-  readonly #lastOwn: Map<string, Map<string, number>> = new Map();
+  /** The counters delivered per publishing node, per log (see {@link isDuplicate}). */
+  readonly #lastOwn: Map<string, Map<string, SeenWindow>> = new Map();
   /** Lost ordered messages, seen and read back (see {@link onPayload}). */
   readonly #chains: LogChains = new LogChains({
     deliver: (payload, position, target) => super.onPayload(payload, position, target),
@@ -163,11 +164,12 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   }
 
   /**
-   * Whether a recoverable event of node `uid` numbered `own` was delivered already. A node's
-   * events of one log arrive in its publish order, so a number at or below the last one of that
-   * log is a copy: a publish retried after its reply was lost (a failover) that had in fact gone
-   * through (a retry goes to the same log). Per log, not per node: events read back from a log
-   * after a lost message (log-chains.ts) come after the node's later events of other logs.
+   * Whether a recoverable event of node `uid` numbered `own` was delivered already: a publish
+   * retried after its reply was lost (a failover) that had in fact gone through arrives twice, on
+   * the same log. Kept per node and log (events read back from a log after a lost message,
+   * log-chains.ts, come after the node's later events of other logs), over a window of recent
+   * numbers (seen-window.ts): an original that lands behind a later append of its log (retried
+   * after a broker restart) is delivered late rather than dropped.
    */
   protected isDuplicate(uid: string, own: number): boolean {
     let logs = this.#lastOwn.get(uid);
@@ -176,10 +178,12 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
       this.#lastOwn.set(uid, logs);
     }
     const log = this.deliveringLog ?? "";
-    const last = logs.get(log) ?? 0;
-    if (own <= last) return true;
-    logs.set(log, own);
-    return false;
+    let seen = logs.get(log);
+    if (seen === undefined) {
+      seen = new SeenWindow();
+      logs.set(log, seen);
+    }
+    return !seen.take(own);
   }
 
   /** Forgets a node that left (its counters are never seen again). */
