@@ -59,7 +59,7 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
     if (!this.#pins.has(room)) this.#track({ kind: "room", room }, false);
   };
   #delivering: ItemPosition | undefined;
-  #deliveringLog: string | undefined;
+  #deliveringTarget: ClusterTarget | undefined;
   /** Rooms kept subscribed by a restore, with how many restores keep each. */
   readonly #pins: Map<Room, number> = new Map();
 
@@ -205,7 +205,8 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
    * name prefixed with "room:", or a node's uid prefixed with "node:"; undefined otherwise.
    */
   protected get deliveringLog(): string | undefined {
-    return this.#deliveringLog;
+    const target = this.#deliveringTarget;
+    return target === undefined ? undefined : logKeyOf(target);
   }
 
   #drop(reason: DropReason): void {
@@ -239,7 +240,7 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
     if (clusterLog.enabled) logReceive(this.uid, this.nsp.name, message.type, message.uid);
     this.#delivering =
       position === undefined ? undefined : { major: position.major, minor: position.minor, index };
-    this.#deliveringLog = target === undefined ? undefined : logKeyOf(target);
+    this.#deliveringTarget = target;
     try {
       this.onMessage(message);
     } catch (err) {
@@ -249,7 +250,7 @@ export abstract class ClusterBusAdapter extends ClusterPublisher {
       });
     } finally {
       this.#delivering = undefined;
-      this.#deliveringLog = undefined;
+      this.#deliveringTarget = undefined;
     }
   }
 

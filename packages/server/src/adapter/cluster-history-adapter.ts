@@ -44,7 +44,7 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   /** Targets some of whose events could not be appended: a gap is written there. */
   readonly #gaps: Map<string, ClusterTarget> = new Map();
   /** The counters delivered per publishing node, per log (see {@link isDuplicate}). */
-  readonly #lastOwn: Map<string, Map<string, SeenWindow>> = new Map();
+  readonly #seen: Map<string, Map<string, SeenWindow>> = new Map();
   /** Lost ordered messages, seen and read back (see {@link onPayload}). */
   readonly #chains: LogChains = new LogChains({
     deliver: (payload, position, target) => super.onPayload(payload, position, target),
@@ -172,10 +172,10 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
    * after a broker restart) is delivered late rather than dropped.
    */
   protected isDuplicate(uid: string, own: number): boolean {
-    let logs = this.#lastOwn.get(uid);
+    let logs = this.#seen.get(uid);
     if (logs === undefined) {
       logs = new Map();
-      this.#lastOwn.set(uid, logs);
+      this.#seen.set(uid, logs);
     }
     const log = this.deliveringLog ?? "";
     let seen = logs.get(log);
@@ -188,7 +188,7 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
 
   /** Forgets a node that left (its counters are never seen again). */
   protected forgetPublisher(uid: string): void {
-    this.#lastOwn.delete(uid);
+    this.#seen.delete(uid);
   }
 
   /** Before the local delivery of an ordered event from another node: the same. */
@@ -238,7 +238,7 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
   /** Publisher counters kept for the copy check, one per node and log (for tests and metrics). */
   get trackedLogCounters(): number {
     let count = 0;
-    for (const logs of this.#lastOwn.values()) count += logs.size;
+    for (const logs of this.#seen.values()) count += logs.size;
     return count;
   }
 
@@ -252,7 +252,7 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     this.#chains.forget(target);
     // Rooms come and go (every socket's own room is one): their last counters go with them.
     const log = logKeyOf(target);
-    for (const logs of this.#lastOwn.values()) logs.delete(log);
+    for (const logs of this.#seen.values()) logs.delete(log);
   }
 
   protected override onOrdered(position: DeliveredPosition, index: number): void {
