@@ -8,20 +8,15 @@ import {
   toWireOptions,
   type WireBroadcastOptions,
 } from "./cluster-message.js";
-import type { ClusterTarget, OutgoingMessage } from "./cluster-publisher.js";
-import { type PendingRequests, randomId } from "./cluster-requests.js";
+import type { ClusterTarget } from "./cluster-publisher.js";
+import { type PendingRequests, type RequestHost, randomId } from "./cluster-requests.js";
 
 /** What fetchSockets uses of its adapter. */
-export interface FetchSocketsHost {
-  publish(target: ClusterTarget, message: OutgoingMessage): void;
-  /** The live peers; none once the adapter closed. */
-  peers(): string[];
+export interface FetchSocketsHost extends RequestHost {
   /** Whether `uid` is a live peer; never once the adapter closed. */
   isPeer(uid: string): boolean;
   /** This node's sockets that `opts` selects (the in-memory adapter's fetchSockets). */
   local(opts: BroadcastOptions): Promise<Array<AdapterSocket | SocketDetails>>;
-  /** A request completed without the answers of the `late` nodes. */
-  partial(requestId: string, late: string[], received: number): void;
 }
 
 /** fetchSockets of one cluster adapter. */

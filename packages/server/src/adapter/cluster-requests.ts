@@ -3,8 +3,18 @@
 // arrived plus the ids of the nodes that did not answer.
 import { randomBytes } from "node:crypto";
 import { clusterLog } from "../log.js";
+import type { ClusterTarget, OutgoingMessage } from "./cluster-publisher.js";
 
 /** The outcome of one request: the responses that arrived and the nodes that did not answer. */
+/** What a cluster request (fetchSockets, serverSideEmit with ack) uses of its adapter. */
+export interface RequestHost {
+  publish(target: ClusterTarget, message: OutgoingMessage): void;
+  /** The live peers; none once the adapter closed. */
+  peers(): string[];
+  /** A request completed without the answers of the `late` nodes. */
+  partial(requestId: string, late: string[], received: number): void;
+}
+
 export interface RequestOutcome<T> {
   responses: T[];
   /** Ids of the nodes that had not answered when the request completed (empty = complete). */

@@ -2,18 +2,13 @@
 // collects one answer per live peer (partial on timeout), and the answering side.
 import { ClusterRequestTimeoutError } from "./cluster-errors.js";
 import { EMITTER_UID, MessageType } from "./cluster-message.js";
-import type { ClusterTarget, OutgoingMessage } from "./cluster-publisher.js";
-import { type PendingRequests, randomId } from "./cluster-requests.js";
+import type { ClusterTarget } from "./cluster-publisher.js";
+import { type PendingRequests, type RequestHost, randomId } from "./cluster-requests.js";
 
 /** What serverSideEmit uses of its adapter. */
-export interface ServerSideEmitHost {
-  publish(target: ClusterTarget, message: OutgoingMessage): void;
-  /** The live peers; none once the adapter closed. */
-  peers(): string[];
+export interface ServerSideEmitHost extends RequestHost {
   /** Hands an event from another node to the local namespace's listeners. */
   deliver(args: unknown[]): void;
-  /** A request completed without the answers of the `late` nodes. */
-  partial(requestId: string, late: string[], received: number): void;
 }
 
 /** serverSideEmit of one cluster adapter. */
