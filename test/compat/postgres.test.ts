@@ -32,6 +32,9 @@ function postgresAdapter(): AdapterUnderTest {
   const suffix = randomUUID().replaceAll("-", "");
   const table = `attachments_${suffix}`;
   const pools: pg.Pool[] = [];
+  /** Connections of the pools not yet closed, and who waits for there to be none. */
+  const open = new Set<pg.PoolClient>();
+  let onAllClosed: (() => void) | undefined;
   let tableReady: Promise<void> | undefined;
   return {
     async create() {
@@ -45,9 +48,16 @@ function postgresAdapter(): AdapterUnderTest {
       // errors: when the server stops at the end of the file (fast shutdown), that connection
       // ends with 57P01, expected then; any other error still surfaces.
       pool.on("connect", (client) => {
+        open.add(client);
         client.on("error", (err: Error & { code?: string }) => {
           if (err.code !== "57P01") throw err;
         });
+      });
+      // Emitted once a client's connection has closed (the client's own `end` listeners are
+      // not usable: the adapter removes them all when it closes).
+      pool.on("remove", (client) => {
+        open.delete(client);
+        if (open.size === 0) onAllClosed?.();
       });
       pools.push(pool);
       return createAdapter(pool, {
@@ -58,7 +68,14 @@ function postgresAdapter(): AdapterUnderTest {
       });
     },
     async release() {
+      // pg-pool resolves end() once it has asked its idle clients to end, before their
+      // connections close; one still open when the server stops at the end of the file gets
+      // 57P01, which the pool re-emits as its own `error` (uncaught). So wait for the closes.
+      const allClosed = new Promise<void>((resolve) => {
+        onAllClosed = resolve;
+      });
       await Promise.allSettled(pools.splice(0).map((pool) => pool.end()));
+      if (open.size > 0) await allClosed;
     },
   };
 }
