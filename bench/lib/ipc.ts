@@ -1,6 +1,7 @@
 // The messages between the bench runner and its children, and the child side: command
 // handlers plus the built-in probe (CPU time, event-loop utilisation, memory after GC).
 import { performance } from "node:perf_hooks";
+import { ProbeProfiler } from "./probe-profile.js";
 
 export interface Command {
   id: number;
@@ -47,19 +48,23 @@ export function serve(handlers: Record<string, Handler>): void {
   let cpu = process.cpuUsage();
   let elu = performance.eventLoopUtilization();
   let wall = performance.now();
+  const profiler = new ProbeProfiler();
   const builtIn: Record<string, Handler> = {
-    "probe:start": () => {
+    "probe:start": async () => {
+      await profiler.start();
       cpu = process.cpuUsage();
       elu = performance.eventLoopUtilization();
       wall = performance.now();
     },
-    "probe:stop": (): ProbeSample => {
+    "probe:stop": async (): Promise<ProbeSample> => {
       const used = process.cpuUsage(cpu);
-      return {
+      const sample = {
         cpuUs: used.user + used.system,
         elu: performance.eventLoopUtilization(elu).utilization,
         wallMs: performance.now() - wall,
       };
+      await profiler.stop();
+      return sample;
     },
     "probe:memory": (): MemorySample => {
       fullGc();
