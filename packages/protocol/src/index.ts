@@ -52,6 +52,7 @@ export {
   PacketType,
   RESERVED_EVENTS,
   SOCKET_PROTOCOL_VERSION,
+  setOwn,
 } from "./socket/index.js";
 export type { FrameFault, FrameFaultReason } from "./websocket/index.js";
 export {

@@ -64,8 +64,11 @@ function propertiesHaveBinary(
   return false;
 }
 
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  // A plain assignment to "__proto__" would swap the object's prototype instead.
+/**
+ * Sets `target[key]` as an own data property, as JSON.parse or Object.fromEntries would, where a
+ * plain assignment to "__proto__" would swap the object's prototype instead.
+ */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === "__proto__") {
     Object.defineProperty(target, key, {
       value,

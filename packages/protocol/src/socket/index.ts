@@ -1,6 +1,6 @@
 // Socket.IO v5 codec: public names of socket/, wired into the package index by hand.
 
-export { ENCODE_MAX_DEPTH, hasBinary } from "./binary.js";
+export { ENCODE_MAX_DEPTH, hasBinary, setOwn } from "./binary.js";
 export type { DecoderOptions } from "./decode-string.js";
 export { decodePacketString } from "./decode-string.js";
 export type { DecoderEvents, DecoderResult } from "./decoder.js";

@@ -1,6 +1,7 @@
 // The parsed query of an engine request, computed once per request (docs/protocol.md §1.1).
 // A `_query` object set by Connect-style middleware wins, as in the official engine.
 import type { IncomingMessage } from "node:http";
+import { setOwn } from "@switchyard/protocol";
 
 const SLASH = 0x2f;
 /**
@@ -57,18 +58,7 @@ export function queryOf(req: QueryCarrier): URLSearchParams {
  */
 function plainQuery(query: URLSearchParams): Record<string, string> {
   const plain: Record<string, string> = {};
-  query.forEach((value, key) => {
-    if (key === "__proto__") {
-      Object.defineProperty(plain, key, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else {
-      plain[key] = value;
-    }
-  });
+  query.forEach((value, key) => setOwn(plain, key, value));
   return plain;
 }
 
