@@ -58,7 +58,9 @@ export function queryOf(req: QueryCarrier): URLSearchParams {
  */
 function plainQuery(query: URLSearchParams): Record<string, string> {
   const plain: Record<string, string> = {};
-  query.forEach((value, key) => setOwn(plain, key, value));
+  query.forEach((value, key) => {
+    setOwn(plain, key, value);
+  });
   return plain;
 }
 
