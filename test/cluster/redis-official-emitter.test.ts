@@ -128,14 +128,7 @@ describe.skipIf(url === undefined)("official emitters' wire format on switchyard
     emitter.emit("ignored");
     // Node 0's subscriptions may not be confirmed yet (failed once in a CI-like run): probe
     // node 1's broadcasts until one arrives (probes are not counted in names()).
-    await waitUntil(
-      () => {
-        nodes[1].io.emit("probe");
-        return peer.got.some(([event]) => event === "probe");
-      },
-      "node 1's broadcasts reach node 0",
-      10_000,
-    );
+    await cluster.settle([peer], () => nodes[1].io.emit("probe"));
     nodes[1].io.emit("direct");
     await waitUntil(() => peer.names().includes("direct"), "a node's own broadcast");
     expect(peer.names()).toEqual(["direct"]);

@@ -63,8 +63,11 @@ export interface Cluster {
   /** Publishes raw bytes (hostile input). */
   raw: Redis;
   connect(node: Node, rooms: string[], nsp?: string): Promise<Peer>;
-  /** Emits `probe` until every peer got one: the emitter's channels reach every node. */
-  settle(peers: Peer[]): Promise<void>;
+  /**
+   * Emits `probe` (through the emitter, or `send`) until every peer got one: the channels reach
+   * every node.
+   */
+  settle(peers: Peer[], send?: () => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -126,13 +129,13 @@ export async function startCluster(
     await waitFor(socket, "connect");
     return { socket, got, names: () => got.map(([event]) => event).filter((e) => e !== "probe") };
   };
-  const settle = async (peers: Peer[]): Promise<void> => {
+  const settle = async (peers: Peer[], send = () => emitter.emit("probe")): Promise<void> => {
     await waitUntil(
       () => {
-        emitter.emit("probe");
+        send();
         return peers.every((peer) => peer.got.some(([event]) => event === "probe"));
       },
-      "the emitter's messages reached every node",
+      "the probes reached every node",
       10_000,
     );
   };
