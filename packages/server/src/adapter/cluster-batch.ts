@@ -67,7 +67,10 @@ export function readBatch(
  * Decodes one item of `batch` exactly as a message received alone, and also refuses a batch
  * inside a batch and an item whose sender or namespace differs from the batch's.
  */
-export function decodeBatchItem(item: unknown, batch: RawEnvelope): DecodeResult {
+export function decodeBatchItem(
+  item: unknown,
+  batch: Pick<RawEnvelope, "uid" | "nsp">,
+): DecodeResult {
   if (!(item instanceof Uint8Array)) return { ok: false, reason: "bad-data" };
   const result = decodeEnvelope(item);
   if (!result.ok) return result;

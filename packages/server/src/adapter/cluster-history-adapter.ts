@@ -19,7 +19,7 @@ import { AdapterError, AdapterErrorCode } from "./cluster-errors.js";
 import type { ClusterHistory, DeliveredPosition, LogPosition } from "./cluster-history.js";
 import { MessageType } from "./cluster-message.js";
 import { ClusterRecovery, type RecoveryCounters, type RecoveryHost } from "./cluster-recovery.js";
-import { readHistoryEntry } from "./history-entry.js";
+import { HistoryEntryReader } from "./history-entry.js";
 import { LogChains } from "./log-chains.js";
 import { SeenWindow } from "./seen-window.js";
 import type { WirePacket } from "./wire-packet.js";
@@ -379,7 +379,10 @@ export abstract class ClusterHistoryAdapter extends ClusterBusAdapter {
     nsp: this.nsp,
     encoder: this.nsp.encoder,
     reportError: (error) => this.reportError(error),
-    readEntry: (entry) => readHistoryEntry(entry, this.nsp.name),
+    entryReader: () => {
+      const reader = new HistoryEntryReader(this.nsp.name);
+      return (entry) => reader.read(entry);
+    },
     pinRooms: (rooms) => this.pinRooms(rooms),
     unpinRooms: (rooms) => this.unpinRooms(rooms),
     settleAppends: () => this.settleAppends(),

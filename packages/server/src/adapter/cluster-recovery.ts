@@ -15,9 +15,8 @@ import {
 import { restoredSession } from "../recovery/missed-events.js";
 import {
   type BufferedEvent,
+  type EntryReader,
   type EventPayload,
-  type LoggedEvent,
-  type LoggedGap,
   reaches,
   replay,
 } from "../recovery/replay.js";
@@ -25,12 +24,7 @@ import type { SessionRecord, StoredPosition } from "../recovery/session-record.j
 import type { BroadcastOptions, PrivateSessionId, RecoverySettings, Session } from "./adapter.js";
 import { FENCE_MARKER } from "./cluster-bus.js";
 import { AdapterError, AdapterErrorCode } from "./cluster-errors.js";
-import type {
-  ClusterHistory,
-  DeliveredPosition,
-  HistoryEntry,
-  LogPosition,
-} from "./cluster-history.js";
+import type { ClusterHistory, DeliveredPosition, LogPosition } from "./cluster-history.js";
 import { RecoverySessions, type SessionHost } from "./recovery-sessions.js";
 
 /** Why a recovery attempt got a new session. */
@@ -59,8 +53,11 @@ export interface RecoveryCounters {
 export interface RecoveryHost extends SessionHost {
   /** The server's encoder: missed events are handed to the socket encoded (missed-events.ts). */
   readonly encoder: PacketEncoder;
-  /** Reads the items of a log entry (the adapter knows the envelope and its batch limits). */
-  readEntry(entry: HistoryEntry): Array<LoggedEvent | LoggedGap | undefined>;
+  /**
+   * A reader of log entries for one restore (the adapter knows the envelope and its batch
+   * limits; a reader keeps what it learnt from one entry for the next: history-entry.ts).
+   */
+  entryReader(): EntryReader;
   /** Subscribes to the rooms' channels (kept until unpin) and resolves once the bus confirmed. */
   pinRooms(rooms: readonly string[]): Promise<void>;
   unpinRooms(rooms: readonly string[]): void;
@@ -276,7 +273,7 @@ export class ClusterRecovery {
       fence,
       ownAtFence,
       buffered: pending.buffer,
-      read: (entry) => this.#host.readEntry(entry),
+      read: this.#host.entryReader(),
     });
     return result.ok ? result.events : result.reason;
   }

@@ -77,8 +77,8 @@ export type ReplayResult = { ok: true; events: EventPayload[] } | { ok: false; r
 export function replay(input: ReplayInput): ReplayResult {
   const { fence } = input;
   const events: EventPayload[] = [];
-  /** Nodes' events already taken, by `uid:own`: a retried publish may be logged twice. */
-  const seen = new Set<string>();
+  /** Nodes' events already taken, counters by node: a retried publish may be logged twice. */
+  const seen = new Map<string, Set<number>>();
   for (const entry of ordered(input.entries)) {
     // Entries at or after the fence came (or will come) live: the buffer has them.
     if (!isBefore(entry, fence)) continue;
@@ -109,11 +109,18 @@ function ordered(entries: readonly HistoryEntry[]): HistoryEntry[] {
 }
 
 /** Whether a node's event was taken already (logged twice by a retried publish); notes it. */
-function isRepeat(item: LoggedEvent | LoggedGap | undefined, seen: Set<string>): boolean {
+function isRepeat(
+  item: LoggedEvent | LoggedGap | undefined,
+  seen: Map<string, Set<number>>,
+): boolean {
   if (item === undefined || "gap" in item || item.uid === EMITTER_UID) return false;
-  const id = `${item.uid}:${item.own}`;
-  if (seen.has(id)) return true;
-  seen.add(id);
+  let counters = seen.get(item.uid);
+  if (counters === undefined) {
+    counters = new Set();
+    seen.set(item.uid, counters);
+  }
+  if (counters.has(item.own)) return true;
+  counters.add(item.own);
   return false;
 }
 
