@@ -162,8 +162,8 @@ describe("reading history entries back", () => {
 interface MessageShape {
   uid: string;
   nsp: string;
-  rooms: string[];
-  except: string[];
+  rooms: readonly string[];
+  except: readonly string[];
   args: unknown[];
   own: number;
   kind: string;
@@ -171,13 +171,14 @@ interface MessageShape {
 
 function payloadFor(m: MessageShape): Uint8Array {
   const base = { v: CLUSTER_PROTOCOL_VERSION, uid: m.uid, nsp: m.nsp };
-  const opts = { rooms: m.rooms, except: m.except, flags: {} };
+  const rooms = [...m.rooms];
+  const opts = { rooms, except: [...m.except], flags: {} };
   switch (m.kind) {
     case "gap":
       return encodeClusterMessage({
         ...base,
         type: MessageType.HISTORY_GAP,
-        data: { rooms: m.rooms },
+        data: { rooms },
       });
     case "object":
       return encodeClusterMessage({
@@ -202,6 +203,6 @@ function payloadFor(m: MessageShape): Uint8Array {
         data: { e: [textOf(m.nsp, m.args)], o: m.own, opts },
       } as never);
     default:
-      return encodedBroadcast(m.uid, m.nsp, m.rooms, m.except, textOf(m.nsp, m.args), m.own);
+      return encodedBroadcast(m.uid, m.nsp, rooms, [...m.except], textOf(m.nsp, m.args), m.own);
   }
 }

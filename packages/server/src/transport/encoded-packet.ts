@@ -27,6 +27,8 @@ interface SenderStatic {
 const Sender = (wsModule as unknown as { Sender: SenderStatic }).Sender;
 
 const OPCODE_TEXT = 0x1;
+/** "4", an Engine.IO message. */
+const MESSAGE_DIGIT = 0x34;
 const OPCODE_BINARY = 0x2;
 const FIN = 0x80;
 /** Payloads up to this size are framed into one buffer (one `write`, no cork, no `writev`). */
@@ -146,6 +148,54 @@ export class EncodedPacket {
     if (asBase64) this.#wsBase64FrameBuffer = frame;
     else this.#wsFrameBuffer = frame;
     return frame === null ? undefined : frame;
+  }
+
+  /**
+   * The size of the frame {@link writeWsFrameInto} writes, or undefined when the packet is not
+   * written that way (a payload past 16 KiB goes in its own buffers).
+   */
+  joinableFrameLength(supportsBinary: boolean): number | undefined {
+    const payload = this.#wsPayloadLength(supportsBinary);
+    if (payload > SINGLE_BUFFER_MAX_BYTES) return undefined;
+    return (payload < 126 ? 2 : 4) + payload;
+  }
+
+  /**
+   * Writes the frame into `out` at `offset` (room for {@link joinableFrameLength} bytes) and
+   * returns where it ends: a batch of small frames then leaves in one buffer, one `write`. A
+   * frame built already (a broadcast's, shared by its sessions) is copied; otherwise a text
+   * message is encoded straight into place, with no buffer or string of its own.
+   */
+  writeWsFrameInto(out: Buffer, offset: number, supportsBinary: boolean): number {
+    const asBase64 = this.isBinary && !supportsBinary;
+    const built = asBase64 ? this.#wsBase64FrameBuffer : this.#wsFrameBuffer;
+    if (built !== undefined && built !== null) return offset + built.copy(out, offset);
+    const payload = this.#wsPayloadLength(supportsBinary);
+    const { type, data } = this.packet;
+    const text = !this.isBinary || asBase64;
+    out[offset] = FIN | (text ? OPCODE_TEXT : OPCODE_BINARY);
+    let at = offset + 2;
+    if (payload < 126) out[offset + 1] = payload;
+    else {
+      out[offset + 1] = 126;
+      out.writeUInt16BE(payload, offset + 2);
+      at += 2;
+    }
+    if (type === "message" && typeof data === "string" && this.#wsData === undefined) {
+      out[at] = MESSAGE_DIGIT;
+      return at + 1 + out.write(data, at + 1, payload - 1, "utf8");
+    }
+    const wire = this.wsData(supportsBinary);
+    if (typeof wire === "string") return at + out.write(wire, at, payload, "utf8");
+    return at + wire.copy(out, at);
+  }
+
+  /** Bytes of the WebSocket payload (a text message's is its UTF-8 plus the type digit). */
+  #wsPayloadLength(supportsBinary: boolean): number {
+    const { type, data } = this.packet;
+    if (type === "message" && typeof data === "string") return this.sizeHint;
+    const wire = this.wsData(supportsBinary);
+    return typeof wire === "string" ? Buffer.byteLength(wire) : wire.length;
   }
 
   #senderFrame(data: string | Buffer): readonly Buffer[] {

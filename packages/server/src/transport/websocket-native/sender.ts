@@ -26,10 +26,15 @@ export function closeFrame(code: number | undefined, reason = ""): Buffer {
   return controlFrame(OP_CLOSE, payload);
 }
 
+/** Most bytes of small frames joined into one buffer per batch (see writePacketFrames). */
+const JOINED_MAX_BYTES = 1024 * 1024;
+
 /**
  * Writes the frames of `packets` to `socket`, in order; `onWritten` runs once with the last
- * write's outcome. One packet up to 16 KiB: one buffer, one write. Otherwise the writes are corked
- * so that the batch leaves in one `writev`.
+ * write's outcome. One packet up to 16 KiB: one buffer, one write. Several, each up to 16 KiB
+ * and up to 1 MiB in all: their frames written into one buffer, one write (a restore's 1,000
+ * missed events, a burst's packets of one tick: a `write` call per frame cost more than the
+ * copy). Otherwise the writes are corked so that the batch leaves in one `writev`.
  */
 export function writePacketFrames(
   socket: Duplex,
@@ -45,6 +50,11 @@ export function writePacketFrames(
       return;
     }
   }
+  const joined = joinedFrames(packets, supportsBinary);
+  if (joined !== undefined) {
+    socket.write(joined, onWritten);
+    return;
+  }
   socket.cork();
   for (let i = 0; i <= last; i++) {
     const frame = (packets[i] as OutboundPacket).encoded.wsFrame(supportsBinary);
@@ -54,4 +64,27 @@ export function writePacketFrames(
     }
   }
   socket.uncork();
+}
+
+/** The frames of `packets` in one buffer, or undefined when one is too large or all are. */
+function joinedFrames(
+  packets: readonly OutboundPacket[],
+  supportsBinary: boolean,
+): Buffer | undefined {
+  let total = 0;
+  for (const { encoded } of packets) {
+    const length = encoded.joinableFrameLength(supportsBinary);
+    if (length === undefined) return undefined;
+    total += length;
+    if (total > JOINED_MAX_BYTES) return undefined;
+  }
+  const out = Buffer.allocUnsafe(total);
+  let offset = 0;
+  for (const { encoded } of packets) {
+    const end = offset + (encoded.joinableFrameLength(supportsBinary) ?? 0);
+    // A frame is exactly as long as its header says, or the batch goes the other way.
+    if (encoded.writeWsFrameInto(out, offset, supportsBinary) !== end) return undefined;
+    offset = end;
+  }
+  return out;
 }
