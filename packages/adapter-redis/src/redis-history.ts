@@ -217,8 +217,11 @@ export class RedisHistory implements ClusterHistory {
   }
 }
 
-/** The entries of one stream from its XRANGE and XINFO STREAM replies, or "trimmed". */
-function readStream(
+/**
+ * The entries of one stream from its XRANGE and XINFO STREAM replies, or "trimmed".
+ * @package (exported for its tests)
+ */
+export function readStream(
   rangeResult: Settled | undefined,
   infoResult: Settled | undefined,
   from: LogPosition,
@@ -233,13 +236,59 @@ function readStream(
   for (const entry of range as unknown[]) {
     if (!Array.isArray(entry)) continue;
     const [id, fields] = entry as [unknown, unknown];
+    const payload = Array.isArray(fields) ? payloadOf(fields) : undefined;
+    if (payload === undefined) continue;
+    // Read from the reply's bytes: a restore reads one entry per missed event.
+    const major = Buffer.isBuffer(id) ? idPart(id, 0) : undefined;
+    if (major !== undefined && major.end < (id as Buffer).length) {
+      const minor = idPart(id as Buffer, major.end + 1);
+      if (minor !== undefined && minor.end === (id as Buffer).length) {
+        entries.push({ major: major.value, minor: minor.value, payload });
+        continue;
+      }
+    }
     const text = replyText(id);
     const position = text === undefined ? undefined : parseId(text);
-    const payload = Array.isArray(fields) ? fieldValue(fields, "d") : undefined;
-    if (position !== undefined && payload !== undefined) entries.push({ ...position, payload });
+    if (position !== undefined)
+      entries.push({ major: position.major, minor: position.minor, payload });
   }
   return entries;
 }
+
+const ZERO = 0x30;
+const DASH = 0x2d;
+/** The most digits of each half of a stream id (as STREAM_ID). */
+const ID_DIGITS = 16;
+
+/**
+ * The number of 1…16 digits at `start` of `id` and where it ends (at a dash for the first half,
+ * at the end for the second); undefined otherwise (parseId then decides).
+ */
+function idPart(id: Buffer, start: number): { value: number; end: number } | undefined {
+  let value = 0;
+  let i = start;
+  for (; i < id.length && i - start < ID_DIGITS; i++) {
+    const digit = (id[i] as number) - ZERO;
+    if (digit < 0 || digit > 9) break;
+    value = value * 10 + digit;
+  }
+  const digits = i - start;
+  if (digits === 0 || (i < id.length && id[i] !== DASH)) return undefined;
+  // Past 15 digits a running sum may round unlike Number() (parseId's).
+  if (digits > 15) return undefined;
+  return { value, end: i };
+}
+
+/** The `d` field's value (the only field an entry has), or undefined. */
+function payloadOf(fields: unknown[]): Buffer | undefined {
+  const name = fields[0];
+  if (fields.length === 2 && Buffer.isBuffer(name) && name.length === 1 && name[0] === FIELD_D) {
+    return replyBytes(fields[1]);
+  }
+  return fieldValue(fields, "d");
+}
+
+const FIELD_D = 0x64;
 
 function newEpoch(): string {
   return randomBytes(6).toString("base64url");
