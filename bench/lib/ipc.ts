@@ -1,6 +1,6 @@
 // The messages between the bench runner and its children, and the child side: command
 // handlers plus the built-in probe (CPU time, event-loop utilisation, memory after GC).
-import { performance } from "node:perf_hooks";
+import { PerformanceObserver, performance } from "node:perf_hooks";
 import { ProbeProfiler } from "./probe-profile.js";
 
 export interface Command {
@@ -20,6 +20,12 @@ export interface ProbeSample {
   /** event-loop utilisation over the window, 0..1. */
   elu: number;
   wallMs: number;
+  /**
+   * Main-thread GC pauses reported over the window (perf_hooks `gc` entries; one delivered after
+   * `probe:stop` is missed), ms, and how many: what makes one restore cost twice another.
+   */
+  gcMs: number;
+  gcCount: number;
 }
 
 /** What `probe:memory` returns, after two full GCs. */
@@ -49,12 +55,21 @@ export function serve(handlers: Record<string, Handler>): void {
   let elu = performance.eventLoopUtilization();
   let wall = performance.now();
   const profiler = new ProbeProfiler();
+  const gc = { ms: 0, count: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.ms += entry.duration;
+      gc.count++;
+    }
+  }).observe({ entryTypes: ["gc"] });
   const builtIn: Record<string, Handler> = {
     "probe:start": async () => {
       await profiler.start();
       cpu = process.cpuUsage();
       elu = performance.eventLoopUtilization();
       wall = performance.now();
+      gc.ms = 0;
+      gc.count = 0;
     },
     "probe:stop": async (): Promise<ProbeSample> => {
       const used = process.cpuUsage(cpu);
@@ -62,6 +77,8 @@ export function serve(handlers: Record<string, Handler>): void {
         cpuUs: used.user + used.system,
         elu: performance.eventLoopUtilization(elu).utilization,
         wallMs: performance.now() - wall,
+        gcMs: gc.ms,
+        gcCount: gc.count,
       };
       await profiler.stop();
       return sample;

@@ -48,6 +48,9 @@ interface RestoreMetrics {
 interface RestoreSample {
   result: RestoreResult;
   cpuUs: number;
+  /** Node 2's GC pauses over the window (ms) and their number. */
+  gcMs: number;
+  gcCount: number;
   /** Why the restore was not exact (undefined when it was). */
   problem: string | undefined;
 }
@@ -131,7 +134,13 @@ async function restoreOnce(
   } satisfies AwaitArgs);
   const server = await restorer.request<SocketState | null>("socket", result.sid);
   await client.request("close");
-  return { result, cpuUs: probe.cpuUs, problem: problemOf(result, server, check) };
+  return {
+    result,
+    cpuUs: probe.cpuUs,
+    gcMs: probe.gcMs,
+    gcCount: probe.gcCount,
+    problem: problemOf(result, server, check),
+  };
 }
 
 /** The rows of one kind of restore; targets on the quiet kind, the one the issue names. */
@@ -180,7 +189,8 @@ export async function runRestores(
         const line =
           `recovery ${impl} round ${index} #${k} (${kind.busy} busy rooms): ` +
           `${s.result.ms.toFixed(1)} ms (CONNECT reply at ${s.result.connectMs.toFixed(1)} ms, ` +
-          `${s.result.beforeConnect} events before it), node 2 CPU ${(s.cpuUs / 1000).toFixed(1)} ms`;
+          `${s.result.beforeConnect} events before it), node 2 CPU ${(s.cpuUs / 1000).toFixed(1)} ms ` +
+          `(GC ${s.gcMs.toFixed(1)} ms in ${s.gcCount} pauses)`;
         if (s.problem !== undefined) {
           notExact++;
           ctx.log(`${line}; NOT EXACT: ${s.problem}`);
