@@ -1,5 +1,6 @@
 // The messages between the bench runner and its children, and the child side: command
 // handlers plus the built-in probe (CPU time, event-loop utilisation, memory after GC).
+import { readFileSync } from "node:fs";
 import { PerformanceObserver, performance } from "node:perf_hooks";
 import { ProbeProfiler } from "./probe-profile.js";
 
@@ -26,6 +27,12 @@ export interface ProbeSample {
    */
   gcMs: number;
   gcCount: number;
+  /**
+   * CPU time of the main (JavaScript) thread alone, microseconds, from Linux's
+   * `/proc/self/task/<pid>/schedstat`; undefined elsewhere. `cpuUs` minus this is what V8's
+   * worker threads did meanwhile: optimizing compilation and concurrent GC.
+   */
+  mainThreadUs: number | undefined;
 }
 
 /** What `probe:memory` returns, after two full GCs. */
@@ -37,6 +44,22 @@ export interface MemorySample {
 }
 
 export type Handler = (args: unknown) => unknown;
+
+/** Nanoseconds the main thread ran so far (Linux), or undefined. */
+function mainThreadNs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/schedstat`, "latin1");
+    const ns = Number(stat.split(" ")[0]);
+    return Number.isFinite(ns) ? ns : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function mainThreadUsSince(start: number | undefined): number | undefined {
+  const now = mainThreadNs();
+  return start === undefined || now === undefined ? undefined : (now - start) / 1000;
+}
 
 /** Full GC (the children run with --expose-gc). */
 export function fullGc(): void {
@@ -56,6 +79,7 @@ export function serve(handlers: Record<string, Handler>): void {
   let wall = performance.now();
   const profiler = new ProbeProfiler();
   const gc = { ms: 0, count: 0 };
+  let main = mainThreadNs();
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       gc.ms += entry.duration;
@@ -70,6 +94,7 @@ export function serve(handlers: Record<string, Handler>): void {
       wall = performance.now();
       gc.ms = 0;
       gc.count = 0;
+      main = mainThreadNs();
     },
     "probe:stop": async (): Promise<ProbeSample> => {
       const used = process.cpuUsage(cpu);
@@ -79,6 +104,7 @@ export function serve(handlers: Record<string, Handler>): void {
         wallMs: performance.now() - wall,
         gcMs: gc.ms,
         gcCount: gc.count,
+        mainThreadUs: mainThreadUsSince(main),
       };
       await profiler.stop();
       return sample;
