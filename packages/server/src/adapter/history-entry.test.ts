@@ -140,6 +140,21 @@ describe("reading history entries back", () => {
     );
   });
 
+  it("reads a text that is not UTF-8 as a full decode would (never by the fast path)", () => {
+    const uid = UIDS[0] as string;
+    const good = encodedBroadcast(uid, "/", ["r"], [], textOf("/", ["m"]), 1);
+    const entries = [entry(good, 1)];
+    for (const byte of [0x80, 0xc3, 0xff]) {
+      const bad = encodedBroadcast(uid, "/", ["r"], [], textOf("/", ["m"]), 2);
+      // The "m" of the text: the last bytes are `"m"]` then `a1 6f 02`.
+      bad[bad.byteLength - 7] = byte;
+      entries.push(entry(bad, entries.length + 1));
+    }
+    const { items, fast } = sequential(entries, "/");
+    expect(fast).toBe(0);
+    expect(items).toEqual(alone(entries, "/"));
+  });
+
   it("drops an event whose text fails the receiver's check on the fast path as on the general one", () => {
     const uid = UIDS[0] as string;
     const entries = [
