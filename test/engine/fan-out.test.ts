@@ -59,28 +59,41 @@ describe("pre-encoded packets", () => {
     expect(Buffer.concat(first as Buffer[]).toString("latin1")).toBe("\x81\x074shared");
   });
 
-  it("writes all packets of one tick while the socket is corked, with one uncork", async () => {
-    const harness = await startEngine();
+  /** The socket's writes, each with its cork depth, and its uncorks. */
+  async function watchedWrites(harness: Awaited<ReturnType<typeof startEngine>>) {
     const upgrade = waitForEvent<[unknown, Duplex]>(harness.http, "upgrade");
     const peer = await wsPeer(harness);
     const [, socket] = await upgrade;
-    const corkedAtWrite: number[] = [];
-    let uncorks = 0;
+    const seen = { corkedAtWrite: [] as number[], uncorks: 0 };
     const write = socket.write.bind(socket);
     const uncork = socket.uncork.bind(socket);
     socket.write = ((...args: Parameters<Duplex["write"]>) => {
-      corkedAtWrite.push(socket.writableCorked);
+      seen.corkedAtWrite.push(socket.writableCorked);
       return write(...args);
     }) as Duplex["write"];
     socket.uncork = () => {
-      uncorks++;
+      seen.uncorks++;
       uncork();
     };
+    return { peer, seen };
+  }
+
+  it("writes the small packets of one tick in one buffer, one write", async () => {
+    const { peer, seen } = await watchedWrites(await startEngine());
     for (let i = 0; i < 5; i++) peer.session.send(`p${i}`);
     for (let i = 0; i < 5; i++) expect(await peer.client.next()).toBe(`4p${i}`);
-    expect(corkedAtWrite.length).toBe(10);
-    expect(corkedAtWrite.every((depth) => depth > 0)).toBe(true);
-    expect(uncorks).toBe(1);
+    expect(seen.corkedAtWrite).toEqual([0]);
+    expect(seen.uncorks).toBe(0);
+  });
+
+  it("writes a tick's packets past 16 KiB while the socket is corked, with one uncork", async () => {
+    const { peer, seen } = await watchedWrites(await startEngine());
+    const large = (i: number): string => `${i}${"x".repeat(20_000)}`;
+    for (let i = 0; i < 3; i++) peer.session.send(large(i));
+    for (let i = 0; i < 3; i++) expect(await peer.client.next()).toBe(`4${large(i)}`);
+    expect(seen.corkedAtWrite.length).toBeGreaterThanOrEqual(3);
+    expect(seen.corkedAtWrite.every((depth) => depth > 0)).toBe(true);
+    expect(seen.uncorks).toBe(1);
   });
 });
 
