@@ -222,6 +222,9 @@ export function describeAdapterContract(
 
     it("emits, joins, leaves and disconnects through a remote socket", async () => {
       const [pa] = await onePerNode();
+      // A remote socket's emit is a broadcast to its id, a room whose channel node a subscribes
+      // for it: once confirmed (a message published before is lost on the bus).
+      await settleSubscriptions(nodes);
       const [remote] = (await c.io.in(pa.socket.id).fetchSockets()) as RemoteSocket<{
         msg: (text: string) => void;
         "remote-ask": (ack: (answer: string) => void) => void;
