@@ -145,24 +145,9 @@ function viewOf(bytes: Uint8Array): Buffer {
 export function readTail(bytes: Uint8Array, at: number): EntryTail | undefined {
   const end = bytes.byteLength;
   if (bytes[at] !== FIXARRAY_1) return undefined;
-  let i = at + 1;
-  const head = bytes[i] ?? 0;
-  let length: number;
-  if ((head & 0xe0) === 0xa0) {
-    length = head & 0x1f;
-    i += 1;
-  } else if (head === 0xd9) {
-    length = bytes[i + 1] ?? 0;
-    i += 2;
-  } else if (head === 0xda) {
-    length = ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    i += 3;
-  } else if (head === 0xdb) {
-    length = readU32(bytes, i + 1);
-    i += 5;
-  } else {
-    return undefined;
-  }
+  const length = readLength(bytes, at + 1, STR);
+  if (length < 0) return undefined;
+  const i = lengthEnd;
   const textEnd = i + length;
   if (textEnd + KEY_O.length + 1 > end) return undefined;
   const text = viewOf(bytes).toString("utf8", i, textEnd);
@@ -177,43 +162,65 @@ export function readTail(bytes: Uint8Array, at: number): EntryTail | undefined {
 /** Reads an array of bins from `at` to the very end of `bytes` (views), or undefined. */
 function readItems(bytes: Uint8Array, at: number): Uint8Array[] | undefined {
   const end = bytes.byteLength;
-  const head = bytes[at] ?? 0;
-  let count: number;
-  let i: number;
-  if ((head & 0xf0) === 0x90) {
-    count = head & 0x0f;
-    i = at + 1;
-  } else if (head === 0xdc) {
-    count = ((bytes[at + 1] ?? 0) << 8) | (bytes[at + 2] ?? 0);
-    i = at + 3;
-  } else if (head === 0xdd) {
-    count = readU32(bytes, at + 1);
-    i = at + 5;
-  } else {
-    return undefined;
-  }
-  if (count === 0 || count > end - i) return undefined;
+  const count = readLength(bytes, at, ARRAY);
+  let i = lengthEnd;
+  if (count <= 0 || count > end - i) return undefined;
   const items: Uint8Array[] = [];
   for (let k = 0; k < count; k++) {
-    const kind = bytes[i];
-    let length: number;
-    if (kind === 0xc4) {
-      length = bytes[i + 1] ?? 0;
-      i += 2;
-    } else if (kind === 0xc5) {
-      length = ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-      i += 3;
-    } else if (kind === 0xc6) {
-      length = readU32(bytes, i + 1);
-      i += 5;
-    } else {
-      return undefined;
-    }
+    const length = readLength(bytes, i, BIN);
+    if (length < 0) return undefined;
+    i = lengthEnd;
     if (i + length > end) return undefined;
     items.push(bytes.subarray(i, i + length));
     i += length;
   }
   return i === end ? items : undefined;
+}
+
+/**
+ * The header bytes of a msgpack type with a length: its fix form, 8, 16, 32 bits (NONE: the
+ * type has no such form).
+ */
+interface LengthFormat {
+  fixMask: number;
+  fixTag: number;
+  u8: number;
+  u16: number;
+  u32: number;
+}
+
+/** Matches no byte, and no missing one (-1). */
+const NONE = 0x100;
+/** fixstr, str 8/16/32. */
+const STR: LengthFormat = { fixMask: 0xe0, fixTag: 0xa0, u8: 0xd9, u16: 0xda, u32: 0xdb };
+/** fixarray, array 16/32 (no 8-bit form). */
+const ARRAY: LengthFormat = { fixMask: 0xf0, fixTag: 0x90, u8: NONE, u16: 0xdc, u32: 0xdd };
+/** bin 8/16/32 (no fix form). */
+const BIN: LengthFormat = { fixMask: 0, fixTag: NONE, u8: 0xc4, u16: 0xc5, u32: 0xc6 };
+
+/** Where the last header {@link readLength} read ends (no object per call on this hot path). */
+let lengthEnd = 0;
+
+/** The length in the `format` header at `at` (its end in {@link lengthEnd}), or -1. */
+function readLength(bytes: Uint8Array, at: number, format: LengthFormat): number {
+  const head = bytes[at] ?? -1;
+  if ((head & format.fixMask) === format.fixTag) {
+    lengthEnd = at + 1;
+    return head & ~format.fixMask;
+  }
+  if (head === format.u8) {
+    lengthEnd = at + 2;
+    return bytes[at + 1] ?? -1;
+  }
+  if (head === format.u16) {
+    lengthEnd = at + 3;
+    return ((bytes[at + 1] ?? 0) << 8) | (bytes[at + 2] ?? 0);
+  }
+  if (head === format.u32) {
+    lengthEnd = at + 5;
+    return readU32(bytes, at + 1);
+  }
+  return -1;
 }
 
 /** A msgpack unsigned integer > 0 filling `bytes` from `at` to `end` exactly. */
