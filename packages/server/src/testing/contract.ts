@@ -298,18 +298,37 @@ export function describeAdapterContract(
     it("returns the answers that arrived and names the late node when one does not answer", async () => {
       b.io.on("slow", (cb: (x: string) => void) => cb("b"));
       c.io.on("slow", () => undefined);
-      const partial = waitFor<[PartialResult]>(a.adapter(), "partial-result");
-      try {
-        const err = (await a.io.serverSideEmitWithAck("slow").then(
+      // All three nodes share this process: a stall of it past heartbeatTimeout (a loaded CI
+      // machine) lets a drop c as gone, and the request then completes without it. The case is
+      // about a node that is there and does not answer, so such an attempt is made again.
+      const left: string[] = [];
+      const onLeft = (uid: string): void => {
+        left.push(uid);
+      };
+      a.adapter().on("node-left", onLeft);
+      const request = async (): Promise<unknown> => {
+        await waitUntil(() => a.adapter().peers.includes(c.adapter().uid), "c counted by a");
+        left.length = 0;
+        return a.io.serverSideEmitWithAck("slow").then(
           () => undefined,
           (e: unknown) => e,
-        )) as ClusterRequestTimeoutError;
+        );
+      };
+      let partial = waitFor<[PartialResult]>(a.adapter(), "partial-result");
+      try {
+        let err = (await request()) as ClusterRequestTimeoutError;
+        if (left.includes(c.adapter().uid)) {
+          partial.catch(() => undefined);
+          partial = waitFor<[PartialResult]>(a.adapter(), "partial-result");
+          err = (await request()) as ClusterRequestTimeoutError;
+        }
         expect(err.code).toBe("SY_ERR_ADAPTER_REQUEST_TIMEOUT");
         expect(err.responses).toEqual(["b"]);
         expect(err.late).toEqual([c.adapter().uid]);
         const [report] = await partial;
         expect(report.late).toEqual([c.adapter().uid]);
       } finally {
+        a.adapter().off("node-left", onLeft);
         b.io.removeAllListeners("slow");
         c.io.removeAllListeners("slow");
       }
