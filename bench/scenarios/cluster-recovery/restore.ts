@@ -34,6 +34,13 @@ export const MISSED_EVENTS = 1_000;
 const MISSED_RATE = 1_000;
 /** Restores per round of each stack and kind (quiet, other rooms busy). */
 export const RESTORES_PER_ROUND = 2;
+/**
+ * The warm-up round runs this many times a measured round's restores: V8 was still compiling the
+ * restore path after one round's worth (`--trace-opt` on switchyard's nodes: 25–50 ms of
+ * optimizing compilation between restores in the first measured rounds, 2–8 ms by the fifth),
+ * and a restore's CPU counts the compiler threads. Both stacks get the same warm-up.
+ */
+const WARMUP_ROUNDS = 4;
 /** Other rooms that get as many events as the client's room while it is away (busy restores). */
 export const BUSY_ROOMS = 3;
 const TIMEOUT_MS = 10_000;
@@ -185,7 +192,7 @@ export async function runRestores(
   ctx.log(
     `recovery: a client on node 1 misses ${missed} events published by node 0 at ` +
       `${MISSED_RATE}/s, reconnects to node 2; ${perRound} restores per round, half of them ` +
-      `while ${BUSY_ROOMS} other rooms get as many`,
+      `while ${BUSY_ROOMS} other rooms get as many (warm-up: ${perRound * WARMUP_ROUNDS})`,
   );
   const client = await Child.start(join(import.meta.dirname, "recovering-client.ts"));
   try {
@@ -193,7 +200,8 @@ export async function runRestores(
       const stack = stacks.get(impl);
       if (stack === undefined) throw new Error(`no ${impl} stack`);
       let notExact = 0;
-      for (let k = 0; k < perRound; k++) {
+      const restores = measured ? perRound : perRound * WARMUP_ROUNDS;
+      for (let k = 0; k < restores; k++) {
         const kind = kinds[k % kinds.length];
         if (kind === undefined) continue;
         const room = `recover-${index + 1}-${k}`;
