@@ -186,8 +186,7 @@ export class ClusterRecovery {
 
   /** Restores a session, or returns null (and counts why). */
   async restore(pid: PrivateSessionId, offsetText: string): Promise<Session | null> {
-    const offset = parseOffset(offsetText);
-    if (offset === undefined) return this.#miss("offset");
+    if (parseOffset(offsetText) === undefined) return this.#miss("offset");
     let claimed: Awaited<ReturnType<RecoverySessions["claim"]>>;
     try {
       claimed = await this.sessions.claim(pid);
@@ -199,6 +198,13 @@ export class ClusterRecovery {
     }
     if (claimed.ok === false) return this.#miss(claimed.reason);
     const record = claimed.record;
+    // Restored on record.node with nothing missed, and no event since: the client's offset (of
+    // the node before) stands for that node's stamp of the restore (session-record.ts).
+    const alias = record.alias;
+    const offset = parseOffset(
+      alias !== undefined && alias[0] === offsetText ? alias[1] : offsetText,
+    );
+    if (offset === undefined) return this.#miss("offset");
     // A room joined right before the record was written, whose subscription was not confirmed
     // yet: which of its events came before the join is unknown, so nothing can be promised.
     if (record.floors.includes(null)) return this.#miss("gap");
@@ -220,7 +226,10 @@ export class ClusterRecovery {
       this.counters.replayed += result.length;
       const saved = { sid: record.sid, pid, rooms: record.rooms, data: record.data };
       const host = this.#host;
-      return restoredSession(saved, result, this.stamp(), host.nsp.name, host.encoder);
+      const stamp = this.stamp();
+      // Nothing to send: the client keeps its offset, which now stands for this stamp.
+      if (result.length === 0) this.sessions.alias(record.sid, offsetText, stamp);
+      return restoredSession(saved, result, stamp, host.nsp.name, host.encoder);
     } catch (cause) {
       this.#host.reportError(
         new AdapterError(AdapterErrorCode.RECOVERY_FAILED, "a session restore failed", { cause }),

@@ -52,6 +52,8 @@ export class RecoverySessions {
   /** Sockets saved as disconnected: their removal from the rooms is not a final one. */
   readonly #persisted: Set<SocketId> = new Set();
   readonly #members: Map<SocketId, Membership> = new Map();
+  /** Restored here with nothing missed: the offset the client still holds and its stand-in. */
+  readonly #aliases: Map<SocketId, [string, string]> = new Map();
   readonly #frontier: () => ItemPosition;
   #scheduled = false;
   #writing: Promise<void> = Promise.resolve();
@@ -129,6 +131,14 @@ export class RecoverySessions {
     this.changed(id);
   }
 
+  /**
+   * Socket `id` was restored here with nothing missed: the client still holds `offset` (another
+   * node's), which stands for this node's `stamp` in its records until it gets another.
+   */
+  alias(id: SocketId, offset: string, stamp: string): void {
+    this.#aliases.set(id, [offset, stamp]);
+  }
+
   /** Socket `id` left `room`. */
   leftRoom(id: SocketId, room: string): void {
     if (this.#members.get(id)?.floors.delete(room)) this.changed(id);
@@ -155,6 +165,7 @@ export class RecoverySessions {
       node: this.#host.uid,
       live: false,
       at: Date.now(),
+      alias: this.#aliases.get(session.sid),
     };
     const value = this.#encode(record);
     if (value === undefined) return;
@@ -172,6 +183,8 @@ export class RecoverySessions {
   left(id: SocketId, pid: string | undefined): void {
     this.#dirty.delete(id);
     this.#members.delete(id);
+    // A recoverable disconnection wrote its record (alias included) before this.
+    this.#aliases.delete(id);
     if (this.#persisted.delete(id) || pid === undefined) return;
     this.#disconnected.delete(pid);
     this.#drops.add(pid);
@@ -238,6 +251,7 @@ export class RecoverySessions {
         node: this.#host.uid,
         live: true,
         at: now,
+        alias: this.#aliases.get(id),
       };
       const value = this.#encode(record);
       if (value !== undefined) writes.push({ pid, value, ttlMs: liveTtl });

@@ -32,6 +32,12 @@ export interface SessionRecord {
   live: boolean;
   /** When the record was written (epoch ms): the disconnection time when not `live`. */
   at: number;
+  /**
+   * Set when the socket was restored here with nothing missed: the client then still holds the
+   * offset it came back with (`[0]`, of another node's counters) until an event of this node
+   * reaches it, and that offset stands for this node's stamp `[1]` of the restore.
+   */
+  alias?: [string, string] | undefined;
 }
 
 const VERSION = 1;
@@ -50,6 +56,7 @@ export function encodeSessionRecord(record: SessionRecord): Uint8Array {
       node: record.node,
       live: record.live,
       at: record.at,
+      alias: record.alias,
     },
     { ignoreUndefined: true, extensionCodec: msgpackExtensions },
   );
@@ -70,7 +77,7 @@ export function decodeSessionRecord(bytes: Uint8Array): SessionRecord | undefine
     return undefined;
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
-  const { v, sid, pid, rooms, floors, since, data, node, live, at } = raw as Record<
+  const { v, sid, pid, rooms, floors, since, data, node, live, at, alias } = raw as Record<
     string,
     unknown
   >;
@@ -81,7 +88,7 @@ export function decodeSessionRecord(bytes: Uint8Array): SessionRecord | undefine
   if (!isPosition(since)) return undefined;
   if (typeof node !== "string" || typeof live !== "boolean") return undefined;
   if (typeof at !== "number" || !Number.isFinite(at)) return undefined;
-  return {
+  const record: SessionRecord = {
     sid,
     pid,
     rooms: rooms as string[],
@@ -92,6 +99,11 @@ export function decodeSessionRecord(bytes: Uint8Array): SessionRecord | undefine
     live,
     at,
   };
+  // Written by a later version only; anything else in its place is ignored, as by earlier ones.
+  if (Array.isArray(alias) && alias.length === 2 && alias.every((s) => typeof s === "string")) {
+    record.alias = alias as [string, string];
+  }
+  return record;
 }
 
 function isPosition(value: unknown): value is StoredPosition {

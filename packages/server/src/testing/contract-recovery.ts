@@ -226,6 +226,29 @@ export function describeRecoveryContract(
       expect(peer.socket.connected).toBe(true);
     });
 
+    it("recovers twice in a row when nothing was missed the first time (the old offset stays valid)", async () => {
+      const peer = await connect(a);
+      const room = `twice-${Math.random()}`;
+      await peer.socket.join(room);
+      await settleSubscriptions(nodes);
+      // a's counter well past b's, so that reading the client's offset (a's) against b's counter
+      // would skip b's events below.
+      publish(a, "elsewhere", `nobody-${Math.random()}`, 1, 300);
+      publish(a, "first", room, 1, 1);
+      await waitUntil(() => peer.stream("first", room).length === 1, "the first event");
+      await peer.cut();
+      await peer.moveTo(b);
+      expect(peer.client.recovered).toBe(true);
+      // Nothing was missed: the client still holds a's offset. Cut again before b sends it any.
+      await peer.cut();
+      publish(b, "from-b", room, 1, 3);
+      await peer.moveTo(c);
+      expect(peer.client.recovered).toBe(true);
+      await waitUntil(() => peer.stream("from-b", room).length >= 3, "b's events");
+      expect(peer.stream("from-b", room)).toEqual([1, 2, 3]);
+      expect(peer.stream("first", room)).toEqual([1]);
+    });
+
     it("gives a new session for a forged offset", async () => {
       for (const forged of ["garbage", "zz.zzzzzzzzzzz.0.0.0", "x.1.2.3"]) {
         const peer = await connect(a);
