@@ -34,19 +34,33 @@ const FIN = 0x80;
 /** Payloads up to this size are framed into one buffer (one `write`, no cork, no `writev`). */
 const SINGLE_BUFFER_MAX_BYTES = 16 * 1024;
 
+/** Bytes of the header of a frame of `byteLength` payload bytes (at most 16-bit length here). */
+function frameHeaderLength(byteLength: number): number {
+  return byteLength < 126 ? 2 : 4;
+}
+
 /**
- * One unmasked, uncompressed, final frame in a single buffer: the header (RFC 6455 §5.2, at most
- * 16-bit length here) followed by the payload, a string being encoded straight into place.
+ * Writes the header of an unmasked, uncompressed, final frame (RFC 6455 §5.2) at `at` of `out`
+ * and returns where its payload starts.
+ */
+function writeFrameHeader(out: Buffer, at: number, text: boolean, byteLength: number): number {
+  out[at] = FIN | (text ? OPCODE_TEXT : OPCODE_BINARY);
+  if (byteLength < 126) {
+    out[at + 1] = byteLength;
+    return at + 2;
+  }
+  out[at + 1] = 126;
+  out.writeUInt16BE(byteLength, at + 2);
+  return at + 4;
+}
+
+/**
+ * One unmasked, uncompressed, final frame in a single buffer: the header followed by the
+ * payload, a string being encoded straight into place.
  */
 function singleBufferFrame(data: string | Buffer, byteLength: number): Buffer {
-  const offset = byteLength < 126 ? 2 : 4;
-  const frame = Buffer.allocUnsafe(offset + byteLength);
-  frame[0] = FIN | (typeof data === "string" ? OPCODE_TEXT : OPCODE_BINARY);
-  if (offset === 2) frame[1] = byteLength;
-  else {
-    frame[1] = 126;
-    frame.writeUInt16BE(byteLength, 2);
-  }
+  const frame = Buffer.allocUnsafe(frameHeaderLength(byteLength) + byteLength);
+  const offset = writeFrameHeader(frame, 0, typeof data === "string", byteLength);
   if (typeof data === "string") frame.write(data, offset, byteLength, "utf8");
   else data.copy(frame, offset);
   return frame;
@@ -157,37 +171,36 @@ export class EncodedPacket {
   joinableFrameLength(supportsBinary: boolean): number | undefined {
     const payload = this.#wsPayloadLength(supportsBinary);
     if (payload > SINGLE_BUFFER_MAX_BYTES) return undefined;
-    return (payload < 126 ? 2 : 4) + payload;
+    return frameHeaderLength(payload) + payload;
   }
 
   /**
    * Writes the frame into `out` at `offset` (room for {@link joinableFrameLength} bytes) and
-   * returns where it ends: a batch of small frames then leaves in one buffer, one `write`. A
-   * frame built already (a broadcast's, shared by its sessions) is copied; otherwise a text
-   * message is encoded straight into place, with no buffer or string of its own.
+   * returns where it ends, or -1 when the payload written is not the length its header says
+   * (then nothing written may be sent): a batch of small frames then leaves in one buffer, one
+   * `write`. A frame built already (a broadcast's, shared by its sessions) is copied; otherwise
+   * a text message is encoded straight into place, with no buffer or string of its own.
    */
   writeWsFrameInto(out: Buffer, offset: number, supportsBinary: boolean): number {
+    const payload = this.#wsPayloadLength(supportsBinary);
+    const end = offset + frameHeaderLength(payload) + payload;
     const asBase64 = this.isBinary && !supportsBinary;
     const built = asBase64 ? this.#wsBase64FrameBuffer : this.#wsFrameBuffer;
-    if (built !== undefined && built !== null) return offset + built.copy(out, offset);
-    const payload = this.#wsPayloadLength(supportsBinary);
-    const { type, data } = this.packet;
-    const text = !this.isBinary || asBase64;
-    out[offset] = FIN | (text ? OPCODE_TEXT : OPCODE_BINARY);
-    let at = offset + 2;
-    if (payload < 126) out[offset + 1] = payload;
-    else {
-      out[offset + 1] = 126;
-      out.writeUInt16BE(payload, offset + 2);
-      at += 2;
+    if (built !== undefined && built !== null) {
+      return offset + built.copy(out, offset) === end ? end : -1;
     }
+    const at = writeFrameHeader(out, offset, !this.isBinary || asBase64, payload);
+    const { type, data } = this.packet;
+    let written: number;
     if (type === "message" && typeof data === "string" && this.#wsData === undefined) {
       out[at] = MESSAGE_DIGIT;
-      return at + 1 + out.write(data, at + 1, payload - 1, "utf8");
+      written = 1 + out.write(data, at + 1, payload - 1, "utf8");
+    } else {
+      const wire = this.wsData(supportsBinary);
+      written =
+        typeof wire === "string" ? out.write(wire, at, payload, "utf8") : wire.copy(out, at);
     }
-    const wire = this.wsData(supportsBinary);
-    if (typeof wire === "string") return at + out.write(wire, at, payload, "utf8");
-    return at + wire.copy(out, at);
+    return at + written === end ? end : -1;
   }
 
   /** Bytes of the WebSocket payload (a text message's is its UTF-8 plus the type digit). */

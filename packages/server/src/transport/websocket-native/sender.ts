@@ -81,10 +81,9 @@ function joinedFrames(
   const out = Buffer.allocUnsafe(total);
   let offset = 0;
   for (const { encoded } of packets) {
-    const end = offset + (encoded.joinableFrameLength(supportsBinary) ?? 0);
     // A frame is exactly as long as its header says, or the batch goes the other way.
-    if (encoded.writeWsFrameInto(out, offset, supportsBinary) !== end) return undefined;
-    offset = end;
+    offset = encoded.writeWsFrameInto(out, offset, supportsBinary);
+    if (offset < 0) return undefined;
   }
-  return out;
+  return offset === total ? out : undefined;
 }
