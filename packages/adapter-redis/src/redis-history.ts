@@ -238,17 +238,7 @@ export function readStream(
     const [id, fields] = entry as [unknown, unknown];
     const payload = Array.isArray(fields) ? payloadOf(fields) : undefined;
     if (payload === undefined) continue;
-    // Read from the reply's bytes: a restore reads one entry per missed event.
-    const major = Buffer.isBuffer(id) ? idPart(id, 0) : undefined;
-    if (major !== undefined && major.end < (id as Buffer).length) {
-      const minor = idPart(id as Buffer, major.end + 1);
-      if (minor !== undefined && minor.end === (id as Buffer).length) {
-        entries.push({ major: major.value, minor: minor.value, payload });
-        continue;
-      }
-    }
-    const text = replyText(id);
-    const position = text === undefined ? undefined : parseId(text);
+    const position = parseId(id);
     if (position !== undefined)
       entries.push({ major: position.major, minor: position.minor, payload });
   }
@@ -257,26 +247,49 @@ export function readStream(
 
 const ZERO = 0x30;
 const DASH = 0x2d;
-/** The most digits of each half of a stream id (as STREAM_ID). */
+/** The most digits of each half of a stream id. */
 const ID_DIGITS = 16;
+/** Up to 15 digits a running sum is exact; past that Number() reads them. */
+const EXACT_DIGITS = 15;
 
 /**
- * The number of 1…16 digits at `start` of `id` and where it ends (at a dash for the first half,
- * at the end for the second); undefined otherwise (parseId then decides).
+ * A stream id `<1–16 digits>-<1–16 digits>` from a reply (bytes or text), read by its character
+ * codes: a restore reads one per missed event, so no string or regex match per entry.
  */
-function idPart(id: Buffer, start: number): { value: number; end: number } | undefined {
-  let value = 0;
+function parseId(id: unknown): LogPosition | undefined {
+  if (!Buffer.isBuffer(id) && typeof id !== "string") return undefined;
+  const dash = digitsEnd(id, 0);
+  if (dash === undefined || dash === id.length || codeAt(id, dash) !== DASH) return undefined;
+  const end = digitsEnd(id, dash + 1);
+  if (end !== id.length) return undefined;
+  return { major: numberOf(id, 0, dash), minor: numberOf(id, dash + 1, end) };
+}
+
+function codeAt(id: Buffer | string, i: number): number {
+  return typeof id === "string" ? id.charCodeAt(i) : (id[i] as number);
+}
+
+/** Where the run of 1…16 digits at `start` ends, or undefined (none, or too many). */
+function digitsEnd(id: Buffer | string, start: number): number | undefined {
   let i = start;
-  for (; i < id.length && i - start < ID_DIGITS; i++) {
-    const digit = (id[i] as number) - ZERO;
+  while (i < id.length && i - start <= ID_DIGITS) {
+    const digit = codeAt(id, i) - ZERO;
     if (digit < 0 || digit > 9) break;
-    value = value * 10 + digit;
+    i++;
   }
   const digits = i - start;
-  if (digits === 0 || (i < id.length && id[i] !== DASH)) return undefined;
-  // Past 15 digits a running sum may round unlike Number() (parseId's).
-  if (digits > 15) return undefined;
-  return { value, end: i };
+  return digits === 0 || digits > ID_DIGITS ? undefined : i;
+}
+
+function numberOf(id: Buffer | string, start: number, end: number): number {
+  if (end - start > EXACT_DIGITS) {
+    return Number(
+      typeof id === "string" ? id.slice(start, end) : id.toString("latin1", start, end),
+    );
+  }
+  let value = 0;
+  for (let i = start; i < end; i++) value = value * 10 + (codeAt(id, i) - ZERO);
+  return value;
 }
 
 /** The `d` field's value (the only field an entry has), or undefined. */
@@ -292,14 +305,6 @@ const FIELD_D = 0x64;
 
 function newEpoch(): string {
   return randomBytes(6).toString("base64url");
-}
-
-const STREAM_ID = /^(\d{1,16})-(\d{1,16})$/;
-
-function parseId(id: string): LogPosition | undefined {
-  const match = STREAM_ID.exec(id);
-  if (match === null) return undefined;
-  return { major: Number(match[1]), minor: Number(match[2]) };
 }
 
 function fieldValue(fields: unknown[], name: string): Buffer | undefined {
@@ -318,8 +323,7 @@ function trimmedSince(info: unknown, from: LogPosition): boolean {
   const names = (info as unknown[]).map((field) => replyText(field));
   const index = names.indexOf("max-deleted-entry-id");
   if (index < 0) return true;
-  const value = replyText(info[index + 1]);
-  const deleted = value === undefined ? undefined : parseId(value);
+  const deleted = parseId(info[index + 1]);
   if (deleted === undefined) return true;
   if (deleted.major === 0 && deleted.minor === 0) return false;
   return (
