@@ -12,9 +12,8 @@ import {
   decodeEnvelope,
   fromWireOptions,
   MessageType,
-  type RawEnvelope,
 } from "./cluster-message.js";
-import { EntryHeaders } from "./entry-headers.js";
+import { type EntryHeader, EntryHeaders, type EntryTail } from "./entry-headers.js";
 import { checkWirePacket, type WirePacketLimits } from "./wire-packet.js";
 
 const UNBOUNDED: WirePacketLimits = {
@@ -38,8 +37,10 @@ export class HistoryEntryReader {
   /** The items of `entry` written in this reader's namespace. */
   read(entry: HistoryEntry): LoggedItem[] {
     const payload = entry.payload;
-    const known = this.#known(payload);
-    if (known !== null) return known;
+    const known = this.#match(payload);
+    if (known !== null) {
+      return known.header.nsp === this.#nsp ? [this.#fromTail(known.header, known.tail)] : [];
+    }
     const knownBatch = this.#headers.matchBatch(payload);
     if (knownBatch !== undefined) {
       const { header, items } = knownBatch;
@@ -49,7 +50,7 @@ export class HistoryEntryReader {
     const decoded = decodeEnvelope(payload);
     if (!decoded.ok || decoded.envelope.nsp !== this.#nsp) return [];
     const envelope = decoded.envelope;
-    if (envelope.type !== BATCH_TYPE) return [this.#learnt(payload, envelope)];
+    if (envelope.type !== BATCH_TYPE) return [this.#learnt(payload, checkMessage(envelope))];
     // Written by the publisher within its own limits: the reader's own do not apply.
     const batch = readBatch(envelope, payload.byteLength, {
       maxMessages: Number.MAX_SAFE_INTEGER,
@@ -63,51 +64,43 @@ export class HistoryEntryReader {
     return items.map((item) => this.#batchItem(item, envelope));
   }
 
-  /**
-   * The items of bytes that start with a known header (none when they are of another
-   * namespace); null when no known header matches (the general path reads them).
-   */
-  #known(bytes: Uint8Array): LoggedItem[] | null {
-    const match = this.#headers.match(bytes);
-    if (match === null) return null;
-    const { header, tail } = match;
-    this.fastReads++;
-    if (header.nsp !== this.#nsp) return [];
-    return [eventOf(header.uid, tail.own, header.opts, [tail.text], this.#nsp)];
+  /** The known header `bytes` start with, and their tail (counted in fastReads), or null. */
+  #match(bytes: Uint8Array): { header: EntryHeader; tail: EntryTail } | null {
+    const known = this.#headers.match(bytes);
+    if (known !== null) this.fastReads++;
+    return known;
+  }
+
+  /** The event of bytes read by their tail after a known header. */
+  #fromTail(header: EntryHeader, tail: EntryTail): LoggedItem {
+    return eventOf(header.uid, tail.own, header.opts, [tail.text], this.#nsp);
   }
 
   #batchItem(item: unknown, batch: { uid: string; nsp: string }): LoggedItem {
-    if (item instanceof Uint8Array) {
-      const match = this.#headers.match(item);
-      if (match !== null) {
-        const { header, tail } = match;
-        this.fastReads++;
-        // As decodeBatchItem: an item of another sender or namespace spoils only itself.
-        if (header.uid !== batch.uid || header.nsp !== batch.nsp) return undefined;
-        return eventOf(header.uid, tail.own, header.opts, [tail.text], this.#nsp);
-      }
+    const known = item instanceof Uint8Array ? this.#match(item) : null;
+    if (known !== null) {
+      const { header, tail } = known;
+      // As decodeBatchItem: an item of another sender or namespace spoils only itself.
+      if (header.uid !== batch.uid || header.nsp !== batch.nsp) return undefined;
+      return this.#fromTail(header, tail);
     }
-    const result = decodeBatchItem(item, batch);
-    if (!result.ok || !(item instanceof Uint8Array)) return undefined;
-    return this.#learnt(item, result.message as unknown as RawEnvelope, true);
+    if (!(item instanceof Uint8Array)) return undefined;
+    return this.#learnt(item, decodeBatchItem(item, batch));
   }
 
   /**
-   * The item of a message the general path decoded; an encoded broadcast's header is kept for
-   * the entries after it.
+   * The item of a message the general path decoded and checked; an encoded broadcast's header
+   * is kept for the entries after it.
    */
-  #learnt(bytes: Uint8Array, envelope: RawEnvelope, checked = false): LoggedItem {
-    const result: DecodeResult = checked
-      ? { ok: true, message: envelope as never }
-      : checkMessage(envelope);
+  #learnt(bytes: Uint8Array, result: DecodeResult): LoggedItem {
     const item = loggedItem(result, this.#nsp);
-    if (item === undefined || "gap" in item || Array.isArray(item.data)) return item;
+    if (!result.ok || item === undefined || "gap" in item || Array.isArray(item.data)) return item;
     const encoded = item.data.encoded;
     const text = encoded[0];
-    if (encoded.length === 1 && endsWithEncodedTail(envelope)) {
+    if (encoded.length === 1 && endsWithEncodedTail(result.message)) {
       this.#headers.learn(bytes, {
         uid: item.uid,
-        nsp: envelope.nsp,
+        nsp: result.message.nsp,
         opts: item.opts,
         text,
         own: item.own,
@@ -117,13 +110,13 @@ export class HistoryEntryReader {
   }
 }
 
-function lastKeyIsData(envelope: RawEnvelope): boolean {
+function lastKeyIsData(envelope: object): boolean {
   const keys = Object.keys(envelope);
   return keys[keys.length - 1] === "data";
 }
 
 /** Whether the envelope's last key is `data` and the data map's last two are `e` then `o`. */
-function endsWithEncodedTail(envelope: RawEnvelope): boolean {
+function endsWithEncodedTail(envelope: { data?: unknown }): boolean {
   if (!lastKeyIsData(envelope)) return false;
   const data = envelope.data;
   if (typeof data !== "object" || data === null) return false;
