@@ -56,12 +56,8 @@ interface RestoreMetrics {
 
 interface RestoreSample {
   result: RestoreResult;
-  cpuUs: number;
-  /** Node 2's main thread alone, when the platform tells. */
-  mainThreadUs: number | undefined;
-  /** Node 2's GC pauses over the window (ms) and their number. */
-  gcMs: number;
-  gcCount: number;
+  /** Node 2 over the restore's window. */
+  probe: ProbeSample;
   /** Why the restore was not exact (undefined when it was). */
   problem: string | undefined;
 }
@@ -145,18 +141,11 @@ async function restoreOnce(
   } satisfies AwaitArgs);
   const server = await restorer.request<SocketState | null>("socket", result.sid);
   await client.request("close");
-  return {
-    result,
-    cpuUs: probe.cpuUs,
-    mainThreadUs: probe.mainThreadUs,
-    gcMs: probe.gcMs,
-    gcCount: probe.gcCount,
-    problem: problemOf(result, server, check),
-  };
+  return { result, probe, problem: problemOf(result, server, check) };
 }
 
-const mainOf = (s: RestoreSample): string =>
-  s.mainThreadUs === undefined ? "" : ` (main thread ${(s.mainThreadUs / 1000).toFixed(1)} ms)`;
+const mainOf = ({ mainThreadUs }: ProbeSample): string =>
+  mainThreadUs === undefined ? "" : ` (main thread ${(mainThreadUs / 1000).toFixed(1)} ms)`;
 
 /** The rows of one kind of restore; targets on the quiet kind, the one the issue names. */
 function restoreMetrics(missed: number, busy: number): RestoreMetrics {
@@ -209,8 +198,8 @@ export async function runRestores(
         const line =
           `recovery ${impl} round ${index} #${k} (${kind.busy} busy rooms): ` +
           `${s.result.ms.toFixed(1)} ms (CONNECT reply at ${s.result.connectMs.toFixed(1)} ms, ` +
-          `${s.result.beforeConnect} events before it), node 2 CPU ${(s.cpuUs / 1000).toFixed(1)} ms${mainOf(s)} ` +
-          `(GC ${s.gcMs.toFixed(1)} ms in ${s.gcCount} pauses)`;
+          `${s.result.beforeConnect} events before it), node 2 CPU ${(s.probe.cpuUs / 1000).toFixed(1)} ms${mainOf(s.probe)} ` +
+          `(GC ${s.probe.gcMs.toFixed(1)} ms in ${s.probe.gcCount} pauses)`;
         if (s.problem !== undefined) {
           notExact++;
           ctx.log(`${line}; NOT EXACT: ${s.problem}`);
@@ -219,9 +208,9 @@ export async function runRestores(
         if (!measured) continue;
         ctx.log(line);
         record(kind.m.time, impl, s.result.ms, index);
-        record(kind.m.cpu, impl, s.cpuUs / 1000, index);
-        if (s.mainThreadUs !== undefined)
-          record(kind.m.mainCpu, impl, s.mainThreadUs / 1000, index);
+        record(kind.m.cpu, impl, s.probe.cpuUs / 1000, index);
+        const main = s.probe.mainThreadUs;
+        if (main !== undefined) record(kind.m.mainCpu, impl, main / 1000, index);
       }
       if (measured) record(failed, impl, notExact);
     });
